@@ -1,0 +1,98 @@
+# Noaber: `make run` serves the API with a local database and demo data; `make test` runs
+# every test against a throwaway PostgreSQL. See README.md.
+
+BUILD    ?= build
+SANITIZE ?= 0
+CC       ?= cc
+
+PKGS     := libulfius jansson libjwt liborcania libyder libsodium libpq libmicrohttpd
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wcast-qual \
+            -Wsign-compare -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARNINGS) -DNOABER_SHARE_DIR='"$(abspath $(BUILD))/share"'
+ifeq ($(SANITIZE),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+SRC      := $(wildcard src/*.c src/db/*.c api/*.c)
+OBJ      := $(SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(filter-out $(BUILD)/obj/src/main.o,$(OBJ))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)
+
+SHARE    := $(BUILD)/share
+MIGRATIONS := $(wildcard sql/migrations/*.sql)
+SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js \
+               $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%)
+
+.PHONY: all build run test test-unit test-integration test-asan lint bench deps deps-test clean
+
+all: build
+
+build: $(BUILD)/noaber $(SHARE_FILES)
+
+deps:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/noaber: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
+
+$(SHARE)/openapi.json: openapi/openapi.yaml tools/openapi-to-json.mjs node_modules/.package-lock.json
+	@mkdir -p $(SHARE)
+	node tools/openapi-to-json.mjs $< $@
+
+$(SHARE)/docs.html: openapi/docs.html
+	@mkdir -p $(SHARE)
+	cp $< $@
+
+$(SHARE)/redoc.standalone.js: node_modules/.package-lock.json
+	@mkdir -p $(SHARE)
+	cp node_modules/redoc/bundles/redoc.standalone.js $@
+
+$(SHARE)/migrations/%.sql: sql/migrations/%.sql
+	@mkdir -p $(SHARE)/migrations
+	cp $< $@
+
+$(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
+	  $$(pkg-config --libs $(PKGS) check) -lpthread
+
+$(BUILD)/tests/integration: $(ITEST_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
+	  $$(pkg-config --libs check libcurl jansson libjwt libpq) -lpthread
+
+run: deps build
+	@scripts/run.sh $(BUILD)
+
+test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/integration
+	@echo "== unit tests"
+	@$(BUILD)/tests/unit
+	@echo "== integration tests ($(BUILD))"
+	@tests/run-integration.sh $(BUILD)
+
+# The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer; leaks fail it.
+test-asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan SANITIZE=1
+
+lint: node_modules/.package-lock.json
+	@tools/lint.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(OBJ:.o=.d)

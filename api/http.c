@@ -1,0 +1,187 @@
+/* Responses and request helpers shared by every handler. */
+#include "http.h"
+
+#include <orcania.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/etag.h"
+
+static const struct {
+  int status;
+  const char *slug;
+  const char *title;
+} statuses[] = {
+    {400, "malformed-request", "Bad request"},
+    {401, "unauthenticated", "Authentication required"},
+    {403, "forbidden", "Forbidden"},
+    {404, "not-found", "Not found"},
+    {405, "method-not-allowed", "Method not allowed"},
+    {409, "conflict", "Conflict"},
+    {412, "precondition-failed", "Precondition failed"},
+    {413, "payload-too-large", "Payload too large"},
+    {415, "unsupported-media-type", "Unsupported media type"},
+    {422, "idempotency-key-reused", "Idempotency key reused"},
+    {428, "precondition-required", "Precondition required"},
+    {429, "too-many-requests", "Too many requests"},
+    {500, "internal", "Internal server error"},
+    {503, "unavailable", "Service unavailable"},
+};
+
+const char *api_status_slug(int status) {
+  for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+    if (statuses[i].status == status) return statuses[i].slug;
+  return "internal";
+}
+
+const char *api_status_title(int status) {
+  for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+    if (statuses[i].status == status) return statuses[i].title;
+  return "Error";
+}
+
+json_t *problem_new(int status, const char *detail, const char *instance, const char *request_id, json_t *errors) {
+  const char *slug = status == 400 && errors != NULL ? "validation" : api_status_slug(status);
+  const char *title = status == 400 && errors != NULL ? "Invalid request" : api_status_title(status);
+  char type[64];
+  snprintf(type, sizeof type, "/problems/%s", slug);
+  json_t *problem = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", title, "status", status,
+                              "detail", detail != NULL ? detail : title, "instance", instance != NULL ? instance : "/",
+                              "request_id", request_id != NULL ? request_id : "");
+  if (problem != NULL && errors != NULL) json_object_set(problem, "errors", errors);
+  json_decref(errors);
+  return problem;
+}
+
+void api_problem(struct api_request *ar, int status, const char *detail, json_t *errors) {
+  json_t *problem = problem_new(status, detail, ar->req->url_path, ar->request_id, errors);
+  ar->status = status;
+  if (problem == NULL || ulfius_set_json_body_response(ar->resp, (unsigned)status, problem) != U_OK) {
+    ulfius_set_string_body_response(ar->resp, (unsigned)status, "");
+  }
+  json_decref(problem);
+  /* ulfius_set_json_body_response set application/json; a problem says what it is. */
+  u_map_put(ar->resp->map_header, "Content-Type", "application/problem+json");
+}
+
+void api_fail(struct api_request *ar, enum result r) {
+  struct result_info *info = &ar->info;
+  char seconds[16];
+  json_t *errors = info->errors;
+  info->errors = NULL;
+  switch (r) {
+    case RESULT_INVALID:
+      api_problem(ar, 400, info->detail ? info->detail : "some fields are invalid: see errors", errors);
+      return;
+    case RESULT_UNAUTHENTICATED:
+      api_problem(ar, 401, info->detail, errors);
+      u_map_put(ar->resp->map_header, "WWW-Authenticate", "Bearer realm=\"noaber\", error=\"invalid_token\"");
+      return;
+    case RESULT_FORBIDDEN:
+      api_problem(ar, 403, info->detail ? info->detail : "your role does not allow this", errors);
+      return;
+    case RESULT_NOT_FOUND:
+      api_problem(ar, 404, info->detail ? info->detail : "no such resource", errors);
+      return;
+    case RESULT_CONFLICT:
+      api_problem(ar, 409, info->detail, errors);
+      return;
+    case RESULT_PRECONDITION_FAILED:
+      api_problem(ar, 412, "the resource changed since you read it: fetch it again", errors);
+      return;
+    case RESULT_PRECONDITION_REQUIRED:
+      api_problem(ar, 428, "send If-Match with the ETag you read, so no update is lost", errors);
+      return;
+    case RESULT_IDEMPOTENCY_MISMATCH:
+      api_problem(ar, 422, "this Idempotency-Key was used for a different request", errors);
+      return;
+    case RESULT_TOO_MANY:
+    case RESULT_UNAVAILABLE:
+      snprintf(seconds, sizeof seconds, "%d", info->retry_after > 0 ? info->retry_after : 1);
+      api_problem(ar, r == RESULT_TOO_MANY ? 429 : 503,
+                  r == RESULT_TOO_MANY ? "too many attempts: wait before trying again"
+                                  : "the service is busy or its database is unreachable: try again shortly",
+                  errors);
+      u_map_put(ar->resp->map_header, "Retry-After", seconds);
+      return;
+    case RESULT_OK:
+    case RESULT_CREATED:
+    case RESULT_ERROR:
+    default:
+      json_decref(errors);
+      api_problem(ar, 500, "something went wrong on our side; the request id helps us find it", NULL);
+      return;
+  }
+}
+
+enum result api_json(struct api_request *ar, int status, json_t *body) {
+  o_free(ar->response_text);
+  ar->response_text = json_dumps(body, JSON_COMPACT);
+  if (ar->response_text == NULL) return RESULT_ERROR;
+  ar->status = status;
+  if (ulfius_set_string_body_response(ar->resp, (unsigned)status, ar->response_text) != U_OK) return RESULT_ERROR;
+  u_map_put(ar->resp->map_header, "Content-Type", "application/json");
+  return RESULT_OK;
+}
+
+enum result api_resource(struct api_request *ar, int status, json_t *resource) {
+  char etag[ETAG_LEN];
+  if (etag_of_resource(resource, etag) != 0) return RESULT_ERROR;
+  u_map_put(ar->resp->map_header, "ETag", etag);
+  if (strcmp(ar->req->http_verb, "GET") == 0 && etag_header_matches(api_header(ar, "If-None-Match"), etag, 1)) {
+    ar->status = 304;
+    ulfius_set_string_body_response(ar->resp, 304, "");
+    return RESULT_OK;
+  }
+  return api_json(ar, status, resource);
+}
+
+enum result api_no_content(struct api_request *ar) {
+  ar->status = 204;
+  return ulfius_set_string_body_response(ar->resp, 204, "") == U_OK ? RESULT_OK : RESULT_ERROR;
+}
+
+const char *api_header(const struct api_request *ar, const char *name) {
+  return u_map_get_case(ar->req->map_header, name);
+}
+
+const char *api_query(const struct api_request *ar, const char *name) {
+  /* map_url holds both path and query parameters; path names never clash with query names. */
+  return u_map_get(ar->req->map_url, name);
+}
+
+const char *api_path(const struct api_request *ar, const char *name) { return u_map_get(ar->req->map_url, name); }
+
+const char *api_if_match(const struct api_request *ar) {
+  const char *if_match = api_header(ar, "If-Match");
+  return if_match != NULL && if_match[0] != '\0' ? if_match : NULL;
+}
+
+int api_only_fields(struct api_request *ar, const char *const *allowed) {
+  const char *key;
+  json_t *value;
+  int ok = 1;
+  json_object_foreach(ar->body, key, value) {
+    int known = 0;
+    for (const char *const *a = allowed; *a != NULL; a++)
+      if (strcmp(*a, key) == 0) known = 1;
+    if (!known) {
+      result_field_error(&ar->info, key, "unknown_field", "this field is not part of the request");
+      ok = 0;
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+const char *api_string_field(struct api_request *ar, const char *name, int required) {
+  json_t *value = json_object_get(ar->body, name);
+  if (value == NULL || json_is_null(value)) {
+    if (required) result_field_error(&ar->info, name, "required", "this field is required");
+    return NULL;
+  }
+  if (!json_is_string(value)) {
+    result_field_error(&ar->info, name, "type", "must be a string");
+    return NULL;
+  }
+  return json_string_value(value);
+}

@@ -1,0 +1,87 @@
+#ifndef NOABER_API_HTTP_H
+#define NOABER_API_HTTP_H
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "../src/config.h"
+#include "../src/db/db.h"
+#include "../src/result.h"
+#include "../src/roles.h"
+
+/* What a route needs from the dispatcher before its handler runs. */
+enum route_flags {
+  ROUTE_PUBLIC = 0,
+  ROUTE_BEARER = 1 << 0,      /* a valid access token */
+  ROUTE_COMMUNITY = 1 << 1,   /* bearer + membership of :communityId, in a transaction */
+  ROUTE_TRANSACTION = 1 << 2, /* a pooled connection in a transaction with the request context */
+  ROUTE_JSON_BODY = 1 << 3,   /* a JSON object body is required */
+  ROUTE_IDEMPOTENT = 1 << 4,  /* honours Idempotency-Key (creating POSTs) */
+};
+
+struct api_request;
+typedef enum result (*api_handler)(struct api_request *ar);
+
+struct route {
+  const char *method;
+  const char *path; /* Ulfius format: /v1/communities/:communityId/members */
+  api_handler handler;
+  int flags;
+};
+
+/* Everything a handler gets. Owned by the dispatcher for the length of one request. */
+struct api_request {
+  const struct _u_request *req;
+  struct _u_response *resp;
+  const struct route *route;
+  const struct config *cfg;
+  char request_id[129];
+  char person_id[37];
+  char community_id[37];
+  struct actor actor;    /* points into the arrays above */
+  struct db_conn *db;    /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */
+  json_t *body;          /* the parsed JSON object for ROUTE_JSON_BODY */
+  struct result_info info; /* details for a failing result */
+  int status;            /* the status sent, for logs and metrics */
+  char *response_text;   /* JSON text of a successful response body (for idempotency) */
+};
+
+/* A problem+json document (RFC 9457). `errors` is stolen (may be NULL). New reference. */
+json_t *problem_new(int status, const char *detail, const char *instance, const char *request_id, json_t *errors);
+
+/* Answer with a problem; `errors` is stolen. */
+void api_problem(struct api_request *ar, int status, const char *detail, json_t *errors);
+
+/* Answer a domain result that is not a success (maps result codes to statuses). */
+void api_fail(struct api_request *ar, enum result r);
+
+/* Answer `status` with a JSON body (borrowed). Returns RESULT_OK, or RESULT_ERROR when out of memory. */
+enum result api_json(struct api_request *ar, int status, json_t *body);
+
+/* Answer one resource with its ETag; a matching If-None-Match gets 304 without a body. */
+enum result api_resource(struct api_request *ar, int status, json_t *resource);
+
+/* Answer 204. */
+enum result api_no_content(struct api_request *ar);
+
+/* Header or query value, NULL when absent. */
+const char *api_header(const struct api_request *ar, const char *name);
+const char *api_query(const struct api_request *ar, const char *name);
+/* A path parameter. */
+const char *api_path(const struct api_request *ar, const char *name);
+
+/* The If-Match of an update, or NULL when absent (the handler answers RESULT_PRECONDITION_REQUIRED). */
+const char *api_if_match(const struct api_request *ar);
+
+/* Reject fields of the body not in `allowed` (NULL-terminated): 0 when fine, -1 after adding
+ * an error per unknown field to ar->info. */
+int api_only_fields(struct api_request *ar, const char *const *allowed);
+
+/* A required string field, or NULL after adding a field error. */
+const char *api_string_field(struct api_request *ar, const char *name, int required);
+
+/* Title and problem type slug for a status. */
+const char *api_status_title(int status);
+const char *api_status_slug(int status);
+
+#endif

@@ -1,0 +1,43 @@
+#ifndef NOABER_API_ROUTES_H
+#define NOABER_API_ROUTES_H
+
+#include "http.h"
+
+/* Every route of the API, in one table (api/routes.c). */
+extern const struct route api_routes[];
+extern const size_t api_route_count;
+
+/* Print "METHOD /path/{param}" per route, as the contract writes paths. */
+void api_routes_print(FILE *out);
+
+/* Handlers, by resource file. */
+enum result handle_healthz(struct api_request *ar);
+enum result handle_readyz(struct api_request *ar);
+enum result handle_metrics(struct api_request *ar);
+enum result handle_openapi(struct api_request *ar);
+enum result handle_docs(struct api_request *ar);
+enum result handle_docs_renderer(struct api_request *ar);
+
+enum result handle_auth_login(struct api_request *ar);
+enum result handle_auth_refresh(struct api_request *ar);
+enum result handle_auth_logout(struct api_request *ar);
+enum result handle_auth_register(struct api_request *ar);
+
+enum result handle_me_get(struct api_request *ar);
+enum result handle_me_join(struct api_request *ar);
+
+enum result handle_members_list(struct api_request *ar);
+enum result handle_member_get(struct api_request *ar);
+enum result handle_member_update(struct api_request *ar);
+enum result handle_member_remove(struct api_request *ar);
+enum result handle_invitation_create(struct api_request *ar);
+enum result handle_invitations_list(struct api_request *ar);
+enum result handle_invitation_get(struct api_request *ar);
+enum result handle_invitation_revoke(struct api_request *ar);
+
+/* Static documents served by the ops routes, loaded once at start from the share directory.
+ * Returns 0, or -1 with a one-line reason in err. */
+int api_static_load(const char *share_dir, char *err, size_t err_len);
+void api_static_free(void);
+
+#endif

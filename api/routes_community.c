@@ -1,0 +1,133 @@
+/* /v1/communities/:communityId/members and /invitations. */
+#include <string.h>
+
+#include "../src/invitations.h"
+#include "../src/members.h"
+#include "../src/paging.h"
+#include "../src/validate.h"
+#include "routes.h"
+
+/* Parse the list parameters and run `list`; shared by every paginated list. */
+static enum result answer_page(struct api_request *ar,
+                               enum result (*list)(struct db_conn *, const struct actor *, const struct page_request *,
+                                                   json_t **, struct result_info *)) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), &page,
+                               &ar->info) == 0
+                      ? RESULT_OK
+                      : RESULT_INVALID;
+  if (r == RESULT_OK) r = list(ar->db, &ar->actor, &page, &out, &ar->info);
+  if (r == RESULT_OK) r = api_json(ar, 200, out);
+  json_decref(out);
+  paging_free(&page);
+  return r;
+}
+
+/* An id in the path that is not a UUID cannot name anything: 404, like a missing one. */
+static const char *path_id(struct api_request *ar, const char *name) {
+  const char *id = api_path(ar, name);
+  return valid_uuid(id) ? id : NULL;
+}
+
+enum result handle_members_list(struct api_request *ar) { return answer_page(ar, members_list); }
+
+enum result handle_member_get(struct api_request *ar) {
+  const char *person_id = path_id(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  json_t *member = NULL;
+  enum result r = members_get(ar->db, &ar->actor, person_id, &member, &ar->info);
+  if (r == RESULT_OK) r = api_resource(ar, 200, member);
+  json_decref(member);
+  return r;
+}
+
+enum result handle_member_update(struct api_request *ar) {
+  const char *person_id = path_id(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {"roles", NULL};
+  api_only_fields(ar, fields);
+  json_t *names = json_object_get(ar->body, "roles");
+  unsigned roles = 0;
+  if (!json_is_array(names) || json_array_size(names) < 1 || json_array_size(names) > 5) {
+    result_field_error(&ar->info, "roles", "invalid", "give 1 to 5 roles");
+  } else {
+    size_t i;
+    json_t *name;
+    json_array_foreach(names, i, name) {
+      unsigned role = role_from_name(json_string_value(name));
+      if (role == 0 || (roles & role)) {
+        result_field_error(&ar->info, "roles", "invalid", "roles must be distinct names out of resident, "
+                                                          "volunteer, coordinator, professional, admin");
+        break;
+      }
+      roles |= role;
+    }
+  }
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  const char *if_match = api_if_match(ar);
+  if (if_match == NULL) return RESULT_PRECONDITION_REQUIRED;
+  json_t *member = NULL;
+  enum result r = members_update_roles(ar->db, &ar->actor, person_id, roles, if_match, &member, &ar->info);
+  if (r == RESULT_OK) r = api_resource(ar, 200, member);
+  json_decref(member);
+  return r;
+}
+
+enum result handle_member_remove(struct api_request *ar) {
+  const char *person_id = path_id(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  enum result r = members_remove(ar->db, &ar->actor, person_id, api_if_match(ar), &ar->info);
+  return r == RESULT_OK ? api_no_content(ar) : r;
+}
+
+enum result handle_invitation_create(struct api_request *ar) {
+  static const char *const fields[] = {"role", "email", "expires_in_hours", NULL};
+  api_only_fields(ar, fields);
+  const char *role_name = api_string_field(ar, "role", 1);
+  const char *email = api_string_field(ar, "email", 0);
+  unsigned role = role_name != NULL ? role_from_name(role_name) : 0;
+  if (role_name != NULL && role == 0)
+    result_field_error(&ar->info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
+  if (email != NULL && !valid_email(email)) result_field_error(&ar->info, "email", "invalid", "not an email address");
+  json_t *hours_value = json_object_get(ar->body, "expires_in_hours");
+  int hours = ar->cfg->invitation_default_hours;
+  if (hours_value != NULL) {
+    if (!json_is_integer(hours_value) || json_integer_value(hours_value) < 1 || json_integer_value(hours_value) > 720)
+      result_field_error(&ar->info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
+    else
+      hours = (int)json_integer_value(hours_value);
+  }
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *invitation = NULL;
+  enum result r = invitations_create(ar->db, &ar->actor, role, email, hours, &invitation, &ar->info);
+  if (r == RESULT_CREATED) {
+    char *location = msprintf("/v1/communities/%s/invitations/%s", ar->community_id,
+                              json_string_value(json_object_get(invitation, "id")));
+    if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
+    o_free(location);
+    r = api_json(ar, 201, invitation);
+    if (r == RESULT_OK) r = RESULT_CREATED;
+  }
+  json_decref(invitation);
+  return r;
+}
+
+enum result handle_invitations_list(struct api_request *ar) { return answer_page(ar, invitations_list); }
+
+enum result handle_invitation_get(struct api_request *ar) {
+  const char *id = path_id(ar, "invitationId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *invitation = NULL;
+  enum result r = invitations_get(ar->db, &ar->actor, id, &invitation, &ar->info);
+  if (r == RESULT_OK) r = api_resource(ar, 200, invitation);
+  json_decref(invitation);
+  return r;
+}
+
+enum result handle_invitation_revoke(struct api_request *ar) {
+  const char *id = path_id(ar, "invitationId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  enum result r = invitations_revoke(ar->db, &ar->actor, id, api_if_match(ar), &ar->info);
+  return r == RESULT_OK ? api_no_content(ar) : r;
+}

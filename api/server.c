@@ -1,0 +1,359 @@
+/* The HTTP server: one dispatcher runs every route (body, auth, transaction, idempotency),
+ * the default endpoint answers 404/405, and shutdown is graceful. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <orcania.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ulfius.h>
+#include <unistd.h>
+
+#include "../src/auth.h"
+#include "../src/digest.h"
+#include "../src/idempotency.h"
+#include "../src/log.h"
+#include "../src/members.h"
+#include "../src/validate.h"
+#include "http.h"
+#include "metrics.h"
+#include "routes.h"
+
+static const struct config *config;
+static const struct migration_set *migrations;
+static atomic_int in_flight;
+
+const struct migration_set *server_migrations(void) { return migrations; }
+
+void server_new_request_id(char *out, size_t len) {
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  if (len >= 33) sodium_bin2hex(out, len, raw, sizeof raw);
+  else if (len > 0) out[0] = '\0';
+}
+
+static double seconds_since(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void assign_request_id(struct api_request *ar) {
+  const char *given = u_map_get_case(ar->req->map_header, "X-Request-Id");
+  if (valid_request_id(given)) snprintf(ar->request_id, sizeof ar->request_id, "%s", given);
+  else server_new_request_id(ar->request_id, sizeof ar->request_id);
+  u_map_put(ar->resp->map_header, "X-Request-Id", ar->request_id);
+}
+
+static int is_json_media_type(const char *content_type) {
+  if (content_type == NULL) return 0;
+  size_t len = strcspn(content_type, ";");
+  while (len > 0 && content_type[len - 1] == ' ') len--;
+  return len == strlen("application/json") && strncasecmp(content_type, "application/json", len) == 0;
+}
+
+/* Parse the JSON object body. RESULT_OK, or the failing result with the problem already sent. */
+static enum result read_body(struct api_request *ar) {
+  const struct _u_request *req = ar->req;
+  if (req->binary_body_length > config->max_body_bytes) {
+    api_problem(ar, 413, "the request body is larger than this server accepts", NULL);
+    return RESULT_INVALID;
+  }
+  if (!is_json_media_type(u_map_get_case(req->map_header, "Content-Type"))) {
+    api_problem(ar, 415, "send the body as Content-Type: application/json", NULL);
+    return RESULT_INVALID;
+  }
+  json_error_t error;
+  ar->body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &error);
+  if (ar->body == NULL) {
+    char detail[256];
+    snprintf(detail, sizeof detail, "the body is not valid JSON: %s (line %d, column %d)", error.text, error.line,
+             error.column);
+    api_problem(ar, 400, detail, NULL);
+    return RESULT_INVALID;
+  }
+  if (!json_is_object(ar->body)) {
+    api_problem(ar, 400, "the body must be a JSON object", NULL);
+    return RESULT_INVALID;
+  }
+  return RESULT_OK;
+}
+
+static enum result authenticate(struct api_request *ar) {
+  const char *header = u_map_get_case(ar->req->map_header, "Authorization");
+  if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0) {
+    ar->info.detail = "send an access token as Authorization: Bearer <token>";
+    return RESULT_UNAUTHENTICATED;
+  }
+  enum result r = auth_verify_access_token(header + 7, ar->person_id, &ar->info);
+  if (r == RESULT_OK) ar->actor.person_id = ar->person_id;
+  return r;
+}
+
+/* Open the request's transaction with its context; for community routes, resolve the caller's
+ * roles there in the same round trip. */
+static enum result open_transaction(struct api_request *ar) {
+  struct db_context ctx = {.person_id = ar->person_id};
+  const char *first = NULL;
+  if (ar->route->flags & ROUTE_COMMUNITY) {
+    const char *community = u_map_get(ar->req->map_url, "communityId");
+    if (!valid_uuid(community)) return RESULT_NOT_FOUND;
+    snprintf(ar->community_id, sizeof ar->community_id, "%s", community);
+    ar->actor.community_id = ar->community_id;
+    ctx.community_id = ar->community_id;
+    first = MEMBERS_ROLES_STATEMENT;
+  }
+  PGresult *roles = NULL;
+  enum result r = result_from_db(db_transaction_start(&ar->db, &ctx, first, first ? &roles : NULL), &ar->info);
+  if (r == RESULT_OK && first != NULL) {
+    ar->actor.roles = roles_parse(PQgetvalue(roles, 0, 0));
+    if (ar->actor.roles == 0) {
+      ar->info.detail = "no such community, or you are not a member of it";
+      r = RESULT_NOT_FOUND;
+    }
+  }
+  PQclear(roles);
+  return r;
+}
+
+/* Replay an earlier response for the same Idempotency-Key. *replayed says whether it did. */
+static enum result idempotency_replay(struct api_request *ar, const char *key, const char *request_hash, int *replayed) {
+  int found = 0, status = 0;
+  char *body = NULL;
+  *replayed = 0;
+  enum result r = idempotency_find(ar->db, &ar->actor, key, request_hash, &found, &status, &body, &ar->info);
+  if (r == RESULT_OK && found) {
+    ar->status = status;
+    if (ulfius_set_string_body_response(ar->resp, (unsigned)status, body) != U_OK) r = RESULT_ERROR;
+    u_map_put(ar->resp->map_header, "Content-Type", "application/json");
+    u_map_put(ar->resp->map_header, "Idempotent-Replayed", "true");
+    *replayed = 1;
+  }
+  o_free(body);
+  return r;
+}
+
+static void request_hash(const struct api_request *ar, char out[DIGEST_HEX_LEN]) {
+  char *body = json_dumps(ar->body, JSON_COMPACT | JSON_SORT_KEYS);
+  char *text = msprintf("%s %s\n%s", ar->req->http_verb, ar->req->url_path, body != NULL ? body : "");
+  digest_sha256_hex(text != NULL ? text : "", out);
+  free(body);
+  o_free(text);
+}
+
+/* Run the handler, wrapped in Idempotency-Key handling when the route honours it. */
+static enum result run_handler(struct api_request *ar) {
+  const char *key = (ar->route->flags & ROUTE_IDEMPOTENT) ? u_map_get_case(ar->req->map_header, "Idempotency-Key") : NULL;
+  if (key == NULL) return ar->route->handler(ar);
+  if (!valid_idempotency_key(key)) {
+    result_field_error(&ar->info, "Idempotency-Key", "invalid", "1 to 255 printable ASCII characters");
+    return RESULT_INVALID;
+  }
+  char hash[DIGEST_HEX_LEN];
+  request_hash(ar, hash);
+  int replayed = 0;
+  enum result r = idempotency_replay(ar, key, hash, &replayed);
+  if (r != RESULT_OK || replayed) return r;
+  r = ar->route->handler(ar);
+  if ((r == RESULT_OK || r == RESULT_CREATED) && ar->response_text != NULL) {
+    enum result stored = idempotency_store(ar->db, &ar->actor, key, ar->route->path, hash, ar->status,
+                                           ar->response_text, &ar->info);
+    if (stored != RESULT_OK) r = stored;
+  }
+  return r;
+}
+
+static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  struct timespec started;
+  clock_gettime(CLOCK_MONOTONIC, &started);
+  struct api_request ar;
+  memset(&ar, 0, sizeof ar);
+  ar.req = req;
+  ar.resp = resp;
+  ar.route = &api_routes[(uintptr_t)user_data]; /* registered with its index */
+  ar.cfg = config;
+  assign_request_id(&ar);
+
+  enum result r = RESULT_OK;
+  int answered = 0; /* a problem was already sent (body errors) */
+  if (ar.route->flags & ROUTE_JSON_BODY) {
+    r = read_body(&ar);
+    answered = r != RESULT_OK;
+  }
+  if (r == RESULT_OK && (ar.route->flags & ROUTE_BEARER)) r = authenticate(&ar);
+  if (r == RESULT_OK && (ar.route->flags & ROUTE_TRANSACTION)) r = open_transaction(&ar);
+  if (r == RESULT_OK) r = run_handler(&ar);
+  int success = r == RESULT_OK || r == RESULT_CREATED;
+  if (success && ar.db != NULL) {
+    enum db_status committed = db_commit(ar.db);
+    if (committed != DB_OK) {
+      r = result_from_db(committed, &ar.info);
+      if (r == RESULT_OK) r = RESULT_ERROR;
+      success = 0;
+      u_map_remove_from_key(resp->map_header, "ETag");
+      u_map_remove_from_key(resp->map_header, "Location");
+    }
+  }
+  if (!success && !answered) api_fail(&ar, r);
+  db_release(ar.db); /* rolls back a transaction that is still open */
+
+  double elapsed = seconds_since(&started);
+  metrics_record((size_t)(ar.route - api_routes), ar.status, elapsed);
+  log_event(ar.status >= 500 ? LOG_ERROR : LOG_INFO, ar.request_id, "request",
+            json_pack("{s:s, s:s, s:i, s:f}", "method", ar.route->method, "route", ar.route->path, "status", ar.status,
+                      "duration_ms", elapsed * 1000.0));
+  json_decref(ar.body);
+  o_free(ar.response_text);
+  result_info_clear(&ar.info);
+  return U_CALLBACK_COMPLETE;
+}
+
+/* Whether a request path fits a route path ("/a/:id" fits "/a/42"). */
+static int path_matches(const char *pattern, const char *path) {
+  while (*pattern == '/' && *path == '/') {
+    pattern++;
+    path++;
+    size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
+    if (len == 0 && plen != 0) return 0;
+    if (pattern[0] != ':' && (plen != len || strncmp(pattern, path, len) != 0)) return 0;
+    pattern += plen;
+    path += len;
+  }
+  if (*path == '/' && path[1] == '\0') path++; /* a trailing slash names the same resource */
+  return *pattern == '\0' && *path == '\0';
+}
+
+/* No route for this method and path: 405 with Allow when the path exists, else 404. */
+static int not_routed(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  (void)user_data;
+  struct timespec started;
+  clock_gettime(CLOCK_MONOTONIC, &started);
+  struct api_request ar;
+  memset(&ar, 0, sizeof ar);
+  ar.req = req;
+  ar.resp = resp;
+  assign_request_id(&ar);
+  char *allow = NULL;
+  for (size_t i = 0; i < api_route_count; i++) {
+    if (!path_matches(api_routes[i].path, req->url_path)) continue;
+    allow = allow == NULL ? o_strdup(api_routes[i].method) : mstrcatf(allow, ", %s", api_routes[i].method);
+  }
+  if (allow != NULL) {
+    api_problem(&ar, 405, "this resource does not support that method: see Allow", NULL);
+    u_map_put(resp->map_header, "Allow", allow);
+    o_free(allow);
+  } else {
+    api_problem(&ar, 404, "there is no resource at this path", NULL);
+  }
+  double elapsed = seconds_since(&started);
+  metrics_record(api_route_count, ar.status, elapsed);
+  log_event(LOG_INFO, ar.request_id, "request",
+            json_pack("{s:s, s:i, s:f}", "route", "unmatched", "status", ar.status, "duration_ms", elapsed * 1000.0));
+  return U_CALLBACK_COMPLETE;
+}
+
+/* Count requests from their first byte to their completion, for graceful shutdown. */
+static void *request_started(void *cls, const char *uri) {
+  atomic_fetch_add(&in_flight, 1);
+  return ulfius_uri_logger(cls, uri);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                              enum MHD_RequestTerminationCode toe) {
+  mhd_request_completed(cls, connection, con_cls, toe);
+  atomic_fetch_sub(&in_flight, 1);
+}
+
+int server_run(const struct config *cfg, const struct migration_set *set) {
+  config = cfg;
+  migrations = set;
+  edge_configure(cfg->max_body_bytes);
+
+  struct sockaddr_in addr4;
+  struct sockaddr_in6 addr6;
+  memset(&addr4, 0, sizeof addr4);
+  memset(&addr6, 0, sizeof addr6);
+  void *addr = NULL;
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+  if (inet_pton(AF_INET, cfg->bind_address, &addr4.sin_addr) == 1) {
+    addr4.sin_family = AF_INET;
+    addr4.sin_port = htons((uint16_t)cfg->port);
+    addr = &addr4;
+  } else if (inet_pton(AF_INET6, cfg->bind_address, &addr6.sin6_addr) == 1) {
+    addr6.sin6_family = AF_INET6;
+    addr6.sin6_port = htons((uint16_t)cfg->port);
+    addr = &addr6;
+    flags |= MHD_USE_IPv6;
+  } else {
+    fprintf(stderr, "configuration error: NOABER_BIND must be an IPv4 or IPv6 address\n");
+    return 2;
+  }
+
+  struct _u_instance instance;
+  /* NULL realm: no Basic challenge on our 401s. */
+  if (ulfius_init_instance(&instance, (unsigned)cfg->port, NULL, NULL) != U_OK) return 1;
+  instance.max_post_body_size = cfg->max_body_bytes + 1; /* one byte more tells us it was cut */
+  instance.max_post_param_size = cfg->max_body_bytes;
+  instance.check_utf8 = 0; /* it would drop non-UTF-8 values silently; we validate what we read */
+  int rc = 1;
+  for (size_t i = 0; i < api_route_count; i++) {
+    if (ulfius_add_endpoint_by_val(&instance, api_routes[i].method, NULL, api_routes[i].path, 0, dispatch,
+                                   (void *)(uintptr_t)i) != U_OK)
+      goto clean;
+  }
+  if (ulfius_set_default_endpoint(&instance, not_routed, NULL) != U_OK) goto clean;
+
+  struct MHD_OptionItem options[] = {
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, addr},
+      {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
+      {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+      {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
+      {cfg->per_ip_connection_limit > 0 ? MHD_OPTION_PER_IP_CONNECTION_LIMIT : MHD_OPTION_END,
+       cfg->per_ip_connection_limit, NULL},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  /* The signals that stop us are blocked here and in every thread started from now on. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (ulfius_start_framework_with_mhd_options(&instance, flags, options) != U_OK) {
+    log_event(LOG_ERROR, NULL, "listen_failed", json_pack("{s:s, s:i}", "bind", cfg->bind_address, "port", cfg->port));
+    goto clean;
+  }
+  log_event(LOG_INFO, NULL, "listening", json_pack("{s:s, s:i}", "bind", cfg->bind_address, "port", cfg->port));
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  log_event(LOG_INFO, NULL, "shutdown_started", json_pack("{s:i}", "signal", signal_number));
+
+  /* Stop accepting, let what is in flight finish, then stop. */
+  MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+  struct timespec started;
+  clock_gettime(CLOCK_MONOTONIC, &started);
+  while (atomic_load(&in_flight) > 0 && seconds_since(&started) < cfg->shutdown_grace_s) {
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  int unfinished = atomic_load(&in_flight);
+  ulfius_stop_framework(&instance);
+  if (listener != MHD_INVALID_SOCKET) close(listener);
+  log_event(unfinished ? LOG_WARNING : LOG_INFO, NULL, "shutdown_finished", json_pack("{s:i}", "unfinished", unfinished));
+  rc = 0;
+clean:
+  ulfius_clean_instance(&instance);
+  return rc;
+}

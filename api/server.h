@@ -1,0 +1,21 @@
+#ifndef NOABER_API_SERVER_H
+#define NOABER_API_SERVER_H
+
+#include "../src/config.h"
+#include "../src/db/migrate.h"
+
+/* Serve the API until SIGTERM or SIGINT, then shut down gracefully: stop accepting, let
+ * in-flight requests finish (up to NOABER_SHUTDOWN_GRACE_S), close the pool.
+ * `migrations` is borrowed for readiness checks. Returns the process exit code. */
+int server_run(const struct config *cfg, const struct migration_set *migrations);
+
+/* The migrations the running server was built with (for /readyz). */
+const struct migration_set *server_migrations(void);
+
+/* Header-stage checks on every request, run before Ulfius reads the body (api/edge.c). */
+void edge_configure(size_t max_body_bytes);
+
+/* A new request id (32 hex digits) into out (at least 33 bytes). */
+void server_new_request_id(char *out, size_t len);
+
+#endif

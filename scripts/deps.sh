@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install what Noaber needs on Debian 12: `deps.sh run` for building and running, `deps.sh test`
+# adds the test tools. As root it installs with apt-get; otherwise it prints the exact command
+# and stops.
+set -euo pipefail
+mode=${1:-run}
+
+packages=(build-essential pkg-config libulfius-dev libjansson-dev libjwt-dev liborcania-dev libyder-dev
+          libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm)
+if [ "$mode" = test ]; then
+  packages+=(check libcurl4-openssl-dev chromium)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  # node and npm may come from elsewhere (nodesource, nvm): a working command is enough.
+  if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,385 @@
+/* Connection pool, prepared statements and request context. */
+#include "db.h"
+
+#include <errno.h>
+#include <orcania.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../log.h"
+
+#define CONTEXT_STATEMENT "noaber_context"
+#define LOOKUP_STATEMENT "noaber_lookup"
+
+static const struct db_statement builtin_statements[] = {
+    {CONTEXT_STATEMENT,
+     "SELECT set_config('app.person_id', $1, true), set_config('app.community_id', $2, true), "
+     "set_config('app.roles', $3, true)"},
+    {LOOKUP_STATEMENT, "SELECT set_config('app.lookup_' || $1, $2, true)"},
+};
+
+struct db_conn {
+  PGconn *pg; /* NULL until connected; closed and reset to NULL when broken */
+  int busy;
+};
+
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t freed;
+  struct db_conn *slots; /* owned, `size` entries */
+  int size;
+  int in_use;
+  int waiting;
+  int wait_ms;
+  char *conninfo; /* owned */
+  char *options;  /* owned: server options passed at connect */
+  const struct db_statement **statements; /* owned array of borrowed statements */
+  size_t statement_count;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+int db_register_statements(const struct db_statement *statements, size_t count) {
+  const struct db_statement **grown =
+      o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
+  if (grown == NULL) return -1;
+  pool.statements = grown;
+  for (size_t i = 0; i < count; i++) pool.statements[pool.statement_count++] = &statements[i];
+  return 0;
+}
+
+static void log_pg_error(const char *what, const PGresult *res, PGconn *pg) {
+  const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  const char *message = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  if (message == NULL && pg != NULL) message = PQerrorMessage(pg);
+  /* The primary message names objects and constraints, never parameter values. */
+  log_event(LOG_ERROR, NULL, "db_error",
+            json_pack("{s:s, s:s?, s:s?}", "what", what, "sqlstate", state, "message", message));
+}
+
+static enum db_status classify(const PGresult *res, PGconn *pg) {
+  if (pg == NULL || PQstatus(pg) != CONNECTION_OK) return DB_DOWN;
+  const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  if (state == NULL) return DB_DOWN;
+  if (strcmp(state, "23505") == 0) return DB_UNIQUE;
+  if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT;
+  /* connection exceptions, admin shutdown, crash shutdown, cannot connect now */
+  if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+      strcmp(state, "57P03") == 0)
+    return DB_DOWN;
+  return DB_ERROR;
+}
+
+/* Prepare every registered statement in one pipeline: one round trip per connection. */
+static int prepare_all(PGconn *pg) {
+  if (PQenterPipelineMode(pg) != 1) return -1;
+  size_t total = sizeof builtin_statements / sizeof builtin_statements[0] + pool.statement_count;
+  int ok = 1;
+  for (size_t i = 0; i < total && ok; i++) {
+    const struct db_statement *st =
+        i < 2 ? &builtin_statements[i] : pool.statements[i - 2];
+    ok = PQsendPrepare(pg, st->name, st->sql, 0, NULL) == 1;
+  }
+  if (!ok || PQpipelineSync(pg) != 1) return -1;
+  int failed = 0;
+  size_t done = 0;
+  while (done < total) {
+    PGresult *res = PQgetResult(pg);
+    if (res == NULL) {
+      done++;
+      continue;
+    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+      if (!failed) log_pg_error("prepare", res, pg);
+      failed = 1;
+    }
+    PQclear(res);
+  }
+  /* Errors abort the rest of the pipeline; read until the sync in every case. */
+  for (;;) {
+    if (PQstatus(pg) != CONNECTION_OK) return -1;
+    PGresult *res = PQgetResult(pg);
+    if (res == NULL) continue;
+    ExecStatusType st = PQresultStatus(res);
+    PQclear(res);
+    if (st == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(pg) != 1) return -1;
+  return failed ? -1 : 0;
+}
+
+static PGconn *connect_pg(const char *conninfo, const char *options) {
+  const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
+  const char *values[] = {conninfo, "noaber", "3", options, NULL};
+  /* expand_dbname=1: the URL in dbname supplies everything the later keywords do not. */
+  PGconn *pg = PQconnectdbParams(keys, values, 1);
+  if (pg == NULL) return NULL;
+  if (PQstatus(pg) != CONNECTION_OK) {
+    log_event(LOG_WARNING, NULL, "db_connect_failed", json_pack("{s:s}", "message", PQerrorMessage(pg)));
+    PQfinish(pg);
+    return NULL;
+  }
+  return pg;
+}
+
+PGconn *db_connect_direct(const char *conninfo) { return connect_pg(conninfo, NULL); }
+
+int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_timeout_ms) {
+  if (conninfo == NULL || size < 1 || wait_ms < 1) return -1;
+  pool.slots = o_malloc((size_t)size * sizeof *pool.slots);
+  pool.conninfo = o_strdup(conninfo);
+  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+                          statement_timeout_ms, statement_timeout_ms * 2);
+  if (pool.slots == NULL || pool.conninfo == NULL || pool.options == NULL) {
+    db_pool_stop();
+    return -1;
+  }
+  memset(pool.slots, 0, (size_t)size * sizeof *pool.slots);
+  pool.size = size;
+  pool.wait_ms = wait_ms;
+  return 0;
+}
+
+void db_pool_stop(void) {
+  pthread_mutex_lock(&pool.lock);
+  for (int i = 0; i < pool.size; i++) {
+    if (pool.slots[i].pg != NULL) PQfinish(pool.slots[i].pg);
+  }
+  o_free(pool.slots);
+  o_free(pool.conninfo);
+  o_free(pool.options);
+  o_free(pool.statements);
+  pool.slots = NULL;
+  pool.conninfo = NULL;
+  pool.options = NULL;
+  pool.statements = NULL;
+  pool.statement_count = 0;
+  pool.size = 0;
+  pthread_mutex_unlock(&pool.lock);
+}
+
+void db_pool_stats(int *size, int *in_use, int *waiting) {
+  pthread_mutex_lock(&pool.lock);
+  *size = pool.size;
+  *in_use = pool.in_use;
+  *waiting = pool.waiting;
+  pthread_mutex_unlock(&pool.lock);
+}
+
+enum db_status db_acquire(struct db_conn **out) {
+  *out = NULL;
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += pool.wait_ms / 1000;
+  deadline.tv_nsec += (long)(pool.wait_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+
+  struct db_conn *conn = NULL;
+  pthread_mutex_lock(&pool.lock);
+  pool.waiting++;
+  while (conn == NULL) {
+    /* Prefer a connected slot; an unconnected one is the fallback. */
+    for (int i = 0; i < pool.size; i++) {
+      if (!pool.slots[i].busy && (conn == NULL || (conn->pg == NULL && pool.slots[i].pg != NULL)))
+        conn = &pool.slots[i];
+    }
+    if (conn != NULL) break;
+    if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) == ETIMEDOUT) break;
+  }
+  pool.waiting--;
+  if (conn == NULL) {
+    pthread_mutex_unlock(&pool.lock);
+    return DB_BUSY;
+  }
+  conn->busy = 1;
+  pool.in_use++;
+  pthread_mutex_unlock(&pool.lock);
+
+  /* Connect outside the lock: it can take a while and must not block other threads. */
+  if (conn->pg == NULL) {
+    conn->pg = connect_pg(pool.conninfo, pool.options);
+    if (conn->pg != NULL && prepare_all(conn->pg) != 0) {
+      PQfinish(conn->pg);
+      conn->pg = NULL;
+    }
+    if (conn->pg == NULL) {
+      db_release(conn);
+      return DB_DOWN;
+    }
+  }
+  *out = conn;
+  return DB_OK;
+}
+
+void db_release(struct db_conn *conn) {
+  if (conn == NULL) return;
+  if (conn->pg != NULL) {
+    PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
+    if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
+      PQfinish(conn->pg);
+      conn->pg = NULL;
+    } else if (ts != PQTRANS_IDLE) {
+      db_rollback(conn);
+      if (conn->pg != NULL && PQtransactionStatus(conn->pg) != PQTRANS_IDLE) {
+        PQfinish(conn->pg);
+        conn->pg = NULL;
+      }
+    }
+  }
+  pthread_mutex_lock(&pool.lock);
+  conn->busy = 0;
+  pool.in_use--;
+  pthread_cond_signal(&pool.freed);
+  pthread_mutex_unlock(&pool.lock);
+}
+
+/* Run BEGIN (when `begin`), the context statement and an optional first statement in one
+ * pipeline: one round trip. */
+static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
+                                   const char *first_statement, PGresult **first_result) {
+  PGconn *pg = conn->pg;
+  const char *params[3] = {ctx->person_id ? ctx->person_id : "",
+                           ctx->community_id ? ctx->community_id : "",
+                           ctx->roles ? ctx->roles : ""};
+  if (PQenterPipelineMode(pg) != 1) return classify(NULL, pg);
+  int ok = 1;
+  int expected = 1;
+  if (begin) {
+    ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1;
+    expected = 2;
+  }
+  ok = ok && PQsendQueryPrepared(pg, CONTEXT_STATEMENT, 3, params, NULL, NULL, 0) == 1;
+  if (first_statement != NULL) {
+    ok = ok && PQsendQueryPrepared(pg, first_statement, 0, NULL, NULL, NULL, 0) == 1;
+    expected++;
+  }
+  ok = ok && PQpipelineSync(pg) == 1;
+  enum db_status status = ok ? DB_OK : DB_DOWN;
+  int results = 0;
+  while (ok) {
+    PGresult *res = PQgetResult(pg);
+    if (res == NULL) {
+      if (PQstatus(pg) != CONNECTION_OK) {
+        status = DB_DOWN;
+        break;
+      }
+      continue;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(res);
+      break;
+    }
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && status == DB_OK) {
+      status = classify(res, pg);
+      if (status != DB_DOWN) log_pg_error("context", res, pg);
+    }
+    results++;
+    if (first_statement != NULL && results == expected && status == DB_OK && st == PGRES_TUPLES_OK) {
+      *first_result = res; /* the caller's now */
+    } else {
+      PQclear(res);
+    }
+  }
+  if (status == DB_OK && results != expected) status = DB_ERROR;
+  if (status != DB_OK && first_result != NULL && *first_result != NULL) {
+    PQclear(*first_result);
+    *first_result = NULL;
+  }
+  if (PQexitPipelineMode(pg) != 1 && status == DB_OK) status = DB_ERROR;
+  return status;
+}
+
+enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
+                        PGresult **first_result) {
+  if (first_result != NULL) *first_result = NULL;
+  return send_context(conn, ctx, 1, first_statement, first_result);
+}
+
+enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx) {
+  return send_context(conn, ctx, 0, NULL, NULL);
+}
+
+enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value) {
+  const char *params[2] = {name, value};
+  return db_exec(conn, LOOKUP_STATEMENT, 2, params);
+}
+
+static enum db_status simple_command(struct db_conn *conn, const char *sql) {
+  PGresult *res = PQexecParams(conn->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+  enum db_status status = DB_OK;
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    status = classify(res, conn->pg);
+    if (status != DB_DOWN) log_pg_error(sql, res, conn->pg);
+  }
+  PQclear(res);
+  return status;
+}
+
+enum db_status db_commit(struct db_conn *conn) {
+  PGresult *res = PQexecParams(conn->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+  enum db_status status = DB_OK;
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    status = classify(res, conn->pg);
+    if (status != DB_DOWN) log_pg_error("COMMIT", res, conn->pg);
+  } else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+    /* COMMIT of a failed transaction succeeds as a ROLLBACK: nothing was saved. */
+    status = DB_ERROR;
+  }
+  PQclear(res);
+  return status;
+}
+
+void db_rollback(struct db_conn *conn) {
+  if (conn->pg == NULL || PQtransactionStatus(conn->pg) == PQTRANS_IDLE) return;
+  if (simple_command(conn, "ROLLBACK") == DB_DOWN) {
+    PQfinish(conn->pg);
+    conn->pg = NULL;
+  }
+}
+
+enum db_status db_transaction_start(struct db_conn **out, const struct db_context *ctx, const char *first_statement,
+                                    PGresult **first_result) {
+  enum db_status status = db_acquire(out);
+  if (status != DB_OK) return status;
+  status = db_begin(*out, ctx, first_statement, first_result);
+  if (status != DB_OK) {
+    db_release(*out);
+    *out = NULL;
+  }
+  return status;
+}
+
+enum db_status db_transaction_end(struct db_conn *conn, int commit) {
+  if (conn == NULL) return DB_OK;
+  enum db_status status = DB_OK;
+  if (commit) status = db_commit(conn);
+  db_release(conn); /* rolls back whatever is still open */
+  return status;
+}
+
+enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
+                        const char *const *params, PGresult **out) {
+  *out = NULL;
+  PGresult *res = PQexecPrepared(conn->pg, statement, nparams, params, NULL, NULL, 0);
+  ExecStatusType st = PQresultStatus(res);
+  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    *out = res;
+    return DB_OK;
+  }
+  enum db_status status = classify(res, conn->pg);
+  if (status == DB_ERROR || status == DB_CONSTRAINT) log_pg_error(statement, res, conn->pg);
+  PQclear(res);
+  return status;
+}
+
+enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams,
+                       const char *const *params) {
+  PGresult *res = NULL;
+  enum db_status status = db_query(conn, statement, nparams, params, &res);
+  PQclear(res);
+  return status;
+}

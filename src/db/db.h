@@ -1,0 +1,89 @@
+#ifndef NOABER_DB_H
+#define NOABER_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/*
+ * The database layer: a fixed-size pool of libpq connections with a bounded wait, prepared
+ * statements registered by the domain modules, and per-transaction request context for
+ * row-level security. No HTTP types here.
+ */
+
+enum db_status {
+  DB_OK = 0,
+  DB_BUSY,       /* every connection in use past the wait: try again later */
+  DB_DOWN,       /* PostgreSQL unreachable or the connection broke */
+  DB_UNIQUE,     /* unique_violation */
+  DB_CONSTRAINT, /* another integrity or check violation */
+  DB_ERROR,      /* anything else (logged here with its SQLSTATE) */
+};
+
+struct db_statement {
+  const char *name;
+  const char *sql;
+};
+
+/* Who the current transaction acts for; NULL members are set to ''. */
+struct db_context {
+  const char *person_id;
+  const char *community_id;
+  const char *roles; /* comma-separated role names */
+};
+
+struct db_conn;
+
+/* Register statements to prepare on every connection. Call before db_pool_start; the array
+ * must outlive the pool (static tables). Returns 0, or -1 when out of memory. */
+int db_register_statements(const struct db_statement *statements, size_t count);
+
+/* Start the pool. Connections are opened lazily and re-opened after failures, so this succeeds
+ * while PostgreSQL is down. Returns 0 or -1 (bad arguments or out of memory). */
+int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_timeout_ms);
+void db_pool_stop(void);
+
+/* Snapshot of the pool for /metrics. */
+void db_pool_stats(int *size, int *in_use, int *waiting);
+
+/* Take a connection (connecting it if needed), waiting at most the pool's wait.
+ * DB_OK with *out set, DB_BUSY when none came free in time, DB_DOWN when connecting failed. */
+enum db_status db_acquire(struct db_conn **out);
+
+/* Give a connection back. An open transaction is rolled back; a broken connection is closed
+ * and re-opened by a later acquire. Never carries request context to the next user. */
+void db_release(struct db_conn *conn);
+
+/* BEGIN, set the request context for this transaction only, and run the request's first
+ * statement (optional: a registered statement without parameters, which may read the context),
+ * all in one pipelined round trip. On DB_OK with first_statement given, *first_result holds its
+ * result (caller PQclear()s). */
+enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
+                        PGresult **first_result);
+/* Change the context inside the open transaction (after resolving a membership, say). */
+enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx);
+/* Set app.lookup_<name> for this transaction: lets a policy show one row found by a secret. */
+enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value);
+enum db_status db_commit(struct db_conn *conn);
+void db_rollback(struct db_conn *conn);
+
+/* Acquire a connection and db_begin() on it; on failure nothing is held. */
+enum db_status db_transaction_start(struct db_conn **out, const struct db_context *ctx, const char *first_statement,
+                                    PGresult **first_result);
+/* Commit (when `commit` and the transaction is healthy) or roll back, then release. Returns the
+ * commit's status (DB_OK after a rollback). */
+enum db_status db_transaction_end(struct db_conn *conn, int commit);
+
+/* Run a registered prepared statement. On DB_OK *out holds the result (caller PQclear()s it);
+ * on failure *out is NULL. Parameters are text; NULL means SQL NULL. */
+enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
+                        const char *const *params, PGresult **out);
+
+/* Same, for statements whose rows are not needed. */
+enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams,
+                       const char *const *params);
+
+/* Open a plain connection (for migrate, seed-demo and health checks). NULL on failure, with
+ * the reason logged. Caller PQfinish()es. */
+PGconn *db_connect_direct(const char *conninfo);
+
+#endif

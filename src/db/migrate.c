@@ -1,0 +1,213 @@
+/* Numbered SQL migrations with checksums. */
+#include "migrate.h"
+
+#include <dirent.h>
+#include <orcania.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+
+#define MIGRATION_LOCK_KEY "4242001"
+
+static const struct db_statement statements[] = {
+    {"migrations_list", "SELECT version, checksum FROM schema_migrations ORDER BY version"},
+};
+
+int migrations_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+static int compare_versions(const void *a, const void *b) {
+  const struct migration *ma = a, *mb = b;
+  return (ma->version > mb->version) - (ma->version < mb->version);
+}
+
+/* Read a whole file into a NUL-terminated string the caller frees; NULL on error. */
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      char *grown = o_realloc(buf, cap);
+      if (grown == NULL) {
+        o_free(buf);
+        fclose(f);
+        return NULL;
+      }
+      buf = grown;
+    }
+    size_t n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+    if (n == 0) break;
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (failed) {
+    o_free(buf);
+    return NULL;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+static void hex_sha256(const char *data, char out[65]) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, (const unsigned char *)data, strlen(data));
+  sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+int migrations_load(const char *dir, struct migration_set *out) {
+  memset(out, 0, sizeof *out);
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    log_event(LOG_ERROR, NULL, "migrations_missing", json_pack("{s:s}", "dir", dir));
+    return -1;
+  }
+  struct dirent *entry;
+  int rc = 0;
+  while ((entry = readdir(d)) != NULL) {
+    const char *name = entry->d_name;
+    size_t len = strlen(name);
+    if (len < 9 || strcmp(name + len - 4, ".sql") != 0) continue;
+    char *end = NULL;
+    long version = strtol(name, &end, 10);
+    if (end == name || *end != '_' || version <= 0 || version > 999999) continue;
+    struct migration *grown = o_realloc(out->items, (out->count + 1) * sizeof *grown);
+    if (grown == NULL) {
+      rc = -1;
+      break;
+    }
+    out->items = grown;
+    struct migration *m = &out->items[out->count];
+    memset(m, 0, sizeof *m);
+    out->count++;
+    m->version = (int)version;
+    m->name = o_strdup(name);
+    char *path = msprintf("%s/%s", dir, name);
+    m->sql = path != NULL ? read_file(path) : NULL;
+    o_free(path);
+    if (m->name == NULL || m->sql == NULL) {
+      log_event(LOG_ERROR, NULL, "migration_unreadable", json_pack("{s:s}", "file", name));
+      rc = -1;
+      break;
+    }
+    hex_sha256(m->sql, m->checksum);
+  }
+  closedir(d);
+  if (rc == 0) {
+    qsort(out->items, out->count, sizeof *out->items, compare_versions);
+    for (size_t i = 1; i < out->count; i++) {
+      if (out->items[i].version == out->items[i - 1].version) {
+        log_event(LOG_ERROR, NULL, "migration_duplicate_version",
+                  json_pack("{s:i}", "version", out->items[i].version));
+        rc = -1;
+      }
+    }
+  }
+  if (rc != 0) migrations_free(out);
+  return rc;
+}
+
+void migrations_free(struct migration_set *set) {
+  for (size_t i = 0; i < set->count; i++) {
+    o_free(set->items[i].name);
+    o_free(set->items[i].sql);
+  }
+  o_free(set->items);
+  set->items = NULL;
+  set->count = 0;
+}
+
+/* Compare applied (version, checksum) rows with the files. */
+static enum migration_state compare(const PGresult *applied, const struct migration_set *set) {
+  int rows = PQntuples(applied);
+  for (int r = 0; r < rows; r++) {
+    int version = atoi(PQgetvalue(applied, r, 0));
+    const char *checksum = PQgetvalue(applied, r, 1);
+    const struct migration *known = NULL;
+    for (size_t i = 0; i < set->count; i++) {
+      if (set->items[i].version == version) known = &set->items[i];
+    }
+    if (known == NULL || strcmp(known->checksum, checksum) != 0) {
+      log_event(LOG_ERROR, NULL, known == NULL ? "migration_unknown" : "migration_altered",
+                json_pack("{s:i}", "version", version));
+      return MIGRATIONS_MISMATCH;
+    }
+  }
+  return (size_t)rows == set->count ? MIGRATIONS_CURRENT : MIGRATIONS_PENDING;
+}
+
+static int run(PGconn *pg, const char *sql) {
+  PGresult *res = PQexec(pg, sql);
+  ExecStatusType st = PQresultStatus(res);
+  int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+  if (!ok) {
+    log_event(LOG_ERROR, NULL, "migration_sql_failed",
+              json_pack("{s:s?, s:s?}", "sqlstate", PQresultErrorField(res, PG_DIAG_SQLSTATE), "message",
+                        PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)));
+  }
+  PQclear(res);
+  return ok ? 0 : -1;
+}
+
+int migrations_apply(PGconn *owner, const struct migration_set *set) {
+  /* Trusted, constant SQL only: migration files come from the release, never from users. */
+  if (run(owner, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")") != 0) return -1;
+  int rc = -1;
+  if (run(owner,
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+          " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
+    goto unlock;
+
+  PGresult *applied = PQexecParams(owner, "SELECT version, checksum FROM schema_migrations ORDER BY version",
+                                   0, NULL, NULL, NULL, NULL, 0);
+  if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
+    PQclear(applied);
+    goto unlock;
+  }
+  enum migration_state state = compare(applied, set);
+  int applied_rows = PQntuples(applied);
+  PQclear(applied);
+  if (state == MIGRATIONS_MISMATCH) goto unlock;
+
+  for (size_t i = (size_t)applied_rows; i < set->count; i++) {
+    const struct migration *m = &set->items[i];
+    char version[16];
+    snprintf(version, sizeof version, "%d", m->version);
+    const char *params[3] = {version, m->name, m->checksum};
+    if (run(owner, "BEGIN") != 0) goto unlock;
+    PGresult *res = NULL;
+    if (run(owner, m->sql) == 0) {
+      res = PQexecParams(owner, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                         3, NULL, params, NULL, NULL, 0);
+    }
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK || run(owner, "COMMIT") != 0) {
+      PQclear(res);
+      run(owner, "ROLLBACK");
+      log_event(LOG_ERROR, NULL, "migration_failed", json_pack("{s:s}", "file", m->name));
+      goto unlock;
+    }
+    PQclear(res);
+    log_event(LOG_INFO, NULL, "migration_applied", json_pack("{s:s}", "file", m->name));
+  }
+  if (run(owner, "GRANT SELECT ON schema_migrations TO noaber_api") != 0) goto unlock;
+  rc = 0;
+unlock:
+  run(owner, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")");
+  return rc;
+}
+
+enum migration_state migrations_check(struct db_conn *conn, const struct migration_set *set) {
+  PGresult *res = NULL;
+  if (db_query(conn, "migrations_list", 0, NULL, &res) != DB_OK) return MIGRATIONS_UNKNOWN;
+  enum migration_state state = compare(res, set);
+  PQclear(res);
+  return state;
+}

@@ -1,0 +1,177 @@
+/* Invitations to join a community. */
+#include "invitations.h"
+
+#include <orcania.h>
+#include <string.h>
+
+#include "digest.h"
+#include "etag.h"
+
+#define INVITATION_COLUMNS                                                                          \
+  "id, community_id, role::text, email, "                                                           \
+  "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' "   \
+  "WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END, "                                    \
+  "api_ts(expires_at), created_by, api_ts(created_at), api_ts(updated_at)"
+
+static const struct db_statement statements[] = {
+    {"invitation_insert",
+     "INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at) "
+     "VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int)) "
+     "RETURNING " INVITATION_COLUMNS},
+    {"invitations_page",
+     "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 "
+     "AND ($2::timestamptz IS NULL OR updated_at > $2::timestamptz) "
+     "AND ($3::timestamptz IS NULL OR (updated_at, id) > ($3::timestamptz, $4::uuid)) "
+     "ORDER BY updated_at, id LIMIT $5"},
+    {"invitation_get", "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2"},
+    {"invitation_lock",
+     "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+    {"invitation_revoke",
+     "UPDATE invitations SET revoked_at = now(), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL AND accepted_at IS NULL"},
+    {"invitation_by_code",
+     "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()) "
+     "FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
+    {"invitation_join",
+     "INSERT INTO memberships (community_id, person_id, roles) VALUES ($1, $2, ARRAY[$3::member_role]) "
+     "ON CONFLICT (community_id, person_id) DO UPDATE SET roles = EXCLUDED.roles, removed_at = NULL, "
+     "joined_at = now(), updated_at = clock_timestamp() WHERE memberships.removed_at IS NOT NULL "
+     "RETURNING person_id"},
+    {"invitation_accept",
+     "UPDATE invitations SET accepted_by = $3, accepted_at = now(), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2"},
+};
+
+int invitations_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
+
+static json_t *invitation_from_row(const PGresult *res, int row) {
+  return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, row, 0), "community_id",
+                   PQgetvalue(res, row, 1), "role", PQgetvalue(res, row, 2), "email",
+                   PQgetisnull(res, row, 3) ? NULL : PQgetvalue(res, row, 3), "status", PQgetvalue(res, row, 4),
+                   "expires_at", PQgetvalue(res, row, 5), "created_by", PQgetvalue(res, row, 6), "created_at",
+                   PQgetvalue(res, row, 7), "updated_at", PQgetvalue(res, row, 8));
+}
+
+enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
+                               int hours, json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (role == ROLE_ADMIN && !(actor->roles & ROLE_ADMIN)) {
+    info->detail = "only an admin can invite an admin";
+    return RESULT_FORBIDDEN;
+  }
+  char *code = digest_new_secret();
+  if (code == NULL) return RESULT_ERROR;
+  char code_hash[DIGEST_HEX_LEN], role_name[24], hours_text[16];
+  digest_sha256_hex(code, code_hash);
+  roles_to_list(role, role_name, sizeof role_name);
+  snprintf(hours_text, sizeof hours_text, "%d", hours);
+  const char *params[6] = {actor->community_id, code_hash, role_name, email, actor->person_id, hours_text};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "invitation_insert", 6, params, &res), info);
+  if (r == RESULT_OK) {
+    *out = invitation_from_row(res, 0);
+    if (*out == NULL || json_object_set_new(*out, "code", json_string(code)) != 0) r = RESULT_ERROR;
+  }
+  PQclear(res);
+  o_free(code);
+  return r == RESULT_OK ? RESULT_CREATED : r;
+}
+
+enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
+                             json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  char limit[16];
+  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "invitations_page", 5, params, &res), info);
+  if (r != RESULT_OK) return r;
+  json_t *items = json_array();
+  for (int i = 0; items != NULL && i < PQntuples(res); i++) json_array_append_new(items, invitation_from_row(res, i));
+  PQclear(res);
+  *out = paging_envelope(page, items, "updated_at", "id");
+  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}
+
+static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, json_t **out,
+                        struct result_info *info) {
+  const char *params[2] = {actor->community_id, id};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, lock ? "invitation_lock" : "invitation_get", 2, params, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK && (*out = invitation_from_row(res, 0)) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  return r;
+}
+
+enum result invitations_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
+                            struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  return load(conn, actor, id, 0, out, info);
+}
+
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
+                               const char *if_match, struct result_info *info) {
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  json_t *current = NULL;
+  enum result r = load(conn, actor, id, 1, &current, info);
+  if (r == RESULT_OK && if_match != NULL) {
+    char etag[ETAG_LEN];
+    if (etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
+    else if (!etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  }
+  if (r == RESULT_OK && strcmp(json_string_value(json_object_get(current, "status")), "accepted") == 0) {
+    info->detail = "the invitation was already accepted";
+    r = RESULT_CONFLICT;
+  }
+  json_decref(current);
+  if (r != RESULT_OK) return r;
+  const char *params[2] = {actor->community_id, id};
+  return result_from_db(db_exec(conn, "invitation_revoke", 2, params), info);
+}
+
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id,
+                               char community_id[37], struct result_info *info) {
+  char code_hash[DIGEST_HEX_LEN];
+  digest_sha256_hex(code, code_hash);
+  enum result r = result_from_db(db_set_lookup(conn, "invitation", code_hash), info);
+  PGresult *found = NULL;
+  if (r == RESULT_OK) r = result_from_db(db_query(conn, "invitation_by_code", 1, (const char *[]){code_hash}, &found), info);
+  if (r == RESULT_OK && (PQntuples(found) != 1 || strcmp(PQgetvalue(found, 0, 3), "t") != 0)) {
+    result_field_error(info, "invitation_code", "invalid", "the invitation code is unknown, used, revoked or expired");
+    r = RESULT_INVALID;
+  }
+  if (r != RESULT_OK) {
+    PQclear(found);
+    return r;
+  }
+  snprintf(community_id, 37, "%s", PQgetvalue(found, 0, 0));
+  char invitation_id[37], role[24];
+  snprintf(invitation_id, sizeof invitation_id, "%s", PQgetvalue(found, 0, 1));
+  snprintf(role, sizeof role, "%s", PQgetvalue(found, 0, 2));
+  PQclear(found);
+
+  /* From here the transaction acts inside the invitation's community. */
+  struct db_context ctx = {.person_id = person_id, .community_id = community_id, .roles = role};
+  r = result_from_db(db_set_context(conn, &ctx), info);
+  PGresult *joined = NULL;
+  if (r == RESULT_OK) {
+    const char *params[3] = {community_id, person_id, role};
+    r = result_from_db(db_query(conn, "invitation_join", 3, params, &joined), info);
+  }
+  if (r == RESULT_OK && PQntuples(joined) != 1) {
+    info->detail = "you are already a member of this community";
+    r = RESULT_CONFLICT;
+  }
+  PQclear(joined);
+  if (r != RESULT_OK) return r;
+  const char *params[3] = {community_id, invitation_id, person_id};
+  return result_from_db(db_exec(conn, "invitation_accept", 3, params), info);
+}

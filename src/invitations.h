@@ -1,0 +1,40 @@
+#ifndef NOABER_INVITATIONS_H
+#define NOABER_INVITATIONS_H
+
+#include "db/db.h"
+#include "paging.h"
+#include "result.h"
+#include "roles.h"
+
+/* Invitations: a one-time code with which a person joins a community in a role. Only a hash
+ * of the code is stored; the code itself is shown once, in the create response. */
+
+int invitations_register_statements(void);
+
+/* Create an invitation (coordinator, admin; only an admin invites an admin). `email` may be
+ * NULL; `hours` is its lifetime. *out (new reference) includes `code`. */
+enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
+                               int hours, json_t **out, struct result_info *info);
+
+enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
+                             json_t **out, struct result_info *info);
+
+enum result invitations_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
+                            struct result_info *info);
+
+/* Revoke a pending invitation; revoking a revoked one is fine, an accepted one is a conflict. */
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
+                               const char *if_match, struct result_info *info);
+
+/*
+ * Redeem `code` for `person_id` inside the caller's open transaction: checks the code, adds
+ * (or re-activates) the membership with the invitation's role and marks the invitation
+ * accepted. Leaves the transaction's context switched to the invitation's community and the
+ * person. On RESULT_OK, community_id (37 bytes) holds the community joined. RESULT_INVALID (field
+ * invitation_code) for an unknown, used, revoked or expired code; RESULT_CONFLICT when the person is
+ * already a member.
+ */
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id,
+                               char community_id[37], struct result_info *info);
+
+#endif

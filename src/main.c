@@ -1,0 +1,194 @@
+/* noaber: the Noaber API server and its maintenance commands. */
+#include <orcania.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../api/metrics.h"
+#include "../api/routes.h"
+#include "../api/server.h"
+#include "auth.h"
+#include "config.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "idempotency.h"
+#include "invitations.h"
+#include "log.h"
+#include "members.h"
+#include "seed.h"
+
+#define EXIT_CONFIG 2
+
+static const char *env_lookup(const char *name) { return getenv(name); }
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: noaber COMMAND\n"
+          "  serve       serve the API (configuration from the environment; see README.md)\n"
+          "  migrate     apply the database migrations (NOABER_MIGRATION_DATABASE_URL)\n"
+          "  seed-demo   load the demo communities and accounts\n"
+          "  routes      print every route the server registers\n");
+}
+
+static int load_migrations(const struct config *cfg, struct migration_set *set) {
+  char *dir = msprintf("%s/migrations", cfg->share_dir);
+  int rc = dir != NULL ? migrations_load(dir, set) : -1;
+  if (rc != 0) fprintf(stderr, "configuration error: NOABER_SHARE_DIR (%s) has no readable migrations\n", cfg->share_dir);
+  o_free(dir);
+  return rc;
+}
+
+/* Connect, retrying for a while: in a fresh deployment PostgreSQL may still be starting. */
+static PGconn *connect_with_retry(const char *conninfo) {
+  for (int attempt = 0; attempt < 20; attempt++) {
+    PGconn *pg = db_connect_direct(conninfo);
+    if (pg != NULL) return pg;
+    sleep(1);
+  }
+  return NULL;
+}
+
+static int query_int(PGconn *pg, const char *sql) {
+  PGresult *res = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+  int value = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
+  PQclear(res);
+  return value;
+}
+
+/* The server's role must be unable to step around row-level security. */
+static const char *unsafe_role_reason(PGconn *pg) {
+  if (query_int(pg, "SELECT (rolsuper OR rolbypassrls)::int FROM pg_roles WHERE rolname = current_user") != 0)
+    return "DATABASE_URL connects as a superuser or a role that bypasses row-level security";
+  if (query_int(pg, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)") != 0)
+    return "DATABASE_URL connects as a role that owns tables; use a role that owns nothing";
+  return NULL;
+}
+
+static int check_database(const struct config *cfg, const struct migration_set *set) {
+  PGconn *pg = connect_with_retry(cfg->database_url);
+  if (pg == NULL) {
+    fprintf(stderr, "startup error: cannot connect with DATABASE_URL\n");
+    return 1;
+  }
+  const char *unsafe = unsafe_role_reason(pg);
+  int rc = 0;
+  if (unsafe != NULL) {
+    fprintf(stderr, "configuration error: %s\n", unsafe);
+    rc = EXIT_CONFIG;
+  }
+  PGresult *applied = rc == 0 ? PQexecParams(pg, "SELECT version, checksum FROM schema_migrations ORDER BY version", 0,
+                                             NULL, NULL, NULL, NULL, 0)
+                              : NULL;
+  if (rc == 0 && PQresultStatus(applied) != PGRES_TUPLES_OK) {
+    fprintf(stderr, "startup error: the database has no migrations: run `noaber migrate`\n");
+    rc = EXIT_CONFIG;
+  }
+  if (rc == 0) {
+    size_t rows = (size_t)PQntuples(applied);
+    for (size_t i = 0; i < rows && rc == 0; i++) {
+      int version = atoi(PQgetvalue(applied, (int)i, 0));
+      if (i >= set->count || set->items[i].version != version ||
+          strcmp(set->items[i].checksum, PQgetvalue(applied, (int)i, 1)) != 0) {
+        fprintf(stderr, "startup error: the database has an unknown or altered migration (version %d)\n", version);
+        rc = EXIT_CONFIG;
+      }
+    }
+    if (rc == 0 && rows < set->count) {
+      fprintf(stderr, "startup error: %zu migration(s) not applied: run `noaber migrate`\n", set->count - rows);
+      rc = EXIT_CONFIG;
+    }
+  }
+  PQclear(applied);
+  PQfinish(pg);
+  return rc;
+}
+
+static int register_statements(void) {
+  return auth_register_statements() || members_register_statements() || invitations_register_statements() ||
+                 idempotency_register_statements() || migrations_register_statements()
+             ? -1
+             : 0;
+}
+
+static int serve(const struct config *cfg) {
+  char err[512];
+  struct migration_set set = {0};
+  if (api_static_load(cfg->share_dir, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err);
+    return EXIT_CONFIG;
+  }
+  int rc = load_migrations(cfg, &set) != 0 ? EXIT_CONFIG : check_database(cfg, &set);
+  if (rc == 0 && (register_statements() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
+                  db_pool_start(cfg->database_url, cfg->db_pool_size, cfg->db_pool_wait_ms,
+                                cfg->db_statement_timeout_ms) != 0)) {
+    fprintf(stderr, "startup error: out of memory\n");
+    rc = 1;
+  }
+  if (rc == 0) rc = server_run(cfg, &set);
+  db_pool_stop();
+  metrics_free();
+  migrations_free(&set);
+  api_static_free();
+  return rc;
+}
+
+static int migrate(const struct config *cfg) {
+  struct migration_set set = {0};
+  if (load_migrations(cfg, &set) != 0) return EXIT_CONFIG;
+  PGconn *pg = connect_with_retry(cfg->migration_database_url);
+  int rc = pg != NULL && migrations_apply(pg, &set) == 0 ? 0 : 1;
+  if (pg == NULL) fprintf(stderr, "startup error: cannot connect with NOABER_MIGRATION_DATABASE_URL\n");
+  PQfinish(pg);
+  migrations_free(&set);
+  return rc;
+}
+
+static int seed(const struct config *cfg) {
+  if (auth_init(cfg) != 0) return 1;
+  PGconn *pg = connect_with_retry(cfg->migration_database_url);
+  int rc = pg != NULL && seed_demo(pg) == 0 ? 0 : 1;
+  if (pg == NULL) fprintf(stderr, "startup error: cannot connect with NOABER_MIGRATION_DATABASE_URL\n");
+  PQfinish(pg);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    usage(stderr);
+    return EXIT_CONFIG;
+  }
+  const char *command = argv[1];
+  if (strcmp(command, "routes") == 0) {
+    api_routes_print(stdout);
+    return 0;
+  }
+  int needs = 0;
+  if (strcmp(command, "serve") == 0) needs = CONFIG_NEEDS_DATABASE | CONFIG_NEEDS_HTTP | CONFIG_NEEDS_AUTH;
+  else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0) needs = CONFIG_NEEDS_DATABASE;
+  else {
+    usage(strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? stdout : stderr);
+    return strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? 0 : EXIT_CONFIG;
+  }
+  if (sodium_init() < 0) {
+    fprintf(stderr, "startup error: libsodium could not initialise\n");
+    return 1;
+  }
+  struct config cfg;
+  char err[512];
+  if (config_load(&cfg, needs, env_lookup, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err);
+    return EXIT_CONFIG;
+  }
+  if (log_init(cfg.log_level) != 0) {
+    fprintf(stderr, "startup error: logging could not start\n");
+    config_free(&cfg);
+    return 1;
+  }
+  int rc = strcmp(command, "serve") == 0 ? serve(&cfg) : strcmp(command, "migrate") == 0 ? migrate(&cfg) : seed(&cfg);
+  log_close();
+  config_free(&cfg);
+  return rc;
+}

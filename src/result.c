@@ -1,0 +1,32 @@
+#include "result.h"
+
+enum result result_from_db(enum db_status status, struct result_info *info) {
+  switch (status) {
+    case DB_OK:
+      return RESULT_OK;
+    case DB_BUSY:
+    case DB_DOWN:
+      info->retry_after = status == DB_BUSY ? 1 : 5;
+      return RESULT_UNAVAILABLE;
+    case DB_UNIQUE:
+      return RESULT_CONFLICT;
+    case DB_CONSTRAINT:
+    case DB_ERROR:
+    default:
+      return RESULT_ERROR;
+  }
+}
+
+void result_field_error(struct result_info *info, const char *field, const char *code, const char *message) {
+  if (info->errors == NULL) info->errors = json_array();
+  if (info->errors == NULL) return;
+  json_array_append_new(info->errors,
+                        json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+}
+
+void result_info_clear(struct result_info *info) {
+  json_decref(info->errors);
+  info->errors = NULL;
+  info->retry_after = 0;
+  info->detail = NULL;
+}

@@ -1,0 +1,40 @@
+#ifndef NOABER_RESULT_H
+#define NOABER_RESULT_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+
+/* What a domain operation tells its caller; only api/ turns these into HTTP statuses. */
+enum result {
+  RESULT_OK = 0,
+  RESULT_CREATED,
+  RESULT_INVALID,           /* info.errors lists the fields */
+  RESULT_UNAUTHENTICATED,
+  RESULT_FORBIDDEN,
+  RESULT_NOT_FOUND,
+  RESULT_CONFLICT,
+  RESULT_PRECONDITION_FAILED,
+  RESULT_PRECONDITION_REQUIRED, /* an update without If-Match */
+  RESULT_IDEMPOTENCY_MISMATCH,
+  RESULT_TOO_MANY,          /* info.retry_after seconds */
+  RESULT_UNAVAILABLE,       /* database busy or down; info.retry_after seconds */
+  RESULT_ERROR,
+};
+
+/* Details that come with a result. The holder owns `errors` (json array, may be NULL). */
+struct result_info {
+  json_t *errors;
+  int retry_after;
+  const char *detail; /* static string or NULL */
+};
+
+/* A database failure as a domain result (busy/down: unavailable; unique: conflict). */
+enum result result_from_db(enum db_status status, struct result_info *info);
+
+/* Append {field, code, message} to info->errors, creating the array on first use. */
+void result_field_error(struct result_info *info, const char *field, const char *code, const char *message);
+
+void result_info_clear(struct result_info *info);
+
+#endif

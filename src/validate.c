@@ -1,0 +1,98 @@
+#include "validate.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int valid_uuid(const char *s) {
+  if (s == NULL || strlen(s) != 36) return 0;
+  for (int i = 0; i < 36; i++) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return 0;
+    } else if (!isxdigit((unsigned char)s[i])) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int digits(const char *s, int n) {
+  for (int i = 0; i < n; i++)
+    if (!isdigit((unsigned char)s[i])) return 0;
+  return 1;
+}
+
+/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), with plausible field ranges. */
+int valid_rfc3339(const char *s) {
+  if (s == NULL || strlen(s) < 20 || strlen(s) > 40) return 0;
+  if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+      (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
+      s[16] != ':' || !digits(s + 17, 2))
+    return 0;
+  int month = (s[5] - '0') * 10 + (s[6] - '0');
+  int day = (s[8] - '0') * 10 + (s[9] - '0');
+  int hour = (s[11] - '0') * 10 + (s[12] - '0');
+  int minute = (s[14] - '0') * 10 + (s[15] - '0');
+  int second = (s[17] - '0') * 10 + (s[18] - '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return 0;
+  const char *p = s + 19;
+  if (*p == '.') {
+    p++;
+    int n = 0;
+    while (isdigit((unsigned char)*p)) {
+      p++;
+      n++;
+    }
+    if (n == 0 || n > 9) return 0;
+  }
+  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
+  if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0') return 1;
+  return 0;
+}
+
+int valid_email(const char *s) {
+  if (s == NULL) return 0;
+  size_t len = strlen(s);
+  if (len < 3 || len > 254) return 0;
+  const char *at = strchr(s, '@');
+  if (at == NULL || at == s || strchr(at + 1, '@') != NULL) return 0;
+  const char *domain = at + 1;
+  if (strlen(domain) < 1 || at - s > 64) return 0;
+  for (const char *p = s; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"') return 0;
+  }
+  const char *dot = strrchr(domain, '.');
+  return dot != NULL && dot != domain && dot[1] != '\0';
+}
+
+int valid_text(const char *s, size_t min, size_t max) {
+  if (s == NULL) return 0;
+  size_t points = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p < 0x20 || *p == 0x7f) return 0;
+    if ((*p & 0xC0) != 0x80) points++; /* count lead bytes only; jansson already checked UTF-8 */
+  }
+  return points >= min && points <= max;
+}
+
+int valid_request_id(const char *s) {
+  if (s == NULL) return 0;
+  size_t len = strlen(s);
+  if (len < 1 || len > 128) return 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!isalnum(c) && c != '.' && c != '_' && c != '-') return 0;
+  }
+  return 1;
+}
+
+int valid_idempotency_key(const char *s) {
+  if (s == NULL) return 0;
+  size_t len = strlen(s);
+  if (len < 1 || len > 255) return 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x21 || c > 0x7e) return 0;
+  }
+  return 1;
+}

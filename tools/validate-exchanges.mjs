@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// Checks HTTP exchanges recorded by the integration tests against the OpenAPI contract.
+// Usage: node tools/validate-exchanges.mjs CONTRACT.yaml EXCHANGES.jsonl
+//
+// Each JSONL line: {"test", "method", "path", "status", "headers": {lower-case: value},
+// "body": text|null, "expect_unknown_route"?: true}. For every exchange the operation must
+// exist, the status must be declared, the content type must be declared for that status, a
+// JSON body must validate against its schema, required headers must be present (and every
+// declared header that is present must match its schema), and an undeclared body must be
+// empty. Prints one line per failure and ends with "N passed, M failed".
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { loadContract, deref, compilePaths, matchPath, METHODS } from './lib/contract.mjs';
+
+const [contractFile, exchangesFile] = process.argv.slice(2);
+if (!contractFile || !exchangesFile) {
+  console.error('usage: validate-exchanges.mjs CONTRACT.yaml EXCHANGES.jsonl');
+  process.exit(2);
+}
+
+let doc;
+try {
+  doc = loadContract(contractFile);
+} catch (err) {
+  console.log(`cannot read the contract: ${err.message.split('\n')[0]}`);
+  process.exit(1);
+}
+const paths = compilePaths(doc);
+
+// The contract's components are registered once under a base id; response schemas are
+// compiled with their local "#/..." refs pointed at that base, so refs inside components
+// resolve too. strict:false lets OpenAPI-only keywords (example, x-*) through.
+const BASE = 'urn:noaber:contract';
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+addFormats(ajv);
+ajv.addSchema({ $id: BASE, components: doc.components ?? {} }, undefined, undefined, false);
+
+function rebase(node) {
+  if (Array.isArray(node)) return node.map(rebase);
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? BASE + v : rebase(v);
+  }
+  return out;
+}
+
+const compiled = new Map();
+function validatorFor(key, schema) {
+  if (!compiled.has(key)) compiled.set(key, ajv.compile(rebase(schema)));
+  return compiled.get(key);
+}
+
+function ajvMessage(errors) {
+  return (errors ?? [])
+    .slice(0, 8)
+    .map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`)
+    .join('; ');
+}
+
+const mediaType = (value) => String(value ?? '').split(';')[0].trim().toLowerCase();
+const isJsonMedia = (mt) => mt === 'application/json' || mt.endsWith('+json');
+
+function findContent(content, received) {
+  for (const [declared, media] of Object.entries(content)) {
+    const d = mediaType(declared);
+    if (d === received || d === '*/*' || (d.endsWith('/*') && received.startsWith(d.slice(0, -1)))) {
+      return { declared, media };
+    }
+  }
+  return null;
+}
+
+function headerValue(headers, name) {
+  const v = headers?.[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+// Header values arrive as text; numbers are compared as numbers.
+function coerceHeader(value, schema) {
+  const types = [].concat(schema?.type ?? []);
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value)) {
+    return Number(value);
+  }
+  return value;
+}
+
+// The response the contract would send for this exchange's status on this operation.
+function declaredResponse(operation, status) {
+  const responses = operation.responses ?? {};
+  const code = String(status);
+  const key = [code, `${code[0]}XX`, `${code[0]}xx`, 'default'].find((k) => k in responses);
+  return key ? { key, response: deref(doc, responses[key]) } : null;
+}
+
+// For deliberately unknown routes: the contract's own 404/405 response (every operation
+// declares them), so the same headers and body rules apply.
+function standardResponse(status) {
+  for (const item of Object.values(doc.paths)) {
+    for (const m of METHODS) {
+      const r = item?.[m]?.responses?.[String(status)];
+      if (r) return { key: String(status), response: deref(doc, r), where: `${m} (standard ${status})` };
+    }
+  }
+  return null;
+}
+
+function checkResponse(ex, opKey, { key, response }) {
+  const problems = [];
+  const headers = ex.headers ?? {};
+  const body = ex.body ?? '';
+
+  for (const [name, raw] of Object.entries(response.headers ?? {})) {
+    if (name.toLowerCase() === 'content-type') continue; // ignored by OpenAPI
+    const header = deref(doc, raw);
+    const value = headerValue(headers, name);
+    if (value === undefined) {
+      if (header.required) problems.push(`missing required header ${name}`);
+      continue;
+    }
+    if (header.schema) {
+      const validate = validatorFor(`${opKey} ${key} header ${name}`, header.schema);
+      if (!validate(coerceHeader(value, deref(doc, header.schema)))) {
+        problems.push(`header ${name}: ${JSON.stringify(value)} ${ajvMessage(validate.errors)}`);
+      }
+    }
+  }
+
+  const content = response.content ?? {};
+  if (Object.keys(content).length === 0) {
+    if (body !== '') problems.push(`response ${key} declares no content but the body is ${JSON.stringify(body.slice(0, 80))}`);
+    return problems;
+  }
+
+  const received = mediaType(headerValue(headers, 'content-type'));
+  const match = findContent(content, received);
+  if (!match) {
+    problems.push(`content-type ${JSON.stringify(received || null)} not declared for ${key} (declared: ${Object.keys(content).join(', ')})`);
+    return problems;
+  }
+  const schema = match.media.schema;
+  if (!schema) return problems;
+  const validate = validatorFor(`${opKey} ${key} ${match.declared}`, schema);
+
+  if (isJsonMedia(mediaType(match.declared))) {
+    let parsed;
+    try {
+      parsed = JSON.parse(body);
+    } catch (err) {
+      problems.push(`body is not JSON: ${err.message}`);
+      return problems;
+    }
+    if (!validate(parsed)) problems.push(`body: ${ajvMessage(validate.errors)}`);
+    // A problem document describes this very response.
+    if (received === 'application/problem+json' && parsed && typeof parsed === 'object') {
+      if (parsed.status !== ex.status) problems.push(`problem status ${parsed.status} != HTTP status ${ex.status}`);
+      const rid = headerValue(headers, 'x-request-id');
+      if (rid !== undefined && parsed.request_id !== rid) {
+        problems.push(`problem request_id ${JSON.stringify(parsed.request_id)} != X-Request-Id ${JSON.stringify(rid)}`);
+      }
+    }
+  } else if (!validate(body)) {
+    problems.push(`body: ${ajvMessage(validate.errors)}`);
+  }
+  return problems;
+}
+
+function checkExchange(ex) {
+  if (!ex || typeof ex !== 'object') return ['not a JSON object'];
+  for (const field of ['method', 'path', 'status']) {
+    if (ex[field] === undefined) return [`exchange lacks "${field}"`];
+  }
+  const method = String(ex.method).toLowerCase();
+  const template = matchPath(paths, String(ex.path));
+  const operation = template ? doc.paths[template]?.[method] : undefined;
+
+  if (ex.expect_unknown_route === true) {
+    if (operation) return [`marked expect_unknown_route, but the contract has ${method.toUpperCase()} ${template}`];
+    if (ex.status !== 404 && ex.status !== 405) return [`unknown route answered ${ex.status}, expected 404 or 405`];
+    const standard = standardResponse(ex.status);
+    if (!standard) return [`the contract declares no ${ex.status} response to compare with`];
+    return checkResponse(ex, standard.where, standard);
+  }
+
+  if (!template) return ['path matches no path in the contract'];
+  if (!operation) return [`the contract has no ${method.toUpperCase()} operation on ${template}`];
+  const opKey = `${method} ${template}`;
+  const declared = declaredResponse(operation, ex.status);
+  if (!declared) {
+    return [`status ${ex.status} not declared for ${operation.operationId ?? opKey} (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`];
+  }
+  return checkResponse(ex, opKey, declared);
+}
+
+let passed = 0;
+let failed = 0;
+let lines;
+try {
+  lines = readFileSync(exchangesFile, 'utf8').split('\n');
+} catch (err) {
+  console.log(`cannot read the exchanges: ${err.message}`);
+  lines = [];
+}
+lines.forEach((line, i) => {
+  if (line.trim() === '') return;
+  let ex;
+  let problems;
+  try {
+    ex = JSON.parse(line);
+    problems = checkExchange(ex);
+  } catch (err) {
+    problems = [`line ${i + 1}: ${err.message}`];
+  }
+  if (problems.length === 0) {
+    passed++;
+    return;
+  }
+  failed++;
+  const who = ex && typeof ex === 'object' ? ex : {};
+  console.log(`FAIL [${who.test ?? `line ${i + 1}`}] ${who.method ?? '?'} ${who.path ?? '?'} -> ${who.status ?? '?'}: ${problems.join(' | ')}`);
+});
+
+if (passed + failed === 0) console.log('no exchanges found');
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed + failed === 0 ? 1 : 0);
