@@ -45,10 +45,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -MMD -MP -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -MMD -MP -c $< -o $@
 
 $(BUILD)/noaber: $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
 
 $(SHARE)/openapi.json: openapi/openapi.yaml tools/openapi-to-json.mjs node_modules/.package-lock.json
 	@mkdir -p $(SHARE)
