@@ -21,6 +21,7 @@ LIB_OBJ  := $(filter-out $(BUILD)/obj/src/main.o,$(OBJ))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)
+DBTEST_SRC := $(wildcard tests/db/*.c)
 
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
@@ -73,6 +74,11 @@ $(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
 	  $$(pkg-config --libs $(PKGS) check) -lpthread
 
+$(BUILD)/tests/db: $(DBTEST_SRC) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
+	  $$(pkg-config --libs $(PKGS) check) -lpthread
+
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
@@ -81,7 +87,7 @@ $(BUILD)/tests/integration: $(ITEST_SRC)
 run: deps build
 	@scripts/run.sh $(BUILD)
 
-test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/integration
+test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/integration
 	@echo "== unit tests"
 	@$(BUILD)/tests/unit
 	@echo "== integration tests ($(BUILD))"
