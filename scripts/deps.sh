@@ -8,7 +8,7 @@ mode=${1:-run}
 packages=(build-essential pkg-config libulfius-dev libjansson-dev libjwt-dev liborcania-dev libyder-dev
           libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm)
 if [ "$mode" = test ]; then
-  packages+=(check libcurl4-openssl-dev chromium)
+  packages+=(check libcurl4-gnutls-dev chromium)
 fi
 
 missing=()

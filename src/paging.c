@@ -20,8 +20,13 @@ static int parse_cursor(const char *cursor, struct page_request *out) {
   if (sodium_base642bin(raw, len, cursor, len, NULL, &raw_len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     goto done;
   parts = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES, NULL);
-  const char *ts = NULL, *id = NULL, *since = NULL;
-  if (parts == NULL || json_unpack(parts, "[ss s?]", &ts, &id, &since) != 0) goto done;
+  /* [updated_at, id, updated_since or null] */
+  if (!json_is_array(parts) || json_array_size(parts) != 3) goto done;
+  const char *ts = json_string_value(json_array_get(parts, 0));
+  const char *id = json_string_value(json_array_get(parts, 1));
+  json_t *since_value = json_array_get(parts, 2);
+  const char *since = json_string_value(since_value);
+  if (since == NULL && !json_is_null(since_value)) goto done;
   if (!valid_rfc3339(ts) || !valid_uuid(id) || (since != NULL && !valid_rfc3339(since))) goto done;
   out->after_ts = o_strdup(ts);
   out->after_id = o_strdup(id);

@@ -1,0 +1,27 @@
+/* Integration tests: real HTTP against a running `noaber serve` (see tests/run-integration.sh
+ * for the environment it needs). Check's CK_RUN_SUITE / CK_RUN_CASE select a subset. */
+#include <stdlib.h>
+
+#include <check.h>
+#include <curl/curl.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return 2;
+    SRunner *sr = srunner_create(health_suite());
+    srunner_add_suite(sr, conventions_suite());
+    srunner_add_suite(sr, auth_suite());
+    srunner_add_suite(sr, me_suite());
+    srunner_add_suite(sr, members_suite());
+    srunner_add_suite(sr, invitations_suite());
+    srunner_add_suite(sr, tenancy_suite());
+    srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    curl_global_cleanup();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

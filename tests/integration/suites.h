@@ -1,0 +1,19 @@
+/* Suites of the integration test binary, one per area (tests/integration/test_*.c). */
+#ifndef NOABER_TEST_SUITES_H
+#define NOABER_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *health_suite(void);
+Suite *conventions_suite(void);
+Suite *auth_suite(void);
+Suite *me_suite(void);
+Suite *members_suite(void);
+Suite *invitations_suite(void);
+Suite *tenancy_suite(void);
+Suite *resilience_suite(void);
+
+/* Default per-test timeout in seconds (Check's CK_TIMEOUT_MULTIPLIER still applies). */
+#define TEST_TIMEOUT 30
+
+#endif
