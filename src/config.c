@@ -116,10 +116,13 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
     cfg->field = (int)v;                                                        \
   } while (0)
 
-  if (needs & CONFIG_NEEDS_DATABASE) {
-    if (read_string(getenv_fn, "DATABASE_URL", NULL, &cfg->database_url, err, err_len) != 0) goto fail;
-    if (read_string(getenv_fn, "NOABER_MIGRATION_DATABASE_URL", cfg->database_url,
-                    &cfg->migration_database_url, err, err_len) != 0)
+  if ((needs & CONFIG_NEEDS_DATABASE) &&
+      read_string(getenv_fn, "DATABASE_URL", NULL, &cfg->database_url, err, err_len) != 0)
+    goto fail;
+  if (needs & CONFIG_NEEDS_MIGRATION_DB) {
+    const char *fallback = getenv_fn("DATABASE_URL");
+    if (read_string(getenv_fn, "NOABER_MIGRATION_DATABASE_URL", fallback, &cfg->migration_database_url, err,
+                    err_len) != 0)
       goto fail;
   }
   INT_SETTING(db_pool_size, "NOABER_DB_POOL_SIZE", 8, 1, 256);

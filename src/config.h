@@ -43,7 +43,8 @@ struct config {
 
 /* Which parts a subcommand needs; `migrate` needs no JWT keys, for instance. */
 enum config_needs {
-  CONFIG_NEEDS_DATABASE = 1,
+  CONFIG_NEEDS_DATABASE = 1,      /* DATABASE_URL (the server's role) */
+  CONFIG_NEEDS_MIGRATION_DB = 8,  /* NOABER_MIGRATION_DATABASE_URL, falling back to DATABASE_URL */
   CONFIG_NEEDS_HTTP = 2,
   CONFIG_NEEDS_AUTH = 4,
 };

@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
   }
   int needs = 0;
   if (strcmp(command, "serve") == 0) needs = CONFIG_NEEDS_DATABASE | CONFIG_NEEDS_HTTP | CONFIG_NEEDS_AUTH;
-  else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0) needs = CONFIG_NEEDS_DATABASE;
+  else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0) needs = CONFIG_NEEDS_MIGRATION_DB;
   else {
     usage(strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? stdout : stderr);
     return strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? 0 : EXIT_CONFIG;
