@@ -31,7 +31,8 @@ static int read_int(const char *(*getenv_fn)(const char *), const char *name, lo
   char *end = NULL;
   errno = 0;
   long long value = strtoll(raw, &end, 10);
-  if (raw[0] == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
+  int plain = (raw[0] >= '0' && raw[0] <= '9') || (raw[0] == '-' && raw[1] >= '0' && raw[1] <= '9');
+  if (!plain || *end != '\0' || errno != 0 || value < min || value > max) {
     char why[128];
     snprintf(why, sizeof why, "must be a whole number from %lld to %lld", min, max);
     return fail(err, err_len, name, why);
@@ -71,6 +72,10 @@ static int read_jwt_keys(struct config *cfg, const char *raw, char *err, size_t 
     const char *colon = strchr(parts[i], ':');
     if (colon == NULL || colon == parts[i] || colon - parts[i] > 64) {
       rc = fail(err, err_len, name, "entries must look like kid:base64secret (kid 1-64 chars)");
+      goto done;
+    }
+    if (strcspn(parts[i], " \t") < (size_t)(colon - parts[i])) {
+      rc = fail(err, err_len, name, "has a kid with white space in it");
       goto done;
     }
     struct jwt_key *key = &cfg->jwt_keys[i];

@@ -50,7 +50,7 @@ int paging_parse(const char *limit, const char *cursor, const char *updated_sinc
     char *end = NULL;
     errno = 0;
     long value = strtol(limit, &end, 10);
-    if (limit[0] == '\0' || *end != '\0' || errno != 0 || value < 1 || value > PAGE_MAX_LIMIT) {
+    if (limit[0] < '0' || limit[0] > '9' || *end != '\0' || errno != 0 || value < 1 || value > PAGE_MAX_LIMIT) {
       result_field_error(info, "limit", "out_of_range", "limit must be a whole number from 1 to 100");
       ok = 0;
     } else {

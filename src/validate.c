@@ -28,12 +28,16 @@ int valid_rfc3339(const char *s) {
       (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
       s[16] != ':' || !digits(s + 17, 2))
     return 0;
+  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
   int month = (s[5] - '0') * 10 + (s[6] - '0');
   int day = (s[8] - '0') * 10 + (s[9] - '0');
   int hour = (s[11] - '0') * 10 + (s[12] - '0');
   int minute = (s[14] - '0') * 10 + (s[15] - '0');
   int second = (s[17] - '0') * 10 + (s[18] - '0');
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return 0;
+  static const int days_in_month[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return 0;
+  int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day < 1 || day > days_in_month[month - 1] + (month == 2 && leap)) return 0;
   const char *p = s + 19;
   if (*p == '.') {
     p++;
@@ -45,7 +49,9 @@ int valid_rfc3339(const char *s) {
     if (n == 0 || n > 9) return 0;
   }
   if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
-  if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0') return 1;
+  /* PostgreSQL, which stores these, accepts offsets up to 15:59. */
+  if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0')
+    return (p[1] - '0') * 10 + (p[2] - '0') <= 15 && (p[4] - '0') * 10 + (p[5] - '0') <= 59;
   return 0;
 }
 
@@ -70,6 +76,7 @@ int valid_text(const char *s, size_t min, size_t max) {
   size_t points = 0;
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if (*p < 0x20 || *p == 0x7f) return 0;
+    if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return 0; /* C1 controls U+0080..U+009F */
     if ((*p & 0xC0) != 0x80) points++; /* count lead bytes only; jansson already checked UTF-8 */
   }
   return points >= min && points <= max;

@@ -1,0 +1,15 @@
+/* Unit test suites: pure logic only, no database and no network. */
+#ifndef NOABER_UNIT_SUITES_H
+#define NOABER_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *validate_suite(void);
+Suite *etag_suite(void);
+Suite *paging_suite(void);
+Suite *roles_suite(void);
+Suite *result_suite(void);
+Suite *http_suite(void);
+
+#endif
