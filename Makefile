@@ -51,7 +51,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/noaber: $(OBJ)
 	@echo "LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread -lm
 
 $(SHARE)/openapi.json: openapi/openapi.yaml tools/openapi-to-json.mjs node_modules/.package-lock.json
 	@mkdir -p $(SHARE)
@@ -72,17 +72,17 @@ $(SHARE)/migrations/%.sql: sql/migrations/%.sql
 $(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs $(PKGS) check) -lpthread
+	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
 $(BUILD)/tests/db: $(DBTEST_SRC) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs $(PKGS) check) -lpthread
+	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs check libcurl jansson libjwt libpq) -lpthread
+	  $$(pkg-config --libs check libcurl jansson libjwt libpq) -lpthread -lm
 
 run: deps build
 	@scripts/run.sh $(BUILD)

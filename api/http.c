@@ -55,6 +55,8 @@ json_t *problem_new(int status, const char *detail, const char *instance, const 
 
 void api_problem(struct api_request *ar, int status, const char *detail, json_t *errors) {
   json_t *problem = problem_new(status, detail, ar->req->url_path, ar->request_id, errors);
+  /* Extensions add members (current_state, rule, ...) and may refine type and title. */
+  if (problem != NULL && ar->info.extensions != NULL) json_object_update(problem, ar->info.extensions);
   ar->status = status;
   if (problem == NULL || ulfius_set_json_body_response(ar->resp, (unsigned)status, problem) != U_OK) {
     ulfius_set_string_body_response(ar->resp, (unsigned)status, "");
@@ -89,6 +91,12 @@ void api_fail(struct api_request *ar, enum result r) {
     case RESULT_PRECONDITION_FAILED:
       api_problem(ar, 412, "the resource changed since you read it: fetch it again", errors);
       return;
+    case RESULT_POLICY_REFUSED:
+      /* A problem type of its own: the client shows the rule and where to go instead. */
+      result_extension(info, "type", json_string("/problems/policy-refused"));
+      result_extension(info, "title", json_string("Not allowed by the category's rules"));
+      api_problem(ar, 422, info->detail ? info->detail : "the category's rules do not allow this request", errors);
+      return;
     case RESULT_PRECONDITION_REQUIRED:
       api_problem(ar, 428, "send If-Match with the ETag you read, so no update is lost", errors);
       return;
@@ -116,7 +124,7 @@ void api_fail(struct api_request *ar, enum result r) {
 
 enum result api_json(struct api_request *ar, int status, json_t *body) {
   o_free(ar->response_text);
-  ar->response_text = json_dumps(body, JSON_COMPACT);
+  ar->response_text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
   if (ar->response_text == NULL) return RESULT_ERROR;
   ar->status = status;
   if (ulfius_set_string_body_response(ar->resp, (unsigned)status, ar->response_text) != U_OK) return RESULT_ERROR;

@@ -35,6 +35,30 @@ enum result handle_invitations_list(struct api_request *ar);
 enum result handle_invitation_get(struct api_request *ar);
 enum result handle_invitation_revoke(struct api_request *ar);
 
+enum result handle_categories_list(struct api_request *ar);
+enum result handle_volunteers_list(struct api_request *ar);
+enum result handle_volunteer_get(struct api_request *ar);
+enum result handle_volunteer_put(struct api_request *ar);
+enum result handle_volunteer_certificate(struct api_request *ar);
+enum result handle_volunteer_code_of_conduct(struct api_request *ar);
+enum result handle_help_request_create(struct api_request *ar);
+enum result handle_help_requests_list(struct api_request *ar);
+enum result handle_help_request_get(struct api_request *ar);
+enum result handle_help_request_action(struct api_request *ar);
+enum result handle_help_request_suggestions(struct api_request *ar);
+enum result handle_help_request_offers(struct api_request *ar);
+enum result handle_help_request_claim(struct api_request *ar);
+enum result handle_occurrence_complete(struct api_request *ar);
+enum result handle_occurrence_feedback(struct api_request *ar);
+enum result handle_offer_accept(struct api_request *ar);
+enum result handle_offer_decline(struct api_request *ar);
+enum result handle_board(struct api_request *ar);
+enum result handle_queue(struct api_request *ar);
+enum result handle_helpers_get(struct api_request *ar);
+enum result handle_helpers_put(struct api_request *ar);
+enum result handle_me_tasks(struct api_request *ar);
+enum result handle_me_help_requests(struct api_request *ar);
+
 /* Static documents served by the ops routes, loaded once at start from the share directory.
  * Returns 0, or -1 with a one-line reason in err. */
 int api_static_load(const char *share_dir, char *err, size_t err_len);

@@ -38,6 +38,7 @@ struct config {
   int login_ip_max_failures;
   int login_window_s;
   int invitation_default_hours;
+  int certificate_valid_days;
   int shutdown_grace_s;
 };
 

@@ -13,7 +13,10 @@
 #include "config.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "categories.h"
+#include "help_requests.h"
 #include "idempotency.h"
+#include "volunteers.h"
 #include "invitations.h"
 #include "log.h"
 #include "members.h"
@@ -108,7 +111,9 @@ static int check_database(const struct config *cfg, const struct migration_set *
 
 static int register_statements(void) {
   return auth_register_statements() || members_register_statements() || invitations_register_statements() ||
-                 idempotency_register_statements() || migrations_register_statements()
+                 idempotency_register_statements() || migrations_register_statements() ||
+                 categories_register_statements() || volunteers_register_statements() ||
+                 help_requests_register_statements()
              ? -1
              : 0;
 }
@@ -121,6 +126,7 @@ static int serve(const struct config *cfg) {
     return EXIT_CONFIG;
   }
   int rc = load_migrations(cfg, &set) != 0 ? EXIT_CONFIG : check_database(cfg, &set);
+  volunteers_configure(cfg->certificate_valid_days);
   if (rc == 0 && (register_statements() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
                   db_pool_start(cfg->database_url, cfg->db_pool_size, cfg->db_pool_wait_ms,
                                 cfg->db_statement_timeout_ms) != 0)) {

@@ -24,9 +24,16 @@ void result_field_error(struct result_info *info, const char *field, const char 
                         json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
 }
 
+void result_extension(struct result_info *info, const char *name, json_t *value) {
+  if (info->extensions == NULL) info->extensions = json_object();
+  if (info->extensions == NULL || json_object_set_new(info->extensions, name, value) != 0) json_decref(value);
+}
+
 void result_info_clear(struct result_info *info) {
   json_decref(info->errors);
   info->errors = NULL;
+  json_decref(info->extensions);
+  info->extensions = NULL;
   info->retry_after = 0;
   info->detail = NULL;
 }

@@ -17,6 +17,7 @@ enum result {
   RESULT_PRECONDITION_FAILED,
   RESULT_PRECONDITION_REQUIRED, /* an update without If-Match */
   RESULT_IDEMPOTENCY_MISMATCH,
+  RESULT_POLICY_REFUSED,  /* a category's rules do not allow it; info.extensions says which */
   RESULT_TOO_MANY,          /* info.retry_after seconds */
   RESULT_UNAVAILABLE,       /* database busy or down; info.retry_after seconds */
   RESULT_ERROR,
@@ -25,6 +26,7 @@ enum result {
 /* Details that come with a result. The holder owns `errors` (json array, may be NULL). */
 struct result_info {
   json_t *errors;
+  json_t *extensions; /* owned object of extra problem members (current_state, rule, ...), or NULL */
   int retry_after;
   const char *detail; /* static string or NULL */
 };
@@ -36,5 +38,8 @@ enum result result_from_db(enum db_status status, struct result_info *info);
 void result_field_error(struct result_info *info, const char *field, const char *code, const char *message);
 
 void result_info_clear(struct result_info *info);
+
+/* Add one extension member to the problem (value stolen). */
+void result_extension(struct result_info *info, const char *name, json_t *value);
 
 #endif

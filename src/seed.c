@@ -2,6 +2,7 @@
 #include "seed.h"
 
 #include <orcania.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -41,6 +42,30 @@ static const struct {
     {ANNA, "00000000-0000-4000-8000-000000000106", "{professional}"},
     {TUD, "00000000-0000-4000-8000-000000000106", "{professional}"},
     {TUD, "00000000-0000-4000-8000-000000000107", "{coordinator}"},
+};
+
+static const struct {
+  const char *code, *nl, *en, *in_home, *may_recur, *max_per_month, *max_minutes, *referral_name, *referral_contact;
+} categories[] = {
+    {"shopping", "Boodschappen", "Shopping", "false", "true", NULL, "180", NULL, NULL},
+    {"transport", "Vervoer", "Transport", "false", "true", NULL, "240", "Regiotaxi", "0900-0000000"},
+    {"odd_jobs", "Klusjes", "Odd jobs", "true", "false", NULL, "240", "Klusbedrijf in de buurt", ""},
+    {"garden", "Tuin", "Garden", "false", "false", NULL, "180", "Hoveniersbedrijf in de buurt", ""},
+    {"visit", "Bezoek en gezelschap", "Visit and company", "true", "true", "8", "180", NULL, NULL},
+    {"paperwork", "Administratie", "Paperwork", "true", "true", "4", "120", "Formulierenbrigade", ""},
+    {"meals", "Maaltijden", "Meals", "false", "true", "12", "120", NULL, NULL},
+};
+
+/* Weekdays 09:00-17:00 as minutes of the week. */
+#define WEEKDAYS "{[540,1020),[1980,2460),[3420,3900),[4860,5340),[6300,6780)}"
+
+static const struct {
+  const char *person, *skills, *lat, *lon, *certificate;
+} profiles[] = {
+    {"00000000-0000-4000-8000-000000000102", "{shopping,transport,odd_jobs,garden,visit,paperwork,meals}", "51.6120",
+     "4.1050", "2026-01-15"},
+    {"00000000-0000-4000-8000-000000000103", "{shopping,transport,garden,meals}", "51.6080", "4.1120", NULL},
+    {"00000000-0000-4000-8000-000000000105", "{shopping,transport}", "51.6150", "4.0990", NULL},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -89,6 +114,42 @@ int seed_demo(PGconn *pg) {
               "INSERT INTO memberships (community_id, person_id, roles) VALUES ($1, $2, $3::member_role[]) "
               "ON CONFLICT DO NOTHING",
               3, params) == 0;
+  }
+  for (size_t c = 0; ok && c < COUNT(communities); c++) {
+    ok = set_context(pg, communities[c].id, "") == 0;
+    for (size_t i = 0; ok && i < COUNT(categories); i++) {
+      const char *params[10] = {communities[c].id,        categories[i].code,          categories[i].nl,
+                                categories[i].en,         categories[i].in_home,       categories[i].may_recur,
+                                categories[i].max_per_month, categories[i].max_minutes, categories[i].referral_name,
+                                categories[i].referral_contact};
+      ok = exec(pg,
+                "INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, max_per_month, "
+                "max_duration_minutes, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                "ON CONFLICT DO NOTHING",
+                10, params) == 0;
+    }
+  }
+  for (size_t i = 0; ok && i < COUNT(profiles); i++) {
+    const char *params[6] = {ANNA, profiles[i].person, profiles[i].skills, profiles[i].lat, profiles[i].lon,
+                             profiles[i].certificate};
+    ok = set_context(pg, ANNA, "") == 0 &&
+         exec(pg,
+              "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, home_lat, home_lon, "
+              "travel_km, capacity_hours, languages, code_of_conduct_accepted_at, certificate_issued_on, "
+              "certificate_checked_by, certificate_checked_at) "
+              "SELECT $1, $2, (SELECT array_agg(id ORDER BY code) FROM categories WHERE community_id = $1 "
+              "AND code = ANY ($3::text[])), '" WEEKDAYS "', $4, $5, 10, 4, '{nl}', now(), $6::date, "
+              "CASE WHEN $6 IS NOT NULL THEN '00000000-0000-4000-8000-000000000101'::uuid END, "
+              "CASE WHEN $6 IS NOT NULL THEN now() END ON CONFLICT DO NOTHING",
+              6, params) == 0;
+  }
+  /* Phone numbers from a range that reaches nobody, shown to the matched volunteer only. */
+  for (size_t i = 0; ok && i < COUNT(people); i++) {
+    char phone[32];
+    snprintf(phone, sizeof phone, "+31 6 0000 %04zu", i + 1);
+    const char *params[2] = {people[i].id, phone};
+    ok = set_context(pg, "", people[i].email) == 0 &&
+         exec(pg, "UPDATE persons SET phone = $2 WHERE id = $1 AND phone IS NULL", 2, params) == 0;
   }
   if (!ok || exec(pg, "COMMIT", 0, NULL) != 0) {
     exec(pg, "ROLLBACK", 0, NULL);

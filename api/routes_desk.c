@@ -1,0 +1,304 @@
+/* The desk: categories, volunteer profiles, help requests, matching, offers, the board. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../src/categories.h"
+#include "../src/help_requests.h"
+#include "../src/paging.h"
+#include "../src/validate.h"
+#include "../src/volunteers.h"
+#include "routes.h"
+
+/* The path id `name` when it is a UUID; otherwise nothing can have it. */
+static const char *path_uuid(const struct api_request *ar, const char *name) {
+  const char *id = api_path(ar, name);
+  return valid_uuid(id) ? id : NULL;
+}
+
+/* Answer a resource-shaped result (status 200, or 201 when created) and free it. */
+static enum result answer_resource(struct api_request *ar, enum result r, json_t *resource) {
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    enum result sent = api_resource(ar, r == RESULT_CREATED ? 201 : 200, resource);
+    if (sent != RESULT_OK) r = sent;
+  }
+  json_decref(resource);
+  return r;
+}
+
+static enum result answer_json(struct api_request *ar, enum result r, json_t *body) {
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    enum result sent = api_json(ar, r == RESULT_CREATED ? 201 : 200, body);
+    if (sent != RESULT_OK) r = sent;
+  }
+  json_decref(body);
+  return r;
+}
+
+/* Parse the list parameters; RESULT_INVALID with field errors when they do not fit. */
+static enum result read_page(struct api_request *ar, struct page_request *page) {
+  return paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), page,
+                      &ar->info) == 0
+             ? RESULT_OK
+             : RESULT_INVALID;
+}
+
+/* nl or en from Accept-Language: the first of the two the client lists; nl when neither. */
+static const char *preferred_language(const struct api_request *ar) {
+  const char *header = api_header(ar, "Accept-Language");
+  for (const char *p = header; p != NULL && *p; p++) {
+    while (*p == ' ' || *p == ',') p++;
+    if (strncasecmp(p, "en", 2) == 0 && (p[2] == '\0' || p[2] == '-' || p[2] == ';' || p[2] == ',')) return "en";
+    if (strncasecmp(p, "nl", 2) == 0 && (p[2] == '\0' || p[2] == '-' || p[2] == ';' || p[2] == ',')) return "nl";
+    p = strchr(p, ',');
+    if (p == NULL) break;
+  }
+  return "nl";
+}
+
+enum result handle_categories_list(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  const char *language = preferred_language(ar);
+  enum result r = read_page(ar, &page);
+  if (r == RESULT_OK) r = categories_list(ar->db, &ar->actor, &page, language, &out, &ar->info);
+  paging_free(&page);
+  if (r == RESULT_OK) {
+    u_map_put(ar->resp->map_header, "Content-Language", language);
+    u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
+  }
+  return answer_json(ar, r, out);
+}
+
+enum result handle_volunteers_list(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (r == RESULT_OK) r = volunteers_list(ar->db, &ar->actor, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_volunteer_get(struct api_request *ar) {
+  const char *person_id = path_uuid(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  json_t *profile = NULL;
+  enum result result = volunteers_get(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
+  return answer_resource(ar, result, profile);
+}
+
+enum result handle_volunteer_put(struct api_request *ar) {
+  const char *person_id = path_uuid(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  json_t *profile = NULL;
+  enum result r = volunteers_put(ar->db, &ar->actor, person_id, ar->body, api_if_match(ar), &profile, &ar->info);
+  return answer_resource(ar, r, profile);
+}
+
+enum result handle_volunteer_certificate(struct api_request *ar) {
+  const char *person_id = path_uuid(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {"issued_on", NULL};
+  api_only_fields(ar, fields);
+  const char *issued_on = api_string_field(ar, "issued_on", 1);
+  char today[11];
+  time_t now = time(NULL);
+  struct tm tm;
+  strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
+  if (issued_on != NULL && (!valid_date(issued_on) || strcmp(issued_on, today) > 0))
+    result_field_error(&ar->info, "issued_on", "invalid", "a date (YYYY-MM-DD), not in the future");
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *profile = NULL;
+  enum result r = volunteers_record_certificate(ar->db, &ar->actor, person_id, issued_on, &profile, &ar->info);
+  return answer_json(ar, r, profile);
+}
+
+enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
+  const char *person_id = path_uuid(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {NULL};
+  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
+  json_t *profile = NULL;
+  enum result result = volunteers_accept_code(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
+  return answer_json(ar, result, profile);
+}
+
+enum result handle_help_request_create(struct api_request *ar) {
+  json_t *request = NULL;
+  enum result r = help_requests_create(ar->db, &ar->actor, ar->body, &request, &ar->info);
+  if (r == RESULT_CREATED) {
+    char *location = msprintf("/v1/communities/%s/help-requests/%s", ar->community_id,
+                              json_string_value(json_object_get(request, "id")));
+    if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
+    o_free(location);
+  }
+  return answer_json(ar, r, request);
+}
+
+enum result handle_help_requests_list(struct api_request *ar) {
+  const char *status = api_query(ar, "status");
+  if (status != NULL && help_status_from_name(status) < 0)
+    result_field_error(&ar->info, "status", "invalid", "one of the help request statuses");
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_help_request_get(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *request = NULL;
+  enum result result = help_requests_get(ar->db, &ar->actor, id, &request, &ar->info); /* before `request` is read */
+  return answer_resource(ar, result, request);
+}
+
+enum result handle_help_request_action(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *request = NULL;
+  enum result r = help_requests_act(ar->db, &ar->actor, id, api_path(ar, "action"), ar->body, &request, &ar->info);
+  return answer_json(ar, r, request);
+}
+
+enum result handle_help_request_suggestions(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  const char *limit_text = api_query(ar, "limit");
+  long limit = 10;
+  if (limit_text != NULL) {
+    char *end = NULL;
+    limit = strtol(limit_text, &end, 10);
+    if (limit_text[0] < '0' || limit_text[0] > '9' || *end != '\0' || limit < 1 || limit > 50) {
+      result_field_error(&ar->info, "limit", "out_of_range", "limit must be a whole number from 1 to 50");
+      return RESULT_INVALID;
+    }
+  }
+  json_t *out = NULL;
+  enum result result = help_requests_suggestions(ar->db, &ar->actor, id, (int)limit, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+enum result handle_help_request_offers(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result result = help_requests_offers(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+enum result handle_help_request_claim(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result result = help_requests_claim(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+enum result handle_occurrence_complete(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  const char *occurrence_id = path_uuid(ar, "occurrenceId");
+  if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {"hours", "note", NULL};
+  api_only_fields(ar, fields);
+  json_t *hours = json_object_get(ar->body, "hours");
+  if (!json_is_number(hours) || json_number_value(hours) < 0.25 || json_number_value(hours) > 24)
+    result_field_error(&ar->info, "hours", "out_of_range", "hours from 0.25 to 24");
+  const char *note = api_string_field(ar, "note", 0);
+  if (note != NULL && !valid_text(note, 0, 500)) result_field_error(&ar->info, "note", "invalid", "at most 500 characters");
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *out = NULL;
+  enum result r = help_requests_complete(ar->db, &ar->actor, id, occurrence_id, json_number_value(hours), note, &out,
+                                         &ar->info);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_occurrence_feedback(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  const char *occurrence_id = path_uuid(ar, "occurrenceId");
+  if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {"positive", "text", NULL};
+  api_only_fields(ar, fields);
+  json_t *positive = json_object_get(ar->body, "positive");
+  if (!json_is_boolean(positive)) result_field_error(&ar->info, "positive", "type", "must be true or false");
+  const char *text = api_string_field(ar, "text", 0);
+  if (text != NULL && !valid_text(text, 0, 500)) result_field_error(&ar->info, "text", "invalid", "at most 500 characters");
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *out = NULL;
+  enum result r = help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, json_is_true(positive), text, &out,
+                                         &ar->info);
+  return answer_json(ar, r, out);
+}
+
+static enum result answer_offer(struct api_request *ar, int accept) {
+  const char *offer_id = path_uuid(ar, "offerId");
+  if (offer_id == NULL) return RESULT_NOT_FOUND;
+  const char *reason = NULL;
+  if (!accept) {
+    static const char *const fields[] = {"reason", NULL};
+    api_only_fields(ar, fields);
+    reason = api_string_field(ar, "reason", 0);
+    if (reason != NULL && !valid_text(reason, 0, 500))
+      result_field_error(&ar->info, "reason", "invalid", "at most 500 characters");
+    if (ar->info.errors != NULL) return RESULT_INVALID;
+  }
+  json_t *out = NULL;
+  enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, reason, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+enum result handle_offer_accept(struct api_request *ar) { return answer_offer(ar, 1); }
+enum result handle_offer_decline(struct api_request *ar) { return answer_offer(ar, 0); }
+
+enum result handle_board(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (r == RESULT_OK) r = help_requests_board(ar->db, &ar->actor, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_queue(struct api_request *ar) {
+  const char *view = api_query(ar, "view");
+  if (view == NULL || (strcmp(view, "new") != 0 && strcmp(view, "needs_attention") != 0 && strcmp(view, "unconfirmed") != 0))
+    result_field_error(&ar->info, "view", "invalid", "new, needs_attention or unconfirmed");
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_helpers_get(struct api_request *ar) {
+  json_t *out = NULL;
+  enum result result = help_requests_helpers_get(ar->db, &ar->actor, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+enum result handle_helpers_put(struct api_request *ar) {
+  json_t *out = NULL;
+  enum result result = help_requests_helpers_put(ar->db, &ar->actor, ar->body, &out, &ar->info); /* before `out` is read */
+  return answer_json(ar, result, out);
+}
+
+static enum result my_list(struct api_request *ar,
+                           enum result (*list)(struct db_conn *, const char *, const struct page_request *, json_t **,
+                                               struct result_info *)) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (r == RESULT_OK) r = list(ar->db, ar->person_id, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer_json(ar, r, out);
+}
+
+enum result handle_me_tasks(struct api_request *ar) { return my_list(ar, help_requests_my_tasks); }
+enum result handle_me_help_requests(struct api_request *ar) { return my_list(ar, help_requests_mine); }

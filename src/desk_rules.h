@@ -1,0 +1,83 @@
+#ifndef NOABER_DESK_RULES_H
+#define NOABER_DESK_RULES_H
+
+#include <stddef.h>
+
+/* The desk's pure rules: the help request state machine, category policies and how matching
+ * ranks volunteers. No database, no HTTP: unit-tested on their own. */
+
+enum help_status {
+  HELP_SUBMITTED,
+  HELP_TRIAGED,
+  HELP_REFERRED,
+  HELP_REJECTED,
+  HELP_OFFERED,
+  HELP_MATCHED,
+  HELP_DONE,
+  HELP_CANCELLED,
+  HELP_STATUS_COUNT
+};
+
+enum help_action {
+  ACTION_TRIAGE,
+  ACTION_REFER,
+  ACTION_REJECT,
+  ACTION_CANCEL,
+  ACTION_OFFER,
+  ACTION_BOARD,
+  ACTION_CONFIRM,
+  ACTION_ASK_OTHER,
+  ACTION_MATCH,  /* a volunteer accepted an offer or claimed from the board */
+  ACTION_FINISH, /* the last occurrence was completed */
+  ACTION_COUNT
+};
+
+const char *help_status_name(enum help_status status);
+/* The status with this name, or -1. */
+int help_status_from_name(const char *name);
+const char *help_action_name(enum help_action action);
+/* A client-callable action by its path name (triage, refer, reject, cancel, offer, board,
+ * confirm, ask-other), or -1; match and finish happen only through their own routes. */
+int help_action_from_name(const char *name);
+
+/* The status after `action` in `from`, or -1 when the action is not allowed there. */
+int help_transition(enum help_status from, enum help_action action);
+
+/* A category's rules for what volunteers may do. Zero limits mean "no limit". */
+struct category_policy {
+  int may_recur;
+  int max_per_month;
+  int max_duration_minutes;
+};
+
+enum policy_rule { POLICY_OK, POLICY_NOT_RECURRING, POLICY_TOO_LONG, POLICY_TOO_FREQUENT };
+
+/* Check a request against its category: `recurrence` is 0 (one-off), 7 (weekly) or 14 (every two
+ * weeks); `window_minutes` is 0 for a needed-by request. */
+enum policy_rule policy_check(const struct category_policy *policy, int recurrence_days, long window_minutes);
+const char *policy_rule_code(enum policy_rule rule);
+const char *policy_rule_message(enum policy_rule rule);
+
+/* What matching knows about one eligible volunteer. */
+struct match_input {
+  double km;
+  long helped_good;    /* done occurrences for this resident without negative feedback */
+  long helped_bad;     /* occurrences for this resident with negative feedback */
+  double hours_28d;    /* matched and done hours in the last four weeks */
+  double capacity_hours; /* per week */
+  int preferred;       /* on the resident's preferred list */
+};
+
+struct match_factors {
+  double distance, continuity, load, preferred; /* each 0..1, higher is better */
+  double score;                                 /* weighted sum, 0..1 */
+};
+
+/* Factors and score for one volunteer. Cannot fail. */
+void match_rank(const struct match_input *in, struct match_factors *out);
+
+/* A short English reason for the coordinator ("1.2 km away; helped this resident 2 times with
+ * good feedback; ..."), written into out (len bytes, always terminated). */
+void match_reason(const struct match_input *in, char *out, size_t len);
+
+#endif

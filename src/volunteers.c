@@ -1,0 +1,353 @@
+/* Volunteer profiles. The representation is built by PostgreSQL (json_build_object), so the
+ * ranges of availability and holidays come back the way they are stored. */
+#include "volunteers.h"
+
+#include <orcania.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "etag.h"
+#include "validate.h"
+
+/* $3 is the number of days a certificate stays valid. */
+#define PROFILE_DOC                                                                                          \
+  "json_build_object('person_id', v.person_id, 'display_name', p.display_name, 'skills', to_json(v.skills), " \
+  "'availability', (SELECT COALESCE(json_agg(json_build_object('weekday', lower(r) / 1440 + 1, "           \
+  "'start', to_char(make_time((lower(r) % 1440) / 60, lower(r) % 60, 0), 'HH24:MI'), "                      \
+  "'end', to_char(make_time((upper(r) % 1440) / 60, upper(r) % 60, 0), 'HH24:MI')) ORDER BY lower(r)), '[]') " \
+  "FROM unnest(v.availability) r), "                                                                        \
+  "'unavailable', (SELECT COALESCE(json_agg(json_build_object('from', lower(d), 'to', upper(d) - 1) "        \
+  "ORDER BY lower(d)), '[]') FROM unnest(v.unavailable) d), "                                               \
+  "'home', json_build_object('lat', v.home_lat, 'lon', v.home_lon), 'travel_km', v.travel_km, "             \
+  "'capacity_hours_per_week', v.capacity_hours, 'languages', to_json(v.languages), "                         \
+  "'prefers_short_tasks', v.prefers_short_tasks, 'paused', v.paused, "                                       \
+  "'code_of_conduct_accepted_at', api_ts(v.code_of_conduct_accepted_at), "                                   \
+  "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("              \
+  "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "               \
+  "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "           \
+  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= current_date, false), "               \
+  "'updated_at', api_ts(v.updated_at))::text"
+
+static const struct db_statement statements[] = {
+    {"volunteers_page",
+     "SELECT " PROFILE_DOC ", api_ts(v.updated_at), v.person_id FROM volunteer_profiles v "
+     "JOIN persons p ON p.id = v.person_id WHERE v.community_id = $1 "
+     "AND ($2::timestamptz IS NULL OR v.updated_at > $2::timestamptz) "
+     "AND ($4::timestamptz IS NULL OR (v.updated_at, v.person_id) > ($4::timestamptz, $5::uuid)) "
+     "ORDER BY v.updated_at, v.person_id LIMIT $6"},
+    {"volunteer_get",
+     "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
+     "WHERE v.community_id = $1 AND v.person_id = $2"},
+    {"volunteer_lock",
+     "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
+     "WHERE v.community_id = $1 AND v.person_id = $2 FOR UPDATE OF v"},
+    {"volunteer_known_skills",
+     "SELECT count(*) FROM categories WHERE community_id = $1 AND id = ANY ($2::uuid[])"},
+    {"volunteer_upsert",
+     "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, unavailable, home_lat, home_lon, "
+     "travel_km, capacity_hours, languages, prefers_short_tasks, paused) "
+     "VALUES ($1, $2, $3::uuid[], $4::int4multirange, $5::datemultirange, $6, $7, $8, $9, $10::text[], $11, $12) "
+     "ON CONFLICT (community_id, person_id) DO UPDATE SET skills = EXCLUDED.skills, "
+     "availability = EXCLUDED.availability, unavailable = EXCLUDED.unavailable, home_lat = EXCLUDED.home_lat, "
+     "home_lon = EXCLUDED.home_lon, travel_km = EXCLUDED.travel_km, capacity_hours = EXCLUDED.capacity_hours, "
+     "languages = EXCLUDED.languages, prefers_short_tasks = EXCLUDED.prefers_short_tasks, "
+     "paused = EXCLUDED.paused, updated_at = clock_timestamp()"},
+    {"volunteer_certificate",
+     "UPDATE volunteer_profiles SET certificate_issued_on = $3, certificate_checked_by = $4, "
+     "certificate_checked_at = now(), updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2"},
+    {"volunteer_code_of_conduct",
+     "UPDATE volunteer_profiles SET code_of_conduct_accepted_at = COALESCE(code_of_conduct_accepted_at, now()), "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2"},
+};
+
+int volunteers_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+static int certificate_days = 1095;
+
+void volunteers_configure(int valid_days) { certificate_days = valid_days; }
+int volunteers_certificate_days(void) { return certificate_days; }
+
+static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
+
+int valid_date(const char *date) {
+  if (date == NULL || strlen(date) != 10) return 0;
+  char stamp[32];
+  snprintf(stamp, sizeof stamp, "%sT00:00:00Z", date);
+  return valid_rfc3339(stamp);
+}
+
+static json_t *parse_doc(const char *text) { return json_loads(text, 0, NULL); }
+
+enum result volunteers_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
+                            json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  char limit[16], days[16];
+  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  snprintf(days, sizeof days, "%d", certificate_days);
+  const char *params[6] = {actor->community_id, page->updated_since, days, page->after_ts, page->after_id, limit};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "volunteers_page", 6, params, &res), info);
+  if (r != RESULT_OK) return r;
+  json_t *items = json_array();
+  for (int i = 0; items != NULL && i < PQntuples(res); i++) json_array_append_new(items, parse_doc(PQgetvalue(res, i, 0)));
+  PQclear(res);
+  *out = paging_envelope(page, items, "updated_at", "person_id");
+  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}
+
+/* Load one profile (locked when `lock`) as JSON. RESULT_NOT_FOUND when there is none. */
+static enum result load(struct db_conn *conn, const char *community_id, const char *person_id, int lock, json_t **out,
+                        struct result_info *info) {
+  char days[16];
+  snprintf(days, sizeof days, "%d", certificate_days);
+  const char *params[3] = {community_id, person_id, days};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, lock ? "volunteer_lock" : "volunteer_get", 3, params, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK && (*out = parse_doc(PQgetvalue(res, 0, 0))) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  return r;
+}
+
+enum result volunteers_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
+                           struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor) && strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
+  return load(conn, actor->community_id, person_id, 0, out, info);
+}
+
+/* "HH:MM" as minutes since midnight, or -1. */
+static int minutes_of(const char *hhmm) {
+  if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':') return -1;
+  for (int i = 0; i < 5; i++)
+    if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9')) return -1;
+  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+/* Append to a growing PostgreSQL literal; returns NULL (and frees) when out of memory. */
+static char *append(char *text, const char *piece) { return text != NULL ? mstrcatf(text, "%s", piece) : NULL; }
+
+static double number_in(const json_t *body, const char *name, double min, double max, struct result_info *info) {
+  json_t *value = json_object_get(body, name);
+  if (!json_is_number(value) || json_number_value(value) < min || json_number_value(value) > max) {
+    char message[96];
+    snprintf(message, sizeof message, "a number from %g to %g", min, max);
+    result_field_error(info, name, "out_of_range", message);
+    return 0;
+  }
+  return json_number_value(value);
+}
+
+static int bool_in(const json_t *body, const char *name, struct result_info *info) {
+  json_t *value = json_object_get(body, name);
+  if (!json_is_boolean(value)) result_field_error(info, name, "type", "must be true or false");
+  return json_is_true(value);
+}
+
+/* The profile body as PostgreSQL literals. Fills info->errors for anything that does not fit.
+ * Every char* out is the caller's to o_free(). */
+struct profile_input {
+  char *skills, *availability, *unavailable, *languages;
+  size_t skill_count;
+  double lat, lon, travel_km, capacity;
+  int prefers_short, paused;
+};
+
+static void profile_input_free(struct profile_input *in) {
+  o_free(in->skills);
+  o_free(in->availability);
+  o_free(in->unavailable);
+  o_free(in->languages);
+}
+
+static void parse_profile(const json_t *body, struct profile_input *in, struct result_info *info) {
+  static const char *const fields[] = {"skills", "availability", "unavailable", "home", "travel_km",
+                                       "capacity_hours_per_week", "languages", "prefers_short_tasks", "paused", NULL};
+  const char *key;
+  json_t *value;
+  json_object_foreach((json_t *)(uintptr_t)body, key, value) {
+    int known = 0;
+    for (const char *const *f = fields; *f; f++) known |= strcmp(*f, key) == 0;
+    if (!known) result_field_error(info, key, "unknown_field", "this field is not part of the request");
+  }
+  size_t i;
+  json_t *item;
+
+  json_t *skills = json_object_get(body, "skills");
+  in->skills = o_strdup("{");
+  if (!json_is_array(skills) || json_array_size(skills) > 20) {
+    result_field_error(info, "skills", "invalid", "a list of at most 20 category ids");
+  } else {
+    json_array_foreach(skills, i, item) {
+      if (!valid_uuid(json_string_value(item))) {
+        result_field_error(info, "skills", "invalid", "every skill is a category id");
+        break;
+      }
+      for (size_t j = 0; j < i; j++)
+        if (strcasecmp(json_string_value(json_array_get(skills, j)), json_string_value(item)) == 0)
+          result_field_error(info, "skills", "duplicate", "each category once");
+      in->skills = append(in->skills, i ? "," : "");
+      in->skills = append(in->skills, json_string_value(item));
+    }
+    in->skill_count = json_array_size(skills);
+  }
+  in->skills = append(in->skills, "}");
+
+  json_t *slots = json_object_get(body, "availability");
+  in->availability = o_strdup("{");
+  if (!json_is_array(slots) || json_array_size(slots) > 28) {
+    result_field_error(info, "availability", "invalid", "a list of at most 28 weekly time slots");
+  } else {
+    json_array_foreach(slots, i, item) {
+      json_t *weekday = json_object_get(item, "weekday");
+      int start = minutes_of(json_string_value(json_object_get(item, "start")));
+      int end = minutes_of(json_string_value(json_object_get(item, "end")));
+      if (!json_is_object(item) || json_object_size(item) != 3 || !json_is_integer(weekday) ||
+          json_integer_value(weekday) < 1 || json_integer_value(weekday) > 7 || start < 0 || end <= start) {
+        result_field_error(info, "availability", "invalid",
+                           "each slot is {weekday 1-7, start HH:MM, end HH:MM} with start before end");
+        break;
+      }
+      int base = (int)(json_integer_value(weekday) - 1) * 1440;
+      char range[40];
+      snprintf(range, sizeof range, "%s[%d,%d)", i ? "," : "", base + start, base + end);
+      in->availability = append(in->availability, range);
+    }
+  }
+  in->availability = append(in->availability, "}");
+
+  json_t *holidays = json_object_get(body, "unavailable");
+  in->unavailable = o_strdup("{");
+  if (!json_is_array(holidays) || json_array_size(holidays) > 20) {
+    result_field_error(info, "unavailable", "invalid", "a list of at most 20 periods");
+  } else {
+    json_array_foreach(holidays, i, item) {
+      const char *from = json_string_value(json_object_get(item, "from"));
+      const char *to = json_string_value(json_object_get(item, "to"));
+      if (!json_is_object(item) || json_object_size(item) != 2 || !valid_date(from) || !valid_date(to) ||
+          strcmp(from, to) > 0) {
+        result_field_error(info, "unavailable", "invalid", "each period is {from, to} dates with from <= to");
+        break;
+      }
+      char range[40];
+      snprintf(range, sizeof range, "%s[%s,%s]", i ? "," : "", from, to);
+      in->unavailable = append(in->unavailable, range);
+    }
+  }
+  in->unavailable = append(in->unavailable, "}");
+
+  json_t *languages = json_object_get(body, "languages");
+  in->languages = o_strdup("{");
+  if (!json_is_array(languages) || json_array_size(languages) > 10) {
+    result_field_error(info, "languages", "invalid", "a list of at most 10 two-letter language codes");
+  } else {
+    json_array_foreach(languages, i, item) {
+      const char *code = json_string_value(item);
+      if (code == NULL || strlen(code) != 2 || code[0] < 'a' || code[0] > 'z' || code[1] < 'a' || code[1] > 'z') {
+        result_field_error(info, "languages", "invalid", "two-letter lower-case language codes");
+        break;
+      }
+      in->languages = append(in->languages, i ? "," : "");
+      in->languages = append(in->languages, code);
+    }
+  }
+  in->languages = append(in->languages, "}");
+
+  json_t *home = json_object_get(body, "home");
+  if (!json_is_object(home) || json_object_size(home) != 2) {
+    result_field_error(info, "home", "invalid", "{lat, lon}");
+  } else {
+    in->lat = number_in(home, "lat", -90, 90, info);
+    in->lon = number_in(home, "lon", -180, 180, info);
+  }
+  in->travel_km = number_in(body, "travel_km", 0, 100, info);
+  in->capacity = number_in(body, "capacity_hours_per_week", 0, 60, info);
+  in->prefers_short = bool_in(body, "prefers_short_tasks", info);
+  in->paused = bool_in(body, "paused", info);
+  if (in->skills == NULL || in->availability == NULL || in->unavailable == NULL || in->languages == NULL)
+    result_field_error(info, "body", "too_large", "could not be processed");
+}
+
+enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, const json_t *body,
+                           const char *if_match, json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (strcmp(actor->person_id, person_id) != 0 || !(actor->roles & ROLE_VOLUNTEER)) {
+    info->detail = "only the volunteer edits their own profile";
+    return RESULT_FORBIDDEN;
+  }
+  struct profile_input in;
+  memset(&in, 0, sizeof in);
+  parse_profile(body, &in, info);
+  enum result r = info->errors != NULL ? RESULT_INVALID : RESULT_OK;
+  if (r == RESULT_OK && in.skill_count > 0) {
+    PGresult *res = NULL;
+    const char *params[2] = {actor->community_id, in.skills};
+    r = result_from_db(db_query(conn, "volunteer_known_skills", 2, params, &res), info);
+    if (r == RESULT_OK && (size_t)atol(PQgetvalue(res, 0, 0)) != in.skill_count) {
+      result_field_error(info, "skills", "unknown_category", "every skill must be a category of this community");
+      r = RESULT_INVALID;
+    }
+    PQclear(res);
+  }
+  json_t *current = NULL;
+  int exists = 0;
+  if (r == RESULT_OK) {
+    r = load(conn, actor->community_id, person_id, 1, &current, info);
+    exists = r == RESULT_OK;
+    if (r == RESULT_NOT_FOUND) r = RESULT_OK;
+  }
+  if (r == RESULT_OK && exists) {
+    char etag[ETAG_LEN];
+    if (if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
+    else if (etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
+    else if (!etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  }
+  json_decref(current);
+  if (r == RESULT_OK) {
+    char lat[32], lon[32], km[32], capacity[32];
+    snprintf(lat, sizeof lat, "%.7f", in.lat);
+    snprintf(lon, sizeof lon, "%.7f", in.lon);
+    snprintf(km, sizeof km, "%.1f", in.travel_km);
+    snprintf(capacity, sizeof capacity, "%.1f", in.capacity);
+    const char *params[12] = {actor->community_id, person_id,  in.skills, in.availability, in.unavailable, lat, lon,
+                              km,                  capacity,   in.languages, in.prefers_short ? "true" : "false",
+                              in.paused ? "true" : "false"};
+    r = result_from_db(db_exec(conn, "volunteer_upsert", 12, params), info);
+  }
+  profile_input_free(&in);
+  if (r == RESULT_OK) r = load(conn, actor->community_id, person_id, 0, out, info);
+  return r == RESULT_OK && !exists ? RESULT_CREATED : r;
+}
+
+enum result volunteers_record_certificate(struct db_conn *conn, const struct actor *actor, const char *person_id,
+                                          const char *issued_on, json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  json_t *current = NULL;
+  enum result r = load(conn, actor->community_id, person_id, 1, &current, info);
+  json_decref(current);
+  const char *params[4] = {actor->community_id, person_id, issued_on, actor->person_id};
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "volunteer_certificate", 4, params), info);
+  if (r == RESULT_OK) r = load(conn, actor->community_id, person_id, 0, out, info);
+  return r;
+}
+
+enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id,
+                                   json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
+  json_t *current = NULL;
+  enum result r = load(conn, actor->community_id, person_id, 1, &current, info);
+  json_decref(current);
+  const char *params[2] = {actor->community_id, person_id};
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "volunteer_code_of_conduct", 2, params), info);
+  if (r == RESULT_OK) r = load(conn, actor->community_id, person_id, 0, out, info);
+  return r;
+}
