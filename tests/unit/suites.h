@@ -11,5 +11,6 @@ Suite *paging_suite(void);
 Suite *roles_suite(void);
 Suite *result_suite(void);
 Suite *http_suite(void);
+Suite *desk_rules_suite(void);
 
 #endif

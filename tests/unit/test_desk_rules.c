@@ -1,0 +1,150 @@
+/* The desk's pure rules: state machine, category policy, ranking. */
+#include <check.h>
+#include <string.h>
+
+#include "../../src/desk_rules.h"
+#include "suites.h"
+
+START_TEST(names_round_trip) {
+  for (int s = 0; s < HELP_STATUS_COUNT; s++)
+    ck_assert_int_eq(help_status_from_name(help_status_name((enum help_status)s)), s);
+  ck_assert_int_eq(help_status_from_name("pending"), -1);
+  ck_assert_int_eq(help_status_from_name(NULL), -1);
+  ck_assert_int_eq(help_action_from_name("ask-other"), ACTION_ASK_OTHER);
+  ck_assert_int_eq(help_action_from_name("triage"), ACTION_TRIAGE);
+  /* match and finish happen through offers, claims and completion, never as a named action */
+  ck_assert_int_eq(help_action_from_name("match"), -1);
+  ck_assert_int_eq(help_action_from_name("finish"), -1);
+  ck_assert_int_eq(help_action_from_name("delete"), -1);
+}
+END_TEST
+
+/* Every (status, action) pair against the state machine. */
+START_TEST(transition_table) {
+  static const struct {
+    enum help_status from;
+    enum help_action action;
+    int to;
+  } allowed[] = {
+      {HELP_SUBMITTED, ACTION_TRIAGE, HELP_TRIAGED},   {HELP_SUBMITTED, ACTION_REFER, HELP_REFERRED},
+      {HELP_TRIAGED, ACTION_REFER, HELP_REFERRED},     {HELP_SUBMITTED, ACTION_REJECT, HELP_REJECTED},
+      {HELP_SUBMITTED, ACTION_CANCEL, HELP_CANCELLED}, {HELP_TRIAGED, ACTION_CANCEL, HELP_CANCELLED},
+      {HELP_OFFERED, ACTION_CANCEL, HELP_CANCELLED},   {HELP_MATCHED, ACTION_CANCEL, HELP_CANCELLED},
+      {HELP_TRIAGED, ACTION_OFFER, HELP_OFFERED},      {HELP_OFFERED, ACTION_OFFER, HELP_OFFERED},
+      {HELP_TRIAGED, ACTION_BOARD, HELP_TRIAGED},      {HELP_OFFERED, ACTION_BOARD, HELP_OFFERED},
+      {HELP_MATCHED, ACTION_CONFIRM, HELP_MATCHED},    {HELP_MATCHED, ACTION_ASK_OTHER, HELP_TRIAGED},
+      {HELP_TRIAGED, ACTION_MATCH, HELP_MATCHED},      {HELP_OFFERED, ACTION_MATCH, HELP_MATCHED},
+      {HELP_MATCHED, ACTION_FINISH, HELP_DONE},
+  };
+  int checked = 0;
+  for (int s = 0; s < HELP_STATUS_COUNT; s++) {
+    for (int a = 0; a < ACTION_COUNT; a++) {
+      int expected = -1;
+      for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if ((int)allowed[i].from == s && (int)allowed[i].action == a) expected = allowed[i].to;
+      ck_assert_msg(help_transition((enum help_status)s, (enum help_action)a) == expected, "%s --%s--> %d, expected %d",
+                    help_status_name((enum help_status)s), help_action_name((enum help_action)a),
+                    help_transition((enum help_status)s, (enum help_action)a), expected);
+      checked++;
+    }
+  }
+  ck_assert_int_eq(checked, HELP_STATUS_COUNT * ACTION_COUNT);
+  /* final states stay final */
+  for (int a = 0; a < ACTION_COUNT; a++) {
+    ck_assert_int_eq(help_transition(HELP_DONE, (enum help_action)a), -1);
+    ck_assert_int_eq(help_transition(HELP_CANCELLED, (enum help_action)a), -1);
+    ck_assert_int_eq(help_transition(HELP_REJECTED, (enum help_action)a), -1);
+    ck_assert_int_eq(help_transition(HELP_REFERRED, (enum help_action)a), -1);
+  }
+  ck_assert_int_eq(help_transition((enum help_status)99, ACTION_TRIAGE), -1);
+}
+END_TEST
+
+START_TEST(policy_rules) {
+  struct category_policy garden = {.may_recur = 0, .max_per_month = 0, .max_duration_minutes = 180};
+  ck_assert_int_eq(policy_check(&garden, 0, 60), POLICY_OK);
+  ck_assert_int_eq(policy_check(&garden, 7, 60), POLICY_NOT_RECURRING); /* weekly mowing: no */
+  ck_assert_int_eq(policy_check(&garden, 0, 181), POLICY_TOO_LONG);
+  ck_assert_int_eq(policy_check(&garden, 0, 180), POLICY_OK);
+  struct category_policy visit = {.may_recur = 1, .max_per_month = 3, .max_duration_minutes = 0};
+  ck_assert_int_eq(policy_check(&visit, 14, 60), POLICY_OK);          /* ~2.2 a month */
+  ck_assert_int_eq(policy_check(&visit, 7, 60), POLICY_TOO_FREQUENT); /* ~4.3 a month */
+  ck_assert_int_eq(policy_check(&visit, 0, 24 * 60), POLICY_OK);      /* no duration limit */
+  ck_assert_str_eq(policy_rule_code(POLICY_NOT_RECURRING), "not_recurring");
+  ck_assert_str_eq(policy_rule_code(POLICY_TOO_LONG), "too_long");
+  ck_assert_str_eq(policy_rule_code(POLICY_TOO_FREQUENT), "too_frequent");
+  ck_assert_ptr_nonnull(strstr(policy_rule_message(POLICY_NOT_RECURRING), "once"));
+}
+END_TEST
+
+START_TEST(ranking_factors) {
+  struct match_factors f;
+  struct match_input near_fresh = {.km = 0, .capacity_hours = 4};
+  match_rank(&near_fresh, &f);
+  ck_assert_double_eq_tol(f.distance, 1.0, 1e-9);
+  ck_assert_double_eq_tol(f.load, 1.0, 1e-9);
+  ck_assert_double_eq_tol(f.continuity, 0.0, 1e-9);
+  ck_assert_double_eq_tol(f.score, 0.55, 1e-9);
+
+  /* load spreading: more recent hours relative to capacity ranks lower */
+  struct match_factors busy, idle;
+  struct match_input busy_in = {.km = 2, .hours_28d = 12, .capacity_hours = 4};
+  struct match_input idle_in = {.km = 2, .hours_28d = 2, .capacity_hours = 4};
+  match_rank(&busy_in, &busy);
+  match_rank(&idle_in, &idle);
+  ck_assert(idle.score > busy.score);
+  ck_assert_double_eq_tol(busy.load, 0.25, 1e-9);
+
+  /* continuity: three good visits is full; one negative makes it zero */
+  struct match_input steady = {.km = 2, .helped_good = 5, .capacity_hours = 4};
+  match_rank(&steady, &f);
+  ck_assert_double_eq_tol(f.continuity, 1.0, 1e-9);
+  steady.helped_bad = 1;
+  match_rank(&steady, &f);
+  ck_assert_double_eq_tol(f.continuity, 0.0, 1e-9);
+
+  /* far away and no capacity: factors clamp to 0, never negative */
+  struct match_input far = {.km = 50, .hours_28d = 10, .capacity_hours = 0};
+  match_rank(&far, &f);
+  ck_assert_double_eq_tol(f.distance, 0.0, 1e-9);
+  ck_assert_double_eq_tol(f.load, 0.0, 1e-9);
+  ck_assert(f.score >= 0.0 && f.score <= 1.0);
+
+  /* the resident's preference counts */
+  struct match_input liked = {.km = 2, .capacity_hours = 4, .preferred = 1};
+  struct match_input plain = {.km = 2, .capacity_hours = 4};
+  struct match_factors a, b;
+  match_rank(&liked, &a);
+  match_rank(&plain, &b);
+  ck_assert_double_eq_tol(a.score - b.score, 0.15, 1e-9);
+}
+END_TEST
+
+START_TEST(reasons) {
+  char reason[256];
+  struct match_input in = {.km = 1.24, .helped_good = 2, .hours_28d = 3, .capacity_hours = 4, .preferred = 1};
+  match_reason(&in, reason, sizeof reason);
+  ck_assert_ptr_nonnull(strstr(reason, "1.2 km away"));
+  ck_assert_ptr_nonnull(strstr(reason, "helped this resident 2 times"));
+  ck_assert_ptr_nonnull(strstr(reason, "3.0 of 16.0 hours"));
+  ck_assert_ptr_nonnull(strstr(reason, "preferred by the resident"));
+  in.helped_bad = 1;
+  match_reason(&in, reason, sizeof reason);
+  ck_assert_ptr_nonnull(strstr(reason, "negative feedback"));
+  char tiny[8];
+  match_reason(&in, tiny, sizeof tiny); /* truncated, still terminated */
+  ck_assert_uint_lt(strlen(tiny), sizeof tiny);
+}
+END_TEST
+
+Suite *desk_rules_suite(void) {
+  Suite *s = suite_create("desk_rules");
+  TCase *tc = tcase_create("rules");
+  tcase_add_test(tc, names_round_trip);
+  tcase_add_test(tc, transition_table);
+  tcase_add_test(tc, policy_rules);
+  tcase_add_test(tc, ranking_factors);
+  tcase_add_test(tc, reasons);
+  suite_add_tcase(s, tc);
+  return s;
+}
