@@ -134,7 +134,7 @@ static int minutes_of(const char *hhmm) {
 /* Append to a growing PostgreSQL literal; returns NULL (and frees) when out of memory. */
 static char *append(char *text, const char *piece) { return text != NULL ? mstrcatf(text, "%s", piece) : NULL; }
 
-static double number_in(const json_t *body, const char *name, double min, double max, struct result_info *info) {
+static double number_in(json_t *body, const char *name, double min, double max, struct result_info *info) {
   json_t *value = json_object_get(body, name);
   if (!json_is_number(value) || json_number_value(value) < min || json_number_value(value) > max) {
     char message[96];
@@ -145,7 +145,7 @@ static double number_in(const json_t *body, const char *name, double min, double
   return json_number_value(value);
 }
 
-static int bool_in(const json_t *body, const char *name, struct result_info *info) {
+static int bool_in(json_t *body, const char *name, struct result_info *info) {
   json_t *value = json_object_get(body, name);
   if (!json_is_boolean(value)) result_field_error(info, name, "type", "must be true or false");
   return json_is_true(value);
@@ -167,12 +167,12 @@ static void profile_input_free(struct profile_input *in) {
   o_free(in->languages);
 }
 
-static void parse_profile(const json_t *body, struct profile_input *in, struct result_info *info) {
+static void parse_profile(json_t *body, struct profile_input *in, struct result_info *info) {
   static const char *const fields[] = {"skills", "availability", "unavailable", "home", "travel_km",
                                        "capacity_hours_per_week", "languages", "prefers_short_tasks", "paused", NULL};
   const char *key;
   json_t *value;
-  json_object_foreach((json_t *)(uintptr_t)body, key, value) {
+  json_object_foreach(body, key, value) {
     int known = 0;
     for (const char *const *f = fields; *f; f++) known |= strcmp(*f, key) == 0;
     if (!known) result_field_error(info, key, "unknown_field", "this field is not part of the request");
@@ -275,7 +275,7 @@ static void parse_profile(const json_t *body, struct profile_input *in, struct r
     result_field_error(info, "body", "too_large", "could not be processed");
 }
 
-enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, const json_t *body,
+enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
                            const char *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
   if (strcmp(actor->person_id, person_id) != 0 || !(actor->roles & ROLE_VOLUNTEER)) {

@@ -26,7 +26,7 @@ enum result volunteers_get(struct db_conn *conn, const struct actor *actor, cons
  * profile exists `if_match` must name it (RESULT_PRECONDITION_REQUIRED / _FAILED otherwise).
  * RESULT_CREATED for a new profile, RESULT_OK for a replaced one; RESULT_INVALID with field
  * errors for a body that does not fit. */
-enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, const json_t *body,
+enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
                            const char *if_match, json_t **out, struct result_info *info);
 
 /* A coordinator records the certificate of conduct check (issued_on: YYYY-MM-DD). */
