@@ -71,17 +71,20 @@ $(SHARE)/migrations/%.sql: sql/migrations/%.sql
 
 $(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
 	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
 $(BUILD)/tests/db: $(DBTEST_SRC) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
 	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
 	  $$(pkg-config --libs check libcurl jansson libjwt libpq) -lpthread -lm
 
 run: deps build
@@ -96,6 +99,10 @@ test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/integ
 # The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer; leaks fail it.
 test-asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan SANITIZE=1
+
+# Matching suggestions against 10,000 volunteer profiles (results in bench/RESULTS.md).
+bench: deps-test build
+	@bench/matching.sh $(BUILD)
 
 lint: node_modules/.package-lock.json
 	@tools/lint.sh

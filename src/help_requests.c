@@ -238,6 +238,7 @@ static enum result page_of(struct db_conn *conn, const char *statement, int npar
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
                                const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
+  if (!(actor->roles & (ROLE_RESIDENT | ROLE_VOLUNTEER | ROLE_COORDINATOR | ROLE_ADMIN))) return RESULT_FORBIDDEN;
   return page_of(conn, "hr_page", 9, actor->community_id, is_manager(actor), actor->person_id, page, status, out, info);
 }
 
@@ -493,6 +494,16 @@ static enum result lock_request(struct db_conn *conn, const struct actor *actor,
   return r;
 }
 
+/* The caller may not do this: 403 when they can see the request, 404 when they cannot, so
+ * nobody learns that a request they may not see exists. */
+static enum result hidden_or_forbidden(struct db_conn *conn, const struct actor *actor, const char *id,
+                                       struct result_info *info) {
+  json_t *visible = NULL;
+  enum result r = help_requests_get(conn, actor, id, &visible, info);
+  json_decref(visible);
+  return r == RESULT_OK ? RESULT_FORBIDDEN : r;
+}
+
 /* The action is not allowed in the current state: 409 naming the state. */
 static enum result not_now(struct result_info *info, int status) {
   info->detail = "this action is not allowed in the request's current state";
@@ -600,12 +611,7 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
    * someone else. Anyone else who cannot see the request learns nothing about it. */
   int allowed = is_manager(actor) ||
                 (is_resident && (action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER));
-  if (!allowed) {
-    json_t *visible = NULL;
-    r = help_requests_get(conn, actor, id, &visible, info);
-    json_decref(visible);
-    return r == RESULT_OK ? RESULT_FORBIDDEN : r;
-  }
+  if (!allowed) return hidden_or_forbidden(conn, actor, id, info);
   int next = help_transition((enum help_status)req.status, (enum help_action)action);
   if (next < 0) return not_now(info, req.status);
 
@@ -838,13 +844,9 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
   if (strcmp(volunteer, actor->person_id) != 0) {
-    /* Someone who cannot even see the request learns nothing about it. */
-    json_t *visible = NULL;
-    r = help_requests_get(conn, actor, id, &visible, info);
-    json_decref(visible);
-    if (r != RESULT_OK) return r;
+    enum result hidden = hidden_or_forbidden(conn, actor, id, info);
     info->detail = "only the volunteer doing this task completes it";
-    return RESULT_FORBIDDEN;
+    return hidden;
   }
   if (strcmp(status, "matched") != 0) {
     enum result conflict = not_now(info, req.status);
@@ -876,8 +878,9 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
   if (strcmp(req.resident_id, actor->person_id) != 0) {
+    enum result hidden = hidden_or_forbidden(conn, actor, id, info);
     info->detail = "only the resident gives feedback";
-    return RESULT_FORBIDDEN;
+    return hidden;
   }
   if (strcmp(status, "done") != 0) {
     enum result conflict = not_now(info, req.status);

@@ -18,6 +18,12 @@ int main(void)
     srunner_add_suite(sr, members_suite());
     srunner_add_suite(sr, invitations_suite());
     srunner_add_suite(sr, tenancy_suite());
+    srunner_add_suite(sr, desk_profiles_suite());
+    srunner_add_suite(sr, desk_requests_suite());
+    srunner_add_suite(sr, desk_matching_suite());
+    srunner_add_suite(sr, desk_board_suite());
+    srunner_add_suite(sr, desk_occurrences_suite());
+    srunner_add_suite(sr, desk_lists_suite());
     srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);

@@ -11,6 +11,12 @@ Suite *me_suite(void);
 Suite *members_suite(void);
 Suite *invitations_suite(void);
 Suite *tenancy_suite(void);
+Suite *desk_profiles_suite(void);
+Suite *desk_requests_suite(void);
+Suite *desk_matching_suite(void);
+Suite *desk_board_suite(void);
+Suite *desk_occurrences_suite(void);
+Suite *desk_lists_suite(void);
 Suite *resilience_suite(void);
 
 /* Default per-test timeout in seconds (Check's CK_TIMEOUT_MULTIPLIER still applies). */
