@@ -27,7 +27,8 @@
   "'until', h.recurrence_until) END, 'in_home', h.in_home, 'urgency', h.urgency, 'status', h.status, "          \
   "'on_board', h.on_board, 'referral', CASE WHEN h.referral_name IS NULL THEN NULL ELSE json_build_object("    \
   "'name', h.referral_name, 'contact', COALESCE(h.referral_contact, ''), 'note', h.referral_note) END, "       \
-  "'matched_volunteer_id', h.matched_volunteer_id, 'resident_confirmed', h.resident_confirmed, "                \
+  "'matched_volunteer_id', h.matched_volunteer_id, 'matched_volunteer_name', (SELECT mp.display_name FROM persons mp " \
+  "WHERE mp.id = h.matched_volunteer_id), 'resident_confirmed', h.resident_confirmed, "                \
   "'place', CASE WHEN " SEES_PRIVATE " THEN json_build_object('address', h.place_address, 'lat', h.place_lat, " \
   "'lon', h.place_lon) END, 'resident_phone', CASE WHEN " SEES_PRIVATE " THEN rp.phone END, "                   \
   "'created_at', api_ts(h.created_at), 'updated_at', api_ts(h.updated_at), "                                    \

@@ -274,9 +274,14 @@ CREATE POLICY occurrences_own ON occurrences FOR SELECT
 CREATE POLICY help_request_transitions_own ON help_request_transitions FOR SELECT
   USING (request_id IN (SELECT h.id FROM help_requests h
                         WHERE h.resident_id = app_person_id() OR h.matched_volunteer_id = app_person_id()));
--- The volunteer matched to a request sees that resident's name and phone.
+-- A volunteer sees the name of a resident whose request is offered to or matched with them (the
+-- phone only once matched: src/help_requests.c), and a resident the name of their helper.
 CREATE POLICY persons_matched_resident ON persons FOR SELECT
-  USING (id IN (SELECT h.resident_id FROM help_requests h WHERE h.matched_volunteer_id = app_person_id()));
+  USING (id IN (SELECT h.resident_id FROM help_requests h WHERE h.matched_volunteer_id = app_person_id())
+         OR id IN (SELECT h.resident_id FROM help_requests h JOIN offers o
+                     ON o.community_id = h.community_id AND o.request_id = h.id
+                   WHERE o.volunteer_id = app_person_id() AND o.status IN ('pending', 'accepted'))
+         OR id IN (SELECT h.matched_volunteer_id FROM help_requests h WHERE h.resident_id = app_person_id()));
 -- A volunteer sees the requests offered to them, also from /v1/me/tasks.
 CREATE POLICY help_requests_offered ON help_requests FOR SELECT
   USING (id IN (SELECT o.request_id FROM offers o
