@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <ulfius.h>
 
+#include "../src/cases.h"
 #include "../src/config.h"
 #include "../src/db/db.h"
 #include "../src/result.h"
@@ -27,6 +28,9 @@ struct route {
   const char *path; /* Ulfius format: /v1/communities/:communityId/members */
   api_handler handler;
   int flags;
+  /* For routes that touch case data: what the access log records (NULL: not logged). */
+  const char *audit_resource;
+  const char *audit_action;
 };
 
 /* Everything a handler gets. Owned by the dispatcher for the length of one request. */
@@ -44,6 +48,7 @@ struct api_request {
   struct result_info info; /* details for a failing result */
   int status;            /* the status sent, for logs and metrics */
   char *response_text;   /* JSON text of a successful response body (for idempotency) */
+  struct case_audit audit; /* whose case data this request touched, for the access log */
 };
 
 /* A problem+json document (RFC 9457). `errors` is stolen (may be NULL). New reference. */

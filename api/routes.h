@@ -59,6 +59,27 @@ enum result handle_helpers_put(struct api_request *ar);
 enum result handle_me_tasks(struct api_request *ar);
 enum result handle_me_help_requests(struct api_request *ar);
 
+enum result handle_case_create(struct api_request *ar);
+enum result handle_cases_list(struct api_request *ar);
+enum result handle_case_get(struct api_request *ar);
+enum result handle_case_update(struct api_request *ar);
+enum result handle_case_close(struct api_request *ar);
+enum result handle_case_reopen(struct api_request *ar);
+enum result handle_case_overview(struct api_request *ar);
+enum result handle_case_participant_add(struct api_request *ar);
+enum result handle_case_participant_remove(struct api_request *ar);
+enum result handle_case_lead(struct api_request *ar);
+enum result handle_case_lead_history(struct api_request *ar);
+enum result handle_case_actions(struct api_request *ar);
+enum result handle_case_action_create(struct api_request *ar);
+enum result handle_case_action_update(struct api_request *ar);
+enum result handle_case_action_take(struct api_request *ar);
+enum result handle_case_consents(struct api_request *ar);
+enum result handle_case_consent_record(struct api_request *ar);
+enum result handle_case_access_log(struct api_request *ar);
+enum result handle_community_access_log(struct api_request *ar);
+enum result handle_me_actions(struct api_request *ar);
+
 /* Static documents served by the ops routes, loaded once at start from the share directory.
  * Returns 0, or -1 with a one-line reason in err. */
 int api_static_load(const char *share_dir, char *err, size_t err_len);

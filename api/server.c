@@ -171,6 +171,22 @@ static enum result run_handler(struct api_request *ar) {
   return r;
 }
 
+/* A refused request still leaves its trace in the access log: the request's own transaction is
+ * rolled back, so the entry gets a transaction of its own on the same connection. */
+static void audit_refusal(struct api_request *ar) {
+  char roles[96];
+  roles_to_list(ar->actor.roles, roles, sizeof roles);
+  struct db_context ctx = {.person_id = ar->person_id, .community_id = ar->community_id, .roles = roles};
+  struct result_info info = {0};
+  db_rollback(ar->db);
+  int written = db_begin(ar->db, &ctx, NULL, NULL) == DB_OK &&
+                cases_audit_write(ar->db, &ar->actor, &ar->audit, ar->route->audit_resource, ar->route->audit_action, 0,
+                                  ar->status, &info) == RESULT_OK &&
+                db_commit(ar->db) == DB_OK;
+  if (!written) log_event(LOG_ERROR, ar->request_id, "access_log_write_failed", NULL);
+  result_info_clear(&info);
+}
+
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
@@ -192,6 +208,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   if (r == RESULT_OK && (ar.route->flags & ROUTE_TRANSACTION)) r = open_transaction(&ar);
   if (r == RESULT_OK) r = run_handler(&ar);
   int success = r == RESULT_OK || r == RESULT_CREATED;
+  int audited = ar.route->audit_resource != NULL && ar.db != NULL;
+  if (success && audited) {
+    /* The entry commits with what it records; no entry, no access. */
+    r = cases_audit_write(ar.db, &ar.actor, &ar.audit, ar.route->audit_resource, ar.route->audit_action, 1, ar.status,
+                          &ar.info);
+    success = r == RESULT_OK;
+  }
   if (success && ar.db != NULL) {
     enum db_status committed = db_commit(ar.db);
     if (committed != DB_OK) {
@@ -203,6 +226,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     }
   }
   if (!success && !answered) api_fail(&ar, r);
+  if (!success && audited) audit_refusal(&ar);
   db_release(ar.db); /* rolls back a transaction that is still open */
 
   double elapsed = seconds_since(&started);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "cases.h"
 #include "categories.h"
 #include "help_requests.h"
 #include "idempotency.h"
@@ -113,7 +114,7 @@ static int register_statements(void) {
   return auth_register_statements() || members_register_statements() || invitations_register_statements() ||
                  idempotency_register_statements() || migrations_register_statements() ||
                  categories_register_statements() || volunteers_register_statements() ||
-                 help_requests_register_statements()
+                 help_requests_register_statements() || cases_register_statements()
              ? -1
              : 0;
 }

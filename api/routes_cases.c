@@ -1,0 +1,225 @@
+/* Shared casework: cases, participants, the lead, actions, consent, the access log. Every
+ * case route is logged by the dispatcher (api/server.c) from ar->audit, also when refused. */
+#include <string.h>
+
+#include "../src/cases.h"
+#include "../src/paging.h"
+#include "../src/validate.h"
+#include "routes.h"
+
+/* The case id from the path, noted for the access log; NULL when it cannot name a case. */
+static const char *case_id(struct api_request *ar) {
+  const char *id = api_path(ar, "caseId");
+  if (!valid_uuid(id)) return NULL;
+  snprintf(ar->audit.case_id, sizeof ar->audit.case_id, "%s", id);
+  return id;
+}
+
+static enum result answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    int status = r == RESULT_CREATED ? 201 : 200;
+    enum result sent = with_etag ? api_resource(ar, status, body) : api_json(ar, status, body);
+    if (sent != RESULT_OK) r = sent;
+  }
+  json_decref(body);
+  return r;
+}
+
+static enum result read_page(struct api_request *ar, struct page_request *page) {
+  return paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), page,
+                      &ar->info) == 0
+             ? RESULT_OK
+             : RESULT_INVALID;
+}
+
+enum result handle_case_create(struct api_request *ar) {
+  json_t *out = NULL;
+  enum result r = cases_create(ar->db, &ar->actor, ar->body, &out, &ar->audit, &ar->info);
+  if (r == RESULT_CREATED) {
+    char *location = msprintf("/v1/communities/%s/cases/%s", ar->community_id,
+                              json_string_value(json_object_get(out, "id")));
+    if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
+    o_free(location);
+  }
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_cases_list(struct api_request *ar) {
+  const char *status = api_query(ar, "status");
+  if (status == NULL) status = "open";
+  if (strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
+    result_field_error(&ar->info, "status", "invalid", "open or closed");
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = cases_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_get(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_get(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 1);
+}
+
+enum result handle_case_update(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_update(ar->db, &ar->actor, id, ar->body, api_if_match(ar), &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 1);
+}
+
+static enum result set_open(struct api_request *ar, int close) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  static const char *const close_fields[] = {"outcome", NULL};
+  static const char *const reopen_fields[] = {NULL};
+  api_only_fields(ar, close ? close_fields : reopen_fields);
+  const char *outcome = close ? api_string_field(ar, "outcome", 1) : NULL;
+  if (outcome != NULL && !valid_text(outcome, 1, 500))
+    result_field_error(&ar->info, "outcome", "invalid", "1 to 500 characters");
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *out = NULL;
+  enum result r = cases_set_open(ar->db, &ar->actor, id, close, outcome, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_close(struct api_request *ar) { return set_open(ar, 1); }
+enum result handle_case_reopen(struct api_request *ar) { return set_open(ar, 0); }
+
+enum result handle_case_overview(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_overview(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_participant_add(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_add_participant(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_participant_remove(struct api_request *ar) {
+  const char *id = case_id(ar);
+  const char *participant = api_path(ar, "participantId");
+  if (id == NULL || !valid_uuid(participant)) return RESULT_NOT_FOUND;
+  enum result r = cases_remove_participant(ar->db, &ar->actor, id, participant, &ar->audit, &ar->info);
+  return r == RESULT_OK ? api_no_content(ar) : r;
+}
+
+enum result handle_case_lead(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_hand_over(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_lead_history(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_lead_history(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_actions(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_actions(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_action_create(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_action_create(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_action_update(struct api_request *ar) {
+  const char *id = case_id(ar);
+  const char *action = api_path(ar, "actionId");
+  if (id == NULL || !valid_uuid(action)) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r =
+      cases_action_update(ar->db, &ar->actor, id, action, ar->body, api_if_match(ar), &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 1);
+}
+
+enum result handle_case_action_take(struct api_request *ar) {
+  const char *id = case_id(ar);
+  const char *action = api_path(ar, "actionId");
+  if (id == NULL || !valid_uuid(action)) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {NULL};
+  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
+  json_t *out = NULL;
+  enum result r = cases_action_take(ar->db, &ar->actor, id, action, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_consents(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_consents(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_consent_record(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_consent_record(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return answer(ar, r, out, 0);
+}
+
+static enum result access_log(struct api_request *ar, const char *id) {
+  const char *since = api_query(ar, "since");
+  if (since != NULL && !valid_rfc3339(since)) result_field_error(&ar->info, "since", "invalid", "an RFC 3339 date-time");
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
+                      ? RESULT_OK
+                      : RESULT_INVALID;
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = cases_access_log(ar->db, &ar->actor, id, since, &page, &out, &ar->audit, &ar->info);
+  paging_free(&page);
+  return answer(ar, r, out, 0);
+}
+
+enum result handle_case_access_log(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  return access_log(ar, id);
+}
+
+enum result handle_community_access_log(struct api_request *ar) { return access_log(ar, NULL); }
+
+enum result handle_me_actions(struct api_request *ar) {
+  const char *overdue_text = api_query(ar, "overdue");
+  int overdue = -1;
+  if (overdue_text != NULL) {
+    if (strcmp(overdue_text, "true") == 0) overdue = 1;
+    else if (strcmp(overdue_text, "false") == 0) overdue = 0;
+    else result_field_error(&ar->info, "overdue", "invalid", "true or false");
+  }
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = read_page(ar, &page);
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, &page, &out, &ar->info);
+  paging_free(&page);
+  return answer(ar, r, out, 0);
+}
