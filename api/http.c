@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../src/etag.h"
+#include "../src/fields.h"
 
 static const struct {
   int status;
@@ -166,19 +167,7 @@ const char *api_if_match(const struct api_request *ar) {
 }
 
 int api_only_fields(struct api_request *ar, const char *const *allowed) {
-  const char *key;
-  json_t *value;
-  int ok = 1;
-  json_object_foreach(ar->body, key, value) {
-    int known = 0;
-    for (const char *const *a = allowed; *a != NULL; a++)
-      if (strcmp(*a, key) == 0) known = 1;
-    if (!known) {
-      result_field_error(&ar->info, key, "unknown_field", "this field is not part of the request");
-      ok = 0;
-    }
-  }
-  return ok ? 0 : -1;
+  return fields_only(ar->body, allowed, &ar->info);
 }
 
 const char *api_string_field(struct api_request *ar, const char *name, int required) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "etag.h"
+#include "fields.h"
 #include "validate.h"
 #include "volunteers.h"
 
@@ -212,56 +213,17 @@ static enum result touch(struct db_conn *conn, const struct actor *actor, const 
   return result_from_db(db_exec(conn, "case_touch", 2, params), info);
 }
 
-static const char *text_in(json_t *body, const char *name, size_t min, size_t max, int required,
-                           struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (value == NULL || json_is_null(value)) {
-    if (required) result_field_error(info, name, "required", "this field is required");
-    return NULL;
-  }
-  if (!json_is_string(value) || !valid_text(json_string_value(value), min, max)) {
-    char message[64];
-    snprintf(message, sizeof message, "text of %zu to %zu characters", min, max);
-    result_field_error(info, name, "invalid", message);
-    return NULL;
-  }
-  return json_string_value(value);
-}
-
-static const char *uuid_in(json_t *body, const char *name, int required, struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (value == NULL || json_is_null(value)) {
-    if (required) result_field_error(info, name, "required", "this field is required");
-    return NULL;
-  }
-  if (!valid_uuid(json_string_value(value))) {
-    result_field_error(info, name, "invalid", "an id (UUID)");
-    return NULL;
-  }
-  return json_string_value(value);
-}
-
-static void only(json_t *body, const char *const *allowed, struct result_info *info) {
-  const char *key;
-  json_t *value;
-  json_object_foreach(body, key, value) {
-    int known = 0;
-    for (const char *const *a = allowed; *a; a++) known |= strcmp(*a, key) == 0;
-    if (!known) result_field_error(info, key, "unknown_field", "this field is not part of the request");
-  }
-}
-
 /* ---- cases --------------------------------------------------------------------------------- */
 
 enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                          struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"subject_id", "title", "help_request_id", "organisation", NULL};
-  only(body, fields, info);
-  const char *subject = uuid_in(body, "subject_id", 1, info);
-  const char *title = text_in(body, "title", 1, 200, 1, info);
-  const char *request = uuid_in(body, "help_request_id", 0, info);
-  const char *organisation = text_in(body, "organisation", 1, 100, 0, info);
+  fields_only(body, fields, info);
+  const char *subject = fields_uuid(body, "subject_id", 1, info);
+  const char *title = fields_text(body, "title", 1, 200, 1, info);
+  const char *request = fields_uuid(body, "help_request_id", 0, info);
+  const char *organisation = fields_text(body, "organisation", 1, 100, 0, info);
   if (info->errors != NULL) return RESULT_INVALID;
   int professional = (actor->roles & ROLE_PROFESSIONAL) && !(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN));
   if (!(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN | ROLE_PROFESSIONAL))) {
@@ -319,9 +281,7 @@ enum result cases_list(struct db_conn *conn, const struct actor *actor, const ch
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_page", 7, params, &res), info);
   if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  json_t *items = fields_documents(res, 0);
   PQclear(res);
   *out = paging_envelope(page, items, "updated_at", "id");
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
@@ -340,8 +300,8 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
                          const char *if_match, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", NULL};
-  only(body, fields, info);
-  const char *title = text_in(body, "title", 1, 200, 1, info);
+  fields_only(body, fields, info);
+  const char *title = fields_text(body, "title", 1, 200, 1, info);
   struct access a;
   enum result r = load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -390,9 +350,7 @@ static enum result action_list(struct db_conn *conn, const struct actor *actor, 
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_actions", 4, params, &res), info);
   if (r != RESULT_OK) return r;
-  *items = json_array();
-  for (int i = 0; *items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(*items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  *items = fields_documents(res, 0);
   PQclear(res);
   return *items != NULL ? RESULT_OK : RESULT_ERROR;
 }
@@ -434,10 +392,10 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
                                   json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"person_id", "role", "organisation", "representative", NULL};
-  only(body, fields, info);
-  const char *person = uuid_in(body, "person_id", 1, info);
-  const char *role = text_in(body, "role", 1, 20, 1, info);
-  const char *organisation = text_in(body, "organisation", 1, 100, 0, info);
+  fields_only(body, fields, info);
+  const char *person = fields_uuid(body, "person_id", 1, info);
+  const char *role = fields_text(body, "role", 1, 20, 1, info);
+  const char *organisation = fields_text(body, "organisation", 1, 100, 0, info);
   json_t *representative = json_object_get(body, "representative");
   if (role != NULL && strcmp(role, "informal_carer") != 0 && strcmp(role, "volunteer") != 0 &&
       strcmp(role, "coordinator") != 0 && strcmp(role, "professional") != 0)
@@ -509,9 +467,9 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
                             json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"person_id", "note", NULL};
-  only(body, fields, info);
-  const char *to = uuid_in(body, "person_id", 1, info);
-  const char *note = text_in(body, "note", 1, 1000, 1, info);
+  fields_only(body, fields, info);
+  const char *to = fields_uuid(body, "person_id", 1, info);
+  const char *note = fields_text(body, "note", 1, 1000, 1, info);
   struct access a;
   enum result r = load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -587,10 +545,10 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
                                 json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", "owner_id", "due_on", NULL};
-  only(body, fields, info);
-  const char *title = text_in(body, "title", 1, 200, 1, info);
-  const char *owner = uuid_in(body, "owner_id", 0, info);
-  const char *due = text_in(body, "due_on", 10, 10, 0, info);
+  fields_only(body, fields, info);
+  const char *title = fields_text(body, "title", 1, 200, 1, info);
+  const char *owner = fields_uuid(body, "owner_id", 0, info);
+  const char *due = fields_text(body, "due_on", 10, 10, 0, info);
   if (due != NULL && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date (YYYY-MM-DD)");
   struct access a;
   enum result r = load_access(conn, actor, id, 0, &a, audit, info);
@@ -625,7 +583,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
                                 struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
-  only(body, fields, info);
+  fields_only(body, fields, info);
   struct access a;
   enum result r = load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -657,7 +615,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   const char *new_status = status;
   const char *new_owner = owner[0] ? owner : NULL;
   json_t *value;
-  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL) title = text_in(body, "title", 1, 200, 1, info);
+  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL) title = fields_text(body, "title", 1, 200, 1, info);
   if (r == RESULT_OK && (value = json_object_get(body, "due_on")) != NULL) {
     due = json_is_null(value) ? NULL : json_string_value(value);
     if (!json_is_null(value) && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date or null");
@@ -671,7 +629,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
     }
   }
   if (r == RESULT_OK && (value = json_object_get(body, "owner_id")) != NULL) {
-    new_owner = json_is_null(value) ? NULL : uuid_in(body, "owner_id", 1, info);
+    new_owner = json_is_null(value) ? NULL : fields_uuid(body, "owner_id", 1, info);
     if (new_owner != NULL && info->errors == NULL) r = require_participant(conn, actor, id, new_owner, info);
   }
   if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
@@ -743,10 +701,10 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
                                  json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"grantee_person_id", "grantee_organisation", "data_kind", "granted", NULL};
-  only(body, fields, info);
-  const char *person = uuid_in(body, "grantee_person_id", 0, info);
-  const char *organisation = text_in(body, "grantee_organisation", 1, 100, 0, info);
-  const char *kind = text_in(body, "data_kind", 1, 10, 1, info);
+  fields_only(body, fields, info);
+  const char *person = fields_uuid(body, "grantee_person_id", 0, info);
+  const char *organisation = fields_text(body, "grantee_organisation", 1, 100, 0, info);
+  const char *kind = fields_text(body, "data_kind", 1, 10, 1, info);
   json_t *granted = json_object_get(body, "granted");
   if ((person == NULL) == (organisation == NULL))
     result_field_error(info, "grantee_person_id", "invalid", "give exactly one of grantee_person_id, grantee_organisation");
@@ -802,9 +760,7 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_access_log_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  json_t *items = fields_documents(res, 0);
   PQclear(res);
   *out = paging_envelope(page, items, "at", "id");
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
@@ -820,9 +776,7 @@ enum result cases_my_actions(struct db_conn *conn, const char *person_id, int ov
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_my_actions", 6, params, &res), info);
   if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  json_t *items = fields_documents(res, 0);
   PQclear(res);
   *out = paging_envelope(page, items, "updated_at", "id");
   return *out != NULL ? RESULT_OK : RESULT_ERROR;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "categories.h"
+#include "fields.h"
 #include "validate.h"
 #include "volunteers.h"
 
@@ -219,9 +220,7 @@ static enum result run_docs(struct db_conn *conn, const char *statement, int npa
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, statement, nparams, params, &res), info);
   if (r != RESULT_OK) return r;
-  *items = json_array();
-  for (int i = 0; *items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(*items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  *items = fields_documents(res, 0);
   PQclear(res);
   return *items != NULL ? RESULT_OK : RESULT_ERROR;
 }
@@ -303,37 +302,6 @@ static long long epoch_of(const char *rfc3339) {
   return t;
 }
 
-static const char *text_field(json_t *body, const char *name, size_t min, size_t max, int required,
-                              struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (value == NULL || json_is_null(value)) {
-    if (required) result_field_error(info, name, "required", "this field is required");
-    return NULL;
-  }
-  if (!json_is_string(value) || !valid_text(json_string_value(value), min, max)) {
-    char message[80];
-    snprintf(message, sizeof message, "text of %zu to %zu characters", min, max);
-    result_field_error(info, name, "invalid", message);
-    return NULL;
-  }
-  return json_string_value(value);
-}
-
-static int only_fields(json_t *body, const char *const *allowed, struct result_info *info) {
-  const char *key;
-  json_t *value;
-  int ok = 1;
-  json_object_foreach(body, key, value) {
-    int known = 0;
-    for (const char *const *a = allowed; *a != NULL; a++) known |= strcmp(*a, key) == 0;
-    if (!known) {
-      result_field_error(info, key, "unknown_field", "this field is not part of the request");
-      ok = 0;
-    }
-  }
-  return ok;
-}
-
 static enum result record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
                                      const char *from, const char *to, const char *action, const char *note,
                                      struct result_info *info) {
@@ -346,11 +314,11 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   *out = NULL;
   static const char *const fields[] = {"category_id", "description", "resident_id", "when", "recurrence",
                                        "place", "in_home", "urgency", "record_referral", NULL};
-  only_fields(body, fields, info);
-  const char *category_id = text_field(body, "category_id", 36, 36, 1, info);
+  fields_only(body, fields, info);
+  const char *category_id = fields_text(body, "category_id", 36, 36, 1, info);
   if (category_id != NULL && !valid_uuid(category_id)) result_field_error(info, "category_id", "invalid", "a category id");
-  const char *description = text_field(body, "description", 1, 2000, 1, info);
-  const char *resident_id = text_field(body, "resident_id", 36, 36, 0, info);
+  const char *description = fields_text(body, "description", 1, 2000, 1, info);
+  const char *resident_id = fields_text(body, "resident_id", 36, 36, 0, info);
   if (resident_id != NULL && !valid_uuid(resident_id)) result_field_error(info, "resident_id", "invalid", "a person id");
 
   json_t *when = json_object_get(body, "when");
@@ -393,7 +361,7 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     result_field_error(info, "place", "invalid", "{address (1-200 characters), lat, lon}");
   json_t *in_home = json_object_get(body, "in_home");
   if (!json_is_boolean(in_home)) result_field_error(info, "in_home", "type", "must be true or false");
-  const char *urgency = text_field(body, "urgency", 1, 10, 1, info);
+  const char *urgency = fields_text(body, "urgency", 1, 10, 1, info);
   if (urgency != NULL && strcmp(urgency, "low") != 0 && strcmp(urgency, "normal") != 0 && strcmp(urgency, "high") != 0)
     result_field_error(info, "urgency", "invalid", "low, normal or high");
   json_t *record_referral = json_object_get(body, "record_referral");
@@ -600,8 +568,8 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   int action = help_action_from_name(action_name);
   if (action < 0) return RESULT_NOT_FOUND;
   static const char *const fields[] = {"note", "referral", "volunteer_ids", NULL};
-  only_fields(body, fields, info);
-  const char *note = text_field(body, "note", 0, 500, 0, info);
+  fields_only(body, fields, info);
+  const char *note = fields_text(body, "note", 0, 500, 0, info);
   if (info->errors != NULL) return RESULT_INVALID;
 
   struct locked_request req;
@@ -735,9 +703,7 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
   if (r == RESULT_OK)
     r = result_from_db(db_query(conn, "hr_offers", 2, (const char *[]){actor->community_id, id}, &res), info);
   if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+  json_t *items = fields_documents(res, 0);
   PQclear(res);
   *out = items != NULL ? json_pack("{s:o}", "items", items) : NULL;
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
@@ -938,7 +904,7 @@ enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *
   *out = NULL;
   if (!(actor->roles & ROLE_RESIDENT)) return RESULT_FORBIDDEN;
   static const char *const fields[] = {"preferred", "blocked", NULL};
-  only_fields(body, fields, info);
+  fields_only(body, fields, info);
   json_t *preferred_ids = json_object_get(body, "preferred"), *blocked_ids = json_object_get(body, "blocked");
   char *preferred = id_list(preferred_ids, "preferred", info);
   char *blocked = id_list(blocked_ids, "blocked", info);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "etag.h"
+#include "fields.h"
 #include "validate.h"
 
 /* $3 is the number of days a certificate stays valid. */
@@ -170,13 +171,7 @@ static void profile_input_free(struct profile_input *in) {
 static void parse_profile(json_t *body, struct profile_input *in, struct result_info *info) {
   static const char *const fields[] = {"skills", "availability", "unavailable", "home", "travel_km",
                                        "capacity_hours_per_week", "languages", "prefers_short_tasks", "paused", NULL};
-  const char *key;
-  json_t *value;
-  json_object_foreach(body, key, value) {
-    int known = 0;
-    for (const char *const *f = fields; *f; f++) known |= strcmp(*f, key) == 0;
-    if (!known) result_field_error(info, key, "unknown_field", "this field is not part of the request");
-  }
+  fields_only(body, fields, info);
   size_t i;
   json_t *item;
 
