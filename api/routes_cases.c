@@ -145,7 +145,7 @@ enum result handle_case_action_create(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_action_create(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return answer(ar, r, out, 1); /* with its ETag: the first PATCH needs it */
 }
 
 enum result handle_case_action_update(struct api_request *ar) {

@@ -24,6 +24,10 @@ int main(void)
     srunner_add_suite(sr, desk_board_suite());
     srunner_add_suite(sr, desk_occurrences_suite());
     srunner_add_suite(sr, desk_lists_suite());
+    srunner_add_suite(sr, cases_flow_suite());
+    srunner_add_suite(sr, cases_actions_suite());
+    srunner_add_suite(sr, cases_consent_suite());
+    srunner_add_suite(sr, cases_access_suite());
     srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);

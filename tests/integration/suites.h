@@ -17,6 +17,10 @@ Suite *desk_matching_suite(void);
 Suite *desk_board_suite(void);
 Suite *desk_occurrences_suite(void);
 Suite *desk_lists_suite(void);
+Suite *cases_flow_suite(void);
+Suite *cases_actions_suite(void);
+Suite *cases_consent_suite(void);
+Suite *cases_access_suite(void);
 Suite *resilience_suite(void);
 
 /* Default per-test timeout in seconds (Check's CK_TIMEOUT_MULTIPLIER still applies). */

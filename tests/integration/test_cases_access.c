@@ -1,0 +1,375 @@
+/* Casework access log (NEN 7513): every request to a case route writes exactly one entry
+ * (table-driven over the case endpoints, allowed and refused), the subject reads the case's
+ * log, coordinators export the community's log, and the server's database role cannot change
+ * or remove entries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "db.h"
+#include "http.h"
+#include "suites.h"
+#include "support.h"
+#include "test_cases.h"
+
+enum actor { COORD, VOL1, VOL2, PROF, RES1, ACTORS };
+static const char *const actor_email[ACTORS] = {ANNA_COORDINATOR, ANNA_VOLUNTEER1,
+                                                ANNA_VOLUNTEER2, PROFESSIONAL, ANNA_RESIDENT1};
+static const char *const actor_id[ACTORS] = {COORD_ID, VOL1_ID, VOL2_ID, PROF_ID, RES1_ID};
+
+enum if_match { NO_MATCH, CASE_ETAG, ACTION_ETAG, STALE };
+
+struct step {
+    enum actor who;
+    const char *method;
+    const char *suffix; /* after /cases/{id}; {A} action id, {P} participant id */
+    const char *body;   /* JSON with {V2} {PROF} placeholders, NULL: none */
+    enum if_match match;
+    long status;
+    const char *resource;
+    const char *action; /* NULL: not checked */
+};
+
+/* Every case endpoint, allowed and refused. */
+static const struct step steps[] = {
+    {COORD, "GET", "", NULL, NO_MATCH, 200, "case", "read"},
+    {PROF, "GET", "", NULL, NO_MATCH, 200, "case", "read"},
+    {VOL2, "GET", "", NULL, NO_MATCH, 404, "case", "read"},
+    {COORD, "PATCH", "", "{\"title\":\"Hegelsom, bijgewerkt\"}", CASE_ETAG, 200, "case",
+     "update"},
+    {COORD, "PATCH", "", "{\"title\":\"zonder If-Match\"}", NO_MATCH, 428, "case", "update"},
+    {COORD, "PATCH", "", "{\"title\":\"verouderd\"}", STALE, 412, "case", "update"},
+    {VOL1, "PATCH", "", "{\"title\":\"geen recht\"}", CASE_ETAG, 403, "case", "update"},
+    {VOL1, "GET", "/overview", NULL, NO_MATCH, 200, "overview", "read"},
+    {VOL2, "GET", "/overview", NULL, NO_MATCH, 404, "overview", "read"},
+    {COORD, "POST", "/participants", "{\"person_id\":\"{V2}\",\"role\":\"volunteer\"}", NO_MATCH,
+     201, "participants", "create"},
+    {COORD, "POST", "/participants", "{\"person_id\":\"{V2}\",\"role\":\"volunteer\"}", NO_MATCH,
+     409, "participants", "create"},
+    {COORD, "DELETE", "/participants/{P}", NULL, NO_MATCH, 204, "participants", "delete"},
+    {VOL2, "DELETE", "/participants/{P}", NULL, NO_MATCH, 404, "participants", "delete"},
+    {COORD, "POST", "/lead", "{\"person_id\":\"{PROF}\",\"note\":\"naar het wijkteam\"}",
+     NO_MATCH, 200, "lead", NULL},
+    {COORD, "GET", "/lead-history", NULL, NO_MATCH, 200, "lead", "read"},
+    {VOL1, "POST", "/lead", "{\"person_id\":\"{V1}\",\"note\":\"mag niet\"}", NO_MATCH, 403,
+     "lead", NULL},
+    {VOL1, "GET", "/actions", NULL, NO_MATCH, 200, "actions", "read"},
+    {PROF, "GET", "/actions", NULL, NO_MATCH, 200, "actions", "read"},
+    {VOL1, "POST", "/actions", "{\"title\":\"Nieuwe actie\"}", NO_MATCH, 201, "actions",
+     "create"},
+    {COORD, "PATCH", "/actions/{A}", "{\"title\":\"Actie hernoemd\"}", ACTION_ETAG, 200,
+     "actions", "update"},
+    {COORD, "PATCH", "/actions/{A}", "{\"title\":\"zonder\"}", NO_MATCH, 428, "actions",
+     "update"},
+    {VOL1, "POST", "/actions/{A}/take", "{}", NO_MATCH, 200, "actions", NULL},
+    {RES1, "POST", "/actions/{A}/take", "{}", NO_MATCH, 409, "actions", NULL},
+    {COORD, "GET", "/consents", NULL, NO_MATCH, 200, "consents", "read"},
+    {VOL1, "GET", "/consents", NULL, NO_MATCH, 403, "consents", "read"},
+    {RES1, "POST", "/consents",
+     "{\"grantee_person_id\":\"{PROF}\",\"data_kind\":\"basic\",\"granted\":true}", NO_MATCH,
+     201, "consents", "create"},
+    {COORD, "POST", "/consents",
+     "{\"grantee_organisation\":\"wijkteam\",\"data_kind\":\"basic\",\"granted\":true}",
+     NO_MATCH, 403, "consents", "create"},
+    {PROF, "GET", "", NULL, NO_MATCH, 200, "case", "read"},
+    {RES1, "GET", "/access-log", NULL, NO_MATCH, 200, "access_log", "read"},
+    {VOL1, "GET", "/access-log", NULL, NO_MATCH, 403, "access_log", "read"},
+    {VOL1, "POST", "/close", "{\"outcome\":\"mag niet\"}", NO_MATCH, 403, "case", NULL},
+    {PROF, "POST", "/close", "{\"outcome\":\"Zorg geregeld\"}", NO_MATCH, 200, "case", NULL},
+    {PROF, "POST", "/close", "{\"outcome\":\"nogmaals\"}", NO_MATCH, 409, "case", NULL},
+    {COORD, "POST", "/reopen", "{}", NO_MATCH, 200, "case", NULL},
+    {COORD, "POST", "/reopen", "{}", NO_MATCH, 409, "case", NULL},
+};
+#define NSTEPS (sizeof steps / sizeof steps[0])
+
+/* Copies tmpl into out replacing each key with its value. */
+static void fill(char *out, size_t len, const char *tmpl, const char *const *keys,
+                 const char *const *vals, size_t n)
+{
+    size_t o = 0;
+    for (const char *s = tmpl; *s != '\0';) {
+        size_t k;
+        for (k = 0; k < n; k++)
+            if (strncmp(s, keys[k], strlen(keys[k])) == 0)
+                break;
+        const char *add = k < n ? vals[k] : s;
+        size_t alen = k < n ? strlen(vals[k]) : 1;
+        ck_assert_msg(o + alen < len, "template too long: %s", tmpl);
+        memcpy(out + o, add, alen);
+        o += alen;
+        s += k < n ? strlen(keys[k]) : 1;
+    }
+    out[o] = '\0';
+}
+
+START_TEST(access_log_every_endpoint)
+{
+    char *tok[ACTORS];
+    for (int i = 0; i < ACTORS; i++)
+        tok[i] = login_access(actor_email[i], DEMO_PASSWORD);
+    char *id = case_open(tok[COORD], RES1_ID, "Hegelsom: logboek", NULL);
+    free(participant_add(tok[COORD], id, VOL1_ID, "volunteer", NULL, false));
+    free(participant_add(tok[COORD], id, PROF_ID, "professional", "wijkteam", false));
+    char *action_etag = NULL;
+    char *action = action_create(tok[COORD], id, "Te nemen", NULL, NULL, &action_etag);
+    char *case_tag = case_etag(tok[COORD], id);
+    char participant[64] = "00000000-0000-4000-8000-00000000dead";
+    PGconn *db = owner_db();
+    long base = access_log_rows(db, id);
+    ck_assert_msg(base >= 5, "setup wrote %ld access-log rows", base);
+
+    for (size_t i = 0; i < NSTEPS; i++) {
+        const struct step *s = &steps[i];
+        const char *keys[] = {"{A}", "{P}", "{V1}", "{V2}", "{PROF}"};
+        const char *vals[] = {action, participant, VOL1_ID, VOL2_ID, PROF_ID};
+        char suffix[200], path[300], body[400], hdr[300];
+        fill(suffix, sizeof suffix, s->suffix, keys, vals, 5);
+        case_path(path, sizeof path, id, suffix);
+        const char *h[] = {hdr, NULL};
+        const char *etag = s->match == CASE_ETAG     ? case_tag
+                           : s->match == ACTION_ETAG ? action_etag
+                                                     : "\"stale-etag\"";
+        snprintf(hdr, sizeof hdr, "If-Match: %s", etag);
+        json_t *b = NULL;
+        if (s->body != NULL) {
+            fill(body, sizeof body, s->body, keys, vals, 5);
+            b = json_loads(body, 0, NULL);
+            ck_assert_ptr_nonnull(b);
+        }
+        long before = access_log_rows(db, id);
+        struct http_response r;
+        http_call_h(&r, s->method, path, tok[s->who], b, s->match == NO_MATCH ? NULL : h);
+        ck_assert_msg(r.status == s->status, "step %zu %s %s as %s: expected %ld, got %ld: %.300s",
+                      i, s->method, s->suffix, actor_email[s->who], s->status, r.status, r.body);
+        if (s->status >= 400)
+            assert_problem(&r, s->status, NULL);
+        long after = access_log_rows(db, id);
+        ck_assert_msg(after - before == 1,
+                      "step %zu %s %s (%ld) as %s wrote %ld access-log entries, expected 1", i,
+                      s->method, s->suffix, s->status, actor_email[s->who], after - before);
+        const char *e = http_header(&r, "etag");
+        if (r.status == 200 && e != NULL && strcmp(s->method, "PATCH") == 0) {
+            if (s->match == CASE_ETAG) {
+                free(case_tag);
+                case_tag = strdup(e);
+            } else {
+                free(action_etag);
+                action_etag = strdup(e);
+            }
+        }
+        if (r.status == 201 && strcmp(s->suffix, "/participants") == 0)
+            snprintf(participant, sizeof participant, "%s", jstr(r.json, "id"));
+        http_response_free(&r);
+    }
+
+    /* the subject reads the log: oldest first, one entry per step after the setup */
+    char path[200];
+    case_path(path, sizeof path, id, "/access-log");
+    json_t *log = list_all(path, tok[RES1], NULL);
+    ck_assert_msg(json_array_size(log) >= (size_t)base + NSTEPS, "log has %zu entries, expected %ld",
+                  json_array_size(log), base + (long)NSTEPS);
+    for (size_t i = 0; i < NSTEPS; i++) {
+        const struct step *s = &steps[i];
+        json_t *e = json_array_get(log, (size_t)base + i);
+        const char *res = jstr(e, "resource"), *act = jstr(e, "action");
+        const char *out = jstr(e, "outcome"), *actor = jstr(e, "actor_id");
+        long st = (long)jint(e, "status", -1);
+        ck_assert_msg(res && strcmp(res, s->resource) == 0 && st == s->status && actor &&
+                          strcmp(actor, actor_id[s->who]) == 0,
+                      "entry for step %zu (%s %s %ld as %s): %s", i, s->method, s->suffix,
+                      s->status, actor_email[s->who], json_dumps(e, JSON_COMPACT));
+        if (s->action != NULL)
+            ck_assert_msg(act && strcmp(act, s->action) == 0, "step %zu: action %s, expected %s",
+                          i, act ? act : "null", s->action);
+        ck_assert_str_eq(out, s->status < 400 ? "allowed" : "denied");
+        ck_assert_str_eq(jstr(e, "case_id"), id);
+        ck_assert_str_eq(jstr(e, "subject_id"), RES1_ID);
+        ck_assert_ptr_nonnull(jstr(e, "at"));
+        ck_assert(json_is_array(jpath(e, "actor_roles")));
+        if (s->who == PROF) {
+            ck_assert(jarray_has_string(jpath(e, "actor_roles"), "professional"));
+            ck_assert_str_eq(jstr(e, "actor_organisation"), "wijkteam");
+        }
+        if (i > 0)
+            ck_assert(epoch_of(jstr(e, "at")) >=
+                      epoch_of(jstr(json_array_get(log, (size_t)base + i - 1), "at")));
+    }
+    json_decref(log);
+
+    PQfinish(db);
+    free(case_tag);
+    free(action);
+    free(action_etag);
+    free(id);
+    for (int i = 0; i < ACTORS; i++)
+        free(tok[i]);
+}
+END_TEST
+
+START_TEST(access_log_reading_and_export)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
+    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char since[32];
+    utc_in(since, -5);
+    char *id = case_open(coord, RES1_ID, "Hegelsom: wie keek er mee", NULL);
+    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    lead_handover(coord, id, PROF_ID, "wijkteam neemt over");
+    struct http_response r;
+    case_get(&r, prof, id);
+    assert_status(&r, 200);
+    http_response_free(&r);
+    json_decref(actions_list(prof, id));
+    case_get(&r, vol2, id); /* a non-participant's attempt */
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+
+    char path[200];
+    case_path(path, sizeof path, id, "/access-log");
+    json_t *log = list_all(path, res1, NULL);
+    size_t i, prof_reads = 0, denied = 0;
+    json_t *e;
+    json_array_foreach(log, i, e) {
+        const char *actor = jstr(e, "actor_id");
+        const char *act = jstr(e, "action"), *out = jstr(e, "outcome");
+        if (actor && strcmp(actor, PROF_ID) == 0 && act && strcmp(act, "read") == 0 && out &&
+            strcmp(out, "allowed") == 0)
+            prof_reads++;
+        if (actor && strcmp(actor, VOL2_ID) == 0) {
+            ck_assert_str_eq(jstr(e, "outcome"), "denied");
+            ck_assert_int_eq(jint(e, "status", 0), 404);
+            ck_assert_str_eq(jstr(e, "case_id"), id);
+            denied++;
+        }
+    }
+    ck_assert_msg(prof_reads >= 2, "%zu reads by the professional in the log", prof_reads);
+    ck_assert_msg(denied == 1, "%zu denied entries for the non-participant", denied);
+    json_decref(log);
+    /* paginated by (at, id): small pages give the same entries in the same order */
+    int pages = 0;
+    json_t *small = list_walk(path, res1, 2, NULL, &pages);
+    ck_assert_int_ge(pages, 2);
+    json_decref(small);
+
+    /* only the subject (or a representative) reads the case's log */
+    const char *no[] = {coord, prof, vol1};
+    for (size_t k = 0; k < 3; k++) {
+        http_get(&r, path, no[k]);
+        assert_problem(&r, 403, "forbidden");
+        http_response_free(&r);
+    }
+    http_get(&r, path, vol2);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+
+    /* the community's log: coordinators export it */
+    char q[64], *enc = url_encode(since);
+    snprintf(q, sizeof q, "since=%s", enc);
+    free(enc);
+    json_t *all = list_all(ANNA "/access-log", coord, q);
+    size_t mine = 0;
+    json_array_foreach(all, i, e) {
+        const char *c = jstr(e, "case_id");
+        mine += c != NULL && strcmp(c, id) == 0;
+        ck_assert(epoch_of(jstr(e, "at")) >= epoch_of(since));
+        if (i > 0)
+            ck_assert(epoch_of(jstr(e, "at")) >= epoch_of(jstr(json_array_get(all, i - 1), "at")));
+    }
+    ck_assert_msg(mine >= 8, "%zu entries of the case in the export", mine);
+    json_decref(all);
+    const char *not_coord[] = {vol1, prof, res1};
+    for (size_t k = 0; k < 3; k++) {
+        http_get(&r, ANNA "/access-log", not_coord[k]);
+        assert_problem(&r, 403, "forbidden");
+        http_response_free(&r);
+    }
+    http_get(&r, ANNA "/access-log?since=gisteren", coord);
+    assert_problem(&r, 400, NULL);
+    http_response_free(&r);
+    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    all = list_all(TOT "/access-log", tot, NULL);
+    json_array_foreach(all, i, e) {
+        const char *c = jstr(e, "case_id");
+        ck_assert(c == NULL || strcmp(c, id) != 0);
+    }
+    json_decref(all);
+    http_get(&r, ANNA "/access-log", tot);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+
+    free(tot);
+    free(id);
+    free(res1);
+    free(vol2);
+    free(vol1);
+    free(prof);
+    free(coord);
+}
+END_TEST
+
+/* Runs sql as the server's role with the community context; expects permission denied. */
+static void expect_denied(PGconn *c, const char *sql)
+{
+    db_run(c, "BEGIN");
+    const char *params[] = {COORD_ID, ANNA_ID, "coordinator"};
+    PQclear(db_exec(c,
+                    "SELECT set_config('app.person_id', $1, true),"
+                    " set_config('app.community_id', $2, true),"
+                    " set_config('app.roles', $3, true)",
+                    3, params));
+    long visible = db_long(c, "SELECT count(*) FROM access_log");
+    ck_assert_msg(visible > 0, "the server's role sees no access-log rows with the context");
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s: status %s, sqlstate %s, %s", sql, PQresStatus(st),
+             state ? state : "-", PQresultErrorMessage(r));
+    bool denied = st == PGRES_FATAL_ERROR && state != NULL && strcmp(state, "42501") == 0;
+    PQclear(r);
+    db_run(c, "ROLLBACK");
+    ck_assert_msg(denied, "expected permission denied: %s", msg);
+}
+
+START_TEST(access_log_append_only)
+{
+    /* make sure there is something in the log */
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *id = case_open(coord, RES1_ID, "Logboek onveranderlijk", NULL);
+    struct http_response r;
+    case_get(&r, coord, id);
+    assert_status(&r, 200);
+    http_response_free(&r);
+    PGconn *db = owner_db();
+    long before = access_log_rows(db, id);
+    ck_assert_int_ge(before, 1);
+
+    PGconn *c = db_connect(env_required("NOABER_TEST_APP_DSN"));
+    expect_denied(c, "UPDATE access_log SET status = 200");
+    expect_denied(c, "DELETE FROM access_log");
+    expect_denied(c, "TRUNCATE access_log");
+    PQfinish(c);
+    ck_assert_int_eq(access_log_rows(db, id), before);
+    PQfinish(db);
+    free(id);
+    free(coord);
+}
+END_TEST
+
+Suite *cases_access_suite(void)
+{
+    Suite *s = suite_create("cases_access");
+    TCase *tc = tcase_create("access_log");
+    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tcase_add_test(tc, access_log_every_endpoint);
+    tcase_add_test(tc, access_log_reading_and_export);
+    tcase_add_test(tc, access_log_append_only);
+    suite_add_tcase(s, tc);
+    return s;
+}
