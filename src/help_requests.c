@@ -52,7 +52,7 @@
   "($2::bool OR h.resident_id = $3::uuid OR h.matched_volunteer_id = $3::uuid OR EXISTS (SELECT 1 FROM offers o " \
   "WHERE o.community_id = h.community_id AND o.request_id = h.id AND o.volunteer_id = $3::uuid "                \
   "AND o.status IN ('pending', 'accepted')) OR (h.on_board AND h.status IN ('triaged', 'offered') AND EXISTS " \
-  "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int) e WHERE e.person_id = $3::uuid)))"
+  "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int, ARRAY[$3::uuid]) e WHERE e.person_id = $3::uuid)))"
 
 /* Keyset page: $5 updated_since, $6/$7 cursor, $8 limit+1. */
 #define PAGE                                                                                                    \
@@ -65,7 +65,7 @@ static const struct db_statement statements[] = {
                 " AND ($9::help_status IS NULL OR h.status = $9::help_status)" PAGE},
     {"hr_board", "SELECT " REQUEST_DOC FROM_REQUESTS
                  "WHERE h.community_id = $1 AND h.on_board AND h.status IN ('triaged', 'offered') AND EXISTS "
-                 "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int) e WHERE e.person_id = $3::uuid)" PAGE},
+                 "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int, ARRAY[$3::uuid]) e WHERE e.person_id = $3::uuid)" PAGE},
     {"hr_queue",
      "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $4::int IS NOT NULL AND CASE $9::text "
      "WHEN 'new' THEN h.status = 'submitted' "
@@ -82,6 +82,9 @@ static const struct db_statement statements[] = {
     {"hr_lock",
      "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
      "WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+    {"hr_read",
+     "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
+     "WHERE community_id = $1 AND id = $2"},
     {"hr_resident_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
      "AND removed_at IS NULL"},
@@ -136,7 +139,7 @@ static const struct db_statement statements[] = {
      "UPDATE offers SET status = 'withdrawn', answered_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND request_id = $2 AND status = 'pending'"},
     {"hr_eligible_among",
-     "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int) e WHERE e.person_id = ANY ($4::uuid[])"},
+     "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int, $4::uuid[]) e"},
     {"hr_offer_insert",
      "INSERT INTO offers (community_id, request_id, volunteer_id, created_by) SELECT $1, $2, v, $4 "
      "FROM unnest($3::uuid[]) v ON CONFLICT (community_id, request_id, volunteer_id) DO UPDATE "
@@ -439,19 +442,20 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
 
 /* ---- the state machine ------------------------------------------------------------------- */
 
-struct locked_request {
+struct request_row {
   int status;
   char resident_id[37];
   char matched_volunteer_id[37]; /* "" when none */
   int on_board;
 };
 
-/* Lock the request row for this transaction. RESULT_NOT_FOUND when it does not exist. */
-static enum result lock_request(struct db_conn *conn, const struct actor *actor, const char *id,
-                                struct locked_request *out, struct result_info *info) {
+/* Read the request row, locked for this transaction when `lock` (changes take turns; reads need
+ * not wait). RESULT_NOT_FOUND when it does not exist. */
+static enum result read_request(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
+                                struct request_row *out, struct result_info *info) {
   const char *params[2] = {actor->community_id, id};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "hr_lock", 2, params, &res), info);
+  enum result r = result_from_db(db_query(conn, lock ? "hr_lock" : "hr_read", 2, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK) {
     out->status = help_status_from_name(PQgetvalue(res, 0, 0));
@@ -572,8 +576,8 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   const char *note = fields_text(body, "note", 0, 500, 0, info);
   if (info->errors != NULL) return RESULT_INVALID;
 
-  struct locked_request req;
-  enum result r = lock_request(conn, actor, id, &req, info);
+  struct request_row req;
+  enum result r = read_request(conn, actor, id, 1, &req, info);
   if (r != RESULT_OK) return r;
   int is_resident = strcmp(req.resident_id, actor->person_id) == 0;
   /* Who may do what: the desk runs the process; the resident cancels, confirms and asks for
@@ -644,8 +648,8 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
                                       json_t **out, struct result_info *info) {
   *out = NULL;
   if (!is_manager(actor)) return RESULT_FORBIDDEN;
-  struct locked_request req;
-  enum result r = lock_request(conn, actor, id, &req, info);
+  struct request_row req;
+  enum result r = read_request(conn, actor, id, 0, &req, info);
   if (r != RESULT_OK) return r;
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
@@ -697,8 +701,8 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
                                  struct result_info *info) {
   *out = NULL;
   if (!is_manager(actor)) return RESULT_FORBIDDEN;
-  struct locked_request req;
-  enum result r = lock_request(conn, actor, id, &req, info);
+  struct request_row req;
+  enum result r = read_request(conn, actor, id, 0, &req, info);
   PGresult *res = NULL;
   if (r == RESULT_OK)
     r = result_from_db(db_query(conn, "hr_offers", 2, (const char *[]){actor->community_id, id}, &res), info);
@@ -745,9 +749,9 @@ enum result help_requests_claim(struct db_conn *conn, const struct actor *actor,
                                 struct result_info *info) {
   *out = NULL;
   if (!(actor->roles & ROLE_VOLUNTEER)) return RESULT_FORBIDDEN;
-  struct locked_request req;
+  struct request_row req;
   /* The row lock makes concurrent claims take turns: the second sees the first one's match. */
-  enum result r = lock_request(conn, actor, id, &req, info);
+  enum result r = read_request(conn, actor, id, 1, &req, info);
   if (r != RESULT_OK) return r;
   /* A request that left the board (someone else claimed it first) is a conflict, not a secret:
    * the claimant saw it there a moment ago. */
@@ -805,9 +809,9 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
                                    const char *occurrence_id, double hours, const char *note, json_t **out,
                                    struct result_info *info) {
   *out = NULL;
-  struct locked_request req;
+  struct request_row req;
   char status[16], volunteer[37];
-  enum result r = lock_request(conn, actor, id, &req, info);
+  enum result r = read_request(conn, actor, id, 1, &req, info);
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
   if (strcmp(volunteer, actor->person_id) != 0) {
@@ -839,9 +843,9 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
                                    const char *occurrence_id, int positive, const char *text, json_t **out,
                                    struct result_info *info) {
   *out = NULL;
-  struct locked_request req;
+  struct request_row req;
   char status[16], volunteer[37];
-  enum result r = lock_request(conn, actor, id, &req, info);
+  enum result r = read_request(conn, actor, id, 1, &req, info);
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
   if (strcmp(req.resident_id, actor->person_id) != 0) {

@@ -128,7 +128,8 @@ int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_tim
   if (conninfo == NULL || size < 1 || wait_ms < 1) return -1;
   pool.slots = o_malloc((size_t)size * sizeof *pool.slots);
   pool.conninfo = o_strdup(conninfo);
-  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+  /* jit=off: short OLTP queries; a high cost estimate would otherwise spend ~1 s compiling. */
+  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off",
                           statement_timeout_ms, statement_timeout_ms * 2);
   if (pool.slots == NULL || pool.conninfo == NULL || pool.options == NULL) {
     db_pool_stop();
