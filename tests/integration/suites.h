@@ -21,6 +21,7 @@ Suite *cases_flow_suite(void);
 Suite *cases_actions_suite(void);
 Suite *cases_consent_suite(void);
 Suite *cases_access_suite(void);
+Suite *limits_suite(void);
 Suite *resilience_suite(void);
 
 /* Default per-test timeout in seconds (Check's CK_TIMEOUT_MULTIPLIER still applies). */
