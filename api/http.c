@@ -145,9 +145,26 @@ enum result api_resource(struct api_request *ar, int status, json_t *resource) {
   return api_json(ar, status, resource);
 }
 
+enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    int status = r == RESULT_CREATED ? 201 : 200;
+    enum result sent = with_etag ? api_resource(ar, status, body) : api_json(ar, status, body);
+    if (sent != RESULT_OK) r = sent;
+  }
+  json_decref(body);
+  return r;
+}
+
 enum result api_no_content(struct api_request *ar) {
   ar->status = 204;
   return ulfius_set_string_body_response(ar->resp, 204, "") == U_OK ? RESULT_OK : RESULT_ERROR;
+}
+
+enum result api_read_page(struct api_request *ar, struct page_request *page) {
+  return paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), page,
+                      &ar->info) == 0
+             ? RESULT_OK
+             : RESULT_INVALID;
 }
 
 const char *api_header(const struct api_request *ar, const char *name) {

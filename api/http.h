@@ -7,6 +7,7 @@
 #include "../src/cases.h"
 #include "../src/config.h"
 #include "../src/db/db.h"
+#include "../src/paging.h"
 #include "../src/result.h"
 #include "../src/roles.h"
 
@@ -66,8 +67,16 @@ enum result api_json(struct api_request *ar, int status, json_t *body);
 /* Answer one resource with its ETag; a matching If-None-Match gets 304 without a body. */
 enum result api_resource(struct api_request *ar, int status, json_t *resource);
 
+/* Answer a domain result with its body (stolen): 201 for RESULT_CREATED, 200 for RESULT_OK,
+ * with an ETag when `with_etag`; any other result is returned for the dispatcher to answer. */
+enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag);
+
 /* Answer 204. */
 enum result api_no_content(struct api_request *ar);
+
+/* The list parameters limit, cursor and updated_since of this request. RESULT_OK, or
+ * RESULT_INVALID with field errors in ar->info. Free `page` with paging_free() either way. */
+enum result api_read_page(struct api_request *ar, struct page_request *page);
 
 /* Header or query value, NULL when absent. */
 const char *api_header(const struct api_request *ar, const char *name);

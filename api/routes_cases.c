@@ -15,22 +15,7 @@ static const char *case_id(struct api_request *ar) {
   return id;
 }
 
-static enum result answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {
-  if (r == RESULT_OK || r == RESULT_CREATED) {
-    int status = r == RESULT_CREATED ? 201 : 200;
-    enum result sent = with_etag ? api_resource(ar, status, body) : api_json(ar, status, body);
-    if (sent != RESULT_OK) r = sent;
-  }
-  json_decref(body);
-  return r;
-}
 
-static enum result read_page(struct api_request *ar, struct page_request *page) {
-  return paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), page,
-                      &ar->info) == 0
-             ? RESULT_OK
-             : RESULT_INVALID;
-}
 
 enum result handle_case_create(struct api_request *ar) {
   json_t *out = NULL;
@@ -41,7 +26,7 @@ enum result handle_case_create(struct api_request *ar) {
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_cases_list(struct api_request *ar) {
@@ -51,11 +36,11 @@ enum result handle_cases_list(struct api_request *ar) {
     result_field_error(&ar->info, "status", "invalid", "open or closed");
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
   paging_free(&page);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_get(struct api_request *ar) {
@@ -63,7 +48,7 @@ enum result handle_case_get(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_get(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 1);
+  return api_answer(ar, r, out, 1);
 }
 
 enum result handle_case_update(struct api_request *ar) {
@@ -71,7 +56,7 @@ enum result handle_case_update(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_update(ar->db, &ar->actor, id, ar->body, api_if_match(ar), &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 1);
+  return api_answer(ar, r, out, 1);
 }
 
 static enum result set_open(struct api_request *ar, int close) {
@@ -86,7 +71,7 @@ static enum result set_open(struct api_request *ar, int close) {
   if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
   enum result r = cases_set_open(ar->db, &ar->actor, id, close, outcome, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_close(struct api_request *ar) { return set_open(ar, 1); }
@@ -97,7 +82,7 @@ enum result handle_case_overview(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_overview(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_participant_add(struct api_request *ar) {
@@ -105,7 +90,7 @@ enum result handle_case_participant_add(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_add_participant(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_participant_remove(struct api_request *ar) {
@@ -121,7 +106,7 @@ enum result handle_case_lead(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_hand_over(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_lead_history(struct api_request *ar) {
@@ -129,7 +114,7 @@ enum result handle_case_lead_history(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_lead_history(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_actions(struct api_request *ar) {
@@ -137,7 +122,7 @@ enum result handle_case_actions(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_actions(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_action_create(struct api_request *ar) {
@@ -145,7 +130,7 @@ enum result handle_case_action_create(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_action_create(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 1); /* with its ETag: the first PATCH needs it */
+  return api_answer(ar, r, out, 1); /* with its ETag: the first PATCH needs it */
 }
 
 enum result handle_case_action_update(struct api_request *ar) {
@@ -155,7 +140,7 @@ enum result handle_case_action_update(struct api_request *ar) {
   json_t *out = NULL;
   enum result r =
       cases_action_update(ar->db, &ar->actor, id, action, ar->body, api_if_match(ar), &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 1);
+  return api_answer(ar, r, out, 1);
 }
 
 enum result handle_case_action_take(struct api_request *ar) {
@@ -166,7 +151,7 @@ enum result handle_case_action_take(struct api_request *ar) {
   if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *out = NULL;
   enum result r = cases_action_take(ar->db, &ar->actor, id, action, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_consents(struct api_request *ar) {
@@ -174,7 +159,7 @@ enum result handle_case_consents(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_consents(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_consent_record(struct api_request *ar) {
@@ -182,7 +167,7 @@ enum result handle_case_consent_record(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_consent_record(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 static enum result access_log(struct api_request *ar, const char *id) {
@@ -196,7 +181,7 @@ static enum result access_log(struct api_request *ar, const char *id) {
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_access_log(ar->db, &ar->actor, id, since, &page, &out, &ar->audit, &ar->info);
   paging_free(&page);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_case_access_log(struct api_request *ar) {
@@ -217,9 +202,9 @@ enum result handle_me_actions(struct api_request *ar) {
   }
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, &page, &out, &ar->info);
   paging_free(&page);
-  return answer(ar, r, out, 0);
+  return api_answer(ar, r, out, 0);
 }

@@ -13,10 +13,7 @@ static enum result answer_page(struct api_request *ar,
                                                    json_t **, struct result_info *)) {
   struct page_request page;
   json_t *out = NULL;
-  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), &page,
-                               &ar->info) == 0
-                      ? RESULT_OK
-                      : RESULT_INVALID;
+  enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = list(ar->db, &ar->actor, &page, &out, &ar->info);
   if (r == RESULT_OK) r = api_json(ar, 200, out);
   json_decref(out);

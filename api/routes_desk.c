@@ -18,32 +18,6 @@ static const char *path_uuid(const struct api_request *ar, const char *name) {
   return valid_uuid(id) ? id : NULL;
 }
 
-/* Answer a resource-shaped result (status 200, or 201 when created) and free it. */
-static enum result answer_resource(struct api_request *ar, enum result r, json_t *resource) {
-  if (r == RESULT_OK || r == RESULT_CREATED) {
-    enum result sent = api_resource(ar, r == RESULT_CREATED ? 201 : 200, resource);
-    if (sent != RESULT_OK) r = sent;
-  }
-  json_decref(resource);
-  return r;
-}
-
-static enum result answer_json(struct api_request *ar, enum result r, json_t *body) {
-  if (r == RESULT_OK || r == RESULT_CREATED) {
-    enum result sent = api_json(ar, r == RESULT_CREATED ? 201 : 200, body);
-    if (sent != RESULT_OK) r = sent;
-  }
-  json_decref(body);
-  return r;
-}
-
-/* Parse the list parameters; RESULT_INVALID with field errors when they do not fit. */
-static enum result read_page(struct api_request *ar, struct page_request *page) {
-  return paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), api_query(ar, "updated_since"), page,
-                      &ar->info) == 0
-             ? RESULT_OK
-             : RESULT_INVALID;
-}
 
 /* nl or en from Accept-Language: the first of the two the client lists; nl when neither. */
 static const char *preferred_language(const struct api_request *ar) {
@@ -62,23 +36,23 @@ enum result handle_categories_list(struct api_request *ar) {
   struct page_request page;
   json_t *out = NULL;
   const char *language = preferred_language(ar);
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = categories_list(ar->db, &ar->actor, &page, language, &out, &ar->info);
   paging_free(&page);
   if (r == RESULT_OK) {
     u_map_put(ar->resp->map_header, "Content-Language", language);
     u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
   }
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_volunteers_list(struct api_request *ar) {
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = volunteers_list(ar->db, &ar->actor, &page, &out, &ar->info);
   paging_free(&page);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_volunteer_get(struct api_request *ar) {
@@ -86,7 +60,7 @@ enum result handle_volunteer_get(struct api_request *ar) {
   if (person_id == NULL) return RESULT_NOT_FOUND;
   json_t *profile = NULL;
   enum result result = volunteers_get(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
-  return answer_resource(ar, result, profile);
+  return api_answer(ar, result, profile, 1);
 }
 
 enum result handle_volunteer_put(struct api_request *ar) {
@@ -94,7 +68,7 @@ enum result handle_volunteer_put(struct api_request *ar) {
   if (person_id == NULL) return RESULT_NOT_FOUND;
   json_t *profile = NULL;
   enum result r = volunteers_put(ar->db, &ar->actor, person_id, ar->body, api_if_match(ar), &profile, &ar->info);
-  return answer_resource(ar, r, profile);
+  return api_answer(ar, r, profile, 1);
 }
 
 enum result handle_volunteer_certificate(struct api_request *ar) {
@@ -112,7 +86,7 @@ enum result handle_volunteer_certificate(struct api_request *ar) {
   if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *profile = NULL;
   enum result r = volunteers_record_certificate(ar->db, &ar->actor, person_id, issued_on, &profile, &ar->info);
-  return answer_json(ar, r, profile);
+  return api_answer(ar, r, profile, 0);
 }
 
 enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
@@ -122,7 +96,7 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
   if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *profile = NULL;
   enum result result = volunteers_accept_code(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
-  return answer_json(ar, result, profile);
+  return api_answer(ar, result, profile, 0);
 }
 
 enum result handle_help_request_create(struct api_request *ar) {
@@ -134,7 +108,7 @@ enum result handle_help_request_create(struct api_request *ar) {
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
-  return answer_json(ar, r, request);
+  return api_answer(ar, r, request, 0);
 }
 
 enum result handle_help_requests_list(struct api_request *ar) {
@@ -143,11 +117,11 @@ enum result handle_help_requests_list(struct api_request *ar) {
     result_field_error(&ar->info, "status", "invalid", "one of the help request statuses");
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
   paging_free(&page);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_help_request_get(struct api_request *ar) {
@@ -155,7 +129,7 @@ enum result handle_help_request_get(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *request = NULL;
   enum result result = help_requests_get(ar->db, &ar->actor, id, &request, &ar->info); /* before `request` is read */
-  return answer_resource(ar, result, request);
+  return api_answer(ar, result, request, 1);
 }
 
 enum result handle_help_request_action(struct api_request *ar) {
@@ -163,7 +137,7 @@ enum result handle_help_request_action(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *request = NULL;
   enum result r = help_requests_act(ar->db, &ar->actor, id, api_path(ar, "action"), ar->body, &request, &ar->info);
-  return answer_json(ar, r, request);
+  return api_answer(ar, r, request, 0);
 }
 
 enum result handle_help_request_suggestions(struct api_request *ar) {
@@ -181,7 +155,7 @@ enum result handle_help_request_suggestions(struct api_request *ar) {
   }
   json_t *out = NULL;
   enum result result = help_requests_suggestions(ar->db, &ar->actor, id, (int)limit, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 enum result handle_help_request_offers(struct api_request *ar) {
@@ -189,7 +163,7 @@ enum result handle_help_request_offers(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result result = help_requests_offers(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 enum result handle_help_request_claim(struct api_request *ar) {
@@ -197,7 +171,7 @@ enum result handle_help_request_claim(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result result = help_requests_claim(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 enum result handle_occurrence_complete(struct api_request *ar) {
@@ -215,7 +189,7 @@ enum result handle_occurrence_complete(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = help_requests_complete(ar->db, &ar->actor, id, occurrence_id, json_number_value(hours), note, &out,
                                          &ar->info);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_occurrence_feedback(struct api_request *ar) {
@@ -232,7 +206,7 @@ enum result handle_occurrence_feedback(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, json_is_true(positive), text, &out,
                                          &ar->info);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 static enum result answer_offer(struct api_request *ar, int accept) {
@@ -249,7 +223,7 @@ static enum result answer_offer(struct api_request *ar, int accept) {
   }
   json_t *out = NULL;
   enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, reason, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 enum result handle_offer_accept(struct api_request *ar) { return answer_offer(ar, 1); }
@@ -258,10 +232,10 @@ enum result handle_offer_decline(struct api_request *ar) { return answer_offer(a
 enum result handle_board(struct api_request *ar) {
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = help_requests_board(ar->db, &ar->actor, &page, &out, &ar->info);
   paging_free(&page);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_queue(struct api_request *ar) {
@@ -270,23 +244,23 @@ enum result handle_queue(struct api_request *ar) {
     result_field_error(&ar->info, "view", "invalid", "new, needs_attention or unconfirmed");
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, &page, &out, &ar->info);
   paging_free(&page);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_helpers_get(struct api_request *ar) {
   json_t *out = NULL;
   enum result result = help_requests_helpers_get(ar->db, &ar->actor, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 enum result handle_helpers_put(struct api_request *ar) {
   json_t *out = NULL;
   enum result result = help_requests_helpers_put(ar->db, &ar->actor, ar->body, &out, &ar->info); /* before `out` is read */
-  return answer_json(ar, result, out);
+  return api_answer(ar, result, out, 0);
 }
 
 static enum result my_list(struct api_request *ar,
@@ -294,10 +268,10 @@ static enum result my_list(struct api_request *ar,
                                                struct result_info *)) {
   struct page_request page;
   json_t *out = NULL;
-  enum result r = read_page(ar, &page);
+  enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = list(ar->db, ar->person_id, &page, &out, &ar->info);
   paging_free(&page);
-  return answer_json(ar, r, out);
+  return api_answer(ar, r, out, 0);
 }
 
 enum result handle_me_tasks(struct api_request *ar) { return my_list(ar, help_requests_my_tasks); }
