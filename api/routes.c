@@ -22,6 +22,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/me/tasks", handle_me_tasks, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/help-requests", handle_me_help_requests, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/actions", handle_me_actions, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
+    {"GET", "/v1/me/signals", handle_me_signals, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"POST", "/v1/me/memberships", handle_me_join, ROUTE_BEARER | ROUTE_TRANSACTION | ROUTE_JSON_BODY, NULL, NULL},
 
     {"GET", "/v1/communities/:communityId/members", handle_members_list, COMMUNITY, NULL, NULL},
@@ -85,6 +86,11 @@ const struct route api_routes[] = {
     {"POST", CASE "/consents", handle_case_consent_record, COMMUNITY | ROUTE_JSON_BODY, "consents", "create"},
     {"GET", CASE "/access-log", handle_case_access_log, COMMUNITY, "access_log", "read"},
     {"GET", "/v1/communities/:communityId/access-log", handle_community_access_log, COMMUNITY, NULL, NULL},
+    {"GET", CASE "/timeline", handle_case_timeline, COMMUNITY, "timeline", "read"},
+    {"POST", CASE "/notes", handle_case_note, COMMUNITY | ROUTE_JSON_BODY, "timeline", "create"},
+    {"POST", CASE "/signals", handle_case_signal, COMMUNITY | ROUTE_JSON_BODY, "timeline", "create"},
+    {"POST", CASE "/timeline/:entryId/acknowledge", handle_case_acknowledge, COMMUNITY | ROUTE_JSON_BODY, "timeline",
+     "update"},
 #undef CASE
 };
 

@@ -4,6 +4,7 @@
 
 #include "../src/cases.h"
 #include "../src/paging.h"
+#include "../src/timeline.h"
 #include "../src/validate.h"
 #include "routes.h"
 
@@ -205,6 +206,57 @@ enum result handle_me_actions(struct api_request *ar) {
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, &page, &out, &ar->info);
+  paging_free(&page);
+  return api_answer(ar, r, out, 0);
+}
+
+enum result handle_case_timeline(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
+                      ? RESULT_OK
+                      : RESULT_INVALID;
+  if (r == RESULT_OK) r = timeline_list(ar->db, &ar->actor, id, &page, &out, &ar->audit, &ar->info);
+  paging_free(&page);
+  return api_answer(ar, r, out, 0);
+}
+
+enum result handle_case_note(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = timeline_add_note(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return api_answer(ar, r, out, 0);
+}
+
+enum result handle_case_signal(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = timeline_add_signal(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
+  return api_answer(ar, r, out, 0);
+}
+
+enum result handle_case_acknowledge(struct api_request *ar) {
+  const char *id = case_id(ar);
+  const char *entry = api_path(ar, "entryId");
+  if (id == NULL || !valid_uuid(entry)) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {NULL};
+  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
+  json_t *out = NULL;
+  enum result r = timeline_acknowledge(ar->db, &ar->actor, id, entry, &out, &ar->audit, &ar->info);
+  return api_answer(ar, r, out, 0);
+}
+
+enum result handle_me_signals(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
+                      ? RESULT_OK
+                      : RESULT_INVALID;
+  if (r == RESULT_OK) r = timeline_my_signals(ar->db, ar->person_id, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }

@@ -9,6 +9,7 @@
 
 #include "etag.h"
 #include "fields.h"
+#include "timeline.h"
 #include "validate.h"
 #include "volunteers.h"
 
@@ -147,16 +148,8 @@ int cases_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-/* What the caller is on a case. */
-struct access {
-  int exists, participant, is_lead, sees_basic, representative, open;
-  char role[16];
-  char subject_id[37];
-  char lead_id[37];
-};
-
-static enum result load_access(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
-                               struct access *a, struct case_audit *audit, struct result_info *info) {
+enum result cases_load_access(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
+                               struct case_access *a, struct case_audit *audit, struct result_info *info) {
   memset(a, 0, sizeof *a);
   snprintf(audit->case_id, sizeof audit->case_id, "%s", id);
   const char *params[3] = {actor->community_id, id, actor->person_id};
@@ -183,9 +176,9 @@ static enum result load_access(struct db_conn *conn, const struct actor *actor, 
   return r;
 }
 
-static int coordinator_on_case(const struct access *a) { return strcmp(a->role, "coordinator") == 0; }
+static int coordinator_on_case(const struct case_access *a) { return strcmp(a->role, "coordinator") == 0; }
 
-static enum result case_state_conflict(struct result_info *info, const struct access *a, const char *detail) {
+static enum result case_state_conflict(struct result_info *info, const struct case_access *a, const char *detail) {
   info->detail = detail;
   result_extension(info, "current_state", json_string(a->open ? "open" : "closed"));
   return RESULT_CONFLICT;
@@ -290,8 +283,8 @@ enum result cases_list(struct db_conn *conn, const struct actor *actor, const ch
 enum result cases_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                       struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
   return r;
 }
@@ -302,8 +295,8 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
   static const char *const fields[] = {"title", NULL};
   fields_only(body, fields, info);
   const char *title = fields_text(body, "title", 1, 200, 1, info);
-  struct access a;
-  enum result r = load_access(conn, actor, id, 1, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.is_lead && !coordinator_on_case(&a)) {
     info->detail = "the lead or a coordinator on the case changes it";
@@ -326,8 +319,8 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
 enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close,
                            const char *outcome, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
-  enum result r = load_access(conn, actor, id, 1, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.is_lead && (close || !coordinator_on_case(&a))) {
     info->detail = close ? "the lead closes the case" : "the lead or a coordinator on the case reopens it";
@@ -345,7 +338,7 @@ enum result cases_set_open(struct db_conn *conn, const struct actor *actor, cons
 
 /* The actions the caller may see, as a JSON array. */
 static enum result action_list(struct db_conn *conn, const struct actor *actor, const char *id,
-                               const struct access *a, json_t **items, struct result_info *info) {
+                               const struct case_access *a, json_t **items, struct result_info *info) {
   const char *params[4] = {actor->community_id, id, actor->person_id, a->sees_basic ? "true" : "false"};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_actions", 4, params, &res), info);
@@ -358,9 +351,9 @@ static enum result action_list(struct db_conn *conn, const struct actor *actor, 
 enum result cases_overview(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                            struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
+  struct case_access a;
   json_t *doc = NULL, *actions = NULL;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, &doc, info);
   if (r == RESULT_OK) r = action_list(conn, actor, id, &a, &actions, info);
   if (r == RESULT_OK) {
@@ -404,8 +397,8 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
     result_field_error(info, "representative", "type", "must be true or false");
   if (json_is_true(representative) && role != NULL && strcmp(role, "informal_carer") != 0)
     result_field_error(info, "representative", "invalid", "only an informal carer represents the subject");
-  struct access a;
-  enum result r = load_access(conn, actor, id, 1, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.is_lead && !coordinator_on_case(&a)) {
     info->detail = "the lead or a coordinator on the case adds participants";
@@ -430,13 +423,18 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
   if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
   PQclear(res);
   if (r == RESULT_OK) r = touch(conn, actor, id, info);
+  if (r == RESULT_OK) {
+    char *detail = msprintf("%s joined as %s", json_string_value(json_object_get(*out, "display_name")), role);
+    r = detail != NULL ? timeline_event(conn, actor, id, "participant_added", detail, info) : RESULT_ERROR;
+    o_free(detail);
+  }
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
 enum result cases_remove_participant(struct db_conn *conn, const struct actor *actor, const char *id,
                                      const char *participant_id, struct case_audit *audit, struct result_info *info) {
-  struct access a;
-  enum result r = load_access(conn, actor, id, 1, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.is_lead && !coordinator_on_case(&a)) {
     info->detail = "the lead or a coordinator on the case removes participants";
@@ -470,8 +468,8 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
   fields_only(body, fields, info);
   const char *to = fields_uuid(body, "person_id", 1, info);
   const char *note = fields_text(body, "note", 1, 1000, 1, info);
-  struct access a;
-  enum result r = load_access(conn, actor, id, 1, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.is_lead && !coordinator_on_case(&a)) {
     info->detail = "the lead or a coordinator on the case hands the lead over";
@@ -500,15 +498,18 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
                        info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_set_lead", 3, (const char *[]){actor->community_id, id, to}), info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
+  if (r == RESULT_OK)
+    r = timeline_event(conn, actor, id, "lead_handed_over",
+                       json_string_value(json_object_get(json_object_get(*out, "lead"), "display_name")), info);
   return r;
 }
 
 enum result cases_lead_history(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                                struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
+  struct case_access a;
   json_t *items = NULL;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r == RESULT_OK) r = one_doc(conn, "case_lead_history", 2, (const char *[]){actor->community_id, id}, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
@@ -519,9 +520,9 @@ enum result cases_lead_history(struct db_conn *conn, const struct actor *actor, 
 enum result cases_actions(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                           struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
+  struct case_access a;
   json_t *items = NULL;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r == RESULT_OK) r = action_list(conn, actor, id, &a, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
@@ -550,8 +551,8 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
   const char *owner = fields_uuid(body, "owner_id", 0, info);
   const char *due = fields_text(body, "due_on", 10, 10, 0, info);
   if (due != NULL && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date (YYYY-MM-DD)");
-  struct access a;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.open) return case_state_conflict(info, &a, "the case is closed");
   if (info->errors != NULL) return RESULT_INVALID;
@@ -584,8 +585,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   *out = NULL;
   static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
   fields_only(body, fields, info);
-  struct access a;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   PGresult *res = NULL;
   r = result_from_db(
@@ -642,6 +643,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
     r = result_from_db(db_exec(conn, "case_action_set", 7,
                                (const char *[]){actor->community_id, id, action_id, title, due, new_status, new_owner}),
                        info);
+  if (r == RESULT_OK && strcmp(new_status, "done") == 0 && strcmp(status, "done") != 0)
+    r = timeline_event(conn, actor, id, "action_done", title, info);
   json_decref(current);
   if (r == RESULT_OK) r = touch(conn, actor, id, info);
   if (r == RESULT_OK)
@@ -652,8 +655,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
 enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
                               json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   json_t *existing = NULL;
   r = one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, &existing, info);
@@ -677,16 +680,16 @@ enum result cases_action_take(struct db_conn *conn, const struct actor *actor, c
 
 /* ---- consent ------------------------------------------------------------------------------- */
 
-static int speaks_for_subject(const struct actor *actor, const struct access *a) {
+static int speaks_for_subject(const struct actor *actor, const struct case_access *a) {
   return strcmp(a->subject_id, actor->person_id) == 0 || a->representative;
 }
 
 enum result cases_consents(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                            struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  struct access a;
+  struct case_access a;
   json_t *items = NULL;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!speaks_for_subject(actor, &a) && !coordinator_on_case(&a)) {
     info->detail = "the subject, their representative and the desk see the consent records";
@@ -711,8 +714,8 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
   if (kind != NULL && strcmp(kind, "basic") != 0 && strcmp(kind, "notes") != 0 && strcmp(kind, "health") != 0)
     result_field_error(info, "data_kind", "invalid", "basic, notes or health");
   if (!json_is_boolean(granted)) result_field_error(info, "granted", "type", "must be true or false");
-  struct access a;
-  enum result r = load_access(conn, actor, id, 0, &a, audit, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!speaks_for_subject(actor, &a)) {
     info->detail = "only the subject or their representative decides about consent";
@@ -723,6 +726,12 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
                            actor->person_id};
   r = one_doc(conn, "case_consent_insert", 7, params, out, info);
   if (r == RESULT_OK) r = touch(conn, actor, id, info);
+  if (r == RESULT_OK) {
+    char *detail = msprintf("%s consent %s for %s", kind, json_is_true(granted) ? "granted" : "revoked",
+                            person != NULL ? "a participant" : organisation);
+    r = detail != NULL ? timeline_event(conn, actor, id, "consent_changed", detail, info) : RESULT_ERROR;
+    o_free(detail);
+  }
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
@@ -744,8 +753,8 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
                              struct result_info *info) {
   *out = NULL;
   if (case_id != NULL) {
-    struct access a;
-    enum result r = load_access(conn, actor, case_id, 0, &a, audit, info);
+    struct case_access a;
+    enum result r = cases_load_access(conn, actor, case_id, 0, &a, audit, info);
     if (r != RESULT_OK) return r;
     if (!speaks_for_subject(actor, &a)) {
       info->detail = "the subject and their representative see who accessed the case";

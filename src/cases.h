@@ -19,6 +19,20 @@ struct case_audit {
 
 int cases_register_statements(void);
 
+/* What the caller is on a case. */
+struct case_access {
+  int exists, participant, is_lead, sees_basic, representative, open;
+  char role[16];
+  char subject_id[37];
+  char lead_id[37];
+};
+
+/* Read the caller's place on case `id` (the case row locked when `lock`) and note the case and
+ * its subject in `audit`. RESULT_NOT_FOUND when the case does not exist or the caller is not on
+ * it. */
+enum result cases_load_access(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
+                              struct case_access *a, struct case_audit *audit, struct result_info *info);
+
 enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                          struct case_audit *audit, struct result_info *info);
 enum result cases_list(struct db_conn *conn, const struct actor *actor, const char *status,

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "members.h"
 #include "seed.h"
+#include "timeline.h"
 
 #define EXIT_CONFIG 2
 
@@ -114,7 +115,8 @@ static int register_statements(void) {
   return auth_register_statements() || members_register_statements() || invitations_register_statements() ||
                  idempotency_register_statements() || migrations_register_statements() ||
                  categories_register_statements() || volunteers_register_statements() ||
-                 help_requests_register_statements() || cases_register_statements()
+                 help_requests_register_statements() || cases_register_statements() ||
+                 timeline_register_statements()
              ? -1
              : 0;
 }

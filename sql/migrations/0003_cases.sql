@@ -135,18 +135,26 @@ GRANT SELECT, INSERT, DELETE ON case_participants TO noaber_api;
 -- Append-only for the server: consent records and the access log are never changed or removed.
 GRANT SELECT, INSERT ON case_consents, access_log TO noaber_api;
 
+-- Whether the subject's latest consent record for this person or their organisation grants
+-- `kind`. Invoker's rights: row-level security applies.
+CREATE FUNCTION case_consent_granted(p_community uuid, p_case uuid, p_person uuid, p_organisation text,
+                                     p_kind consent_kind) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT COALESCE((SELECT c.granted FROM case_consents c
+                   WHERE c.community_id = p_community AND c.case_id = p_case AND c.data_kind = p_kind
+                     AND (c.grantee_person_id = p_person OR c.grantee_organisation = p_organisation)
+                   ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1), false)
+$$;
+
 -- Whether a person sees a case's basic facts: the resident's own circle and the desk do; a
--- professional only with the subject's consent (the latest record for them or their organisation
--- counts); someone not on the case never. Invoker's rights: row-level security applies.
+-- professional only with the subject's consent; someone not on the case never.
 CREATE FUNCTION case_sees_basic(p_community uuid, p_case uuid, p_person uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT COALESCE((
-    SELECT CASE WHEN p.role <> 'professional' THEN true
-           ELSE COALESCE((SELECT c.granted FROM case_consents c
-                          WHERE c.community_id = p_community AND c.case_id = p_case AND c.data_kind = 'basic'
-                            AND (c.grantee_person_id = p_person OR c.grantee_organisation = p.organisation)
-                          ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1), false) END
+    SELECT p.role <> 'professional'
+           OR case_consent_granted(p_community, p_case, p_person, p.organisation, 'basic')
     FROM case_participants p
     WHERE p.community_id = p_community AND p.case_id = p_case AND p.person_id = p_person), false)
 $$;
-GRANT EXECUTE ON FUNCTION case_sees_basic(uuid, uuid, uuid) TO noaber_api;
+GRANT EXECUTE ON FUNCTION case_consent_granted(uuid, uuid, uuid, text, consent_kind),
+                          case_sees_basic(uuid, uuid, uuid) TO noaber_api;
