@@ -86,6 +86,8 @@ const struct route api_routes[] = {
     {"POST", CASE "/consents", handle_case_consent_record, COMMUNITY | ROUTE_JSON_BODY, "consents", "create"},
     {"GET", CASE "/access-log", handle_case_access_log, COMMUNITY, "access_log", "read"},
     {"GET", "/v1/communities/:communityId/access-log", handle_community_access_log, COMMUNITY, NULL, NULL},
+    {"POST", CASE "/invitations", handle_case_invite, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, "participants",
+     "create"},
     {"GET", CASE "/timeline", handle_case_timeline, COMMUNITY, "timeline", "read"},
     {"POST", CASE "/notes", handle_case_note, COMMUNITY | ROUTE_JSON_BODY, "timeline", "create"},
     {"POST", CASE "/signals", handle_case_signal, COMMUNITY | ROUTE_JSON_BODY, "timeline", "create"},

@@ -84,6 +84,7 @@ enum result handle_case_note(struct api_request *ar);
 enum result handle_case_signal(struct api_request *ar);
 enum result handle_case_acknowledge(struct api_request *ar);
 enum result handle_me_signals(struct api_request *ar);
+enum result handle_case_invite(struct api_request *ar);
 
 /* Static documents served by the ops routes, loaded once at start from the share directory.
  * Returns 0, or -1 with a one-line reason in err. */

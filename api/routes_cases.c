@@ -260,3 +260,12 @@ enum result handle_me_signals(struct api_request *ar) {
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }
+
+enum result handle_case_invite(struct api_request *ar) {
+  const char *id = case_id(ar);
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_invite(ar->db, &ar->actor, id, ar->body, ar->cfg->invitation_default_hours, &out, &ar->audit,
+                               &ar->info);
+  return api_answer(ar, r, out, 0);
+}

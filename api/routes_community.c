@@ -53,7 +53,8 @@ enum result handle_member_update(struct api_request *ar) {
     json_t *name;
     json_array_foreach(names, i, name) {
       unsigned role = role_from_name(json_string_value(name));
-      if (role == 0 || (roles & role)) {
+      /* guest comes only with a case invitation */
+      if (role == 0 || role == ROLE_GUEST || (roles & role)) {
         result_field_error(&ar->info, "roles", "invalid", "roles must be distinct names out of resident, "
                                                           "volunteer, coordinator, professional, admin");
         break;
@@ -84,7 +85,8 @@ enum result handle_invitation_create(struct api_request *ar) {
   const char *role_name = api_string_field(ar, "role", 1);
   const char *email = api_string_field(ar, "email", 0);
   unsigned role = role_name != NULL ? role_from_name(role_name) : 0;
-  if (role_name != NULL && role == 0)
+  /* guests join through a case invitation (POST .../cases/{caseId}/invitations), never this way */
+  if (role_name != NULL && (role == 0 || role == ROLE_GUEST))
     result_field_error(&ar->info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
   if (email != NULL && !valid_email(email)) result_field_error(&ar->info, "email", "invalid", "not an email address");
   json_t *hours_value = json_object_get(ar->body, "expires_in_hours");

@@ -9,6 +9,7 @@
 
 #include "etag.h"
 #include "fields.h"
+#include "invitations.h"
 #include "timeline.h"
 #include "validate.h"
 #include "volunteers.h"
@@ -380,6 +381,34 @@ enum result cases_overview(struct db_conn *conn, const struct actor *actor, cons
 }
 
 /* ---- participants and the lead ------------------------------------------------------------ */
+
+enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, int default_hours,
+                         json_t **out, struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  static const char *const fields[] = {"organisation", "email", "expires_in_hours", NULL};
+  fields_only(body, fields, info);
+  const char *organisation = fields_text(body, "organisation", 1, 100, 1, info);
+  const char *email = fields_text(body, "email", 3, 254, 0, info);
+  if (email != NULL && !valid_email(email)) result_field_error(info, "email", "invalid", "not an email address");
+  json_t *hours_value = json_object_get(body, "expires_in_hours");
+  int hours = default_hours;
+  if (hours_value != NULL) {
+    if (!json_is_integer(hours_value) || json_integer_value(hours_value) < 1 || json_integer_value(hours_value) > 720)
+      result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
+    else
+      hours = (int)json_integer_value(hours_value);
+  }
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r != RESULT_OK) return r;
+  if (!a.is_lead && !coordinator_on_case(&a)) {
+    info->detail = "the lead or a coordinator on the case invites an outside professional";
+    return RESULT_FORBIDDEN;
+  }
+  if (!a.open) return case_state_conflict(info, &a, "the case is closed");
+  if (info->errors != NULL) return RESULT_INVALID;
+  return invitations_insert(conn, actor, ROLE_GUEST, email, hours, id, organisation, out, info);
+}
 
 enum result cases_add_participant(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                   json_t **out, struct case_audit *audit, struct result_info *info) {

@@ -43,6 +43,8 @@ static json_t *category_from_row(const PGresult *res, int row, const char *langu
 enum result categories_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                             const char *language, json_t **out, struct result_info *info) {
   *out = NULL;
+  /* A guest (an outside professional) sees nothing of the community but their cases. */
+  if ((actor->roles & ~(unsigned)ROLE_GUEST) == 0) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};

@@ -372,6 +372,7 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     result_field_error(info, "record_referral", "type", "must be true or false");
   if (info->errors != NULL) return RESULT_INVALID;
 
+  if ((actor->roles & ~(unsigned)ROLE_GUEST) == 0) return RESULT_FORBIDDEN;
   /* For whom: a resident asks for themselves; the desk enters it for a resident. */
   if (resident_id == NULL) resident_id = actor->person_id;
   int on_behalf = strcmp(resident_id, actor->person_id) != 0;

@@ -11,12 +11,12 @@
   "id, community_id, role::text, email, "                                                           \
   "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' "   \
   "WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END, "                                    \
-  "api_ts(expires_at), created_by, api_ts(created_at), api_ts(updated_at)"
+  "api_ts(expires_at), created_by, api_ts(created_at), api_ts(updated_at), case_id"
 
 static const struct db_statement statements[] = {
     {"invitation_insert",
-     "INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at) "
-     "VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int)) "
+     "INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at, case_id, organisation) "
+     "VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int), $7, $8) "
      "RETURNING " INVITATION_COLUMNS},
     {"invitations_page",
      "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 "
@@ -30,8 +30,12 @@ static const struct db_statement statements[] = {
      "UPDATE invitations SET revoked_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL AND accepted_at IS NULL"},
     {"invitation_by_code",
-     "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()) "
-     "FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
+     "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()), "
+     "case_id, organisation FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
+    {"invitation_case_participant",
+     "INSERT INTO case_participants (community_id, case_id, person_id, role, organisation) "
+     "VALUES ($1, $2, $3, 'professional', $4) ON CONFLICT (community_id, case_id, person_id) DO NOTHING "
+     "RETURNING id"},
     {"invitation_join",
      "INSERT INTO memberships (community_id, person_id, roles) VALUES ($1, $2, ARRAY[$3::member_role]) "
      "ON CONFLICT (community_id, person_id) DO UPDATE SET roles = EXCLUDED.roles, removed_at = NULL, "
@@ -49,11 +53,35 @@ int invitations_register_statements(void) {
 static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
 
 static json_t *invitation_from_row(const PGresult *res, int row) {
-  return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, row, 0), "community_id",
-                   PQgetvalue(res, row, 1), "role", PQgetvalue(res, row, 2), "email",
+  return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?}", "id", PQgetvalue(res, row, 0),
+                   "community_id", PQgetvalue(res, row, 1), "role", PQgetvalue(res, row, 2), "email",
                    PQgetisnull(res, row, 3) ? NULL : PQgetvalue(res, row, 3), "status", PQgetvalue(res, row, 4),
                    "expires_at", PQgetvalue(res, row, 5), "created_by", PQgetvalue(res, row, 6), "created_at",
-                   PQgetvalue(res, row, 7), "updated_at", PQgetvalue(res, row, 8));
+                   PQgetvalue(res, row, 7), "updated_at", PQgetvalue(res, row, 8), "case_id",
+                   PQgetisnull(res, row, 9) ? NULL : PQgetvalue(res, row, 9));
+}
+
+enum result invitations_insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
+                               int hours, const char *case_id, const char *organisation, json_t **out,
+                               struct result_info *info) {
+  *out = NULL;
+  char *code = digest_new_secret();
+  if (code == NULL) return RESULT_ERROR;
+  char code_hash[DIGEST_HEX_LEN], role_name[24], hours_text[16];
+  digest_sha256_hex(code, code_hash);
+  roles_to_list(role, role_name, sizeof role_name);
+  snprintf(hours_text, sizeof hours_text, "%d", hours);
+  const char *params[8] = {actor->community_id, code_hash, role_name, email, actor->person_id, hours_text,
+                           case_id, organisation};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "invitation_insert", 8, params, &res), info);
+  if (r == RESULT_OK) {
+    *out = invitation_from_row(res, 0);
+    if (*out == NULL || json_object_set_new(*out, "code", json_string(code)) != 0) r = RESULT_ERROR;
+  }
+  PQclear(res);
+  o_free(code);
+  return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
@@ -64,22 +92,7 @@ enum result invitations_create(struct db_conn *conn, const struct actor *actor, 
     info->detail = "only an admin can invite an admin";
     return RESULT_FORBIDDEN;
   }
-  char *code = digest_new_secret();
-  if (code == NULL) return RESULT_ERROR;
-  char code_hash[DIGEST_HEX_LEN], role_name[24], hours_text[16];
-  digest_sha256_hex(code, code_hash);
-  roles_to_list(role, role_name, sizeof role_name);
-  snprintf(hours_text, sizeof hours_text, "%d", hours);
-  const char *params[6] = {actor->community_id, code_hash, role_name, email, actor->person_id, hours_text};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "invitation_insert", 6, params, &res), info);
-  if (r == RESULT_OK) {
-    *out = invitation_from_row(res, 0);
-    if (*out == NULL || json_object_set_new(*out, "code", json_string(code)) != 0) r = RESULT_ERROR;
-  }
-  PQclear(res);
-  o_free(code);
-  return r == RESULT_OK ? RESULT_CREATED : r;
+  return invitations_insert(conn, actor, role, email, hours, NULL, NULL, out, info);
 }
 
 enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -153,9 +166,13 @@ enum result invitations_redeem(struct db_conn *conn, const char *code, const cha
     return r;
   }
   snprintf(community_id, 37, "%s", PQgetvalue(found, 0, 0));
-  char invitation_id[37], role[24];
+  char invitation_id[37], role[24], case_id[37] = "", organisation[101] = "";
   snprintf(invitation_id, sizeof invitation_id, "%s", PQgetvalue(found, 0, 1));
   snprintf(role, sizeof role, "%s", PQgetvalue(found, 0, 2));
+  if (!PQgetisnull(found, 0, 4)) {
+    snprintf(case_id, sizeof case_id, "%s", PQgetvalue(found, 0, 4));
+    snprintf(organisation, sizeof organisation, "%s", PQgetvalue(found, 0, 5));
+  }
   PQclear(found);
 
   /* From here the transaction acts inside the invitation's community. */
@@ -166,11 +183,22 @@ enum result invitations_redeem(struct db_conn *conn, const char *code, const cha
     const char *params[3] = {community_id, person_id, role};
     r = result_from_db(db_query(conn, "invitation_join", 3, params, &joined), info);
   }
-  if (r == RESULT_OK && PQntuples(joined) != 1) {
+  /* A member invited to one case keeps their membership and only joins the case. */
+  if (r == RESULT_OK && PQntuples(joined) != 1 && case_id[0] == '\0') {
     info->detail = "you are already a member of this community";
     r = RESULT_CONFLICT;
   }
   PQclear(joined);
+  if (r == RESULT_OK && case_id[0] != '\0') {
+    PGresult *participant = NULL;
+    const char *params[4] = {community_id, case_id, person_id, organisation};
+    r = result_from_db(db_query(conn, "invitation_case_participant", 4, params, &participant), info);
+    if (r == RESULT_OK && PQntuples(participant) != 1) {
+      info->detail = "you are already on this case";
+      r = RESULT_CONFLICT;
+    }
+    PQclear(participant);
+  }
   if (r != RESULT_OK) return r;
   const char *params[3] = {community_id, invitation_id, person_id};
   return result_from_db(db_exec(conn, "invitation_accept", 3, params), info);

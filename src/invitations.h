@@ -16,6 +16,12 @@ int invitations_register_statements(void);
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
                                int hours, json_t **out, struct result_info *info);
 
+/* Insert an invitation without checking who asks (callers do): for a case (`case_id` and
+ * `organisation` set, role guest) or not (both NULL). RESULT_CREATED with *out including `code`. */
+enum result invitations_insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
+                               int hours, const char *case_id, const char *organisation, json_t **out,
+                               struct result_info *info);
+
 enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                              json_t **out, struct result_info *info);
 

@@ -10,6 +10,7 @@ enum role {
   ROLE_COORDINATOR = 1 << 2,
   ROLE_PROFESSIONAL = 1 << 3,
   ROLE_ADMIN = 1 << 4,
+  ROLE_GUEST = 1 << 5, /* an outside professional: only the cases they were invited to */
 };
 
 /* The role with this name, or 0. */

@@ -21,6 +21,7 @@ Suite *cases_flow_suite(void);
 Suite *cases_actions_suite(void);
 Suite *cases_consent_suite(void);
 Suite *cases_access_suite(void);
+Suite *cases_timeline_suite(void);
 Suite *limits_suite(void);
 Suite *resilience_suite(void);
 
