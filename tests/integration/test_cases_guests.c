@@ -1,0 +1,168 @@
+/* Professionals from outside the community (docs/api-cases.md part 3): a case invitation makes
+ * them a guest who sees the case they were invited to and nothing else of the community. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "suites.h"
+#include "test_cases.h"
+
+#define RESIDENT1_ID "00000000-0000-4000-8000-000000000104"
+#define PROFESSIONAL_ID "00000000-0000-4000-8000-000000000106"
+
+/* The coordinator invites an outsider to the case; returns the code (owned). */
+static char *invite_to_case(const char *coord, const char *case_id, const char *organisation)
+{
+    char path[256];
+    case_path(path, sizeof path, case_id, "/invitations");
+    struct http_response r;
+    http_call(&r, "POST", path, coord, json_pack("{s:s}", "organisation", organisation));
+    assert_status(&r, 201);
+    ck_assert_str_eq(jstr(r.json, "role"), "guest");
+    ck_assert_str_eq(jstr(r.json, "case_id"), case_id);
+    char *code = strdup(jstr(r.json, "code"));
+    ck_assert_ptr_nonnull(code);
+    http_response_free(&r);
+    return code;
+}
+
+START_TEST(outsider_joins_one_case_only)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *case_id = case_open(coord, RESIDENT1_ID, "Huisarts erbij", NULL);
+    char *other_case = case_open(coord, RESIDENT1_ID, "Een andere zaak", NULL);
+    char *code = invite_to_case(coord, case_id, "huisartsenpraktijk");
+
+    char *email = unique_email("huisarts");
+    struct http_response r;
+    http_call(&r, "POST", "/v1/auth/register", NULL,
+              json_pack("{s:s, s:s, s:s, s:s}", "invitation_code", code, "email", email, "password",
+                        TEST_PASSWORD, "display_name", "Huisarts van buiten"));
+    assert_status(&r, 201);
+    json_t *roles = jpath(r.json, "me.memberships.0.roles");
+    ck_assert_msg(json_array_size(roles) == 1 && jarray_has_string(roles, "guest"), "%s", r.body);
+    http_response_free(&r);
+    char *guest = login_access(email, TEST_PASSWORD);
+    char *guest_id = me_id(guest);
+
+    /* on the case as a professional of their organisation, restricted until the subject consents */
+    case_get(&r, guest, case_id);
+    assert_status(&r, 200);
+    ck_assert(json_is_true(json_object_get(r.json, "restricted")));
+    http_response_free(&r);
+    case_get(&r, coord, case_id);
+    assert_status(&r, 200);
+    json_t *participant = find_item(json_object_get(r.json, "participants"), "person_id", guest_id);
+    ck_assert_msg(participant != NULL, "guest not among the participants: %s", r.body);
+    ck_assert_str_eq(jstr(participant, "role"), "professional");
+    ck_assert_str_eq(jstr(participant, "organisation"), "huisartsenpraktijk");
+    http_response_free(&r);
+
+    /* nothing else of the community */
+    case_get(&r, guest, other_case);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    static const char *const forbidden[] = {ANNA "/members", ANNA "/categories", ANNA "/help-requests",
+                                            ANNA "/invitations", ANNA "/volunteers", ANNA "/board",
+                                            ANNA "/queue?view=new", ANNA "/access-log"};
+    for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
+        http_get(&r, forbidden[i], guest);
+        ck_assert_msg(r.status == 403, "%s answered a guest %ld: %s", forbidden[i], r.status, r.body);
+        http_response_free(&r);
+    }
+    http_get(&r, CASES, guest);
+    assert_status(&r, 200);
+    json_t *items = json_object_get(r.json, "items");
+    ck_assert_int_eq((int)json_array_size(items), 1);
+    ck_assert_str_eq(jstr(json_array_get(items, 0), "id"), case_id);
+    http_response_free(&r);
+
+    /* the code works once */
+    http_call(&r, "POST", "/v1/me/memberships", guest, json_pack("{s:s}", "invitation_code", code));
+    ck_assert(problem_has_error(&r, "invitation_code", "invalid"));
+    http_response_free(&r);
+
+    free(guest_id);
+    free(guest);
+    free(email);
+    free(code);
+    free(other_case);
+    free(case_id);
+    free(coord);
+}
+END_TEST
+
+START_TEST(member_invited_to_a_case_keeps_roles)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *case_id = case_open(coord, RESIDENT1_ID, "Wijkteam via uitnodiging", NULL);
+    char *code = invite_to_case(coord, case_id, "wijkteam");
+    char *pro = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    struct http_response r;
+    http_call(&r, "POST", "/v1/me/memberships", pro, json_pack("{s:s}", "invitation_code", code));
+    assert_status(&r, 201);
+    ck_assert(jarray_has_string(json_object_get(r.json, "roles"), "professional"));
+    ck_assert(!jarray_has_string(json_object_get(r.json, "roles"), "guest"));
+    http_response_free(&r);
+    case_get(&r, pro, case_id);
+    assert_status(&r, 200);
+    http_response_free(&r);
+
+    /* a second invitation to the same case: already on it */
+    char *again = invite_to_case(coord, case_id, "wijkteam");
+    http_call(&r, "POST", "/v1/me/memberships", pro, json_pack("{s:s}", "invitation_code", again));
+    assert_problem(&r, 409, "conflict");
+    http_response_free(&r);
+    free(again);
+    free(pro);
+    free(code);
+    free(case_id);
+    free(coord);
+}
+END_TEST
+
+START_TEST(who_may_invite_to_a_case)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *case_id = case_open(coord, RESIDENT1_ID, "Wie nodigt uit", NULL);
+    char path[256];
+    case_path(path, sizeof path, case_id, "/invitations");
+    struct http_response r;
+    /* not on the case: 404; on it but neither lead nor coordinator: 403 */
+    http_call(&r, "POST", path, volunteer, json_pack("{s:s}", "organisation", "thuiszorg"));
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    char *volunteer_id = me_id(volunteer);
+    char *participant = participant_add(coord, case_id, volunteer_id, "volunteer", NULL, false);
+    http_call(&r, "POST", path, volunteer, json_pack("{s:s}", "organisation", "thuiszorg"));
+    assert_problem(&r, 403, "forbidden");
+    http_response_free(&r);
+    /* the organisation is required; guest is not an ordinary invitation role */
+    http_call(&r, "POST", path, coord, json_pack("{}"));
+    ck_assert(problem_has_error(&r, "organisation", "required"));
+    http_response_free(&r);
+    http_call(&r, "POST", ANNA "/invitations", coord, json_pack("{s:s}", "role", "guest"));
+    ck_assert(problem_has_error(&r, "role", "invalid"));
+    http_response_free(&r);
+    free(participant);
+    free(volunteer_id);
+    free(case_id);
+    free(volunteer);
+    free(coord);
+}
+END_TEST
+
+Suite *cases_guests_suite(void)
+{
+    Suite *s = suite_create("cases_guests");
+    TCase *tc = tcase_create("guests");
+    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tcase_add_test(tc, outsider_joins_one_case_only);
+    tcase_add_test(tc, member_invited_to_a_case_keeps_roles);
+    tcase_add_test(tc, who_may_invite_to_a_case);
+    suite_add_tcase(s, tc);
+    return s;
+}
