@@ -248,7 +248,7 @@ enum result timeline_my_signals(struct db_conn *conn, const char *person_id, con
     return RESULT_ERROR;
   }
   for (size_t i = 0; i < n; i++) sorted[i] = json_array_get(all, i);
-  qsort(sorted, n, sizeof *sorted, by_time);
+  if (n > 1) qsort(sorted, n, sizeof *sorted, by_time);
   for (size_t i = 0; i < n && i <= (size_t)page->limit; i++) json_array_append(page_items, sorted[i]);
   o_free(sorted);
   json_decref(all);
