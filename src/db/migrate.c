@@ -101,7 +101,7 @@ int migrations_load(const char *dir, struct migration_set *out) {
   }
   closedir(d);
   if (rc == 0) {
-    qsort(out->items, out->count, sizeof *out->items, compare_versions);
+    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, compare_versions);
     for (size_t i = 1; i < out->count; i++) {
       if (out->items[i].version == out->items[i - 1].version) {
         log_event(LOG_ERROR, NULL, "migration_duplicate_version",
