@@ -201,11 +201,15 @@ enum result handle_me_actions(struct api_request *ar) {
     else if (strcmp(overdue_text, "false") == 0) overdue = 0;
     else result_field_error(&ar->info, "overdue", "invalid", "true or false");
   }
+  const char *scope = api_query(ar, "scope");
+  if (scope != NULL && strcmp(scope, "owned") != 0 && strcmp(scope, "led") != 0)
+    result_field_error(&ar->info, "scope", "invalid", "owned or led");
+  int led = scope != NULL && strcmp(scope, "led") == 0;
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, &page, &out, &ar->info);
+  if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, led, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }

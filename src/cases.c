@@ -137,8 +137,9 @@ static const struct db_statement statements[] = {
      "AND ($3::timestamptz IS NULL OR l.at >= $3::timestamptz) "
      "AND ($4::timestamptz IS NULL OR (l.at, l.id) > ($4::timestamptz, $5::uuid)) ORDER BY l.at, l.id LIMIT $6"},
     {"case_my_actions",
-     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE a.owner_id = $1 "
-     "AND a.status IN ('open', 'in_progress') "
+     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE "
+     "(CASE WHEN $7::bool THEN a.case_id IN (SELECT c.id FROM cases c WHERE c.community_id = a.community_id "
+     "AND c.lead_person_id = $1) ELSE a.owner_id = $1 END) AND a.status IN ('open', 'in_progress') "
      "AND ($2::bool IS NULL OR COALESCE(a.due_on < current_date, false) = $2::bool) "
      "AND ($3::timestamptz IS NULL OR a.updated_at > $3::timestamptz) "
      "AND ($4::timestamptz IS NULL OR (a.updated_at, a.id) > ($4::timestamptz, $5::uuid)) "
@@ -804,15 +805,15 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
 }
 
-enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue,
+enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,
                              const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", page->updated_since,
-                           page->after_ts, page->after_id, limit};
+  const char *params[7] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", page->updated_since,
+                           page->after_ts, page->after_id, limit, led ? "true" : "false"};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "case_my_actions", 6, params, &res), info);
+  enum result r = result_from_db(db_query(conn, "case_my_actions", 7, params, &res), info);
   if (r != RESULT_OK) return r;
   json_t *items = fields_documents(res, 0);
   PQclear(res);

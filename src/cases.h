@@ -76,8 +76,9 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
 enum result cases_access_log(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *since,
                              const struct page_request *page, json_t **out, struct case_audit *audit,
                              struct result_info *info);
-/* The caller's open and in-progress actions across communities. `overdue`: -1 all, 0/1 filter. */
-enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue,
+/* The caller's open and in-progress actions across communities (`led`: those of the cases they
+ * lead instead). `overdue`: -1 all, 0/1 filter. */
+enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,
                              const struct page_request *page, json_t **out, struct result_info *info);
 
 /* Append one access log entry in the current transaction. */

@@ -127,8 +127,12 @@ BEGIN
     EXECUTE format('CREATE POLICY %I ON %I USING (community_id = app_community_id())', t || '_scope', t);
   END LOOP;
 END $$;
--- A person's own actions in every community (GET /v1/me/actions).
+-- A person's own actions in every community, and those of the cases they lead
+-- (GET /v1/me/actions).
 CREATE POLICY case_actions_own ON case_actions FOR SELECT USING (owner_id = app_person_id());
+CREATE POLICY cases_led ON cases FOR SELECT USING (lead_person_id = app_person_id());
+CREATE POLICY case_actions_led ON case_actions FOR SELECT
+  USING (case_id IN (SELECT c.id FROM cases c WHERE c.lead_person_id = app_person_id()));
 
 GRANT SELECT, INSERT, UPDATE ON cases, case_actions, case_lead_history TO noaber_api;
 GRANT SELECT, INSERT, DELETE ON case_participants TO noaber_api;

@@ -30,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, cases_access_suite());
     srunner_add_suite(sr, cases_timeline_suite());
     srunner_add_suite(sr, cases_guests_suite());
+    srunner_add_suite(sr, cases_led_suite());
     srunner_add_suite(sr, limits_suite());
     srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
     srunner_run_all(sr, CK_ENV);

@@ -166,3 +166,48 @@ Suite *cases_guests_suite(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+/* Late actions show up for their owner and for the lead (GET /v1/me/actions?scope=led). */
+START_TEST(lead_sees_late_actions_across_cases)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *volunteer_id = me_id(volunteer);
+    char *case_id = case_open(coord, RESIDENT1_ID, "Te laat", NULL);
+    char *participant = participant_add(coord, case_id, volunteer_id, "volunteer", NULL, false);
+    char *late = action_create(coord, case_id, "Boodschappen nalopen", volunteer_id, "2020-01-01", NULL);
+    char *later = action_create(coord, case_id, "Volgende week bellen", volunteer_id, "2099-01-01", NULL);
+
+    json_t *led = list_walk("/v1/me/actions", coord, 100, "scope=led&overdue=true", NULL);
+    ck_assert_msg(find_item(led, "id", late) != NULL, "the lead does not see the late action");
+    ck_assert_msg(find_item(led, "id", later) == NULL, "an action that is not late is listed as late");
+    json_decref(led);
+    json_t *owned = list_walk("/v1/me/actions", volunteer, 100, "overdue=true", NULL);
+    ck_assert(find_item(owned, "id", late) != NULL);
+    json_decref(owned);
+    json_t *not_led = list_walk("/v1/me/actions", volunteer, 100, "scope=led", NULL);
+    ck_assert_msg(find_item(not_led, "id", late) == NULL, "someone who does not lead sees the case's actions");
+    json_decref(not_led);
+    struct http_response r;
+    http_get(&r, "/v1/me/actions?scope=everything", coord);
+    ck_assert(problem_has_error(&r, "scope", "invalid"));
+    http_response_free(&r);
+    free(later);
+    free(late);
+    free(participant);
+    free(case_id);
+    free(volunteer_id);
+    free(volunteer);
+    free(coord);
+}
+END_TEST
+
+Suite *cases_led_suite(void)
+{
+    Suite *s = suite_create("cases_led");
+    TCase *tc = tcase_create("led");
+    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tcase_add_test(tc, lead_sees_late_actions_across_cases);
+    suite_add_tcase(s, tc);
+    return s;
+}
