@@ -32,6 +32,8 @@
   "WHERE mp.id = h.matched_volunteer_id), 'resident_confirmed', h.resident_confirmed, "                \
   "'place', CASE WHEN " SEES_PRIVATE " THEN json_build_object('address', h.place_address, 'lat', h.place_lat, " \
   "'lon', h.place_lon) END, 'resident_phone', CASE WHEN " SEES_PRIVATE " THEN rp.phone END, "                   \
+  "'case_id', CASE WHEN $2::bool OR h.resident_id = $3::uuid THEN (SELECT sc.id FROM cases sc WHERE " \
+  "sc.community_id = h.community_id AND sc.help_request_id = h.id ORDER BY sc.created_at LIMIT 1) END, " \
   "'created_at', api_ts(h.created_at), 'updated_at', api_ts(h.updated_at), "                                    \
   "'occurrences', (SELECT COALESCE(json_agg(json_build_object('id', o.id, 'starts_at', api_ts(o.starts_at), "  \
   "'ends_at', api_ts(o.ends_at), 'needed_by', api_ts(o.needed_by), 'status', o.status, "                       \

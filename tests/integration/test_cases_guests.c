@@ -8,6 +8,7 @@
 
 #include "suites.h"
 #include "test_cases.h"
+#include "test_desk.h"
 
 #define RESIDENT1_ID "00000000-0000-4000-8000-000000000104"
 #define PROFESSIONAL_ID "00000000-0000-4000-8000-000000000106"
@@ -202,12 +203,45 @@ START_TEST(lead_sees_late_actions_across_cases)
 }
 END_TEST
 
+/* A case opened from a help request: the request links to it for the desk and the resident. */
+START_TEST(help_request_links_to_its_case)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *category = category_id(coord, "paperwork");
+    struct window w;
+    desk_window(&w, 3, 2, 10, 11);
+    char *request = request_create(resident, request_body(category, &w, SITE_HOME, true), NULL);
+    struct http_response r;
+    request_get(&r, coord, request);
+    assert_status(&r, 200);
+    ck_assert(null_or_absent(r.json, "case_id"));
+    http_response_free(&r);
+    http_call(&r, "POST", CASES, coord,
+              json_pack("{s:s, s:s, s:s}", "subject_id", RESIDENT1_ID, "title", "Formulieren en meer",
+                        "help_request_id", request));
+    assert_status(&r, 201);
+    char *case_id = strdup(jstr(r.json, "id"));
+    http_response_free(&r);
+    request_get(&r, resident, request);
+    assert_status(&r, 200);
+    ck_assert_str_eq(jstr(r.json, "case_id"), case_id);
+    http_response_free(&r);
+    free(case_id);
+    free(request);
+    free(category);
+    free(resident);
+    free(coord);
+}
+END_TEST
+
 Suite *cases_led_suite(void)
 {
     Suite *s = suite_create("cases_led");
     TCase *tc = tcase_create("led");
     tcase_set_timeout(tc, CASES_TIMEOUT);
     tcase_add_test(tc, lead_sees_late_actions_across_cases);
+    tcase_add_test(tc, help_request_links_to_its_case);
     suite_add_tcase(s, tc);
     return s;
 }
