@@ -36,6 +36,11 @@ const struct route api_routes[] = {
     {"DELETE", "/v1/communities/:communityId/invitations/:invitationId", handle_invitation_revoke, COMMUNITY, NULL, NULL},
 
     {"GET", "/v1/communities/:communityId/categories", handle_categories_list, COMMUNITY, NULL, NULL},
+    {"POST", "/v1/communities/:communityId/categories", handle_category_create,
+     COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
+    {"GET", "/v1/communities/:communityId/categories/:categoryId", handle_category_get, COMMUNITY, NULL, NULL},
+    {"PATCH", "/v1/communities/:communityId/categories/:categoryId", handle_category_update,
+     COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/volunteers", handle_volunteers_list, COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/volunteers/:personId", handle_volunteer_get, COMMUNITY, NULL, NULL},
     {"PUT", "/v1/communities/:communityId/volunteers/:personId", handle_volunteer_put, COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},

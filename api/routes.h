@@ -36,6 +36,9 @@ enum result handle_invitation_get(struct api_request *ar);
 enum result handle_invitation_revoke(struct api_request *ar);
 
 enum result handle_categories_list(struct api_request *ar);
+enum result handle_category_create(struct api_request *ar);
+enum result handle_category_get(struct api_request *ar);
+enum result handle_category_update(struct api_request *ar);
 enum result handle_volunteers_list(struct api_request *ar);
 enum result handle_volunteer_get(struct api_request *ar);
 enum result handle_volunteer_put(struct api_request *ar);

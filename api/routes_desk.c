@@ -46,6 +46,46 @@ enum result handle_categories_list(struct api_request *ar) {
   return api_answer(ar, r, out, 0);
 }
 
+/* A single category: its ETag, and the language its label is in. */
+static enum result answer_category(struct api_request *ar, enum result r, json_t *category, const char *language) {
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    u_map_put(ar->resp->map_header, "Content-Language", language);
+    u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
+  }
+  return api_answer(ar, r, category, 1);
+}
+
+enum result handle_category_create(struct api_request *ar) {
+  const char *language = preferred_language(ar);
+  json_t *out = NULL;
+  enum result r = categories_create(ar->db, &ar->actor, ar->body, language, &out, &ar->info);
+  if (r == RESULT_CREATED) {
+    char *location = msprintf("/v1/communities/%s/categories/%s", ar->community_id,
+                              json_string_value(json_object_get(out, "id")));
+    if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
+    o_free(location);
+  }
+  return answer_category(ar, r, out, language);
+}
+
+enum result handle_category_get(struct api_request *ar) {
+  const char *id = path_uuid(ar, "categoryId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  const char *language = preferred_language(ar);
+  json_t *out = NULL;
+  enum result r = categories_get(ar->db, &ar->actor, id, language, &out, &ar->info);
+  return answer_category(ar, r, out, language);
+}
+
+enum result handle_category_update(struct api_request *ar) {
+  const char *id = path_uuid(ar, "categoryId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  const char *language = preferred_language(ar);
+  json_t *out = NULL;
+  enum result r = categories_update(ar->db, &ar->actor, id, ar->body, api_if_match(ar), language, &out, &ar->info);
+  return answer_category(ar, r, out, language);
+}
+
 enum result handle_volunteers_list(struct api_request *ar) {
   struct page_request page;
   json_t *out = NULL;

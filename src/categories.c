@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etag.h"
+#include "fields.h"
+
 #define CATEGORY_COLUMNS                                                                               \
   "id, code, label_nl, label_en, in_home, may_recur, max_per_month, max_duration_minutes, referral_name, " \
   "referral_contact, api_ts(updated_at)"
@@ -14,6 +17,15 @@ static const struct db_statement statements[] = {
      "AND ($3::timestamptz IS NULL OR (updated_at, id) > ($3::timestamptz, $4::uuid)) "
      "ORDER BY updated_at, id LIMIT $5"},
     {"category_get", "SELECT " CATEGORY_COLUMNS " FROM categories WHERE community_id = $1 AND id = $2"},
+    {"category_lock", "SELECT " CATEGORY_COLUMNS " FROM categories WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+    {"category_insert",
+     "INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, max_per_month, "
+     "max_duration_minutes, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+     "RETURNING " CATEGORY_COLUMNS},
+    {"category_update",
+     "UPDATE categories SET label_nl = $3, label_en = $4, in_home = $5, may_recur = $6, max_per_month = $7, "
+     "max_duration_minutes = $8, referral_name = $9, referral_contact = $10, updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2 RETURNING " CATEGORY_COLUMNS},
 };
 
 int categories_register_statements(void) {
@@ -73,6 +85,150 @@ enum result categories_rules(struct db_conn *conn, const char *community_id, con
     out->policy.max_duration_minutes = PQgetisnull(res, 0, 7) ? 0 : atoi(PQgetvalue(res, 0, 7));
     out->referral = referral_from_row(res, 0);
   }
+  PQclear(res);
+  return r;
+}
+
+static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
+static int is_guest_only(const struct actor *actor) { return (actor->roles & ~(unsigned)ROLE_GUEST) == 0; }
+
+/* One category (locked when `lock`) as JSON in `language`. */
+static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, const char *language,
+                        json_t **out, struct result_info *info) {
+  const char *params[2] = {actor->community_id, id};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, lock ? "category_lock" : "category_get", 2, params, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  return r;
+}
+
+enum result categories_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *language,
+                           json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (is_guest_only(actor)) return RESULT_FORBIDDEN;
+  return load(conn, actor, id, 0, language, out, info);
+}
+
+/* An optional whole number in min..max (JSON null allowed): its text into buf, or NULL. */
+static const char *limit_in(json_t *body, const char *name, long min, long max, char *buf, size_t len,
+                            struct result_info *info) {
+  json_t *value = json_object_get(body, name);
+  if (value == NULL) {
+    result_field_error(info, name, "required", "a whole number or null");
+    return NULL;
+  }
+  if (json_is_null(value)) return NULL;
+  if (!json_is_integer(value) || json_integer_value(value) < min || json_integer_value(value) > max) {
+    char message[64];
+    snprintf(message, sizeof message, "a whole number from %ld to %ld, or null", min, max);
+    result_field_error(info, name, "out_of_range", message);
+    return NULL;
+  }
+  snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+  return buf;
+}
+
+static const char *bool_in(json_t *body, const char *name, struct result_info *info) {
+  json_t *value = json_object_get(body, name);
+  if (!json_is_boolean(value)) {
+    result_field_error(info, name, "type", "must be true or false");
+    return NULL;
+  }
+  return json_is_true(value) ? "true" : "false";
+}
+
+/* The policy part of a category body as statement parameters 3..10 (label_nl .. referral_contact).
+ * Strings are borrowed from body or from the caller's buffers. */
+struct policy_params {
+  const char *values[8];
+  char per_month[24], minutes[24];
+};
+
+static void read_policy(json_t *body, struct policy_params *p, struct result_info *info) {
+  memset(p, 0, sizeof *p);
+  json_t *labels = json_object_get(body, "labels");
+  if (!json_is_object(labels) || json_object_size(labels) != 2) {
+    result_field_error(info, "labels", "invalid", "{nl, en}");
+  } else {
+    p->values[0] = fields_text(labels, "nl", 1, 100, 1, info);
+    p->values[1] = fields_text(labels, "en", 1, 100, 1, info);
+  }
+  p->values[2] = bool_in(body, "in_home", info);
+  p->values[3] = bool_in(body, "may_recur", info);
+  p->values[4] = limit_in(body, "max_per_month", 1, 100, p->per_month, sizeof p->per_month, info);
+  p->values[5] = limit_in(body, "max_duration_minutes", 1, 1440, p->minutes, sizeof p->minutes, info);
+  json_t *referral = json_object_get(body, "referral");
+  if (referral == NULL) {
+    result_field_error(info, "referral", "required", "{name, contact} or null");
+  } else if (!json_is_null(referral)) {
+    if (!json_is_object(referral) || json_object_size(referral) != 2) {
+      result_field_error(info, "referral", "invalid", "{name, contact} or null");
+    } else {
+      p->values[6] = fields_text(referral, "name", 1, 200, 1, info);
+      json_t *contact = json_object_get(referral, "contact");
+      p->values[7] = json_is_string(contact) && json_string_length(contact) == 0
+                         ? ""
+                         : fields_text(referral, "contact", 1, 200, 1, info);
+    }
+  }
+}
+
+static int valid_code(const char *code) {
+  size_t len = code != NULL ? strlen(code) : 0;
+  if (len < 2 || len > 40 || code[0] < 'a' || code[0] > 'z') return 0;
+  for (size_t i = 1; i < len; i++)
+    if (!((code[i] >= 'a' && code[i] <= 'z') || (code[i] >= '0' && code[i] <= '9') || code[i] == '_')) return 0;
+  return 1;
+}
+
+enum result categories_create(struct db_conn *conn, const struct actor *actor, json_t *body, const char *language,
+                              json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  static const char *const fields[] = {"code", "labels", "in_home", "may_recur", "max_per_month",
+                                       "max_duration_minutes", "referral", NULL};
+  fields_only(body, fields, info);
+  const char *code = fields_text(body, "code", 2, 40, 1, info);
+  if (code != NULL && !valid_code(code))
+    result_field_error(info, "code", "invalid", "lower-case letters, digits and _, starting with a letter");
+  struct policy_params p;
+  read_policy(body, &p, info);
+  if (info->errors != NULL) return RESULT_INVALID;
+  const char *params[10] = {actor->community_id, code, p.values[0], p.values[1], p.values[2],
+                            p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "category_insert", 10, params, &res), info);
+  if (r == RESULT_CONFLICT) info->detail = "this community already has a category with that code";
+  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  return r == RESULT_OK ? RESULT_CREATED : r;
+}
+
+enum result categories_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
+                              const char *if_match, const char *language, json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  static const char *const fields[] = {"labels", "in_home", "may_recur", "max_per_month", "max_duration_minutes",
+                                       "referral", NULL};
+  fields_only(body, fields, info);
+  struct policy_params p;
+  read_policy(body, &p, info);
+  json_t *current = NULL;
+  enum result r = load(conn, actor, id, 1, language, &current, info);
+  if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK && if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
+  char etag[ETAG_LEN];
+  if (r == RESULT_OK && etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
+  if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  json_decref(current);
+  if (r != RESULT_OK) return r;
+  const char *params[10] = {actor->community_id, id, p.values[0], p.values[1], p.values[2],
+                            p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
+  PGresult *res = NULL;
+  r = result_from_db(db_query(conn, "category_update", 10, params, &res), info);
+  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
   PQclear(res);
   return r;
 }

@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, members_suite());
     srunner_add_suite(sr, invitations_suite());
     srunner_add_suite(sr, tenancy_suite());
+    srunner_add_suite(sr, desk_categories_suite());
     srunner_add_suite(sr, desk_profiles_suite());
     srunner_add_suite(sr, desk_requests_suite());
     srunner_add_suite(sr, desk_matching_suite());

@@ -11,6 +11,7 @@ Suite *me_suite(void);
 Suite *members_suite(void);
 Suite *invitations_suite(void);
 Suite *tenancy_suite(void);
+Suite *desk_categories_suite(void);
 Suite *desk_profiles_suite(void);
 Suite *desk_requests_suite(void);
 Suite *desk_matching_suite(void);

@@ -1,0 +1,125 @@
+/* Categories are data per community: the desk adds them and changes their policy, and the
+ * new policy applies to the next request. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "suites.h"
+#include "test_desk.h"
+
+static json_t *category_input(const char *code, int may_recur)
+{
+    json_t *b = json_pack("{s:{s:s, s:s}, s:b, s:b, s:n, s:i, s:{s:s, s:s}}", "labels", "nl", "Computerhulp", "en",
+                          "Computer help", "in_home", 1, "may_recur", may_recur, "max_per_month",
+                          "max_duration_minutes", 120, "referral", "name", "Bibliotheek digicafé", "contact", "");
+    ck_assert(b != NULL);
+    if (code != NULL) json_object_set_new(b, "code", json_string(code));
+    return b;
+}
+
+START_TEST(desk_manages_categories)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char code[48];
+    snprintf(code, sizeof code, "computer_%ld_%d", (long)time(NULL) % 100000, (int)getpid() % 1000);
+    struct http_response r;
+    const char *english[] = {"Accept-Language: en", NULL};
+    http_call_h(&r, "POST", ANNA "/categories", coord, category_input(code, 1), english);
+    assert_status(&r, 201);
+    ck_assert_str_eq(jstr(r.json, "label"), "Computer help");
+    ck_assert_str_eq(http_header(&r, "content-language"), "en");
+    ck_assert_ptr_nonnull(http_header(&r, "etag"));
+    char *id = strdup(jstr(r.json, "id"));
+    http_response_free(&r);
+
+    /* the same code again: conflict; a bad code: a field error */
+    http_call(&r, "POST", ANNA "/categories", coord, category_input(code, 1));
+    assert_problem(&r, 409, "conflict");
+    http_response_free(&r);
+    http_call(&r, "POST", ANNA "/categories", coord, category_input("Bad Code", 1));
+    ck_assert(problem_has_error(&r, "code", "invalid"));
+    http_response_free(&r);
+
+    /* GET one, with its ETag, and 304 */
+    char path[160];
+    snprintf(path, sizeof path, ANNA "/categories/%s", id);
+    http_get(&r, path, coord);
+    assert_status(&r, 200);
+    ck_assert_str_eq(jstr(r.json, "label"), "Computerhulp");
+    char *etag = strdup(http_header(&r, "etag"));
+    http_response_free(&r);
+    const char *cached[] = {NULL, NULL};
+    char if_none_match[96];
+    snprintf(if_none_match, sizeof if_none_match, "If-None-Match: %s", etag);
+    cached[0] = if_none_match;
+    http_call_h(&r, "GET", path, coord, NULL, cached);
+    assert_status(&r, 304);
+    http_response_free(&r);
+
+    /* PATCH: If-Match required, stale refused, then the policy changes */
+    json_t *update = category_input(NULL, 0);
+    http_call(&r, "PATCH", path, coord, json_incref(update));
+    assert_problem(&r, 428, "precondition-required");
+    http_response_free(&r);
+    const char *stale[] = {"If-Match: \"00000000000000000000000000000000\"", NULL};
+    http_call_h(&r, "PATCH", path, coord, json_incref(update), stale);
+    assert_problem(&r, 412, "precondition-failed");
+    http_response_free(&r);
+    char if_match[96];
+    snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
+    const char *fresh[] = {if_match, NULL};
+    http_call_h(&r, "PATCH", path, coord, update, fresh);
+    assert_status(&r, 200);
+    ck_assert(json_is_false(json_object_get(r.json, "may_recur")));
+    ck_assert_str_ne(http_header(&r, "etag"), etag);
+    http_response_free(&r);
+
+    /* the new policy applies to the next request: weekly is no longer allowed */
+    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    struct window w;
+    desk_window(&w, 2, 1, 10, 11);
+    json_t *body = request_body(id, &w, SITE_HOME, true);
+    char until[11];
+    date_add(until, w.date, 21);
+    json_object_set_new(body, "recurrence", json_pack("{s:s, s:s}", "frequency", "weekly", "until", until));
+    http_call(&r, "POST", ANNA "/help-requests", resident, body);
+    assert_problem(&r, 422, "policy-refused");
+    ck_assert_str_eq(jstr(r.json, "rule.code"), "not_recurring");
+    ck_assert_str_eq(jstr(r.json, "referral.name"), "Bibliotheek digicafé");
+    http_response_free(&r);
+
+    /* only the desk manages categories */
+    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    http_call(&r, "POST", ANNA "/categories", volunteer, category_input("volunteer_made", 1));
+    assert_problem(&r, 403, "forbidden");
+    http_response_free(&r);
+    http_get(&r, path, volunteer);
+    assert_status(&r, 200); /* but every member may read them */
+    http_response_free(&r);
+    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    http_get(&r, path, tot);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+
+    free(tot);
+    free(volunteer);
+    free(resident);
+    free(etag);
+    free(id);
+    free(coord);
+}
+END_TEST
+
+Suite *desk_categories_suite(void)
+{
+    Suite *s = suite_create("desk_categories");
+    TCase *tc = tcase_create("categories");
+    tcase_set_timeout(tc, DESK_TIMEOUT);
+    tcase_add_test(tc, desk_manages_categories);
+    suite_add_tcase(s, tc);
+    return s;
+}
