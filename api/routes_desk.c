@@ -19,6 +19,11 @@ static const char *path_uuid(const struct api_request *ar, const char *name) {
 }
 
 
+static void label_requests_item(json_t *request, const char *language) {
+  int status = help_status_from_name(json_string_value(json_object_get(request, "status")));
+  if (status >= 0) json_object_set_new(request, "status_label", json_string(help_status_label(status, language)));
+}
+
 /* nl or en from Accept-Language: the first of the two the client lists; nl when neither. */
 static const char *preferred_language(const struct api_request *ar) {
   const char *header = api_header(ar, "Accept-Language");
@@ -30,6 +35,23 @@ static const char *preferred_language(const struct api_request *ar) {
     if (p == NULL) break;
   }
   return "nl";
+}
+
+/* Add status_label (in the caller's language) to one help request or to every item of a list,
+ * and say which language the response speaks. */
+static void label_requests(struct api_request *ar, json_t *body) {
+  const char *language = preferred_language(ar);
+  json_t *items = json_object_get(body, "items");
+  size_t i;
+  json_t *item;
+  if (items == NULL) {
+    int status = help_status_from_name(json_string_value(json_object_get(body, "status")));
+    if (status >= 0) json_object_set_new(body, "status_label", json_string(help_status_label(status, language)));
+  } else {
+    json_array_foreach(items, i, item) label_requests_item(item, language);
+  }
+  u_map_put(ar->resp->map_header, "Content-Language", language);
+  u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
 }
 
 enum result handle_categories_list(struct api_request *ar) {
@@ -142,6 +164,7 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
 enum result handle_help_request_create(struct api_request *ar) {
   json_t *request = NULL;
   enum result r = help_requests_create(ar->db, &ar->actor, ar->body, &request, &ar->info);
+  if (r == RESULT_CREATED) label_requests(ar, request);
   if (r == RESULT_CREATED) {
     char *location = msprintf("/v1/communities/%s/help-requests/%s", ar->community_id,
                               json_string_value(json_object_get(request, "id")));
@@ -160,6 +183,7 @@ enum result handle_help_requests_list(struct api_request *ar) {
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, out);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }
@@ -169,6 +193,7 @@ enum result handle_help_request_get(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *request = NULL;
   enum result result = help_requests_get(ar->db, &ar->actor, id, &request, &ar->info); /* before `request` is read */
+  if (result == RESULT_OK) label_requests(ar, request);
   return api_answer(ar, result, request, 1);
 }
 
@@ -177,6 +202,7 @@ enum result handle_help_request_action(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *request = NULL;
   enum result r = help_requests_act(ar->db, &ar->actor, id, api_path(ar, "action"), ar->body, &request, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, request);
   return api_answer(ar, r, request, 0);
 }
 
@@ -211,6 +237,7 @@ enum result handle_help_request_claim(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result result = help_requests_claim(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
+  if (result == RESULT_OK) label_requests(ar, out);
   return api_answer(ar, result, out, 0);
 }
 
@@ -274,6 +301,7 @@ enum result handle_board(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = help_requests_board(ar->db, &ar->actor, &page, &out, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, out);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }
@@ -287,6 +315,7 @@ enum result handle_queue(struct api_request *ar) {
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, &page, &out, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, out);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }
@@ -310,6 +339,7 @@ static enum result my_list(struct api_request *ar,
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = list(ar->db, ar->person_id, &page, &out, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, out);
   paging_free(&page);
   return api_answer(ar, r, out, 0);
 }

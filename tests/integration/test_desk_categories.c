@@ -114,12 +114,44 @@ START_TEST(desk_manages_categories)
 }
 END_TEST
 
+/* Statuses read in the caller's language. */
+START_TEST(status_labels_follow_accept_language)
+{
+    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *shopping = category_id(resident, "shopping");
+    struct window w;
+    desk_window(&w, 4, 1, 10, 11);
+    json_t *created = NULL;
+    char *id = request_create(resident, request_body(shopping, &w, SITE_HOME, false), &created);
+    ck_assert_str_eq(jstr(created, "status_label"), "Ingediend"); /* Dutch unless asked otherwise */
+    json_decref(created);
+    char path[160];
+    request_path(path, sizeof path, id, NULL);
+    const char *english[] = {"Accept-Language: en-GB, nl;q=0.5", NULL};
+    struct http_response r;
+    http_call_h(&r, "GET", path, resident, NULL, english);
+    assert_status(&r, 200);
+    ck_assert_str_eq(jstr(r.json, "status_label"), "Submitted");
+    ck_assert_str_eq(http_header(&r, "content-language"), "en");
+    http_response_free(&r);
+    http_call_h(&r, "GET", "/v1/me/help-requests", resident, NULL, english);
+    assert_status(&r, 200);
+    json_t *mine = find_item(json_object_get(r.json, "items"), "id", id);
+    if (mine != NULL) ck_assert_str_eq(jstr(mine, "status_label"), "Submitted");
+    http_response_free(&r);
+    free(id);
+    free(shopping);
+    free(resident);
+}
+END_TEST
+
 Suite *desk_categories_suite(void)
 {
     Suite *s = suite_create("desk_categories");
     TCase *tc = tcase_create("categories");
     tcase_set_timeout(tc, DESK_TIMEOUT);
     tcase_add_test(tc, desk_manages_categories);
+    tcase_add_test(tc, status_labels_follow_accept_language);
     suite_add_tcase(s, tc);
     return s;
 }
