@@ -21,13 +21,6 @@ static void client_address(const struct api_request *ar, char *out, size_t len) 
   }
 }
 
-/* Finish a token-issuing call: 200/201 with the body, or the problem. */
-static enum result answer(struct api_request *ar, enum result r, int status, json_t *body) {
-  if (r == RESULT_OK || r == RESULT_CREATED) r = api_json(ar, status, body);
-  json_decref(body);
-  return r;
-}
-
 enum result handle_auth_login(struct api_request *ar) {
   static const char *const fields[] = {"email", "password", NULL};
   api_only_fields(ar, fields);
@@ -41,7 +34,7 @@ enum result handle_auth_login(struct api_request *ar) {
   client_address(ar, address, sizeof address);
   json_t *tokens = NULL;
   enum result r = auth_login(email, password, address, &tokens, &ar->info);
-  return answer(ar, r, 200, tokens);
+  return api_answer(ar, r, tokens, 0);
 }
 
 static const char *refresh_token_field(struct api_request *ar) {
@@ -58,7 +51,7 @@ enum result handle_auth_refresh(struct api_request *ar) {
   if (token == NULL) return RESULT_INVALID;
   json_t *tokens = NULL;
   enum result r = auth_refresh(token, &tokens, &ar->info);
-  return answer(ar, r, 200, tokens);
+  return api_answer(ar, r, tokens, 0);
 }
 
 enum result handle_auth_logout(struct api_request *ar) {
@@ -86,5 +79,5 @@ enum result handle_auth_register(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = auth_register(code, email, password, display_name, &out, &ar->info);
   if (r == RESULT_CREATED) u_map_put(ar->resp->map_header, "Location", "/v1/me");
-  return answer(ar, r, 201, out);
+  return api_answer(ar, r, out, 0);
 }

@@ -189,7 +189,7 @@ static enum result finish(struct db_conn *conn, enum result r, struct result_inf
   /* Failed logins and revoked families must be saved even though the caller hears "no". */
   int commit = r == RESULT_OK || r == RESULT_CREATED || r == RESULT_UNAUTHENTICATED;
   enum db_status st = db_transaction_end(conn, commit);
-  if (commit && st != DB_OK) return result_from_db(st, info) == RESULT_OK ? RESULT_ERROR : result_from_db(st, info);
+  if (commit && st != DB_OK) return result_from_db(st, info); /* never RESULT_OK for a failed commit */
   return r;
 }
 

@@ -56,7 +56,7 @@ enum result categories_list(struct db_conn *conn, const struct actor *actor, con
                             const char *language, json_t **out, struct result_info *info) {
   *out = NULL;
   /* A guest (an outside professional) sees nothing of the community but their cases. */
-  if ((actor->roles & ~(unsigned)ROLE_GUEST) == 0) return RESULT_FORBIDDEN;
+  if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
@@ -89,8 +89,6 @@ enum result categories_rules(struct db_conn *conn, const char *community_id, con
   return r;
 }
 
-static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
-static int is_guest_only(const struct actor *actor) { return (actor->roles & ~(unsigned)ROLE_GUEST) == 0; }
 
 /* One category (locked when `lock`) as JSON in `language`. */
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, const char *language,
@@ -107,7 +105,7 @@ static enum result load(struct db_conn *conn, const struct actor *actor, const c
 enum result categories_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *language,
                            json_t **out, struct result_info *info) {
   *out = NULL;
-  if (is_guest_only(actor)) return RESULT_FORBIDDEN;
+  if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   return load(conn, actor, id, 0, language, out, info);
 }
 
@@ -186,7 +184,7 @@ static int valid_code(const char *code) {
 enum result categories_create(struct db_conn *conn, const struct actor *actor, json_t *body, const char *language,
                               json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   static const char *const fields[] = {"code", "labels", "in_home", "may_recur", "max_per_month",
                                        "max_duration_minutes", "referral", NULL};
   fields_only(body, fields, info);
@@ -209,7 +207,7 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
 enum result categories_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                               const char *if_match, const char *language, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   static const char *const fields[] = {"labels", "in_home", "may_recur", "max_per_month", "max_duration_minutes",
                                        "referral", NULL};
   fields_only(body, fields, info);

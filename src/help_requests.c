@@ -203,8 +203,6 @@ int help_requests_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
-
 /* Run a request-document statement with the shared parameters ($1..$4), the page ($5..$8) or the
  * id ($5), and `extra` ($9), passing the first `nparams`; collect the documents. */
 static enum result run_docs(struct db_conn *conn, const char *statement, int nparams, const char *community_id, int manager,
@@ -244,7 +242,7 @@ enum result help_requests_list(struct db_conn *conn, const struct actor *actor, 
                                const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!(actor->roles & (ROLE_RESIDENT | ROLE_VOLUNTEER | ROLE_COORDINATOR | ROLE_ADMIN))) return RESULT_FORBIDDEN;
-  return page_of(conn, "hr_page", 9, actor->community_id, is_manager(actor), actor->person_id, page, status, out, info);
+  return page_of(conn, "hr_page", 9, actor->community_id, actor_manages(actor), actor->person_id, page, status, out, info);
 }
 
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -257,7 +255,7 @@ enum result help_requests_board(struct db_conn *conn, const struct actor *actor,
 enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view,
                                 const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   return page_of(conn, "hr_queue", 9, actor->community_id, 1, actor->person_id, page, view, out, info);
 }
 
@@ -277,7 +275,7 @@ enum result help_requests_get(struct db_conn *conn, const struct actor *actor, c
                               struct result_info *info) {
   *out = NULL;
   json_t *items = NULL;
-  enum result r = run_docs(conn, "hr_get", 5, actor->community_id, is_manager(actor), actor->person_id, NULL, NULL, id,
+  enum result r = run_docs(conn, "hr_get", 5, actor->community_id, actor_manages(actor), actor->person_id, NULL, NULL, id,
                            &items, info);
   if (r == RESULT_OK && json_array_size(items) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK) *out = json_incref(json_array_get(items, 0));
@@ -374,15 +372,15 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     result_field_error(info, "record_referral", "type", "must be true or false");
   if (info->errors != NULL) return RESULT_INVALID;
 
-  if ((actor->roles & ~(unsigned)ROLE_GUEST) == 0) return RESULT_FORBIDDEN;
+  if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   /* For whom: a resident asks for themselves; the desk enters it for a resident. */
   if (resident_id == NULL) resident_id = actor->person_id;
   int on_behalf = strcmp(resident_id, actor->person_id) != 0;
-  if (on_behalf && !is_manager(actor)) {
+  if (on_behalf && !actor_manages(actor)) {
     info->detail = "only the desk enters a request for someone else";
     return RESULT_FORBIDDEN;
   }
-  if (json_is_true(record_referral) && !is_manager(actor)) {
+  if (json_is_true(record_referral) && !actor_manages(actor)) {
     info->detail = "only a coordinator records a referral";
     return RESULT_FORBIDDEN;
   }
@@ -585,7 +583,7 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   int is_resident = strcmp(req.resident_id, actor->person_id) == 0;
   /* Who may do what: the desk runs the process; the resident cancels, confirms and asks for
    * someone else. Anyone else who cannot see the request learns nothing about it. */
-  int allowed = is_manager(actor) ||
+  int allowed = actor_manages(actor) ||
                 (is_resident && (action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER));
   if (!allowed) return hidden_or_forbidden(conn, actor, id, info);
   int next = help_transition((enum help_status)req.status, (enum help_action)action);
@@ -650,7 +648,7 @@ static double round4(double v) { return round(v * 10000.0) / 10000.0; }
 enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id, int limit,
                                       json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   struct request_row req;
   enum result r = read_request(conn, actor, id, 0, &req, info);
   if (r != RESULT_OK) return r;
@@ -703,7 +701,7 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
 enum result help_requests_offers(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                                  struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   struct request_row req;
   enum result r = read_request(conn, actor, id, 0, &req, info);
   PGresult *res = NULL;

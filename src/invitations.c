@@ -50,8 +50,6 @@ int invitations_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
-
 static json_t *invitation_from_row(const PGresult *res, int row) {
   return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?}", "id", PQgetvalue(res, row, 0),
                    "community_id", PQgetvalue(res, row, 1), "role", PQgetvalue(res, row, 2), "email",
@@ -87,7 +85,7 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
                                int hours, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   if (role == ROLE_ADMIN && !(actor->roles & ROLE_ADMIN)) {
     info->detail = "only an admin can invite an admin";
     return RESULT_FORBIDDEN;
@@ -98,7 +96,7 @@ enum result invitations_create(struct db_conn *conn, const struct actor *actor, 
 enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                              json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
@@ -126,13 +124,13 @@ static enum result load(struct db_conn *conn, const struct actor *actor, const c
 enum result invitations_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                             struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   return load(conn, actor, id, 0, out, info);
 }
 
 enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
                                const char *if_match, struct result_info *info) {
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, &current, info);
   if (r == RESULT_OK && if_match != NULL) {

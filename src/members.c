@@ -48,8 +48,6 @@ int members_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
-
 /* Member JSON from a row of MEMBER_COLUMNS; a removed member becomes a tombstone. */
 static json_t *member_from_row(const PGresult *res, int row) {
   int removed = strcmp(PQgetvalue(res, row, 6), "t") == 0;
@@ -106,7 +104,7 @@ enum result members_membership(struct db_conn *conn, const char *person_id, cons
 enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                          json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
@@ -135,7 +133,7 @@ static enum result load_member(struct db_conn *conn, const struct actor *actor, 
 enum result members_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
                         struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor) && strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor) && strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
   return load_member(conn, actor, person_id, 0, out, info);
 }
 
@@ -152,7 +150,7 @@ static enum result lock_with_precondition(struct db_conn *conn, const struct act
 enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id,
                                  unsigned roles, const char *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = lock_with_precondition(conn, actor, person_id, if_match, &current, info);
   if (r == RESULT_OK) {
@@ -174,7 +172,7 @@ enum result members_update_roles(struct db_conn *conn, const struct actor *actor
 
 enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id,
                            const char *if_match, struct result_info *info) {
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = lock_with_precondition(conn, actor, person_id, if_match, &current, info);
   if (r == RESULT_OK && (roles_from_json(json_object_get(current, "roles")) & ROLE_ADMIN) &&

@@ -60,3 +60,7 @@ static void join(unsigned roles, char *buf, size_t len, const char *open, const 
 
 void roles_to_pg_array(unsigned roles, char *buf, size_t len) { join(roles, buf, len, "{", "}"); }
 void roles_to_list(unsigned roles, char *buf, size_t len) { join(roles, buf, len, "", ""); }
+
+int actor_manages(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
+
+int actor_guest_only(const struct actor *actor) { return (actor->roles & ~(unsigned)ROLE_GUEST) == 0; }

@@ -34,4 +34,9 @@ struct actor {
   unsigned roles;           /* roles in community_id */
 };
 
+/* Whether the actor runs the community's desk (coordinator or admin). */
+int actor_manages(const struct actor *actor);
+/* Whether the actor holds no role but guest: an outside professional who sees only their cases. */
+int actor_guest_only(const struct actor *actor);
+
 #endif

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 int valid_uuid(const char *s) {
@@ -53,6 +54,13 @@ int valid_rfc3339(const char *s) {
   if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0')
     return (p[1] - '0') * 10 + (p[2] - '0') <= 15 && (p[4] - '0') * 10 + (p[5] - '0') <= 59;
   return 0;
+}
+
+int valid_date(const char *s) {
+  if (s == NULL || strlen(s) != 10) return 0;
+  char stamp[32];
+  snprintf(stamp, sizeof stamp, "%sT00:00:00Z", s);
+  return valid_rfc3339(stamp);
 }
 
 int valid_email(const char *s) {

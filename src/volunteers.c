@@ -73,21 +73,12 @@ static int certificate_days = 1095;
 void volunteers_configure(int valid_days) { certificate_days = valid_days; }
 int volunteers_certificate_days(void) { return certificate_days; }
 
-static int is_manager(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
-
-int valid_date(const char *date) {
-  if (date == NULL || strlen(date) != 10) return 0;
-  char stamp[32];
-  snprintf(stamp, sizeof stamp, "%sT00:00:00Z", date);
-  return valid_rfc3339(stamp);
-}
-
 static json_t *parse_doc(const char *text) { return json_loads(text, 0, NULL); }
 
 enum result volunteers_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                             json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16], days[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   snprintf(days, sizeof days, "%d", certificate_days);
@@ -119,7 +110,7 @@ static enum result load(struct db_conn *conn, const char *community_id, const ch
 enum result volunteers_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
                            struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor) && strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor) && strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
   return load(conn, actor->community_id, person_id, 0, out, info);
 }
 
@@ -324,7 +315,7 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
 enum result volunteers_record_certificate(struct db_conn *conn, const struct actor *actor, const char *person_id,
                                           const char *issued_on, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!is_manager(actor)) return RESULT_FORBIDDEN;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor->community_id, person_id, 1, &current, info);
   json_decref(current);

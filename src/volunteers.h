@@ -37,7 +37,4 @@ enum result volunteers_record_certificate(struct db_conn *conn, const struct act
 enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id,
                                    json_t **out, struct result_info *info);
 
-/* Whether `date` is a real calendar date written YYYY-MM-DD. */
-int valid_date(const char *date);
-
 #endif

@@ -137,7 +137,8 @@ START_TEST(status_labels_follow_accept_language)
     http_call_h(&r, "GET", "/v1/me/help-requests", resident, NULL, english);
     assert_status(&r, 200);
     json_t *mine = find_item(json_object_get(r.json, "items"), "id", id);
-    if (mine != NULL) ck_assert_str_eq(jstr(mine, "status_label"), "Submitted");
+    ck_assert_msg(mine != NULL, "the new request is not in /v1/me/help-requests");
+    ck_assert_str_eq(jstr(mine, "status_label"), "Submitted");
     http_response_free(&r);
     free(id);
     free(shopping);

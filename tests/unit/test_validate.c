@@ -90,6 +90,17 @@ END_TEST
 START_TEST(test_rfc3339_null) { ck_assert_int_eq(valid_rfc3339(NULL), 0); }
 END_TEST
 
+START_TEST(test_date) {
+  ck_assert_int_eq(valid_date("2024-02-29"), 1);
+  ck_assert_int_eq(valid_date("2023-02-29"), 0);
+  ck_assert_int_eq(valid_date("2024-13-01"), 0);
+  ck_assert_int_eq(valid_date("2024-1-01"), 0);
+  ck_assert_int_eq(valid_date("2024-01-01T00"), 0);
+  ck_assert_int_eq(valid_date(""), 0);
+  ck_assert_int_eq(valid_date(NULL), 0);
+}
+END_TEST
+
 START_TEST(test_email) {
   ck_assert_int_eq(valid_email("a@b.c"), 1);
   ck_assert_int_eq(valid_email("first.last+tag@example.co.uk"), 1);
@@ -218,6 +229,7 @@ Suite *validate_suite(void) {
   tcase_add_test(tc, test_uuid);
   tcase_add_loop_test(tc, test_rfc3339, 0, (int)(sizeof rfc3339_cases / sizeof rfc3339_cases[0]));
   tcase_add_test(tc, test_rfc3339_null);
+  tcase_add_test(tc, test_date);
   tcase_add_test(tc, test_email);
   tcase_add_test(tc, test_email_lengths);
   tcase_add_test(tc, test_text);
