@@ -1,5 +1,5 @@
-/* Shared casework. Representations are built by PostgreSQL; visibility of basic facts is the SQL
- * function case_sees_basic (sql/migrations/0003_cases.sql), so lists and single reads agree. */
+/* Shared casework. Representations are built by PostgreSQL; what a person sees of a case is the SQL
+ * function case_viewer (sql/migrations/0006_index_driven_rls.sql), so lists and single reads agree. */
 #include "cases.h"
 
 #include <orcania.h>
@@ -29,7 +29,17 @@
   "'created_at', api_ts(c.created_at), 'updated_at', api_ts(c.updated_at), 'closed_at', api_ts(c.closed_at))::text, " \
   "api_ts(c.updated_at), c.id"
 
-#define CASE_FROM " FROM cases c CROSS JOIN LATERAL (SELECT case_sees_basic(c.community_id, c.id, $3::uuid) AS sees) v "
+/* v.sees: whether the caller ($3) sees the case's basic facts (false when not on the case). */
+#define CASE_VIEWER                                                                                   \
+  " CROSS JOIN LATERAL (SELECT COALESCE(bool_or(cv.sees_basic), false) AS sees "                      \
+  "FROM case_viewer(c.community_id, c.id, $3::uuid) cv) v "
+#define CASE_FROM " FROM cases c" CASE_VIEWER
+
+/* The caller's ($3) view of one case ($1, $2), for cases_load_access. */
+#define CASE_ACCESS                                                                                   \
+  "SELECT c.subject_id, c.status, c.lead_person_id = $3::uuid, v.role, COALESCE(v.organisation, ''), " \
+  "COALESCE(v.representative, false), COALESCE(v.sees_basic, false), c.lead_person_id FROM cases c "   \
+  "LEFT JOIN LATERAL case_viewer(c.community_id, c.id, $3::uuid) v ON true WHERE c.community_id = $1 AND c.id = $2"
 
 #define ACTION_DOC                                                                                               \
   "json_build_object('id', a.id, 'case_id', a.case_id, 'community_id', a.community_id, 'title', a.title, "       \
@@ -38,23 +48,27 @@
   "('open', 'in_progress'), false), 'created_by', a.created_by, 'created_at', api_ts(a.created_at), "             \
   "'updated_at', api_ts(a.updated_at))::text"
 
+#define ACCESS_DOC                                                                                         \
+  "json_build_object('id', l.id, 'at', api_ts(l.at), 'actor_id', l.actor_id, 'actor_roles', "               \
+  "to_json(l.actor_roles), 'actor_organisation', l.actor_organisation, 'subject_id', l.subject_id, 'case_id', " \
+  "l.case_id, 'resource', l.resource, 'action', l.action, 'outcome', l.outcome, 'status', l.status)::text, "    \
+  "api_ts(l.at), l.id"
+
+/* /v1/me/actions: $1 the person, $2 overdue only / not overdue / both (NULL), keyset $3..$5, $6 limit.
+ * Row-level security scopes them to the person's communities. */
+#define MY_ACTIONS_FILTER                                                                                     \
+  " AND a.status IN ('open', 'in_progress') AND ($2::bool IS NULL OR COALESCE(a.due_on < current_date, false) = $2::bool) " \
+  "AND" PAGING_SQL_AFTER("a.updated_at", "a.id", "$3", "$4", "$5") "ORDER BY a.updated_at, a.id LIMIT $6"
+
 static const struct db_statement statements[] = {
-    {"case_access",
-     "SELECT c.subject_id, c.status, c.lead_person_id = $3::uuid, p.role, COALESCE(p.organisation, ''), "
-     "COALESCE(p.representative, false), case_sees_basic(c.community_id, c.id, $3::uuid), c.lead_person_id FROM cases c "
-     "LEFT JOIN case_participants p ON p.community_id = c.community_id AND p.case_id = c.id AND p.person_id = $3::uuid "
-     "WHERE c.community_id = $1 AND c.id = $2"},
-    {"case_access_lock",
-     "SELECT c.subject_id, c.status, c.lead_person_id = $3::uuid, p.role, COALESCE(p.organisation, ''), "
-     "COALESCE(p.representative, false), case_sees_basic(c.community_id, c.id, $3::uuid), c.lead_person_id FROM cases c "
-     "LEFT JOIN case_participants p ON p.community_id = c.community_id AND p.case_id = c.id AND p.person_id = $3::uuid "
-     "WHERE c.community_id = $1 AND c.id = $2 FOR UPDATE OF c"},
+    {"case_access", CASE_ACCESS},
+    {"case_access_lock", CASE_ACCESS " FOR UPDATE OF c"},
     {"case_doc", "SELECT " CASE_DOC CASE_FROM "WHERE c.community_id = $1 AND c.id = $2"},
+    /* The cases the caller is on, found through their participant rows. */
     {"case_page",
-     "SELECT " CASE_DOC CASE_FROM "WHERE c.community_id = $1 AND c.status = $2::case_status AND EXISTS (SELECT 1 "
-     "FROM case_participants p WHERE p.community_id = c.community_id AND p.case_id = c.id AND p.person_id = $3::uuid) "
-     "AND ($4::timestamptz IS NULL OR c.updated_at > $4::timestamptz) "
-     "AND ($5::timestamptz IS NULL OR (c.updated_at, c.id) > ($5::timestamptz, $6::uuid)) "
+     "SELECT " CASE_DOC " FROM case_participants me JOIN cases c ON c.community_id = me.community_id "
+     "AND c.id = me.case_id" CASE_VIEWER "WHERE me.community_id = $1 AND me.person_id = $3::uuid "
+     "AND c.status = $2::case_status AND" PAGING_SQL_AFTER("c.updated_at", "c.id", "$4", "$5", "$6")
      "ORDER BY c.updated_at, c.id LIMIT $7"},
     {"case_member_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
@@ -129,21 +143,20 @@ static const struct db_statement statements[] = {
      "INSERT INTO access_log (community_id, actor_id, actor_roles, actor_organisation, subject_id, case_id, resource, "
      "action, outcome, status) VALUES ($1, $2, $3::member_role[], NULLIF($4, ''), NULLIF($5, '')::uuid, "
      "NULLIF($6, '')::uuid, $7, $8, $9, $10)"},
+    /* One case's access log ($2), or the community's ($2 NULL); from $3 on. */
     {"case_access_log_page",
-     "SELECT json_build_object('id', l.id, 'at', api_ts(l.at), 'actor_id', l.actor_id, 'actor_roles', "
-     "to_json(l.actor_roles), 'actor_organisation', l.actor_organisation, 'subject_id', l.subject_id, 'case_id', "
-     "l.case_id, 'resource', l.resource, 'action', l.action, 'outcome', l.outcome, 'status', l.status)::text, "
-     "api_ts(l.at), l.id FROM access_log l WHERE l.community_id = $1 AND ($2::uuid IS NULL OR l.case_id = $2) "
-     "AND ($3::timestamptz IS NULL OR l.at >= $3::timestamptz) "
-     "AND ($4::timestamptz IS NULL OR (l.at, l.id) > ($4::timestamptz, $5::uuid)) ORDER BY l.at, l.id LIMIT $6"},
-    {"case_my_actions",
-     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE "
-     "(CASE WHEN $7::bool THEN a.case_id IN (SELECT c.id FROM cases c WHERE c.community_id = a.community_id "
-     "AND c.lead_person_id = $1) ELSE a.owner_id = $1 END) AND a.status IN ('open', 'in_progress') "
-     "AND ($2::bool IS NULL OR COALESCE(a.due_on < current_date, false) = $2::bool) "
-     "AND ($3::timestamptz IS NULL OR a.updated_at > $3::timestamptz) "
-     "AND ($4::timestamptz IS NULL OR (a.updated_at, a.id) > ($4::timestamptz, $5::uuid)) "
-     "ORDER BY a.updated_at, a.id LIMIT $6"},
+     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND l.case_id = $2 AND l.at >= $3::timestamptz "
+     "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
+    {"community_access_log_page",
+     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND $2::uuid IS NULL AND l.at >= $3::timestamptz "
+     "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
+    /* The person's own open actions, and the open actions of the cases they lead. */
+    {"case_my_actions_owned",
+     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE a.owner_id = $1" MY_ACTIONS_FILTER},
+    {"case_my_actions_led",
+     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM cases c JOIN case_actions a "
+     "ON a.community_id = c.community_id AND a.case_id = c.id WHERE c.lead_person_id = $1"
+     MY_ACTIONS_FILTER},
 };
 
 int cases_register_statements(void) {
@@ -271,8 +284,8 @@ enum result cases_list(struct db_conn *conn, const struct actor *actor, const ch
   *out = NULL;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[7] = {actor->community_id, status, actor->person_id, page->updated_since, page->after_ts,
-                           page->after_id, limit};
+  const char *params[7] = {actor->community_id, status, actor->person_id, paging_param_since(page),
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_page", 7, params, &res), info);
   if (r != RESULT_OK) return r;
@@ -795,9 +808,11 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
   }
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id, case_id, since, page->after_ts, page->after_id, limit};
+  const char *params[6] = {actor->community_id, case_id, since != NULL ? since : "-infinity",
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "case_access_log_page", 6, params, &res), info);
+  const char *statement = case_id != NULL ? "case_access_log_page" : "community_access_log_page";
+  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
   if (r != RESULT_OK) return r;
   json_t *items = fields_documents(res, 0);
   PQclear(res);
@@ -810,10 +825,11 @@ enum result cases_my_actions(struct db_conn *conn, const char *person_id, int ov
   *out = NULL;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[7] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", page->updated_since,
-                           page->after_ts, page->after_id, limit, led ? "true" : "false"};
+  const char *params[6] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", paging_param_since(page),
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "case_my_actions", 7, params, &res), info);
+  const char *statement = led ? "case_my_actions_led" : "case_my_actions_owned";
+  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
   if (r != RESULT_OK) return r;
   json_t *items = fields_documents(res, 0);
   PQclear(res);

@@ -49,37 +49,73 @@
 #define FROM_REQUESTS " FROM help_requests h LEFT JOIN persons rp ON rp.id = h.resident_id "
 
 /* Who sees a request in a community: coordinators all; the resident; the matched volunteer; a
- * volunteer it is offered to; an eligible volunteer while it is on the board. */
+ * volunteer it is offered to; an eligible volunteer while it is on the board. The one rule for
+ * every read. Scalar sub-selects rather than EXISTS: PostgreSQL may plan an EXISTS as a hash of the
+ * whole table, a scalar sub-select is always one index probe for the row at hand. */
 #define VISIBLE                                                                                                 \
-  "($2::bool OR h.resident_id = $3::uuid OR h.matched_volunteer_id = $3::uuid OR EXISTS (SELECT 1 FROM offers o " \
+  "($2::bool OR h.resident_id = $3::uuid OR h.matched_volunteer_id = $3::uuid OR (SELECT true FROM offers o " \
   "WHERE o.community_id = h.community_id AND o.request_id = h.id AND o.volunteer_id = $3::uuid "                \
-  "AND o.status IN ('pending', 'accepted')) OR (h.on_board AND h.status IN ('triaged', 'offered') AND EXISTS " \
-  "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int, ARRAY[$3::uuid]) e WHERE e.person_id = $3::uuid)))"
+  "AND o.status IN ('pending', 'accepted')) OR (h.on_board AND h.status IN ('triaged', 'offered') AND "         \
+  "volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid)))"
+
+/* Where a request visible to someone who does not manage the community can come from, each an
+ * index lookup: their own, matched to them, offered to them, on the board. A superset: VISIBLE
+ * still decides. */
+#define VISIBLE_CANDIDATES                                                                                      \
+  "h.id IN (SELECT r.id FROM help_requests r WHERE r.community_id = $1 AND r.resident_id = $3::uuid "          \
+  "UNION SELECT r.id FROM help_requests r WHERE r.community_id = $1 AND r.matched_volunteer_id = $3::uuid "    \
+  "UNION SELECT o.request_id FROM offers o WHERE o.community_id = $1 AND o.volunteer_id = $3::uuid "           \
+  "AND o.status IN ('pending', 'accepted') "                                                                   \
+  "UNION SELECT r.id FROM help_requests r WHERE r.community_id = $1 AND r.on_board "                           \
+  "AND r.status IN ('triaged', 'offered'))"
 
 /* Keyset page: $5 updated_since, $6/$7 cursor, $8 limit+1. */
-#define PAGE                                                                                                    \
-  " AND ($5::timestamptz IS NULL OR h.updated_at > $5::timestamptz) "                                           \
-  "AND ($6::timestamptz IS NULL OR (h.updated_at, h.id) > ($6::timestamptz, $7::uuid)) "                        \
-  "ORDER BY h.updated_at, h.id LIMIT $8"
+#define PAGE " AND" PAGING_SQL_AFTER("h.updated_at", "h.id", "$5", "$6", "$7") "ORDER BY h.updated_at, h.id LIMIT $8"
+
+/* The statuses of the partial indexes help_requests_open_idx and help_requests_closed_idx, written
+ * out so PostgreSQL can prove a statement may read them. */
+#define OPEN_STATUS "h.status IN ('submitted', 'triaged', 'offered', 'matched')"
+#define CLOSED_STATUS "h.status IN ('referred', 'rejected', 'cancelled')"
+
+/* $4 (certificate days) and $9 are passed to every list statement; one that has no use for them
+ * still names them, so PostgreSQL knows their types. */
+#define UNUSED_4 " AND $4::int IS NOT NULL"
 
 static const struct db_statement statements[] = {
-    {"hr_page", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND " VISIBLE
-                " AND ($9::help_status IS NULL OR h.status = $9::help_status)" PAGE},
+    /* The desk: every request, or those in one status ($9). A status is looked for among the open,
+     * the done or the other closed requests, each an index of its own (0006_index_driven_rls.sql). */
+    {"hr_page_all", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                    "AND $9::help_status IS NULL" UNUSED_4 PAGE},
+    {"hr_page_open", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND " OPEN_STATUS " AND h.status = $9::help_status" UNUSED_4 PAGE},
+    {"hr_page_done", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND h.status = 'done' AND $9::help_status = 'done'" UNUSED_4 PAGE},
+    {"hr_page_closed", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                       "AND " CLOSED_STATUS " AND h.status = $9::help_status" UNUSED_4 PAGE},
+    /* Anyone else: what VISIBLE lets them see, found through VISIBLE_CANDIDATES. */
+    {"hr_page_visible", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND " VISIBLE_CANDIDATES
+                        " AND " VISIBLE " AND ($9::help_status IS NULL OR h.status = $9::help_status)" PAGE},
     {"hr_board", "SELECT " REQUEST_DOC FROM_REQUESTS
-                 "WHERE h.community_id = $1 AND h.on_board AND h.status IN ('triaged', 'offered') AND EXISTS "
-                 "(SELECT 1 FROM eligible_volunteers(h.community_id, h.id, $4::int, ARRAY[$3::uuid]) e WHERE e.person_id = $3::uuid)" PAGE},
-    {"hr_queue",
-     "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $4::int IS NOT NULL AND CASE $9::text "
-     "WHEN 'new' THEN h.status = 'submitted' "
-     "WHEN 'unconfirmed' THEN h.status = 'matched' AND NOT h.resident_confirmed "
-     "ELSE h.status IN ('submitted', 'triaged', 'offered') AND "
-     "(COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
-     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days')) END" PAGE},
-    {"hr_mine", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.resident_id = $3::uuid AND $1::uuid IS NULL AND $4::int IS NOT NULL" PAGE},
+                 "WHERE h.community_id = $1 AND NOT $2::bool AND h.on_board AND h.status IN ('triaged', 'offered') AND "
+                 "volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid)" PAGE},
+    /* The coordinator's queue, one statement per view so each reads its status index. */
+    {"hr_queue_new", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND " OPEN_STATUS " AND h.status = 'submitted'" UNUSED_4 PAGE},
+    {"hr_queue_unconfirmed", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool "
+                             "AND $3::uuid IS NOT NULL AND " OPEN_STATUS " AND h.status = 'matched' "
+                             "AND NOT h.resident_confirmed" UNUSED_4 PAGE},
+    {"hr_queue_needs_attention",
+     "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+     "AND " OPEN_STATUS " AND h.status IN ('submitted', 'triaged', 'offered') AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
+     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days'))" UNUSED_4 PAGE},
+    /* /v1/me lists: row-level security scopes them to the person's communities. */
+    {"hr_mine", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.resident_id = $3::uuid AND $1::uuid IS NULL AND NOT $2::bool"
+                UNUSED_4 PAGE},
     {"hr_tasks",
-     "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE $1::uuid IS NULL AND $4::int IS NOT NULL AND ((h.matched_volunteer_id = $3::uuid AND "
-     "h.status = 'matched') OR EXISTS (SELECT 1 FROM offers o WHERE o.community_id = h.community_id "
-     "AND o.request_id = h.id AND o.volunteer_id = $3::uuid AND o.status = 'pending'))" PAGE},
+     "SELECT " REQUEST_DOC FROM_REQUESTS "JOIN (SELECT r.community_id, r.id FROM help_requests r "
+     "WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' UNION SELECT o.community_id, o.request_id "
+     "FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k ON k.community_id = h.community_id "
+     "AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool" UNUSED_4 PAGE},
     {"hr_get", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND h.id = $5 AND " VISIBLE},
     {"hr_lock",
      "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
@@ -215,9 +251,9 @@ static enum result run_docs(struct db_conn *conn, const char *statement, int npa
                            manager ? "true" : "false",
                            viewer,
                            days,
-                           page != NULL ? page->updated_since : id,
-                           page != NULL ? page->after_ts : NULL,
-                           page != NULL ? page->after_id : NULL,
+                           page != NULL ? paging_param_since(page) : id,
+                           page != NULL ? paging_param_after_ts(page) : NULL,
+                           page != NULL ? paging_param_after_id(page) : NULL,
                            limit,
                            extra};
   PGresult *res = NULL;
@@ -242,7 +278,18 @@ enum result help_requests_list(struct db_conn *conn, const struct actor *actor, 
                                const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!(actor->roles & (ROLE_RESIDENT | ROLE_VOLUNTEER | ROLE_COORDINATOR | ROLE_ADMIN))) return RESULT_FORBIDDEN;
-  return page_of(conn, "hr_page", 9, actor->community_id, actor_manages(actor), actor->person_id, page, status, out, info);
+  int manages = actor_manages(actor);
+  const char *statement = !manages ? "hr_page_visible" : status == NULL ? "hr_page_all" : NULL;
+  if (statement == NULL) {
+    switch (help_status_from_name(status)) {
+      case HELP_DONE: statement = "hr_page_done"; break;
+      case HELP_REFERRED:
+      case HELP_REJECTED:
+      case HELP_CANCELLED: statement = "hr_page_closed"; break;
+      default: statement = "hr_page_open"; break;
+    }
+  }
+  return page_of(conn, statement, 9, actor->community_id, manages, actor->person_id, page, status, out, info);
 }
 
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -256,7 +303,10 @@ enum result help_requests_queue(struct db_conn *conn, const struct actor *actor,
                                 const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  return page_of(conn, "hr_queue", 9, actor->community_id, 1, actor->person_id, page, view, out, info);
+  const char *statement = strcmp(view, "new") == 0           ? "hr_queue_new"
+                          : strcmp(view, "unconfirmed") == 0 ? "hr_queue_unconfirmed"
+                                                             : "hr_queue_needs_attention";
+  return page_of(conn, statement, 8, actor->community_id, 1, actor->person_id, page, NULL, out, info);
 }
 
 enum result help_requests_mine(struct db_conn *conn, const char *person_id, const struct page_request *page,

@@ -20,9 +20,7 @@ static const struct db_statement statements[] = {
      "RETURNING " INVITATION_COLUMNS},
     {"invitations_page",
      "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 "
-     "AND ($2::timestamptz IS NULL OR updated_at > $2::timestamptz) "
-     "AND ($3::timestamptz IS NULL OR (updated_at, id) > ($3::timestamptz, $4::uuid)) "
-     "ORDER BY updated_at, id LIMIT $5"},
+     "AND" PAGING_SQL_AFTER("updated_at", "id", "$2", "$3", "$4") "ORDER BY updated_at, id LIMIT $5"},
     {"invitation_get", "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2"},
     {"invitation_lock",
      "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2 FOR UPDATE"},
@@ -99,7 +97,8 @@ enum result invitations_list(struct db_conn *conn, const struct actor *actor, co
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
+  const char *params[5] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
+                           paging_param_after_id(page), limit};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "invitations_page", 5, params, &res), info);
   if (r != RESULT_OK) return r;

@@ -1,4 +1,5 @@
 /* noaber: the Noaber API server and its maintenance commands. */
+#include <jansson.h>
 #include <orcania.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -34,7 +35,8 @@ static void usage(FILE *out) {
           "  serve       serve the API (configuration from the environment; see README.md)\n"
           "  migrate     apply the database migrations (NOABER_MIGRATION_DATABASE_URL)\n"
           "  seed-demo   load the demo communities and accounts\n"
-          "  routes      print every route the server registers\n");
+          "  routes      print every route the server registers\n"
+          "  statements  print every prepared statement as one JSON object {name: SQL} (bench/http-bench.sh)\n");
 }
 
 static int load_migrations(const struct config *cfg, struct migration_set *set) {
@@ -121,6 +123,28 @@ static int register_statements(void) {
              : 0;
 }
 
+/* The SQL the server prepares, verbatim, so benchmark peers run the same statements. */
+static int print_statements(void) {
+  json_t *all = json_object();
+  int rc = all != NULL && register_statements() == 0 ? 0 : 1;
+  for (size_t i = 0; rc == 0 && i < db_statement_count(); i++) {
+    const struct db_statement *st = db_statement_at(i);
+    if (json_object_get(all, st->name) != NULL) {
+      fprintf(stderr, "statements: the name %s is registered twice\n", st->name);
+      rc = 1;
+    } else if (json_object_set_new(all, st->name, json_string(st->sql)) != 0) {
+      rc = 1;
+    }
+  }
+  if (rc == 0 && (json_dumpf(all, stdout, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 || fputc('\n', stdout) == EOF ||
+                  fflush(stdout) != 0))
+    rc = 1;
+  if (rc != 0) fprintf(stderr, "statements: could not print the statements\n");
+  json_decref(all);
+  db_pool_stop(); /* frees the registration array */
+  return rc;
+}
+
 static int serve(const struct config *cfg) {
   char err[512];
   struct migration_set set = {0};
@@ -174,6 +198,7 @@ int main(int argc, char **argv) {
     api_routes_print(stdout);
     return 0;
   }
+  if (strcmp(command, "statements") == 0) return print_statements();
   int needs = 0;
   if (strcmp(command, "serve") == 0) needs = CONFIG_NEEDS_DATABASE | CONFIG_NEEDS_HTTP | CONFIG_NEEDS_AUTH;
   else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0) needs = CONFIG_NEEDS_MIGRATION_DB;

@@ -15,21 +15,22 @@ static const struct db_statement statements[] = {
      "SELECT COALESCE((SELECT array_to_string(m.roles, ',') FROM memberships m "
      "WHERE m.community_id = app_community_id() AND m.person_id = app_person_id() "
      "AND m.removed_at IS NULL), '')"},
-    {"me_person", "SELECT id, email, display_name, api_ts(created_at) FROM persons WHERE id = $1"},
-    {"me_memberships",
+    /* GET /v1/me in one round trip: the person, then a row per active membership (NULLs if none). */
+    {"me_with_memberships",
+     "SELECT p.id, p.email, p.display_name, api_ts(p.created_at), c.id, c.slug, c.name, "
+     "array_to_string(m.roles, ','), api_ts(m.joined_at) FROM persons p LEFT JOIN (memberships m JOIN communities c "
+     "ON c.id = m.community_id) ON m.person_id = p.id AND m.removed_at IS NULL WHERE p.id = $1 ORDER BY c.slug"},
+    {"me_membership",
      "SELECT c.id, c.slug, c.name, array_to_string(m.roles, ','), api_ts(m.joined_at) "
      "FROM memberships m JOIN communities c ON c.id = m.community_id "
-     "WHERE m.person_id = $1 AND m.removed_at IS NULL AND ($2::uuid IS NULL OR m.community_id = $2) "
-     "ORDER BY c.slug"},
-    /* Keyset page over (updated_at, person_id); with $2 (updated_since) removed members come back
-     * as tombstones, without it they are left out. Fetches limit+1 rows to know about a next page. */
+     "WHERE m.person_id = $1 AND m.community_id = $2 AND m.removed_at IS NULL"},
+    /* Keyset page over (updated_at, person_id); with $6 (an updated_since was given) removed members
+     * come back as tombstones, without it they are left out. Fetches limit+1 rows to know about a
+     * next page. */
     {"members_page",
      "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
-     "WHERE m.community_id = $1 "
-     "AND ($2::timestamptz IS NULL OR m.updated_at > $2::timestamptz) "
-     "AND ($2::timestamptz IS NOT NULL OR m.removed_at IS NULL) "
-     "AND ($3::timestamptz IS NULL OR (m.updated_at, m.person_id) > ($3::timestamptz, $4::uuid)) "
-     "ORDER BY m.updated_at, m.person_id LIMIT $5"},
+     "WHERE m.community_id = $1 AND" PAGING_SQL_AFTER("m.updated_at", "m.person_id", "$2", "$3", "$4")
+     "AND (m.removed_at IS NULL OR $6::bool) ORDER BY m.updated_at, m.person_id LIMIT $5"},
     {"member_get",
      "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
      "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},
@@ -61,31 +62,28 @@ static json_t *member_from_row(const PGresult *res, int row) {
                    "updated_at", PQgetvalue(res, row, 5), "deleted", 0);
 }
 
-static json_t *membership_from_row(const PGresult *res, int row) {
-  return json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "community", "id", PQgetvalue(res, row, 0), "slug",
-                   PQgetvalue(res, row, 1), "name", PQgetvalue(res, row, 2), "roles",
-                   roles_to_json(roles_parse(PQgetvalue(res, row, 3))), "joined_at", PQgetvalue(res, row, 4));
+/* Membership JSON from five columns of a row, starting at column `col`. */
+static json_t *membership_from_row(const PGresult *res, int row, int col) {
+  return json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "community", "id", PQgetvalue(res, row, col), "slug",
+                   PQgetvalue(res, row, col + 1), "name", PQgetvalue(res, row, col + 2), "roles",
+                   roles_to_json(roles_parse(PQgetvalue(res, row, col + 3))), "joined_at", PQgetvalue(res, row, col + 4));
 }
 
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info) {
   *out = NULL;
-  const char *params[2] = {person_id, NULL};
-  PGresult *person = NULL, *memberships = NULL;
-  enum db_status st = db_query(conn, "me_person", 1, params, &person);
-  if (st == DB_OK) st = db_query(conn, "me_memberships", 2, params, &memberships);
-  enum result r = result_from_db(st, info);
-  if (r == RESULT_OK && PQntuples(person) != 1) r = RESULT_UNAUTHENTICATED; /* a token for a person who is gone */
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "me_with_memberships", 1, (const char *[]){person_id}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) < 1) r = RESULT_UNAUTHENTICATED; /* a token for a person who is gone */
   if (r == RESULT_OK) {
     json_t *list = json_array();
-    for (int i = 0; list != NULL && i < PQntuples(memberships); i++)
-      json_array_append_new(list, membership_from_row(memberships, i));
-    *out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", PQgetvalue(person, 0, 0), "email", PQgetvalue(person, 0, 1),
-                     "display_name", PQgetvalue(person, 0, 2), "created_at", PQgetvalue(person, 0, 3),
-                     "memberships", list);
+    for (int i = 0; list != NULL && i < PQntuples(res); i++) {
+      if (!PQgetisnull(res, i, 4)) json_array_append_new(list, membership_from_row(res, i, 4));
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", PQgetvalue(res, 0, 0), "email", PQgetvalue(res, 0, 1),
+                     "display_name", PQgetvalue(res, 0, 2), "created_at", PQgetvalue(res, 0, 3), "memberships", list);
     if (*out == NULL) r = RESULT_ERROR;
   }
-  PQclear(person);
-  PQclear(memberships);
+  PQclear(res);
   return r;
 }
 
@@ -94,9 +92,9 @@ enum result members_membership(struct db_conn *conn, const char *person_id, cons
   *out = NULL;
   const char *params[2] = {person_id, community_id};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "me_memberships", 2, params, &res), info);
+  enum result r = result_from_db(db_query(conn, "me_membership", 2, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = membership_from_row(res, 0)) == NULL) r = RESULT_ERROR;
+  if (r == RESULT_OK && (*out = membership_from_row(res, 0, 0)) == NULL) r = RESULT_ERROR;
   PQclear(res);
   return r;
 }
@@ -107,9 +105,10 @@ enum result members_list(struct db_conn *conn, const struct actor *actor, const 
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[5] = {actor->community_id, page->updated_since, page->after_ts, page->after_id, limit};
+  const char *params[6] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
+                           paging_param_after_id(page), limit, page->updated_since != NULL ? "true" : "false"};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "members_page", 5, params, &res), info);
+  enum result r = result_from_db(db_query(conn, "members_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;
   json_t *items = json_array();
   for (int i = 0; items != NULL && i < PQntuples(res); i++) json_array_append_new(items, member_from_row(res, i));

@@ -80,6 +80,21 @@ void paging_free(struct page_request *page) {
   memset(page, 0, sizeof *page);
 }
 
+#define LOWEST_TS "-infinity"
+#define LOWEST_ID "00000000-0000-0000-0000-000000000000"
+
+const char *paging_param_since(const struct page_request *page) {
+  return page->updated_since != NULL ? page->updated_since : LOWEST_TS;
+}
+
+const char *paging_param_after_ts(const struct page_request *page) {
+  return page->after_ts != NULL ? page->after_ts : LOWEST_TS;
+}
+
+const char *paging_param_after_id(const struct page_request *page) {
+  return page->after_id != NULL ? page->after_id : LOWEST_ID;
+}
+
 char *paging_cursor(const struct page_request *page, const char *ts, const char *id) {
   json_t *parts = json_pack("[ss s?]", ts, id, page->updated_since);
   char *text = parts ? json_dumps(parts, JSON_COMPACT) : NULL;

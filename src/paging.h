@@ -14,6 +14,14 @@ struct page_request {
   char *updated_since; /* RFC 3339 or NULL; when set, removed items come back as tombstones */
 };
 
+/* SQL: the rows after the keyset bounds, `ts > since` and `(ts, id) > (after_ts, after_id)`, with
+ * parameters from paging_param_*(), which are never NULL: a missing bound is the lowest value. So
+ * both bounds are index conditions, also in a generic plan and under row-level security (an
+ * `$n IS NULL OR ...` or a COALESCE would keep them out of the index). Arguments are SQL text:
+ * the columns and the parameters ("$5"). */
+#define PAGING_SQL_AFTER(ts, id, since, after_ts, after_id) \
+  " " ts " > " since "::timestamptz AND (" ts ", " id ") > (" after_ts "::timestamptz, " after_id "::uuid) "
+
 /*
  * Validate the list query parameters (each may be NULL). The cursor is opaque to clients: it
  * carries the last (updated_at, id) seen and the updated_since of the first page.
@@ -22,6 +30,12 @@ struct page_request {
 int paging_parse(const char *limit, const char *cursor, const char *updated_since, struct page_request *out,
                  struct result_info *info);
 void paging_free(struct page_request *page);
+
+/* The bounds of PAGING_SQL_AFTER as statement parameters: updated_since, and the cursor's
+ * (updated_at, id); the lowest timestamp and id when absent. Borrowed from `page` or static. */
+const char *paging_param_since(const struct page_request *page);
+const char *paging_param_after_ts(const struct page_request *page);
+const char *paging_param_after_id(const struct page_request *page);
 
 /* The cursor that continues after (ts, id) for this request; caller o_free()s; NULL on OOM. */
 char *paging_cursor(const struct page_request *page, const char *ts, const char *id);

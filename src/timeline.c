@@ -22,17 +22,24 @@
   " FROM case_timeline t LEFT JOIN case_signal_acks k ON k.community_id = t.community_id "           \
   "AND k.signal_id = t.id "
 
-#define VISIBLE_TO(person)                                                                            \
-  "timeline_visible(t.community_id, t.case_id, " person ", t.kind, t.visibility, t.health, t.author_id)"
+/* Whether `person` sees entry t, given v, their row of case_viewer (NULLs when not on the case);
+ * both SQL functions are inlined (sql/migrations/0006_index_driven_rls.sql). */
+#define VISIBLE_TO(person)                                                                                  \
+  "timeline_entry_visible(" person ", v.role, v.is_lead, v.sees_basic, v.sees_notes, v.sees_health, t.kind, " \
+  "t.visibility, t.health, t.author_id)"
+
+/* The caller's view of case $2, read once per statement. */
+#define VIEWER_OF_CASE(person) "WITH v AS MATERIALIZED (SELECT * FROM case_viewer($1, $2, " person ")) "
 
 static const struct db_statement statements[] = {
     {"tl_page",
-     "SELECT " ENTRY_DOC ENTRY_FROM "WHERE t.community_id = $1 AND t.case_id = $2 AND " VISIBLE_TO("$3::uuid")
-     " AND ($4::timestamptz IS NULL OR (t.at, t.id) > ($4::timestamptz, $5::uuid)) ORDER BY t.at, t.id LIMIT $6"},
+     VIEWER_OF_CASE("$3::uuid") "SELECT " ENTRY_DOC ENTRY_FROM "LEFT JOIN v ON true WHERE t.community_id = $1 "
+     "AND t.case_id = $2 AND " VISIBLE_TO("$3::uuid") " AND (t.at, t.id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY t.at, t.id LIMIT $6"},
     {"tl_get", "SELECT " ENTRY_DOC ENTRY_FROM "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_visible",
-     "SELECT t.kind, " VISIBLE_TO("$4::uuid") " FROM case_timeline t WHERE t.community_id = $1 "
-     "AND t.case_id = $2 AND t.id = $3"},
+     VIEWER_OF_CASE("$4::uuid") "SELECT t.kind, " VISIBLE_TO("$4::uuid") " FROM case_timeline t LEFT JOIN v ON true "
+     "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_insert",
      "INSERT INTO case_timeline (community_id, case_id, kind, visibility, health, text, event_type, event_detail, "
      "author_id, corrects) VALUES ($1, $2, $3::timeline_kind, $4::timeline_visibility, $5, $6, $7, $8, $9, $10) "
@@ -42,16 +49,17 @@ static const struct db_statement statements[] = {
      "AND author_id = $4"},
     {"tl_ack", "INSERT INTO case_signal_acks (community_id, signal_id, acknowledged_by) VALUES ($1, $2, $3) "
                "ON CONFLICT DO NOTHING RETURNING signal_id"},
-    /* Signals waiting for $2 in the context's community: they lead the case, or are a
-     * professional on it, and may see the signal. */
-    {"tl_waiting",
-     "SELECT " ENTRY_DOC ENTRY_FROM "JOIN cases c ON c.community_id = t.community_id AND c.id = t.case_id "
-     "WHERE t.community_id = $1 AND t.kind = 'signal' AND k.signal_id IS NULL AND c.status = 'open' "
-     "AND (c.lead_person_id = $2 OR EXISTS (SELECT 1 FROM case_participants p WHERE p.community_id = c.community_id "
-     "AND p.case_id = c.id AND p.person_id = $2 AND p.role = 'professional')) AND " VISIBLE_TO("$2::uuid")
-     " ORDER BY t.at, t.id"},
-    {"tl_my_communities",
-     "SELECT community_id FROM memberships WHERE person_id = $1 AND removed_at IS NULL ORDER BY community_id"},
+    /* Signals waiting for person $1, in every community of theirs (row-level security scopes a
+     * /v1/me route to them): open cases they lead or are a professional on, signals they may see
+     * that nobody acknowledged yet. Keyset $2/$3, $4 limit. */
+    {"tl_my_signals",
+     "SELECT " ENTRY_DOC " FROM (SELECT c.community_id, c.id FROM cases c WHERE c.lead_person_id = $1 "
+     "AND c.status = 'open' UNION SELECT p.community_id, p.case_id FROM case_participants p JOIN cases c "
+     "ON c.community_id = p.community_id AND c.id = p.case_id WHERE p.person_id = $1 AND p.role = 'professional' "
+     "AND c.status = 'open') mine JOIN case_timeline t ON t.community_id = mine.community_id AND t.case_id = mine.id "
+     "AND t.kind = 'signal' LEFT JOIN case_signal_acks k ON k.community_id = t.community_id AND k.signal_id = t.id "
+     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v WHERE k.signal_id IS NULL AND "
+     VISIBLE_TO("$1") " AND (t.at, t.id) > ($2::timestamptz, $3::uuid) ORDER BY t.at, t.id LIMIT $4"},
 };
 
 int timeline_register_statements(void) {
@@ -98,7 +106,8 @@ enum result timeline_list(struct db_conn *conn, const struct actor *actor, const
   if (r != RESULT_OK) return r;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id, id, actor->person_id, page->after_ts, page->after_id, limit};
+  const char *params[6] = {actor->community_id, id, actor->person_id, paging_param_after_ts(page),
+                           paging_param_after_id(page), limit};
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "tl_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;
@@ -195,63 +204,17 @@ enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor
   return r;
 }
 
-/* (at, id) of an item, for comparing with the cursor. */
-static int after_cursor(json_t *item, const struct page_request *page) {
-  if (page->after_ts == NULL) return 1;
-  const char *at = json_string_value(json_object_get(item, "at"));
-  const char *id = json_string_value(json_object_get(item, "id"));
-  int c = strcmp(at, page->after_ts);
-  return c > 0 || (c == 0 && strcmp(id, page->after_id) > 0);
-}
-
-static int by_time(const void *a, const void *b) {
-  json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-  int c = strcmp(json_string_value(json_object_get(x, "at")), json_string_value(json_object_get(y, "at")));
-  return c != 0 ? c : strcmp(json_string_value(json_object_get(x, "id")), json_string_value(json_object_get(y, "id")));
-}
-
 enum result timeline_my_signals(struct db_conn *conn, const char *person_id, const struct page_request *page,
                                 json_t **out, struct result_info *info) {
   *out = NULL;
-  PGresult *communities = NULL;
-  enum result r = result_from_db(db_query(conn, "tl_my_communities", 1, (const char *[]){person_id}, &communities), info);
+  char limit[16];
+  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  const char *params[4] = {person_id, paging_param_after_ts(page), paging_param_after_id(page), limit};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "tl_my_signals", 4, params, &res), info);
   if (r != RESULT_OK) return r;
-  /* Row-level security shows one community at a time: visit each of the person's (few). */
-  json_t *all = json_array();
-  for (int i = 0; all != NULL && r == RESULT_OK && i < PQntuples(communities); i++) {
-    const char *community = PQgetvalue(communities, i, 0);
-    struct db_context ctx = {.person_id = person_id, .community_id = community};
-    PGresult *res = NULL;
-    r = result_from_db(db_set_context(conn, &ctx), info);
-    if (r == RESULT_OK) r = result_from_db(db_query(conn, "tl_waiting", 2, (const char *[]){community, person_id}, &res), info);
-    json_t *items = r == RESULT_OK ? fields_documents(res, 0) : NULL;
-    PQclear(res);
-    if (r == RESULT_OK && items == NULL) r = RESULT_ERROR;
-    size_t k;
-    json_t *item;
-    json_array_foreach(items, k, item) if (after_cursor(item, page)) json_array_append(all, item);
-    json_decref(items);
-  }
-  PQclear(communities);
-  if (r != RESULT_OK || all == NULL) {
-    json_decref(all);
-    return r != RESULT_OK ? r : RESULT_ERROR;
-  }
-  /* Oldest first across communities; keep limit+1 so the envelope knows about a next page. */
-  size_t n = json_array_size(all);
-  json_t **sorted = n > 0 ? o_malloc(n * sizeof *sorted) : NULL;
-  json_t *page_items = json_array();
-  if ((n > 0 && sorted == NULL) || page_items == NULL) {
-    o_free(sorted);
-    json_decref(all);
-    json_decref(page_items);
-    return RESULT_ERROR;
-  }
-  for (size_t i = 0; i < n; i++) sorted[i] = json_array_get(all, i);
-  if (n > 1) qsort(sorted, n, sizeof *sorted, by_time);
-  for (size_t i = 0; i < n && i <= (size_t)page->limit; i++) json_array_append(page_items, sorted[i]);
-  o_free(sorted);
-  json_decref(all);
-  *out = paging_envelope(page, page_items, "at", "id");
+  json_t *items = fields_documents(res, 0);
+  PQclear(res);
+  *out = paging_envelope(page, items, "at", "id");
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
 }

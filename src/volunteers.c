@@ -36,8 +36,7 @@ static const struct db_statement statements[] = {
     {"volunteers_page",
      "SELECT " PROFILE_DOC ", api_ts(v.updated_at), v.person_id FROM volunteer_profiles v "
      "JOIN persons p ON p.id = v.person_id WHERE v.community_id = $1 "
-     "AND ($2::timestamptz IS NULL OR v.updated_at > $2::timestamptz) "
-     "AND ($4::timestamptz IS NULL OR (v.updated_at, v.person_id) > ($4::timestamptz, $5::uuid)) "
+     "AND" PAGING_SQL_AFTER("v.updated_at", "v.person_id", "$2", "$4", "$5")
      "ORDER BY v.updated_at, v.person_id LIMIT $6"},
     {"volunteer_get",
      "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
@@ -82,7 +81,8 @@ enum result volunteers_list(struct db_conn *conn, const struct actor *actor, con
   char limit[16], days[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   snprintf(days, sizeof days, "%d", certificate_days);
-  const char *params[6] = {actor->community_id, page->updated_since, days, page->after_ts, page->after_id, limit};
+  const char *params[6] = {actor->community_id, paging_param_since(page), days, paging_param_after_ts(page),
+                           paging_param_after_id(page), limit};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "volunteers_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;

@@ -12,17 +12,23 @@
 
 #define CONTEXT_STATEMENT "noaber_context"
 #define LOOKUP_STATEMENT "noaber_lookup"
+#define MEMBER_SCOPE_STATEMENT "noaber_member_scope"
 
 static const struct db_statement builtin_statements[] = {
     {CONTEXT_STATEMENT,
      "SELECT set_config('app.person_id', $1, true), set_config('app.community_id', $2, true), "
      "set_config('app.roles', $3, true)"},
     {LOOKUP_STATEMENT, "SELECT set_config('app.lookup_' || $1, $2, true)"},
+    /* A person without a community (the /v1/me routes) reads their own communities: a statement
+     * of its own, after the one that set app.person_id (sql/migrations/0006). */
+    {MEMBER_SCOPE_STATEMENT, "SELECT app_enter_member_scope()"},
 };
+#define BUILTIN_COUNT (sizeof builtin_statements / sizeof builtin_statements[0])
 
 struct db_conn {
   PGconn *pg; /* NULL until connected; closed and reset to NULL when broken */
   int busy;
+  int commit_pending; /* a read-only transaction's COMMIT was sent, its result not yet read */
 };
 
 static struct {
@@ -46,6 +52,14 @@ int db_register_statements(const struct db_statement *statements, size_t count) 
   pool.statements = grown;
   for (size_t i = 0; i < count; i++) pool.statements[pool.statement_count++] = &statements[i];
   return 0;
+}
+
+/* For `noaber statements` (bench/http-bench.sh): the built-in statements, then the registered. */
+size_t db_statement_count(void) { return BUILTIN_COUNT + pool.statement_count; }
+
+const struct db_statement *db_statement_at(size_t i) {
+  if (i < BUILTIN_COUNT) return &builtin_statements[i];
+  return i - BUILTIN_COUNT < pool.statement_count ? pool.statements[i - BUILTIN_COUNT] : NULL;
 }
 
 static void log_pg_error(const char *what, const PGresult *res, PGconn *pg) {
@@ -73,11 +87,10 @@ static enum db_status classify(const PGresult *res, PGconn *pg) {
 /* Prepare every registered statement in one pipeline: one round trip per connection. */
 static int prepare_all(PGconn *pg) {
   if (PQenterPipelineMode(pg) != 1) return -1;
-  size_t total = sizeof builtin_statements / sizeof builtin_statements[0] + pool.statement_count;
+  size_t total = BUILTIN_COUNT + pool.statement_count;
   int ok = 1;
   for (size_t i = 0; i < total && ok; i++) {
-    const struct db_statement *st =
-        i < 2 ? &builtin_statements[i] : pool.statements[i - 2];
+    const struct db_statement *st = i < BUILTIN_COUNT ? &builtin_statements[i] : pool.statements[i - BUILTIN_COUNT];
     ok = PQsendPrepare(pg, st->name, st->sql, 0, NULL) == 1;
   }
   if (!ok || PQpipelineSync(pg) != 1) return -1;
@@ -128,8 +141,13 @@ int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_tim
   if (conninfo == NULL || size < 1 || wait_ms < 1) return -1;
   pool.slots = o_malloc((size_t)size * sizeof *pool.slots);
   pool.conninfo = o_strdup(conninfo);
-  /* jit=off: short OLTP queries; a high cost estimate would otherwise spend ~1 s compiling. */
-  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off",
+  /* jit=off: short OLTP queries; a high cost estimate would otherwise spend ~1 s compiling.
+   * force_generic_plan: every statement is planned once per connection. The custom plans that
+   * PostgreSQL otherwise makes for the first executions (and keeps making when it guesses them
+   * cheaper) cost more to plan than the document queries cost to run; the statements are written
+   * so their generic plans are index-driven (tests/plans checks them). */
+  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off "
+                          "-c plan_cache_mode=force_generic_plan",
                           statement_timeout_ms, statement_timeout_ms * 2);
   if (pool.slots == NULL || pool.conninfo == NULL || pool.options == NULL) {
     db_pool_stop();
@@ -167,6 +185,23 @@ void db_pool_stats(int *size, int *in_use, int *waiting) {
   pthread_mutex_unlock(&pool.lock);
 }
 
+/* Read the result of a COMMIT sent by db_commit_read_only(). Returns 0, or -1 after closing a
+ * connection that broke meanwhile (the caller connects anew). */
+static int read_pending_commit(struct db_conn *conn) {
+  if (!conn->commit_pending) return 0;
+  conn->commit_pending = 0;
+  int ok = 1;
+  PGresult *res;
+  while ((res = PQgetResult(conn->pg)) != NULL) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) ok = 0;
+    PQclear(res);
+  }
+  if (ok && PQstatus(conn->pg) == CONNECTION_OK && PQtransactionStatus(conn->pg) == PQTRANS_IDLE) return 0;
+  PQfinish(conn->pg);
+  conn->pg = NULL;
+  return -1;
+}
+
 enum db_status db_acquire(struct db_conn **out) {
   *out = NULL;
   struct timespec deadline;
@@ -200,6 +235,7 @@ enum db_status db_acquire(struct db_conn **out) {
   pthread_mutex_unlock(&pool.lock);
 
   /* Connect outside the lock: it can take a while and must not block other threads. */
+  if (conn->pg != NULL) read_pending_commit(conn);
   if (conn->pg == NULL) {
     conn->pg = connect_pg(pool.conninfo, pool.options);
     if (conn->pg != NULL && prepare_all(conn->pg) != 0) {
@@ -217,7 +253,7 @@ enum db_status db_acquire(struct db_conn **out) {
 
 void db_release(struct db_conn *conn) {
   if (conn == NULL) return;
-  if (conn->pg != NULL) {
+  if (conn->pg != NULL && !conn->commit_pending) {
     PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
       PQfinish(conn->pg);
@@ -237,8 +273,8 @@ void db_release(struct db_conn *conn) {
   pthread_mutex_unlock(&pool.lock);
 }
 
-/* Run BEGIN (when `begin`), the context statement and an optional first statement in one
- * pipeline: one round trip. */
+/* Run BEGIN (when `begin`), the context statement, the member scope (a person without a
+ * community) and an optional first statement in one pipeline: one round trip. */
 static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
                                    const char *first_statement, PGresult **first_result) {
   PGconn *pg = conn->pg;
@@ -247,12 +283,17 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
                            ctx->roles ? ctx->roles : ""};
   if (PQenterPipelineMode(pg) != 1) return classify(NULL, pg);
   int ok = 1;
-  int expected = 1;
+  int expected = 0;
   if (begin) {
     ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1;
-    expected = 2;
+    expected++;
   }
   ok = ok && PQsendQueryPrepared(pg, CONTEXT_STATEMENT, 3, params, NULL, NULL, 0) == 1;
+  expected++;
+  if (ctx->person_id != NULL && ctx->community_id == NULL) {
+    ok = ok && PQsendQueryPrepared(pg, MEMBER_SCOPE_STATEMENT, 0, NULL, NULL, NULL, 0) == 1;
+    expected++;
+  }
   if (first_statement != NULL) {
     ok = ok && PQsendQueryPrepared(pg, first_statement, 0, NULL, NULL, NULL, 0) == 1;
     expected++;
@@ -332,6 +373,15 @@ enum db_status db_commit(struct db_conn *conn) {
   }
   PQclear(res);
   return status;
+}
+
+void db_commit_read_only(struct db_conn *conn) {
+  if (conn == NULL || conn->pg == NULL) return;
+  if (PQtransactionStatus(conn->pg) == PQTRANS_INTRANS &&
+      PQsendQueryParams(conn->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1) {
+    conn->commit_pending = 1;
+  }
+  db_release(conn); /* rolls back instead when the COMMIT could not be sent */
 }
 
 void db_rollback(struct db_conn *conn) {

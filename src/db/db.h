@@ -24,7 +24,9 @@ struct db_statement {
   const char *sql;
 };
 
-/* Who the current transaction acts for; NULL members are set to ''. */
+/* Who the current transaction acts for; NULL members are set to ''. Row-level security lets a
+ * transaction read its community's rows; one with a person and no community (the /v1/me routes)
+ * reads the communities of the person's active memberships. */
 struct db_context {
   const char *person_id;
   const char *community_id;
@@ -36,6 +38,11 @@ struct db_conn;
 /* Register statements to prepare on every connection. Call before db_pool_start; the array
  * must outlive the pool (static tables). Returns 0, or -1 when out of memory. */
 int db_register_statements(const struct db_statement *statements, size_t count);
+
+/* Every statement prepared on a connection, built-in ones first, then in registration order
+ * (read-only; for `noaber statements`). The pointers stay valid until db_pool_stop(). */
+size_t db_statement_count(void);
+const struct db_statement *db_statement_at(size_t i); /* NULL when i >= db_statement_count() */
 
 /* Start the pool. Connections are opened lazily and re-opened after failures, so this succeeds
  * while PostgreSQL is down. Returns 0 or -1 (bad arguments or out of memory). */
@@ -65,6 +72,10 @@ enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx
 enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value);
 enum db_status db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);
+/* End a transaction that wrote nothing and release the connection without waiting for the
+ * COMMIT: its result is read by the connection's next db_acquire(). Saves a round trip on the
+ * reads; never for a transaction whose writes must be known to be saved before answering. */
+void db_commit_read_only(struct db_conn *conn);
 
 /* Acquire a connection and db_begin() on it; on failure nothing is held. */
 enum db_status db_transaction_start(struct db_conn **out, const struct db_context *ctx, const char *first_statement,

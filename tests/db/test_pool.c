@@ -14,16 +14,39 @@
 #define TUD "00000000-0000-4000-8000-00000000b001"
 #define ANNA_COORDINATOR "00000000-0000-4000-8000-000000000101"
 #define TUD_COORDINATOR "00000000-0000-4000-8000-000000000107"
+#define PROFESSIONAL "00000000-0000-4000-8000-000000000106" /* a member of both */
 
 static const struct db_statement statements[] = {
     /* Deliberately no community filter: only row-level security may narrow it. */
-    {"test_all_memberships", "SELECT DISTINCT community_id::text FROM memberships"},
+    {"test_all_memberships", "SELECT DISTINCT community_id::text FROM memberships ORDER BY 1"},
     {"test_all_invitations", "SELECT DISTINCT community_id::text FROM invitations"},
     {"test_context",
      "SELECT COALESCE(current_setting('app.community_id', true), ''), "
      "COALESCE(current_setting('app.person_id', true), ''), pg_backend_pid()"},
     {"test_backend_pid", "SELECT pg_backend_pid()"},
+    {"test_all_categories", "SELECT DISTINCT community_id::text FROM categories ORDER BY 1"},
+    {"test_insert_category",
+     "INSERT INTO categories (community_id, code, label_nl, label_en) VALUES ($1, 'scope_test', 'Test', 'Test')"},
 };
+
+/* The distinct community ids a statement without a community filter returns, comma-separated,
+ * in this context (a person without a community: a /v1/me route). Caller free()s. */
+static char *communities_seen(const struct db_context *ctx, const char *statement) {
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  ck_assert_int_eq(db_transaction_start(&conn, ctx, statement, &res), DB_OK);
+  size_t len = 1;
+  for (int i = 0; i < PQntuples(res); i++) len += strlen(PQgetvalue(res, i, 0)) + 1;
+  char *out = calloc(1, len);
+  ck_assert_ptr_nonnull(out);
+  for (int i = 0; i < PQntuples(res); i++) {
+    if (i > 0) strcat(out, ",");
+    strcat(out, PQgetvalue(res, i, 0));
+  }
+  PQclear(res);
+  db_transaction_end(conn, 0);
+  return out;
+}
 
 static void start_pool(int size, int wait_ms) {
   const char *dsn = getenv("NOABER_TEST_APP_DSN");
@@ -86,6 +109,90 @@ START_TEST(released_connection_keeps_no_context) {
 }
 END_TEST
 
+START_TEST(person_without_community_sees_only_their_communities) {
+  start_pool(1, 1000);
+  /* A /v1/me route: the professional is a member of both communities, each coordinator of one. */
+  const struct db_context professional = {.person_id = PROFESSIONAL};
+  const struct db_context anna = {.person_id = ANNA_COORDINATOR};
+  const struct db_context tud = {.person_id = TUD_COORDINATOR};
+  const struct db_context nobody = {.person_id = "00000000-0000-4000-8000-0000000000ff"};
+  char *seen = communities_seen(&professional, "test_all_categories");
+  ck_assert_str_eq(seen, ANNA "," TUD);
+  free(seen);
+  seen = communities_seen(&anna, "test_all_categories");
+  ck_assert_str_eq(seen, ANNA);
+  free(seen);
+  seen = communities_seen(&tud, "test_all_categories");
+  ck_assert_str_eq(seen, TUD);
+  free(seen);
+  seen = communities_seen(&nobody, "test_all_categories");
+  ck_assert_str_eq(seen, "");
+  free(seen);
+  /* A community route of the same professional reads that community only. */
+  const struct db_context on_tud = {.person_id = PROFESSIONAL, .community_id = TUD, .roles = "professional"};
+  seen = communities_seen(&on_tud, "test_all_categories");
+  ck_assert_str_eq(seen, TUD);
+  free(seen);
+  seen = communities_seen(&on_tud, "test_all_memberships");
+  ck_assert_str_eq(seen, ANNA "," TUD); /* their own membership elsewhere, and Tot uw Dienst's */
+  free(seen);
+  db_pool_stop();
+}
+END_TEST
+
+START_TEST(person_without_community_writes_nothing) {
+  start_pool(1, 1000);
+  const struct db_context professional = {.person_id = PROFESSIONAL};
+  struct db_conn *conn = NULL;
+  ck_assert_int_eq(db_transaction_start(&conn, &professional, NULL, NULL), DB_OK);
+  /* Reading Anna Zorgt is allowed on a /v1/me route; writing there is not. */
+  ck_assert_int_eq(db_exec(conn, "test_insert_category", 1, (const char *[]){ANNA}), DB_ERROR);
+  db_transaction_end(conn, 0);
+  /* On Anna Zorgt's own route, not into another community either. */
+  const struct db_context on_anna = {.person_id = PROFESSIONAL, .community_id = ANNA, .roles = "professional"};
+  ck_assert_int_eq(db_transaction_start(&conn, &on_anna, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_exec(conn, "test_insert_category", 1, (const char *[]){TUD}), DB_ERROR);
+  db_transaction_end(conn, 0);
+  db_pool_stop();
+}
+END_TEST
+
+START_TEST(read_only_commit_is_collected_by_the_next_user) {
+  start_pool(1, 1000);
+  const struct db_context anna = {.person_id = ANNA_COORDINATOR, .community_id = ANNA, .roles = "coordinator"};
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, "test_context", &res), DB_OK);
+  char pid[16];
+  snprintf(pid, sizeof pid, "%s", PQgetvalue(res, 0, 2));
+  PQclear(res);
+  db_commit_read_only(conn); /* releases without waiting for the COMMIT */
+
+  /* The next user of the one connection gets it idle and without the context. */
+  ck_assert_int_eq(db_acquire(&conn), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 2), pid);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "");
+  PQclear(res);
+  db_release(conn);
+  for (int i = 0; i < 3; i++) { /* again and again, as the pool is used under load */
+    ck_assert_int_eq(db_transaction_start(&conn, &anna, "test_all_memberships", &res), DB_OK);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), ANNA);
+    PQclear(res);
+    db_commit_read_only(conn);
+  }
+  ck_assert_int_eq(db_acquire(&conn), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_all_memberships", 0, NULL, &res), DB_OK);
+  ck_assert_int_eq(PQntuples(res), 0);
+  PQclear(res);
+  db_release(conn);
+  int size, in_use, waiting;
+  db_pool_stats(&size, &in_use, &waiting);
+  ck_assert_int_eq(in_use, 0);
+  db_pool_stop();
+}
+END_TEST
+
 START_TEST(exhausted_pool_answers_busy_after_the_wait) {
   start_pool(1, 150);
   struct db_conn *held = NULL, *second = NULL;
@@ -122,6 +229,9 @@ int main(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, unfiltered_query_sees_only_its_community);
   tcase_add_test(tc, released_connection_keeps_no_context);
+  tcase_add_test(tc, person_without_community_sees_only_their_communities);
+  tcase_add_test(tc, person_without_community_writes_nothing);
+  tcase_add_test(tc, read_only_commit_is_collected_by_the_next_user);
   tcase_add_test(tc, exhausted_pool_answers_busy_after_the_wait);
   tcase_add_test(tc, unreachable_database_answers_down);
   suite_add_tcase(suite, tc);
