@@ -123,26 +123,34 @@ void api_fail(struct api_request *ar, enum result r) {
   }
 }
 
-enum result api_json(struct api_request *ar, int status, json_t *body) {
+/* Answer `status` with JSON text (taken: kept in ar->response_text for idempotency). */
+static enum result send_json_text(struct api_request *ar, int status, char *text) {
   o_free(ar->response_text);
-  ar->response_text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
-  if (ar->response_text == NULL) return RESULT_ERROR;
+  ar->response_text = text;
+  if (text == NULL) return RESULT_ERROR;
   ar->status = status;
-  if (ulfius_set_string_body_response(ar->resp, (unsigned)status, ar->response_text) != U_OK) return RESULT_ERROR;
+  if (ulfius_set_string_body_response(ar->resp, (unsigned)status, text) != U_OK) return RESULT_ERROR;
   u_map_put(ar->resp->map_header, "Content-Type", "application/json");
   return RESULT_OK;
 }
 
+enum result api_json(struct api_request *ar, int status, json_t *body) {
+  return send_json_text(ar, status, json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12)));
+}
+
 enum result api_resource(struct api_request *ar, int status, json_t *resource) {
   char etag[ETAG_LEN];
-  if (etag_of_resource(resource, etag) != 0) return RESULT_ERROR;
+  /* One serialisation for both: the body is the canonical text the ETag hashes. */
+  char *text = etag_canonical_text(resource, etag);
+  if (text == NULL) return RESULT_ERROR;
   u_map_put(ar->resp->map_header, "ETag", etag);
   if (strcmp(ar->req->http_verb, "GET") == 0 && etag_header_matches(api_header(ar, "If-None-Match"), etag, 1)) {
+    free(text);
     ar->status = 304;
     ulfius_set_string_body_response(ar->resp, 304, "");
     return RESULT_OK;
   }
-  return api_json(ar, status, resource);
+  return send_json_text(ar, status, text);
 }
 
 enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {

@@ -3,12 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+char *etag_canonical_text(const json_t *resource, char out[ETAG_LEN]) {
+  char *text = json_dumps(resource, ETAG_JSON_FLAGS);
+  if (text != NULL) digest_etag(text, strlen(text), out);
+  return text;
+}
+
 int etag_of_resource(const json_t *resource, char out[ETAG_LEN]) {
-  char *text = json_dumps(resource, JSON_COMPACT | JSON_SORT_KEYS);
-  if (text == NULL) return -1;
-  digest_etag(text, strlen(text), out);
+  char *text = etag_canonical_text(resource, out);
   free(text);
-  return 0;
+  return text != NULL ? 0 : -1;
 }
 
 int etag_header_matches(const char *header, const char *etag, int weak_comparison) {
