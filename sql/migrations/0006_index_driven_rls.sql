@@ -127,6 +127,13 @@ CREATE INDEX help_requests_open_idx ON help_requests (community_id, updated_at, 
   WHERE status IN ('submitted', 'triaged', 'offered', 'matched');
 CREATE INDEX help_requests_closed_idx ON help_requests (community_id, updated_at, id)
   WHERE status IN ('referred', 'rejected', 'cancelled');
+-- Matching reads a candidate's recent occurrences (load) and a resident's history per request
+-- (continuity) from the index alone, without a visit to each occurrence row.
+CREATE INDEX occurrences_volunteer_load_idx ON occurrences (community_id, volunteer_id, starts_at)
+  INCLUDE (status, hours, ends_at);
+DROP INDEX occurrences_volunteer_idx;
+CREATE INDEX occurrences_request_history_idx ON occurrences (community_id, request_id)
+  INCLUDE (volunteer_id, status, feedback_positive);
 -- Refresh tokens of a person (revoking a person's logins).
 CREATE INDEX refresh_tokens_person_idx ON refresh_tokens (person_id);
 
@@ -182,11 +189,18 @@ GRANT EXECUTE ON FUNCTION case_viewer(uuid, uuid, uuid),
                          boolean, uuid) TO noaber_api;
 
 -- Matching. -----------------------------------------------------------------------------------
--- eligible_volunteers as in 0002, but a caller that names the volunteers it asks about (the board,
--- a claim, "may this volunteer see the request") reads only their profiles by primary key; before,
--- `p_only IS NULL OR person_id = ANY (p_only)` read every profile of the community for each call.
+-- eligible_volunteers with the same rules and result as in 0002, reshaped for a community with
+-- 10,000 volunteers and 100,000 requests (bench/, EXPLAIN under each role):
+--   * A caller that names the volunteers it asks about (p_only: the board, a claim, "may this
+--     volunteer see the request") reads only their profiles by primary key; before, every profile
+--     of the community was read for each call.
+--   * PostgreSQL cannot estimate how many candidates pass the filters (it guessed 1 for 700), so it
+--     joined the candidates with their load and the resident's history by nested loops over CTEs:
+--     a cost that grew with candidates x history. Now nothing depends on that guess: a candidate's
+--     load is an index-only probe of their own recent occurrences, the resident's history is one
+--     jsonb object keyed by volunteer (a lookup is a binary search), the helper lists are arrays.
 CREATE OR REPLACE FUNCTION eligible_volunteers(p_community uuid, p_request uuid, certificate_days integer,
-                                    p_only uuid[] DEFAULT NULL)
+                                               p_only uuid[] DEFAULT NULL)
 RETURNS TABLE (person_id uuid, display_name text, km float8, helped_good bigint, helped_bad bigint,
                hours_28d numeric, capacity_hours numeric, preferred boolean)
 LANGUAGE sql STABLE AS $$
@@ -202,19 +216,18 @@ LANGUAGE sql STABLE AS $$
     FROM help_requests hr JOIN categories c ON c.community_id = hr.community_id AND c.id = hr.category_id
     WHERE hr.community_id = p_community AND hr.id = p_request
   ),
-  -- Every per-profile filter first, in one pass over the community's profiles, before any join;
-  -- or, when the caller names the volunteers (p_only), over just their profiles by primary key.
-  prof AS MATERIALIZED (
-    SELECT v.* FROM volunteer_profiles v
-    WHERE p_only IS NULL AND v.community_id = p_community
-    UNION ALL
-    SELECT v.* FROM volunteer_profiles v
-    WHERE p_only IS NOT NULL AND v.community_id = p_community AND v.person_id = ANY (p_only)
-  ),
+  -- Every per-profile filter first, in one pass over the community's profiles, or over the
+  -- profiles named in p_only by primary key (a UNION ALL in FROM: the branch whose condition on
+  -- p_only is false is not run). A cheap latitude check spares most far-away profiles the
+  -- great-circle distance: a degree of latitude is at least 111.19 km on distance_km's sphere.
   cand AS MATERIALIZED (
     SELECT v.person_id, v.capacity_hours, d.km
     FROM r
-    JOIN prof v ON v.skills @> ARRAY[r.category_id]
+    JOIN (SELECT * FROM volunteer_profiles vp WHERE p_only IS NULL AND vp.community_id = p_community
+          UNION ALL
+          SELECT * FROM volunteer_profiles vp
+          WHERE p_only IS NOT NULL AND vp.community_id = p_community AND vp.person_id = ANY (p_only)) v
+      ON v.skills @> ARRAY[r.category_id] AND abs(v.home_lat - r.place_lat) * 111.19 <= v.travel_km
     CROSS JOIN LATERAL (SELECT distance_km(v.home_lat, v.home_lon, r.place_lat, r.place_lon) AS km) d
     WHERE NOT v.paused
       AND v.code_of_conduct_accepted_at IS NOT NULL
@@ -225,57 +238,53 @@ LANGUAGE sql STABLE AS $$
                              AND v.certificate_issued_on + certificate_days >= current_date))
       AND d.km <= v.travel_km
   ),
-  -- This resident's history, read once (not per candidate); for the few volunteers in p_only,
-  -- from their own occurrences instead of everything the resident ever asked.
+  -- This resident's history with each volunteer, read once: every request of the resident, or,
+  -- for the few volunteers in p_only, their own occurrences.
   hist AS MATERIALIZED (
-    SELECT x.volunteer_id, sum(x.good)::bigint AS good, sum(x.bad)::bigint AS bad
-    FROM r
-    JOIN help_requests h ON p_only IS NULL AND h.community_id = p_community AND h.resident_id = r.resident_id
-    -- per request through the (community_id, request_id, seq) key, not a scan of all occurrences
-    CROSS JOIN LATERAL (
-      SELECT o.volunteer_id,
-             count(*) FILTER (WHERE o.status = 'done' AND o.feedback_positive IS DISTINCT FROM false) AS good,
-             count(*) FILTER (WHERE o.feedback_positive = false) AS bad
-      FROM occurrences o
-      WHERE o.community_id = p_community AND o.request_id = h.id AND o.volunteer_id IS NOT NULL
-      GROUP BY o.volunteer_id) x
-    GROUP BY x.volunteer_id
-    UNION ALL
-    SELECT o.volunteer_id,
-           count(*) FILTER (WHERE o.status = 'done' AND o.feedback_positive IS DISTINCT FROM false),
-           count(*) FILTER (WHERE o.feedback_positive = false)
-    FROM r
-    JOIN cand c ON p_only IS NOT NULL
-    JOIN occurrences o ON o.community_id = p_community AND o.volunteer_id = c.person_id
-    JOIN help_requests h ON h.community_id = p_community AND h.id = o.request_id AND h.resident_id = r.resident_id
-    GROUP BY o.volunteer_id
+    SELECT COALESCE(jsonb_object_agg(x.volunteer_id::text, jsonb_build_array(x.good, x.bad)), '{}') AS by_volunteer
+    FROM (SELECT o.volunteer_id,
+                 count(*) FILTER (WHERE o.status = 'done' AND o.feedback_positive IS DISTINCT FROM false) AS good,
+                 count(*) FILTER (WHERE o.feedback_positive = false) AS bad
+          FROM r
+          JOIN help_requests h ON p_only IS NULL AND h.community_id = p_community AND h.resident_id = r.resident_id
+          JOIN occurrences o ON o.community_id = p_community AND o.request_id = h.id AND o.volunteer_id IS NOT NULL
+          GROUP BY o.volunteer_id
+          UNION ALL
+          SELECT o.volunteer_id,
+                 count(*) FILTER (WHERE o.status = 'done' AND o.feedback_positive IS DISTINCT FROM false),
+                 count(*) FILTER (WHERE o.feedback_positive = false)
+          FROM r
+          JOIN cand c ON p_only IS NOT NULL
+          JOIN occurrences o ON o.community_id = p_community AND o.volunteer_id = c.person_id
+          JOIN help_requests h ON h.community_id = p_community AND h.id = o.request_id AND h.resident_id = r.resident_id
+          GROUP BY o.volunteer_id) x
   ),
   helpers AS MATERIALIZED (
-    SELECT rh.helper_id, rh.kind
+    SELECT COALESCE(array_agg(rh.helper_id) FILTER (WHERE rh.kind = 'preferred'), '{}') AS preferred,
+           COALESCE(array_agg(rh.helper_id) FILTER (WHERE rh.kind = 'blocked'), '{}') AS blocked
     FROM r JOIN resident_helpers rh ON rh.community_id = p_community AND rh.resident_id = r.resident_id
-  ),
-  load AS MATERIALIZED (
-    SELECT o.volunteer_id,
-           sum(COALESCE(o.hours, extract(epoch FROM o.ends_at - o.starts_at)::numeric / 3600, 1))
-             FILTER (WHERE o.starts_at > now() - interval '7 days') AS h7,
-           sum(COALESCE(o.hours, extract(epoch FROM o.ends_at - o.starts_at)::numeric / 3600, 1)) AS h28
-    FROM cand c
-    JOIN occurrences o ON o.community_id = p_community AND o.volunteer_id = c.person_id
-    WHERE o.status IN ('matched', 'done') AND o.starts_at > now() - interval '28 days'
-    GROUP BY o.volunteer_id
   )
-  SELECT c.person_id, p.display_name, c.km, COALESCE(hist.good, 0), COALESCE(hist.bad, 0),
-         COALESCE(load.h28, 0), c.capacity_hours,
-         EXISTS (SELECT 1 FROM helpers WHERE helpers.helper_id = c.person_id AND helpers.kind = 'preferred')
+  SELECT c.person_id, p.display_name, c.km,
+         COALESCE((hist.by_volunteer -> c.person_id::text ->> 0)::bigint, 0),
+         COALESCE((hist.by_volunteer -> c.person_id::text ->> 1)::bigint, 0),
+         COALESCE(load.h28, 0), c.capacity_hours, c.person_id = ANY (helpers.preferred)
   FROM cand c
   CROSS JOIN r
+  CROSS JOIN hist
+  CROSS JOIN helpers
   JOIN memberships m ON m.community_id = p_community AND m.person_id = c.person_id
                     AND m.removed_at IS NULL AND 'volunteer' = ANY (m.roles)
   JOIN persons p ON p.id = c.person_id
-  LEFT JOIN hist ON hist.volunteer_id = c.person_id
-  LEFT JOIN load ON load.volunteer_id = c.person_id
+  -- The candidate's hours in the last 7 and 28 days (occurrences_volunteer_load_idx).
+  CROSS JOIN LATERAL (
+    SELECT sum(COALESCE(o.hours, extract(epoch FROM o.ends_at - o.starts_at)::numeric / 3600, 1))
+             FILTER (WHERE o.starts_at > now() - interval '7 days') AS h7,
+           sum(COALESCE(o.hours, extract(epoch FROM o.ends_at - o.starts_at)::numeric / 3600, 1)) AS h28
+    FROM occurrences o
+    WHERE o.community_id = p_community AND o.volunteer_id = c.person_id
+      AND o.starts_at > now() - interval '28 days' AND o.status IN ('matched', 'done')) load
   WHERE COALESCE(load.h7, 0) + r.hours <= c.capacity_hours
-    AND NOT EXISTS (SELECT 1 FROM helpers WHERE helpers.helper_id = c.person_id AND helpers.kind = 'blocked')
+    AND NOT c.person_id = ANY (helpers.blocked)
     AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.community_id = p_community AND o.request_id = r.id
                     AND o.volunteer_id = c.person_id AND o.status IN ('declined', 'released'))
 $$;
