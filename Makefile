@@ -22,6 +22,7 @@ LIB_OBJ  := $(filter-out $(BUILD)/obj/src/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)
 DBTEST_SRC := $(wildcard tests/db/*.c)
+PLANTEST_SRC := $(wildcard tests/plans/*.c)
 
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
@@ -81,6 +82,13 @@ $(BUILD)/tests/db: $(DBTEST_SRC) $(LIB_OBJ)
 	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
 	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
+# Plan tests: the real statement tables and db layer, EXPLAIN of every hot statement per role.
+$(BUILD)/tests/plans: $(PLANTEST_SRC) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
+	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
+
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
@@ -90,7 +98,7 @@ $(BUILD)/tests/integration: $(ITEST_SRC)
 run: deps build
 	@scripts/run.sh $(BUILD)
 
-test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/integration
+test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/plans $(BUILD)/tests/integration
 	@echo "== unit tests"
 	@$(BUILD)/tests/unit
 	@echo "== integration tests ($(BUILD))"

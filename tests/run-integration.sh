@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Integration run: a throwaway PostgreSQL cluster, the real server, the Check suite over HTTP,
-# then the contract checks on what was exchanged, a log privacy check and a clean shutdown.
+# the database tests, then the plan tests on a big Anna Zorgt (tests/plans), the contract checks
+# on what was exchanged, a log privacy check and a clean shutdown.
 #
-#   tests/run-integration.sh BUILD_DIR      (BUILD_DIR holds noaber and tests/integration)
+#   tests/run-integration.sh BUILD_DIR      (BUILD_DIR holds noaber, tests/integration, tests/db
+#                                            and tests/plans)
 #
 # Keeps its temporary directory (logs, exchanges.jsonl) when something failed, or always with
 # NOABER_KEEP_TMP=1. Extra arguments for the Check binary go through Check's own environment
@@ -17,7 +19,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "$1" && pwd) || exit 2
 bin="$build/noaber"
 itest="$build/tests/integration"
-for f in "$bin" "$itest" "$build/tests/db"; do
+for f in "$bin" "$itest" "$build/tests/db" "$build/tests/plans"; do
   [ -x "$f" ] || { echo "run-integration: missing $f (build it first)" >&2; exit 2; }
 done
 command -v node >/dev/null || { echo "run-integration: node is needed for the contract tools" >&2; exit 2; }
@@ -112,6 +114,32 @@ export NOABER_TEST_TMPDIR="$tmp"
 
 "$itest" || fail "integration tests"
 "$build/tests/db" || fail "database tests"
+
+# Plan tests: make Anna Zorgt big (~10,000 members, ~100,000 help requests, 2,000 cases; the
+# demo accounts get their share, plus an outside guest), then EXPLAIN every hot statement in the
+# context of every role (tests/plans/test_plans.c). As the schema owner, on the same cluster:
+# the integration suite's data stays, Tot uw Dienst stays small.
+plans_seed() {
+  local psql_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}/psql"
+  [ -x "$psql_bin" ] || psql_bin=psql
+  local anna=00000000-0000-4000-8000-00000000a001 coordinator=00000000-0000-4000-8000-000000000101
+  "$psql_bin" -X -q -v ON_ERROR_STOP=1 "$NOABER_MIGRATION_DATABASE_URL" -v community="$anna" \
+    -v coordinator="$coordinator" -v volunteers=9700 -v residents=300 -v requests=84000 \
+    -f "$repo/bench/synthetic.sql" >"$tmp/plans-seed.log" 2>&1 &&
+    "$psql_bin" -X -q -v ON_ERROR_STOP=1 "$NOABER_MIGRATION_DATABASE_URL" -v community="$anna" \
+      -v coordinator="$coordinator" -v volunteer=00000000-0000-4000-8000-000000000102 \
+      -v resident=00000000-0000-4000-8000-000000000104 -v professional=00000000-0000-4000-8000-000000000106 \
+      -v guest=00000000-0000-4000-8000-000000000108 -v cases=2000 \
+      -f "$repo/tests/plans/seed.sql" >>"$tmp/plans-seed.log" 2>&1
+}
+plans_started=$(date +%s.%N)
+if plans_seed; then
+  echo "run-integration: plan test data loaded in $(awk -v a="$plans_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+  "$build/tests/plans" || fail "plan tests"
+else
+  tail -n 20 "$tmp/plans-seed.log" >&2
+  fail "loading the plan test data"
+fi
 echo "run-integration: $(wc -l <"$NOABER_TEST_EXCHANGE_LOG") exchanges logged"
 
 cd "$repo" || exit 1
