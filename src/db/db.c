@@ -29,6 +29,9 @@ struct db_conn {
   PGconn *pg; /* NULL until connected; closed and reset to NULL when broken */
   int busy;
   int commit_pending; /* a read-only transaction's COMMIT was sent, its result not yet read */
+  /* db_begin_deferred(): BEGIN and this context go out with the first statement. Owned copies. */
+  int begin_pending;
+  char *pending_person, *pending_community, *pending_roles;
 };
 
 static struct {
@@ -185,6 +188,15 @@ void db_pool_stats(int *size, int *in_use, int *waiting) {
   pthread_mutex_unlock(&pool.lock);
 }
 
+/* Forget a deferred BEGIN (db_begin_deferred) that was not sent. */
+static void clear_pending_begin(struct db_conn *conn) {
+  conn->begin_pending = 0;
+  o_free(conn->pending_person);
+  o_free(conn->pending_community);
+  o_free(conn->pending_roles);
+  conn->pending_person = conn->pending_community = conn->pending_roles = NULL;
+}
+
 /* Read the result of a COMMIT sent by db_commit_read_only(). Returns 0, or -1 after closing a
  * connection that broke meanwhile (the caller connects anew). */
 static int read_pending_commit(struct db_conn *conn) {
@@ -253,6 +265,7 @@ enum db_status db_acquire(struct db_conn **out) {
 
 void db_release(struct db_conn *conn) {
   if (conn == NULL) return;
+  clear_pending_begin(conn); /* a deferred BEGIN that never went out: nothing to undo */
   if (conn->pg != NULL && !conn->commit_pending) {
     PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
@@ -276,7 +289,8 @@ void db_release(struct db_conn *conn) {
 /* Run BEGIN (when `begin`), the context statement, the member scope (a person without a
  * community) and an optional first statement in one pipeline: one round trip. */
 static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
-                                   const char *first_statement, PGresult **first_result) {
+                                   const char *first_statement, int nparams, const char *const *first_params,
+                                   PGresult **first_result) {
   PGconn *pg = conn->pg;
   const char *params[3] = {ctx->person_id ? ctx->person_id : "",
                            ctx->community_id ? ctx->community_id : "",
@@ -295,7 +309,7 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     expected++;
   }
   if (first_statement != NULL) {
-    ok = ok && PQsendQueryPrepared(pg, first_statement, 0, NULL, NULL, NULL, 0) == 1;
+    ok = ok && PQsendQueryPrepared(pg, first_statement, nparams, first_params, NULL, NULL, 0) == 1;
     expected++;
   }
   ok = ok && PQpipelineSync(pg) == 1;
@@ -315,12 +329,13 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
       PQclear(res);
       break;
     }
+    results++;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && status == DB_OK) {
       status = classify(res, pg);
-      if (status != DB_DOWN) log_pg_error("context", res, pg);
+      if (status == DB_ERROR || status == DB_CONSTRAINT)
+        log_pg_error(first_statement != NULL && results == expected ? first_statement : "context", res, pg);
     }
-    results++;
-    if (first_statement != NULL && results == expected && status == DB_OK && st == PGRES_TUPLES_OK) {
+    if (first_statement != NULL && results == expected && status == DB_OK) {
       *first_result = res; /* the caller's now */
     } else {
       PQclear(res);
@@ -338,11 +353,39 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
 enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
                         PGresult **first_result) {
   if (first_result != NULL) *first_result = NULL;
-  return send_context(conn, ctx, 1, first_statement, first_result);
+  return send_context(conn, ctx, 1, first_statement, 0, NULL, first_result);
+}
+
+enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *ctx) {
+  clear_pending_begin(conn);
+  conn->pending_person = ctx->person_id != NULL ? o_strdup(ctx->person_id) : NULL;
+  conn->pending_community = ctx->community_id != NULL ? o_strdup(ctx->community_id) : NULL;
+  conn->pending_roles = ctx->roles != NULL ? o_strdup(ctx->roles) : NULL;
+  if ((ctx->person_id != NULL && conn->pending_person == NULL) ||
+      (ctx->community_id != NULL && conn->pending_community == NULL) ||
+      (ctx->roles != NULL && conn->pending_roles == NULL)) {
+    clear_pending_begin(conn);
+    return DB_ERROR;
+  }
+  conn->begin_pending = 1;
+  return DB_OK;
+}
+
+/* Send a deferred BEGIN and context, with `statement` (optional) in the same round trip. */
+static enum db_status flush_pending_begin(struct db_conn *conn, const char *statement, int nparams,
+                                          const char *const *params, PGresult **result) {
+  struct db_context ctx = {conn->pending_person, conn->pending_community, conn->pending_roles};
+  enum db_status status = send_context(conn, &ctx, 1, statement, nparams, params, result);
+  clear_pending_begin(conn);
+  return status;
 }
 
 enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx) {
-  return send_context(conn, ctx, 0, NULL, NULL);
+  if (conn->begin_pending) {
+    enum db_status status = flush_pending_begin(conn, NULL, 0, NULL, NULL);
+    if (status != DB_OK) return status;
+  }
+  return send_context(conn, ctx, 0, NULL, 0, NULL, NULL);
 }
 
 enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value) {
@@ -362,6 +405,10 @@ static enum db_status simple_command(struct db_conn *conn, const char *sql) {
 }
 
 enum db_status db_commit(struct db_conn *conn) {
+  if (conn->begin_pending) { /* nothing was sent: nothing to commit */
+    clear_pending_begin(conn);
+    return DB_OK;
+  }
   PGresult *res = PQexecParams(conn->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
   enum db_status status = DB_OK;
   if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -396,7 +443,7 @@ enum db_status db_transaction_start(struct db_conn **out, const struct db_contex
                                     PGresult **first_result) {
   enum db_status status = db_acquire(out);
   if (status != DB_OK) return status;
-  status = db_begin(*out, ctx, first_statement, first_result);
+  status = first_statement != NULL ? db_begin(*out, ctx, first_statement, first_result) : db_begin_deferred(*out, ctx);
   if (status != DB_OK) {
     db_release(*out);
     *out = NULL;
@@ -415,6 +462,7 @@ enum db_status db_transaction_end(struct db_conn *conn, int commit) {
 enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
                         const char *const *params, PGresult **out) {
   *out = NULL;
+  if (conn->begin_pending) return flush_pending_begin(conn, statement, nparams, params, out);
   PGresult *res = PQexecPrepared(conn->pg, statement, nparams, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(res);
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

@@ -66,6 +66,11 @@ void db_release(struct db_conn *conn);
  * result (caller PQclear()s). */
 enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
                         PGresult **first_result);
+/* The same as db_begin() without a first statement, but nothing is sent yet: BEGIN and the
+ * context go out in one round trip with the transaction's first statement (db_query, db_exec,
+ * db_set_lookup, db_set_context). A transaction that runs no statement never reaches PostgreSQL.
+ * The context's strings are copied. DB_OK, or DB_ERROR when out of memory. */
+enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *ctx);
 /* Change the context inside the open transaction (after resolving a membership, say). */
 enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx);
 /* Set app.lookup_<name> for this transaction: lets a policy show one row found by a secret. */
@@ -77,7 +82,8 @@ void db_rollback(struct db_conn *conn);
  * reads; never for a transaction whose writes must be known to be saved before answering. */
 void db_commit_read_only(struct db_conn *conn);
 
-/* Acquire a connection and db_begin() on it; on failure nothing is held. */
+/* Acquire a connection and db_begin() on it (db_begin_deferred() without a first statement); on
+ * failure nothing is held. */
 enum db_status db_transaction_start(struct db_conn **out, const struct db_context *ctx, const char *first_statement,
                                     PGresult **first_result);
 /* Commit (when `commit` and the transaction is healthy) or roll back, then release. Returns the

@@ -193,6 +193,41 @@ START_TEST(read_only_commit_is_collected_by_the_next_user) {
 }
 END_TEST
 
+START_TEST(deferred_begin_goes_out_with_the_first_statement) {
+  start_pool(1, 1000);
+  const struct db_context anna = {.person_id = ANNA_COORDINATOR, .community_id = ANNA, .roles = "coordinator"};
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  /* No first statement: nothing is sent until the first query, which sees the context. */
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), ANNA);
+  ck_assert_str_eq(PQgetvalue(res, 0, 1), ANNA_COORDINATOR);
+  PQclear(res);
+  ck_assert_int_eq(db_query(conn, "test_all_memberships", 0, NULL, &res), DB_OK);
+  ck_assert_int_eq(PQntuples(res), 1);
+  PQclear(res);
+  ck_assert_int_eq(db_transaction_end(conn, 1), DB_OK);
+  /* A transaction that runs nothing commits nothing and leaves the connection as it was. */
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_transaction_end(conn, 1), DB_OK);
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, NULL, NULL), DB_OK);
+  db_commit_read_only(conn);
+  ck_assert_int_eq(db_acquire(&conn), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "");
+  PQclear(res);
+  db_release(conn);
+  /* A failing first statement fails the transaction, as it would after an eager BEGIN. */
+  const struct db_context professional = {.person_id = PROFESSIONAL};
+  ck_assert_int_eq(db_transaction_start(&conn, &professional, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_exec(conn, "test_insert_category", 1, (const char *[]){ANNA}), DB_ERROR);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_ERROR); /* aborted */
+  db_transaction_end(conn, 0);
+  db_pool_stop();
+}
+END_TEST
+
 START_TEST(exhausted_pool_answers_busy_after_the_wait) {
   start_pool(1, 150);
   struct db_conn *held = NULL, *second = NULL;
@@ -232,6 +267,7 @@ int main(void) {
   tcase_add_test(tc, person_without_community_sees_only_their_communities);
   tcase_add_test(tc, person_without_community_writes_nothing);
   tcase_add_test(tc, read_only_commit_is_collected_by_the_next_user);
+  tcase_add_test(tc, deferred_begin_goes_out_with_the_first_statement);
   tcase_add_test(tc, exhausted_pool_answers_busy_after_the_wait);
   tcase_add_test(tc, unreachable_database_answers_down);
   suite_add_tcase(suite, tc);
