@@ -69,8 +69,16 @@
   "UNION SELECT r.id FROM help_requests r WHERE r.community_id = $1 AND r.on_board "                           \
   "AND r.status IN ('triaged', 'offered'))"
 
-/* Keyset page: $5 updated_since, $6/$7 cursor, $8 limit+1. */
-#define PAGE " AND" PAGING_SQL_AFTER("h.updated_at", "h.id", "$5", "$6", "$7") "ORDER BY h.updated_at, h.id LIMIT $8"
+/* A page of request documents: LIST_START, the WHERE clause about h, LIST_END. Keyset: $5
+ * updated_since, $6/$7 cursor, $8 limit+1. The rows are chosen in an inner query whose LIMIT is
+ * a constant, the largest page: with only `LIMIT $8` a generic plan must guess the page size, and
+ * PostgreSQL guesses a tenth of the table, which on a large community can turn the ordered index
+ * scan into a sort of everything. Documents are built only for the rows the outer LIMIT returns. */
+#define LIST_START "SELECT " REQUEST_DOC " FROM (SELECT h.* FROM help_requests h "
+#define LIST_END                                                                                      \
+  " AND" PAGING_SQL_AFTER("h.updated_at", "h.id", "$5", "$6", "$7")                                   \
+  "ORDER BY h.updated_at, h.id LIMIT " PAGE_SQL_MAX_FETCH ") h LEFT JOIN persons rp ON rp.id = h.resident_id " \
+  "ORDER BY h.updated_at, h.id LIMIT $8"
 
 /* The statuses of the partial indexes help_requests_open_idx and help_requests_closed_idx, written
  * out so PostgreSQL can prove a statement may read them. */
@@ -84,38 +92,38 @@
 static const struct db_statement statements[] = {
     /* The desk: every request, or those in one status ($9). A status is looked for among the open,
      * the done or the other closed requests, each an index of its own (0006_index_driven_rls.sql). */
-    {"hr_page_all", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                    "AND $9::help_status IS NULL" UNUSED_4 PAGE},
-    {"hr_page_open", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND " OPEN_STATUS " AND h.status = $9::help_status" UNUSED_4 PAGE},
-    {"hr_page_done", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND h.status = 'done' AND $9::help_status = 'done'" UNUSED_4 PAGE},
-    {"hr_page_closed", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                       "AND " CLOSED_STATUS " AND h.status = $9::help_status" UNUSED_4 PAGE},
+    {"hr_page_all", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                    "AND $9::help_status IS NULL" UNUSED_4 LIST_END},
+    {"hr_page_open", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND " OPEN_STATUS " AND h.status = $9::help_status" UNUSED_4 LIST_END},
+    {"hr_page_done", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND h.status = 'done' AND $9::help_status = 'done'" UNUSED_4 LIST_END},
+    {"hr_page_closed", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                       "AND " CLOSED_STATUS " AND h.status = $9::help_status" UNUSED_4 LIST_END},
     /* Anyone else: what VISIBLE lets them see, found through VISIBLE_CANDIDATES. */
-    {"hr_page_visible", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND " VISIBLE_CANDIDATES
-                        " AND " VISIBLE " AND ($9::help_status IS NULL OR h.status = $9::help_status)" PAGE},
-    {"hr_board", "SELECT " REQUEST_DOC FROM_REQUESTS
+    {"hr_page_visible", LIST_START "WHERE h.community_id = $1 AND " VISIBLE_CANDIDATES
+                        " AND " VISIBLE " AND ($9::help_status IS NULL OR h.status = $9::help_status)" LIST_END},
+    {"hr_board", LIST_START
                  "WHERE h.community_id = $1 AND NOT $2::bool AND h.on_board AND h.status IN ('triaged', 'offered') AND "
-                 "volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid)" PAGE},
+                 "volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid)" LIST_END},
     /* The coordinator's queue, one statement per view so each reads its status index. */
-    {"hr_queue_new", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND " OPEN_STATUS " AND h.status = 'submitted'" UNUSED_4 PAGE},
-    {"hr_queue_unconfirmed", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool "
+    {"hr_queue_new", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+                     "AND " OPEN_STATUS " AND h.status = 'submitted'" UNUSED_4 LIST_END},
+    {"hr_queue_unconfirmed", LIST_START "WHERE h.community_id = $1 AND $2::bool "
                              "AND $3::uuid IS NOT NULL AND " OPEN_STATUS " AND h.status = 'matched' "
-                             "AND NOT h.resident_confirmed" UNUSED_4 PAGE},
+                             "AND NOT h.resident_confirmed" UNUSED_4 LIST_END},
     {"hr_queue_needs_attention",
-     "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
+     LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
      "AND " OPEN_STATUS " AND h.status IN ('submitted', 'triaged', 'offered') AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
-     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days'))" UNUSED_4 PAGE},
+     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days'))" UNUSED_4 LIST_END},
     /* /v1/me lists: row-level security scopes them to the person's communities. */
-    {"hr_mine", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.resident_id = $3::uuid AND $1::uuid IS NULL AND NOT $2::bool"
-                UNUSED_4 PAGE},
+    {"hr_mine", LIST_START "WHERE h.resident_id = $3::uuid AND $1::uuid IS NULL AND NOT $2::bool"
+                UNUSED_4 LIST_END},
     {"hr_tasks",
-     "SELECT " REQUEST_DOC FROM_REQUESTS "JOIN (SELECT r.community_id, r.id FROM help_requests r "
+     LIST_START "JOIN (SELECT r.community_id, r.id FROM help_requests r "
      "WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' UNION SELECT o.community_id, o.request_id "
      "FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k ON k.community_id = h.community_id "
-     "AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool" UNUSED_4 PAGE},
+     "AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool" UNUSED_4 LIST_END},
     {"hr_get", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND h.id = $5 AND " VISIBLE},
     {"hr_lock",
      "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
