@@ -29,7 +29,7 @@ MIGRATIONS := $(wildcard sql/migrations/*.sql)
 SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js \
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%)
 
-.PHONY: all build run test test-unit test-integration test-asan lint bench deps deps-test clean
+.PHONY: all build run test test-unit test-integration test-asan lint bench bench-http deps deps-test deps-bench clean
 
 all: build
 
@@ -40,6 +40,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-bench:
+	@scripts/deps.sh bench
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -111,6 +114,18 @@ test-asan:
 # Matching suggestions against 10,000 volunteer profiles (results in bench/RESULTS.md).
 bench: deps-test build
 	@bench/matching.sh $(BUILD)
+
+# HTTP load (wrk) against Noaber and bare peers on the same PostgreSQL; BENCH_SCALE=small|10k|1m
+# (results in bench/RESULTS.md).
+bench-http: deps-bench build $(BUILD)/bench/bare-peer node_modules/.package-lock.json
+	@bench/http-bench.sh $(BUILD)
+
+# The bench's bare Ulfius + libpq peer (bench/peers/bare.c): the same libraries as the server.
+$(BUILD)/bench/bare-peer: bench/peers/bare.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags libulfius libpq jansson libmicrohttpd) $(LDFLAGS) -o $@ $< \
+	  $$(pkg-config --libs libulfius libpq jansson libmicrohttpd) -lpthread
 
 lint: node_modules/.package-lock.json
 	@tools/lint.sh

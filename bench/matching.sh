@@ -10,7 +10,8 @@
 # free loopback port. Three help requests are created through the API as the coordinator
 # (bench/http.mjs) and their suggestions measured with bench/load.mjs: warm-up, N sequential
 # requests per help request, then a concurrent run over all three. Prints a summary table and
-# writes it to bench/RESULTS.md. Needs node and PostgreSQL 15 (as `make test`), nothing else.
+# writes it between the bench-matching markers of bench/RESULTS.md. Needs node and PostgreSQL 15
+# (as `make test`), nothing else. Shared helpers: bench/lib.sh.
 # Everything stops on exit; the temporary directory is kept on failure or with BENCH_KEEP_TMP=1.
 #
 # Knobs (environment): BENCH_VOLUNTEERS (10000), BENCH_RESIDENTS (300), BENCH_PAST_REQUESTS
@@ -30,9 +31,6 @@ build=$(cd "$1" && pwd) || exit 2
 bin="$build/noaber"
 [ -x "$bin" ] || { echo "bench: missing $bin (build it first)" >&2; exit 2; }
 command -v node >/dev/null || { echo "bench: node is needed (bench/load.mjs, bench/http.mjs)" >&2; exit 2; }
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-psql_bin="$PG_BIN/psql"
-[ -x "$psql_bin" ] || psql_bin=psql
 
 volunteers=${BENCH_VOLUNTEERS:-10000}
 residents=${BENCH_RESIDENTS:-300}
@@ -51,18 +49,15 @@ CERT_DAYS=${NOABER_CERTIFICATE_VALID_DAYS:-1095}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/noaber-bench.XXXXXX")
 chmod 755 "$tmp" # the cluster runs as user postgres when we are root
-pgdir="$tmp/pg"
+bench_tag=bench
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 server_pid=""
 ok=0
 
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  "$repo/scripts/pg-cluster.sh" stop "$pgdir" >/dev/null 2>&1 || true
+  stop_pid "$server_pid"
+  bench_pg_stop
   if [ "$ok" = 1 ] && [ "${BENCH_KEEP_TMP:-0}" != 1 ]; then
     rm -rf "$tmp"
   else
@@ -71,19 +66,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-# json_get EXPR < json: evaluates a JavaScript expression over `j` (the parsed input).
-json_get() {
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);const v=eval(process.argv[1]);
-    console.log(typeof v==="object"?JSON.stringify(v):String(v))})' "$1"
-}
 
 # CPU accounting, to tell whether something else ran on the machine during a run: all busy
 # and all idle jiffies (/proc/stat), and the jiffies of the server and this cluster's processes.
@@ -101,16 +83,6 @@ cpu_ours() {
   echo "$sum"
 }
 
-# Answers 0 when GET /healthz on port $1 says 200 (plain bash, as tests/run-integration.sh).
-healthz() {
-  local line
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-  IFS= read -r -t 5 line <&3
-  exec 3<&- 3>&-
-  [[ "$line" == HTTP/1.?" 200"* ]]
-}
-
 # SQL as the schema owner, inside one transaction with the community context (RLS is forced).
 owner_sql() {
   printf "BEGIN;\nSELECT set_config('app.community_id', '%s', true) \\g /dev/null\n%s;\nCOMMIT;\n" "$ANNA" "$1" |
@@ -122,14 +94,7 @@ app_sql() {
     "$COORDINATOR" "$ANNA" "$1" | "$psql_bin" -X -q -t -A -v ON_ERROR_STOP=1 "$DATABASE_URL"
 }
 
-pg_port=$(free_port)
-say "PostgreSQL on 127.0.0.1:$pg_port, files in $tmp"
-"$repo/scripts/pg-cluster.sh" start "$pgdir" "$pg_port" >"$tmp/pg-setup.log" 2>&1 \
-  || { cat "$tmp/pg-setup.log" >&2; die "starting PostgreSQL failed"; }
-while IFS= read -r line; do
-  export "${line?}"
-done < <("$repo/scripts/pg-cluster.sh" env "$pgdir" "$pg_port")
-export NOABER_JWT_KEYS="k1:$(head -c 48 /dev/urandom | base64 -w0)"
+bench_pg_start
 
 "$bin" migrate >"$tmp/migrate.log" 2>&1 && "$bin" seed-demo >>"$tmp/migrate.log" 2>&1 \
   || { cat "$tmp/migrate.log" >&2; die "migrate / seed-demo failed"; }
@@ -148,7 +113,7 @@ if [ -n "$extra_sql" ]; then
     || { tail -n 20 "$tmp/synthetic.log" >&2; die "$extra_sql failed"; }
 fi
 # Flush the load's dirty pages now rather than in a checkpoint during the measurements.
-"$psql_bin" -X -q "postgresql:///postgres?host=$pgdir/run&port=$pg_port&user=postgres" -c CHECKPOINT >/dev/null 2>&1 \
+"$psql_bin" -X -q "$(superuser_url)" -c CHECKPOINT >/dev/null 2>&1 \
   || say "CHECKPOINT failed (continuing)"
 load_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 IFS='|' read -r n_profiles n_requests n_occ n_occ7 n_feedback <<<"$(owner_sql "SELECT
@@ -164,12 +129,7 @@ resident=$(owner_sql "SELECT h.resident_id FROM help_requests h WHERE h.descript
 port=$(free_port)
 NOABER_PORT=$port NOABER_DB_STATEMENT_TIMEOUT_MS=10000 "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 200); do
-  healthz "$port" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-healthz "$port" || { tail -n 20 "$tmp/server.log" >&2; die "server did not become healthy"; }
+wait_healthy "$server_pid" "$port" "$tmp/server.log"
 base="http://127.0.0.1:$port"
 say "server up on $base (pid $server_pid)"
 
@@ -285,7 +245,9 @@ EOF
 echo
 echo "$report"
 if [ -n "$results" ]; then
-  printf '%s\n' "$report" >"$results"
+  # Only this benchmark's section: bench/http-bench.sh writes its own in the same file.
+  printf '%s\n' "$report" >"$tmp/report.md"
+  results_replace "$results" "<!-- bench-matching:start -->" "<!-- bench-matching:end -->" "$tmp/report.md"
   say "written to $results"
 fi
 [ "$failed" = 0 ] || die "some requests failed"

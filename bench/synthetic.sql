@@ -5,9 +5,13 @@
 -- person in). Set-based otherwise, seeded random(): the same shape on every run.
 --
 -- psql variables: community (uuid), volunteers (count), residents (count), requests (count of
--- past one-off help requests; each recurring one adds 7 weekly occurrences, see below),
--- coordinator (uuid, entered_by).
+-- past one-off help requests; each recurring one adds `weeks` weekly occurrences, see below),
+-- coordinator (uuid, entered_by), weeks (optional, default 7: occurrences per recurring request).
 \set ON_ERROR_STOP 1
+\if :{?weeks}
+\else
+\set weeks 7
+\endif
 
 BEGIN;
 SELECT set_config('app.community_id', :'community', true) \g /dev/null
@@ -102,7 +106,7 @@ CREATE TEMP TABLE b_cat ON COMMIT DROP AS
 CREATE TEMP TABLE b_catn ON COMMIT DROP AS
   SELECT row_number() OVER (ORDER BY code) AS k, * FROM b_cat;
 
--- Past help requests: :requests one-off ones and :requests / 3 weekly recurring ones with 7
+-- Past help requests: :requests one-off ones and :requests / 3 weekly recurring ones with :weeks
 -- occurrences each (one-off: 1 occurrence). Residents and volunteers skewed: some residents
 -- ask a lot, some volunteers do a lot, and a resident tends to get the same few volunteers.
 CREATE TEMP TABLE b_req ON COMMIT DROP AS
@@ -116,8 +120,8 @@ CREATE TEMP TABLE b_req ON COMMIT DROP AS
   FROM (SELECT n, n > :requests AS recurring,
                1 + floor(:residents * power(random(), 1.3))::int AS rn,
                random() AS rc,
-               -- 09:00..18:00 local time on a day in the last 90 days (recurring: starting 49+ days back)
-               (date_trunc('day', (now() - interval '1 day' * (CASE WHEN n > :requests THEN 49 ELSE 0 END
+               -- 09:00..18:00 local time on a day in the last 90 days (recurring: starting 7 * weeks + days back)
+               (date_trunc('day', (now() - interval '1 day' * (CASE WHEN n > :requests THEN 7 * :weeks ELSE 0 END
                                                                + random() * CASE WHEN n > :requests THEN 40 ELSE 90 END))
                                   AT TIME ZONE 'Europe/Amsterdam')
                 + interval '15 minutes' * floor(36 * random())
@@ -135,11 +139,11 @@ SELECT :'community'::uuid, r.id, r.category_id, r.resident_id,
        CASE WHEN r.n % 3 = 0 THEN r.resident_id ELSE :'coordinator'::uuid END,
        'Synthetische hulpvraag ' || r.n, r.start_at, r.start_at + make_interval(mins => r.minutes),
        CASE WHEN r.recurring THEN 'weekly'::recurrence_frequency END,
-       CASE WHEN r.recurring THEN (r.start_at + interval '6 weeks')::date END,
+       CASE WHEN r.recurring THEN (r.start_at + make_interval(weeks => :weeks - 1))::date END,
        'Dorpsstraat ' || (1 + r.n % 150) || ', Sint Annaland', r.lat, r.lon, r.in_home,
        (ARRAY['low', 'normal', 'normal', 'normal', 'high'])[1 + r.n % 5]::help_urgency,
-       'done', r.start_at + interval '6 weeks 2 hours', r.volunteer_id, true,
-       r.start_at - interval '3 days', r.start_at + interval '6 weeks 2 hours'
+       'done', r.start_at + make_interval(weeks => :weeks - 1, hours => 2), r.volunteer_id, true,
+       r.start_at - interval '3 days', r.start_at + make_interval(weeks => :weeks - 1, hours => 2)
 FROM b_req r;
 
 INSERT INTO occurrences (community_id, request_id, seq, starts_at, ends_at, status, volunteer_id, hours, note,
@@ -157,7 +161,7 @@ FROM (SELECT r.id, r.volunteer_id, r.minutes, s, r.start_at + interval '1 week' 
              random() AS d1, random() AS d2, random() AS d3,
              -- ~35% get feedback, ~8% of that negative
              CASE WHEN random() < 0.35 THEN random() >= 0.08 END AS positive
-      FROM b_req r CROSS JOIN LATERAL generate_series(1, CASE WHEN r.recurring THEN 7 ELSE 1 END) s) o
+      FROM b_req r CROSS JOIN LATERAL generate_series(1, CASE WHEN r.recurring THEN :weeks ELSE 1 END) s) o
 WHERE o.starts_at < now() - interval '2 hours';
 
 -- Residents' helper lists: a few preferred helpers (from those who helped them), rarely a block.

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Install what Noaber needs on Debian 12: `deps.sh run` for building and running, `deps.sh test`
-# adds the test tools. As root it installs with apt-get; otherwise it prints the exact command
-# and stops.
+# adds the test tools, `deps.sh bench` adds wrk to those (make bench-http). As root it installs
+# with apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 mode=${1:-run}
 
 packages=(build-essential pkg-config libulfius-dev libjansson-dev libjwt-dev liborcania-dev libyder-dev
           libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm)
-if [ "$mode" = test ]; then
+if [ "$mode" = test ] || [ "$mode" = bench ]; then
   packages+=(check libcurl4-gnutls-dev chromium)
+fi
+if [ "$mode" = bench ]; then
+  packages+=(wrk)
 fi
 
 missing=()
