@@ -403,7 +403,7 @@ report=$(cat <<EOF
 - Machine: $(machine_line); server, peers, database and wrk on the same machine, over loopback
 - Command: \`BENCH_SCALE=$scale bench/http-bench.sh BUILD_DIR\` (\`make bench-http\`); wrk 4.1 \`-t2\`, ${warmup} s warm-up then ${duration} s measured per run, keep-alive, \`--latency\`, fresh token per Noaber run
 - Data (Anna Zorgt): $n_members members, $n_requests help requests, $n_occ occurrences; loaded and VACUUM ANALYZEd in ${load_s} s
-- Noaber: defaults (NOABER_HTTP_THREADS 16, NOABER_DB_POOL_SIZE 8, log level info: one JSON line per request to a file), DATABASE_URL over the unix socket, RLS forced, non-owner role
+- Noaber: NOABER_HTTP_THREADS ${NOABER_HTTP_THREADS:-16}, NOABER_DB_POOL_SIZE ${NOABER_DB_POOL_SIZE:-8}, log level ${NOABER_LOG_LEVEL:-info} (info: one JSON line per request, here to a file), DATABASE_URL over the unix socket, RLS forced, non-owner role
 - Peers: bare = Ulfius + libpq, 8 epoll threads, 8 prepared connections, no auth, no logging; fastify = Fastify + pg, one process, pg.Pool of 8; both run Noaber's own SQL (\`noaber statements\`) as a BYPASSRLS role over the same socket with the coordinator's parameters
 - The story: $offer_note (offer taken from the coordinator's GET .../offers); the case has $n_timeline timeline entries
 - CPU µs/req: CPU time of the serving process and of all PostgreSQL processes during the run, per answered request (wrk's own CPU not included). "Other load": busy CPU of anything else, as a share of both cores; more than a few percent disturbs the figures
