@@ -29,7 +29,7 @@
   "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("              \
   "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "               \
   "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "           \
-  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= current_date, false), "               \
+  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= (now() AT TIME ZONE 'Europe/Amsterdam')::date, false), "               \
   "'updated_at', api_ts(v.updated_at))::text"
 
 static const struct db_statement statements[] = {
@@ -55,9 +55,12 @@ static const struct db_statement statements[] = {
      "home_lon = EXCLUDED.home_lon, travel_km = EXCLUDED.travel_km, capacity_hours = EXCLUDED.capacity_hours, "
      "languages = EXCLUDED.languages, prefers_short_tasks = EXCLUDED.prefers_short_tasks, "
      "paused = EXCLUDED.paused, updated_at = clock_timestamp()"},
+    /* "Not in the future" is judged on the communities' calendar (Amsterdam), not the server's
+     * UTC day: a check recorded just after local midnight is today's. No row: a future date. */
     {"volunteer_certificate",
      "UPDATE volunteer_profiles SET certificate_issued_on = $3, certificate_checked_by = $4, "
-     "certificate_checked_at = now(), updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2"},
+     "certificate_checked_at = now(), updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2 "
+     "AND $3::date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date RETURNING 1"},
     {"volunteer_code_of_conduct",
      "UPDATE volunteer_profiles SET code_of_conduct_accepted_at = COALESCE(code_of_conduct_accepted_at, now()), "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2"},
@@ -319,10 +322,22 @@ enum result volunteers_record_certificate(struct db_conn *conn, const struct act
   json_t *current = NULL;
   enum result r = load(conn, actor->community_id, person_id, 1, &current, info);
   json_decref(current);
+  if (r != RESULT_OK) return r;
+  if (issued_on == NULL || !valid_date(issued_on)) {
+    result_field_error(info, "issued_on", "invalid", "a date (YYYY-MM-DD), not in the future");
+    return RESULT_INVALID;
+  }
   const char *params[4] = {actor->community_id, person_id, issued_on, actor->person_id};
-  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "volunteer_certificate", 4, params), info);
-  if (r == RESULT_OK) r = load(conn, actor->community_id, person_id, 0, out, info);
-  return r;
+  PGresult *res = NULL;
+  r = result_from_db(db_query(conn, "volunteer_certificate", 4, params, &res), info);
+  int recorded = r == RESULT_OK && PQntuples(res) == 1; /* the profile exists: load() found it */
+  PQclear(res);
+  if (r != RESULT_OK) return r;
+  if (!recorded) {
+    result_field_error(info, "issued_on", "invalid", "a date (YYYY-MM-DD), not in the future");
+    return RESULT_INVALID;
+  }
+  return load(conn, actor->community_id, person_id, 0, out, info);
 }
 
 enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id,
