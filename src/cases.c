@@ -44,7 +44,7 @@
 #define ACTION_DOC                                                                                               \
   "json_build_object('id', a.id, 'case_id', a.case_id, 'community_id', a.community_id, 'title', a.title, "       \
   "'owner_id', a.owner_id, 'owner_name', (SELECT op.display_name FROM persons op WHERE op.id = a.owner_id), "     \
-  "'due_on', a.due_on, 'status', a.status, 'overdue', COALESCE(a.due_on < current_date AND a.status IN "          \
+  "'due_on', a.due_on, 'status', a.status, 'overdue', COALESCE(a.due_on < community_today() AND a.status IN "          \
   "('open', 'in_progress'), false), 'created_by', a.created_by, 'created_at', api_ts(a.created_at), "             \
   "'updated_at', api_ts(a.updated_at))::text"
 
@@ -57,7 +57,7 @@
 /* /v1/me/actions: $1 the person, $2 overdue only / not overdue / both (NULL), keyset $3..$5, $6 limit.
  * Row-level security scopes them to the person's communities. */
 #define MY_ACTIONS_FILTER                                                                                     \
-  " AND a.status IN ('open', 'in_progress') AND ($2::bool IS NULL OR COALESCE(a.due_on < current_date, false) = $2::bool) " \
+  " AND a.status IN ('open', 'in_progress') AND ($2::bool IS NULL OR COALESCE(a.due_on < community_today(), false) = $2::bool) " \
   "AND" PAGING_SQL_AFTER("a.updated_at", "a.id", "$3", "$4", "$5") "ORDER BY a.updated_at, a.id LIMIT $6"
 
 static const struct db_statement statements[] = {

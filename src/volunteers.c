@@ -29,7 +29,7 @@
   "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("              \
   "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "               \
   "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "           \
-  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= (now() AT TIME ZONE 'Europe/Amsterdam')::date, false), "               \
+  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= community_today(), false), "               \
   "'updated_at', api_ts(v.updated_at))::text"
 
 static const struct db_statement statements[] = {
@@ -55,12 +55,12 @@ static const struct db_statement statements[] = {
      "home_lon = EXCLUDED.home_lon, travel_km = EXCLUDED.travel_km, capacity_hours = EXCLUDED.capacity_hours, "
      "languages = EXCLUDED.languages, prefers_short_tasks = EXCLUDED.prefers_short_tasks, "
      "paused = EXCLUDED.paused, updated_at = clock_timestamp()"},
-    /* "Not in the future" is judged on the communities' calendar (Amsterdam), not the server's
+    /* "Not in the future" is the community's day (community_today(), 0007), not the server's
      * UTC day: a check recorded just after local midnight is today's. No row: a future date. */
     {"volunteer_certificate",
      "UPDATE volunteer_profiles SET certificate_issued_on = $3, certificate_checked_by = $4, "
      "certificate_checked_at = now(), updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2 "
-     "AND $3::date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date RETURNING 1"},
+     "AND $3::date <= community_today() RETURNING 1"},
     {"volunteer_code_of_conduct",
      "UPDATE volunteer_profiles SET code_of_conduct_accepted_at = COALESCE(code_of_conduct_accepted_at, now()), "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND person_id = $2"},
