@@ -22,6 +22,7 @@
 #include "../src/idempotency.h"
 #include "../src/log.h"
 #include "../src/members.h"
+#include "../src/roles_cache.h"
 #include "../src/validate.h"
 #include "http.h"
 #include "metrics.h"
@@ -106,22 +107,39 @@ static enum result authenticate(struct api_request *ar) {
 }
 
 /* Open the request's transaction with its context; for community routes, resolve the caller's
- * roles there in the same round trip. */
-static enum result open_transaction(struct api_request *ar) {
+ * roles there in the same round trip. A GET runs its statements as reads (db_begin_reads): no
+ * BEGIN or COMMIT. With `predict` it also assumes the roles the caller had last time
+ * (roles_cache) and has them checked in the round trip of its first query (db_expect);
+ * dispatch() starts over, without predicting, when they changed. */
+static enum result open_transaction(struct api_request *ar, int predict) {
   struct db_context ctx = {.person_id = ar->person_id};
-  const char *first = NULL;
-  if (ar->route->flags & ROUTE_COMMUNITY) {
-    const char *community = u_map_get(ar->req->map_url, "communityId");
-    if (!valid_uuid(community)) return RESULT_NOT_FOUND;
-    snprintf(ar->community_id, sizeof ar->community_id, "%s", community);
-    ar->actor.community_id = ar->community_id;
-    ctx.community_id = ar->community_id;
-    first = MEMBERS_ROLES_STATEMENT;
+  int reads = strcmp(ar->route->method, "GET") == 0;
+  if (!(ar->route->flags & ROUTE_COMMUNITY))
+    return result_from_db(reads ? db_reads_start(&ar->db, &ctx) : db_transaction_start(&ar->db, &ctx, NULL, NULL),
+                          &ar->info);
+
+  const char *community = u_map_get(ar->req->map_url, "communityId");
+  if (!valid_uuid(community)) return RESULT_NOT_FOUND;
+  snprintf(ar->community_id, sizeof ar->community_id, "%s", community);
+  ar->actor.community_id = ar->community_id;
+  ctx.community_id = ar->community_id;
+  char predicted[80];
+  if (reads && predict && roles_cache_get(ar->person_id, ar->community_id, predicted, sizeof predicted)) {
+    enum result r = result_from_db(db_reads_start(&ar->db, &ctx), &ar->info);
+    if (r == RESULT_OK)
+      r = result_from_db(db_expect(ar->db, MEMBERS_EXPECT_ROLES_STATEMENT, predicted), &ar->info);
+    if (r == RESULT_OK) ar->actor.roles = roles_parse(predicted);
+    return r;
   }
   PGresult *roles = NULL;
-  enum result r = result_from_db(db_transaction_start(&ar->db, &ctx, first, first ? &roles : NULL), &ar->info);
-  if (r == RESULT_OK && first != NULL) {
-    ar->actor.roles = roles_parse(PQgetvalue(roles, 0, 0));
+  enum db_status status = reads ? db_reads_start(&ar->db, &ctx)
+                                : db_transaction_start(&ar->db, &ctx, MEMBERS_ROLES_STATEMENT, &roles);
+  if (status == DB_OK && reads) status = db_query(ar->db, MEMBERS_ROLES_STATEMENT, 0, NULL, &roles);
+  enum result r = result_from_db(status, &ar->info);
+  if (r == RESULT_OK) {
+    const char *text = PQgetvalue(roles, 0, 0);
+    ar->actor.roles = roles_parse(text);
+    roles_cache_put(ar->person_id, ar->community_id, text);
     if (ar->actor.roles == 0) {
       ar->info.detail = "no such community, or you are not a member of it";
       r = RESULT_NOT_FOUND;
@@ -129,6 +147,22 @@ static enum result open_transaction(struct api_request *ar) {
   }
   PQclear(roles);
   return r;
+}
+
+/* Undo a request that ran on mispredicted roles: nothing of it was sent or committed. */
+static void forget_attempt(struct api_request *ar) {
+  db_release(ar->db); /* rolls back */
+  ar->db = NULL;
+  roles_cache_forget(ar->person_id, ar->community_id);
+  ar->actor.roles = 0;
+  result_info_clear(&ar->info);
+  memset(&ar->info, 0, sizeof ar->info);
+  memset(&ar->audit, 0, sizeof ar->audit);
+  o_free(ar->response_text);
+  ar->response_text = NULL;
+  ar->status = 0;
+  u_map_remove_from_key(ar->resp->map_header, "ETag");
+  u_map_remove_from_key(ar->resp->map_header, "Location");
 }
 
 /* Replay an earlier response for the same Idempotency-Key. *replayed says whether it did. */
@@ -212,8 +246,17 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     answered = r != RESULT_OK;
   }
   if (r == RESULT_OK && (ar.route->flags & ROUTE_BEARER)) r = authenticate(&ar);
-  if (r == RESULT_OK && (ar.route->flags & ROUTE_TRANSACTION)) r = open_transaction(&ar);
-  if (r == RESULT_OK) r = run_handler(&ar);
+  if (r == RESULT_OK && (ar.route->flags & ROUTE_TRANSACTION)) {
+    r = open_transaction(&ar, 1);
+    if (r == RESULT_OK) r = run_handler(&ar);
+    if (ar.db != NULL && db_expect_check(ar.db) == DB_STALE) {
+      forget_attempt(&ar);
+      r = open_transaction(&ar, 0);
+      if (r == RESULT_OK) r = run_handler(&ar);
+    }
+  } else if (r == RESULT_OK) {
+    r = run_handler(&ar);
+  }
   int success = r == RESULT_OK || r == RESULT_CREATED;
   int audited = ar.route->audit_resource != NULL && ar.db != NULL;
   if (success && audited) {

@@ -11,10 +11,9 @@
   "api_ts(m.updated_at), m.removed_at IS NOT NULL"
 
 static const struct db_statement statements[] = {
-    {MEMBERS_ROLES_STATEMENT,
-     "SELECT COALESCE((SELECT array_to_string(m.roles, ',') FROM memberships m "
-     "WHERE m.community_id = app_community_id() AND m.person_id = app_person_id() "
-     "AND m.removed_at IS NULL), '')"},
+    /* Both defined once, in sql/migrations/0008_request_roles.sql. */
+    {MEMBERS_ROLES_STATEMENT, "SELECT app_member_roles()"},
+    {MEMBERS_EXPECT_ROLES_STATEMENT, "SELECT app_expect_roles($1)"},
     /* GET /v1/me in one round trip: the person, then a row per active membership (NULLs if none). */
     {"me_with_memberships",
      "SELECT p.id, p.email, p.display_name, api_ts(p.created_at), c.id, c.slug, c.name, "

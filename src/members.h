@@ -13,6 +13,9 @@ int members_register_statements(void);
 /* Registered statement that reads the caller's roles in the context's community as "a,b"
  * ('' when not a member). Pipelined with db_begin for every community route. */
 #define MEMBERS_ROLES_STATEMENT "membership_roles"
+/* Registered statement for db_expect(): fails with SQLSTATE NB001 unless the caller's roles in
+ * the context's community are still $1 (as MEMBERS_ROLES_STATEMENT printed them). */
+#define MEMBERS_EXPECT_ROLES_STATEMENT "membership_roles_expected"
 
 /* The signed-in person with their memberships (GET /v1/me). *out is a new reference. */
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info);

@@ -32,6 +32,13 @@ struct db_conn {
   /* db_begin_deferred(): BEGIN and this context go out with the first statement. Owned copies. */
   int begin_pending;
   char *pending_person, *pending_community, *pending_roles;
+  /* db_reads_start(): every statement runs in a transaction of its own, pipelined behind the
+   * context (the pending_* strings), until something needs a real transaction. */
+  int reads;
+  /* db_expect(): sent before the next statement. `expect_value` owned; the statement borrowed. */
+  const char *expect_statement;
+  char *expect_value;
+  enum db_status expect_status; /* DB_OK until checked and found wrong (DB_STALE) or failed */
 };
 
 static struct {
@@ -78,6 +85,7 @@ static enum db_status classify(const PGresult *res, PGconn *pg) {
   if (pg == NULL || PQstatus(pg) != CONNECTION_OK) return DB_DOWN;
   const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   if (state == NULL) return DB_DOWN;
+  if (strcmp(state, "NB001") == 0) return DB_STALE; /* app_expect_roles(), sql/migrations/0008 */
   if (strcmp(state, "23505") == 0) return DB_UNIQUE;
   if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT;
   /* connection exceptions, admin shutdown, crash shutdown, cannot connect now */
@@ -189,8 +197,16 @@ void db_pool_stats(int *size, int *in_use, int *waiting) {
 }
 
 /* Forget a deferred BEGIN (db_begin_deferred) that was not sent. */
+static void clear_expectation(struct db_conn *conn) {
+  conn->expect_statement = NULL;
+  o_free(conn->expect_value);
+  conn->expect_value = NULL;
+}
+
 static void clear_pending_begin(struct db_conn *conn) {
   conn->begin_pending = 0;
+  conn->reads = 0;
+  clear_expectation(conn);
   o_free(conn->pending_person);
   o_free(conn->pending_community);
   o_free(conn->pending_roles);
@@ -266,6 +282,7 @@ enum db_status db_acquire(struct db_conn **out) {
 void db_release(struct db_conn *conn) {
   if (conn == NULL) return;
   clear_pending_begin(conn); /* a deferred BEGIN that never went out: nothing to undo */
+  conn->expect_status = DB_OK;
   if (conn->pg != NULL && !conn->commit_pending) {
     PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
@@ -287,7 +304,9 @@ void db_release(struct db_conn *conn) {
 }
 
 /* Run BEGIN (when `begin`), the context statement, the member scope (a person without a
- * community) and an optional first statement in one pipeline: one round trip. */
+ * community), a db_expect() statement not yet sent and an optional first statement in one
+ * pipeline: one round trip. Without BEGIN and outside a transaction (db_reads_start) the
+ * pipeline is a transaction of its own, committed at its sync. */
 static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
                                    const char *first_statement, int nparams, const char *const *first_params,
                                    PGresult **first_result) {
@@ -307,6 +326,13 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
   if (ctx->person_id != NULL && ctx->community_id == NULL) {
     ok = ok && PQsendQueryPrepared(pg, MEMBER_SCOPE_STATEMENT, 0, NULL, NULL, NULL, 0) == 1;
     expected++;
+  }
+  int expect_at = 0;                       /* the position of the expectation's result, 0 when none */
+  enum db_status expect_status = DB_ERROR; /* until its result arrives */
+  if (conn->expect_statement != NULL) {
+    const char *expect_params[1] = {conn->expect_value};
+    ok = ok && PQsendQueryPrepared(pg, conn->expect_statement, 1, expect_params, NULL, NULL, 0) == 1;
+    expect_at = ++expected;
   }
   if (first_statement != NULL) {
     ok = ok && PQsendQueryPrepared(pg, first_statement, nparams, first_params, NULL, NULL, 0) == 1;
@@ -335,6 +361,8 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
       if (status == DB_ERROR || status == DB_CONSTRAINT)
         log_pg_error(first_statement != NULL && results == expected ? first_statement : "context", res, pg);
     }
+    /* A wrong assumption (DB_STALE) failed the expectation and aborted what came after it. */
+    if (results == expect_at) expect_status = status;
     if (first_statement != NULL && results == expected && status == DB_OK) {
       *first_result = res; /* the caller's now */
     } else {
@@ -342,6 +370,10 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     }
   }
   if (status == DB_OK && results != expected) status = DB_ERROR;
+  if (expect_at != 0) {
+    conn->expect_status = expect_status;
+    clear_expectation(conn); /* checked once */
+  }
   if (status != DB_OK && first_result != NULL && *first_result != NULL) {
     PQclear(*first_result);
     *first_result = NULL;
@@ -353,10 +385,12 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
 enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
                         PGresult **first_result) {
   if (first_result != NULL) *first_result = NULL;
+  clear_pending_begin(conn); /* an explicit transaction replaces a deferred one or reads */
   return send_context(conn, ctx, 1, first_statement, 0, NULL, first_result);
 }
 
-enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *ctx) {
+/* Keep owned copies of the context for a deferred BEGIN or for reads. */
+static enum db_status keep_context(struct db_conn *conn, const struct db_context *ctx) {
   clear_pending_begin(conn);
   conn->pending_person = ctx->person_id != NULL ? o_strdup(ctx->person_id) : NULL;
   conn->pending_community = ctx->community_id != NULL ? o_strdup(ctx->community_id) : NULL;
@@ -367,20 +401,65 @@ enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *
     clear_pending_begin(conn);
     return DB_ERROR;
   }
+  return DB_OK;
+}
+
+enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *ctx) {
+  enum db_status status = keep_context(conn, ctx);
+  if (status == DB_OK) conn->begin_pending = 1;
+  return status;
+}
+
+enum db_status db_begin_reads(struct db_conn *conn, const struct db_context *ctx) {
+  enum db_status status = keep_context(conn, ctx);
+  if (status == DB_OK) conn->reads = 1;
+  return status;
+}
+
+/* The context the pending_* strings hold. */
+static struct db_context kept_context(const struct db_conn *conn) {
+  return (struct db_context){conn->pending_person, conn->pending_community, conn->pending_roles};
+}
+
+/* Reads that need more than one statement's transaction (a lookup, a new context) become a
+ * deferred transaction with the same context. */
+static void reads_to_transaction(struct db_conn *conn) {
+  if (!conn->reads) return;
+  conn->reads = 0;
   conn->begin_pending = 1;
+}
+
+enum db_status db_expect(struct db_conn *conn, const char *statement, const char *expected) {
+  if (!(conn->begin_pending || conn->reads) || statement == NULL || expected == NULL) return DB_ERROR;
+  char *copy = o_strdup(expected);
+  if (copy == NULL) return DB_ERROR;
+  o_free(conn->expect_value);
+  conn->expect_value = copy;
+  conn->expect_statement = statement;
   return DB_OK;
 }
 
 /* Send a deferred BEGIN and context, with `statement` (optional) in the same round trip. */
 static enum db_status flush_pending_begin(struct db_conn *conn, const char *statement, int nparams,
                                           const char *const *params, PGresult **result) {
-  struct db_context ctx = {conn->pending_person, conn->pending_community, conn->pending_roles};
+  struct db_context ctx = kept_context(conn);
   enum db_status status = send_context(conn, &ctx, 1, statement, nparams, params, result);
   clear_pending_begin(conn);
   return status;
 }
 
+enum db_status db_expect_check(struct db_conn *conn) {
+  if (conn->expect_statement != NULL) {
+    struct db_context ctx = kept_context(conn);
+    enum db_status status = conn->begin_pending ? flush_pending_begin(conn, NULL, 0, NULL, NULL)
+                                                : send_context(conn, &ctx, 0, NULL, 0, NULL, NULL);
+    if (status != DB_OK && status != DB_STALE) return status;
+  }
+  return conn->expect_status;
+}
+
 enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx) {
+  reads_to_transaction(conn);
   if (conn->begin_pending) {
     enum db_status status = flush_pending_begin(conn, NULL, 0, NULL, NULL);
     if (status != DB_OK) return status;
@@ -389,6 +468,7 @@ enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx
 }
 
 enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value) {
+  reads_to_transaction(conn); /* the setting must last until the statement that reads it */
   const char *params[2] = {name, value};
   return db_exec(conn, LOOKUP_STATEMENT, 2, params);
 }
@@ -405,7 +485,7 @@ static enum db_status simple_command(struct db_conn *conn, const char *sql) {
 }
 
 enum db_status db_commit(struct db_conn *conn) {
-  if (conn->begin_pending) { /* nothing was sent: nothing to commit */
+  if (conn->begin_pending || conn->reads) { /* nothing is open: nothing to commit */
     clear_pending_begin(conn);
     return DB_OK;
   }
@@ -451,6 +531,17 @@ enum db_status db_transaction_start(struct db_conn **out, const struct db_contex
   return status;
 }
 
+enum db_status db_reads_start(struct db_conn **out, const struct db_context *ctx) {
+  enum db_status status = db_acquire(out);
+  if (status != DB_OK) return status;
+  status = db_begin_reads(*out, ctx);
+  if (status != DB_OK) {
+    db_release(*out);
+    *out = NULL;
+  }
+  return status;
+}
+
 enum db_status db_transaction_end(struct db_conn *conn, int commit) {
   if (conn == NULL) return DB_OK;
   enum db_status status = DB_OK;
@@ -462,7 +553,12 @@ enum db_status db_transaction_end(struct db_conn *conn, int commit) {
 enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
                         const char *const *params, PGresult **out) {
   *out = NULL;
+  if (conn->expect_status == DB_STALE) return DB_STALE; /* nothing more on a wrong assumption */
   if (conn->begin_pending) return flush_pending_begin(conn, statement, nparams, params, out);
+  if (conn->reads) {
+    struct db_context ctx = kept_context(conn);
+    return send_context(conn, &ctx, 0, statement, nparams, params, out);
+  }
   PGresult *res = PQexecPrepared(conn->pg, statement, nparams, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(res);
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

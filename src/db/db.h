@@ -17,6 +17,7 @@ enum db_status {
   DB_UNIQUE,     /* unique_violation */
   DB_CONSTRAINT, /* another integrity or check violation */
   DB_ERROR,      /* anything else (logged here with its SQLSTATE) */
+  DB_STALE,      /* a db_expect() prediction did not hold: the transaction's answers are void */
 };
 
 struct db_statement {
@@ -72,6 +73,29 @@ enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, cons
  * The context's strings are copied. DB_OK, or DB_ERROR when out of memory. */
 enum db_status db_begin_deferred(struct db_conn *conn, const struct db_context *ctx);
 /* Change the context inside the open transaction (after resolving a membership, say). */
+/* Reads without a transaction block: each statement goes out pipelined behind the context (and
+ * the member scope) and is a transaction of its own, committed at the pipeline's sync. One round
+ * trip per statement and no BEGIN or COMMIT; each statement sees what was committed before it,
+ * as in a READ COMMITTED transaction. db_set_lookup and db_set_context turn it into a deferred
+ * transaction (db_begin_deferred), db_begin into an explicit one. The context is copied.
+ * DB_OK, or DB_ERROR when out of memory. */
+enum db_status db_begin_reads(struct db_conn *conn, const struct db_context *ctx);
+/* db_acquire() and db_begin_reads(); on failure nothing is held. */
+enum db_status db_reads_start(struct db_conn **out, const struct db_context *ctx);
+
+/* A prediction, checked in the same round trip as the next statement (after db_begin_deferred or
+ * db_begin_reads): `statement` (registered, one parameter: `expected`, copied) goes out first and
+ * must fail with SQLSTATE NB001 when the prediction no longer holds. That failure aborts the
+ * rest of the pipeline, so nothing runs on a wrong assumption; db_query then answers DB_STALE
+ * and the caller releases the connection and starts again without a prediction. Lets a request
+ * check what it assumed without a round trip of its own.
+ * DB_OK, or DB_ERROR when out of memory or nothing is waiting for a first statement. */
+enum db_status db_expect(struct db_conn *conn, const char *statement, const char *expected);
+/* Whether the prediction held: DB_OK (also when there was none), DB_STALE, or the error that
+ * kept it from being checked. Checks it now, in a round trip of its own, when no statement has
+ * run yet, so a request that ran no query cannot rest on an unchecked prediction. */
+enum db_status db_expect_check(struct db_conn *conn);
+
 enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx);
 /* Set app.lookup_<name> for this transaction: lets a policy show one row found by a secret. */
 enum db_status db_set_lookup(struct db_conn *conn, const char *name, const char *value);

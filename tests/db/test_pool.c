@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/db/db.h"
 
@@ -27,6 +28,10 @@ static const struct db_statement statements[] = {
     {"test_all_categories", "SELECT DISTINCT community_id::text FROM categories ORDER BY 1"},
     {"test_insert_category",
      "INSERT INTO categories (community_id, code, label_nl, label_en) VALUES ($1, 'scope_test', 'Test', 'Test')"},
+    {"test_scope_test_categories", "SELECT count(*) FROM categories WHERE code = 'scope_test'"},
+    {"test_transaction_start", "SELECT now()::text"},
+    {"test_member_roles", "SELECT app_member_roles()"},
+    {"test_expect_roles", "SELECT app_expect_roles($1)"},
 };
 
 /* The distinct community ids a statement without a community filter returns, comma-separated,
@@ -228,6 +233,127 @@ START_TEST(deferred_begin_goes_out_with_the_first_statement) {
 }
 END_TEST
 
+/* The first value of a statement run alone on `conn`. Caller free()s. */
+static char *first_value(struct db_conn *conn, const char *statement) {
+  PGresult *res = NULL;
+  ck_assert_int_eq(db_query(conn, statement, 0, NULL, &res), DB_OK);
+  char *value = strdup(PQgetvalue(res, 0, 0));
+  ck_assert_ptr_nonnull(value);
+  PQclear(res);
+  return value;
+}
+
+START_TEST(reads_run_each_statement_in_its_own_transaction_with_the_context) {
+  start_pool(1, 1000);
+  const struct db_context anna = {.person_id = ANNA_COORDINATOR, .community_id = ANNA, .roles = "coordinator"};
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), ANNA);
+  ck_assert_str_eq(PQgetvalue(res, 0, 1), ANNA_COORDINATOR);
+  PQclear(res);
+  ck_assert_int_eq(db_query(conn, "test_all_memberships", 0, NULL, &res), DB_OK);
+  ck_assert_int_eq(PQntuples(res), 1);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), ANNA);
+  PQclear(res);
+  /* now() is the transaction's start: two reads, two transactions. */
+  char *first = first_value(conn, "test_transaction_start");
+  usleep(2000);
+  char *second = first_value(conn, "test_transaction_start");
+  ck_assert_str_ne(first, second);
+  free(first);
+  free(second);
+  ck_assert_int_eq(db_commit(conn), DB_OK); /* nothing is open */
+  db_release(conn);
+  /* The next user gets the connection without the context. */
+  ck_assert_int_eq(db_acquire(&conn), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "");
+  PQclear(res);
+  db_release(conn);
+  /* A lookup needs the setting to last: reads become a transaction (one now() from here on). */
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_set_lookup(conn, "email", "someone@example.org"), DB_OK);
+  first = first_value(conn, "test_transaction_start");
+  usleep(2000);
+  second = first_value(conn, "test_transaction_start");
+  ck_assert_str_eq(first, second);
+  free(first);
+  free(second);
+  ck_assert_int_eq(db_transaction_end(conn, 1), DB_OK);
+  db_pool_stop();
+}
+END_TEST
+
+START_TEST(a_wrong_expectation_stops_the_pipeline_behind_it) {
+  start_pool(1, 1000);
+  const struct db_context anna = {.person_id = ANNA_COORDINATOR, .community_id = ANNA, .roles = "coordinator"};
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  char *roles = first_value(conn, "test_member_roles");
+  ck_assert_str_ne(roles, "");
+  db_release(conn);
+
+  /* Right: the first statement's result comes back with the check, in reads and transactions. */
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", roles), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), ANNA);
+  PQclear(res);
+  ck_assert_int_eq(db_expect_check(conn), DB_OK);
+  db_release(conn);
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", roles), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_all_memberships", 0, NULL, &res), DB_OK);
+  ck_assert_int_eq(PQntuples(res), 1);
+  PQclear(res);
+  ck_assert_int_eq(db_expect_check(conn), DB_OK);
+  db_transaction_end(conn, 1);
+
+  /* Wrong: the write behind it never runs, in reads (where it would commit at once) and in a
+   * transaction; every later statement answers DB_STALE too. */
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", "resident"), DB_OK);
+  ck_assert_int_eq(db_exec(conn, "test_insert_category", 1, (const char *[]){ANNA}), DB_STALE);
+  ck_assert_int_eq(db_query(conn, "test_context", 0, NULL, &res), DB_STALE);
+  ck_assert_ptr_null(res);
+  ck_assert_int_eq(db_expect_check(conn), DB_STALE);
+  db_release(conn);
+  ck_assert_int_eq(db_transaction_start(&conn, &anna, NULL, NULL), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", "resident"), DB_OK);
+  ck_assert_int_eq(db_exec(conn, "test_insert_category", 1, (const char *[]){ANNA}), DB_STALE);
+  db_transaction_end(conn, 0);
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  char *count = first_value(conn, "test_scope_test_categories");
+  ck_assert_str_eq(count, "0");
+  free(count);
+  db_release(conn);
+
+  /* A request that ran no statement has its expectation checked on its own. */
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", roles), DB_OK);
+  ck_assert_int_eq(db_expect_check(conn), DB_OK);
+  db_release(conn);
+  ck_assert_int_eq(db_reads_start(&conn, &anna), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", ""), DB_OK);
+  ck_assert_int_eq(db_expect_check(conn), DB_STALE);
+  db_release(conn);
+  /* Someone else's context: the coordinator's roles are not theirs. */
+  const struct db_context tud = {.person_id = TUD_COORDINATOR, .community_id = ANNA};
+  ck_assert_int_eq(db_reads_start(&conn, &tud), DB_OK);
+  ck_assert_int_eq(db_expect(conn, "test_expect_roles", roles), DB_OK);
+  ck_assert_int_eq(db_query(conn, "test_all_memberships", 0, NULL, &res), DB_STALE);
+  db_release(conn);
+  free(roles);
+  int size, in_use, waiting;
+  db_pool_stats(&size, &in_use, &waiting);
+  ck_assert_int_eq(in_use, 0);
+  db_pool_stop();
+}
+END_TEST
+
 START_TEST(exhausted_pool_answers_busy_after_the_wait) {
   start_pool(1, 150);
   struct db_conn *held = NULL, *second = NULL;
@@ -268,6 +394,8 @@ int main(void) {
   tcase_add_test(tc, person_without_community_writes_nothing);
   tcase_add_test(tc, read_only_commit_is_collected_by_the_next_user);
   tcase_add_test(tc, deferred_begin_goes_out_with_the_first_statement);
+  tcase_add_test(tc, reads_run_each_statement_in_its_own_transaction_with_the_context);
+  tcase_add_test(tc, a_wrong_expectation_stops_the_pipeline_behind_it);
   tcase_add_test(tc, exhausted_pool_answers_busy_after_the_wait);
   tcase_add_test(tc, unreachable_database_answers_down);
   suite_add_tcase(suite, tc);

@@ -395,6 +395,63 @@ START_TEST(member_delete_if_match)
 }
 END_TEST
 
+/* The server remembers a member's roles to save a round trip; a change must still hold from the
+ * member's very next request (each read below follows a read that was answered with the old
+ * roles). */
+START_TEST(changed_roles_hold_from_the_next_request)
+{
+    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    struct person p;
+    person_create(&p, coord, ANNA_ID, "volunteer");
+    char path[200];
+    member_path(path, sizeof path, ANNA_ID, p.id);
+    struct http_response r;
+    for (int i = 0; i < 2; i++) {
+        http_get(&r, ANNA_MEMBERS, p.tokens.access);
+        assert_problem(&r, 403, "forbidden");
+        http_response_free(&r);
+    }
+    char *etag = member_etag(coord, path);
+    patch_roles(&r, path, coord, etag, json_pack("[s]", "coordinator"));
+    assert_status(&r, 200);
+    http_response_free(&r);
+    free(etag);
+    for (int i = 0; i < 2; i++) {
+        http_get(&r, ANNA_MEMBERS, p.tokens.access);
+        assert_status(&r, 200);
+        http_response_free(&r);
+    }
+    etag = member_etag(coord, path);
+    patch_roles(&r, path, coord, etag, json_pack("[s]", "volunteer"));
+    assert_status(&r, 200);
+    http_response_free(&r);
+    free(etag);
+    http_get(&r, ANNA_MEMBERS, p.tokens.access);
+    assert_problem(&r, 403, "forbidden");
+    http_response_free(&r);
+    http_get(&r, path, p.tokens.access); /* their own record: still a member */
+    assert_status(&r, 200);
+    http_response_free(&r);
+
+    etag = member_etag(coord, path);
+    char h[300];
+    snprintf(h, sizeof h, "If-Match: %s", etag);
+    const char *const good[] = {h, NULL};
+    http_call_h(&r, "DELETE", path, coord, NULL, good);
+    assert_status(&r, 204);
+    http_response_free(&r);
+    free(etag);
+    http_get(&r, path, p.tokens.access);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    http_get(&r, "/v1/communities/" ANNA_ID "/board", p.tokens.access);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    person_free(&p);
+    free(coord);
+}
+END_TEST
+
 START_TEST(volunteer_forbidden_403)
 {
     char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
@@ -515,6 +572,7 @@ Suite *members_suite(void)
     tcase_add_test(tc, member_patch_preconditions);
     tcase_add_test(tc, member_patch_rules);
     tcase_add_test(tc, member_delete_if_match);
+    tcase_add_test(tc, changed_roles_hold_from_the_next_request);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("access");

@@ -126,6 +126,8 @@ struct probe {
  * (src/db/db.c pipelines noaber_member_scope with the context of every /v1/me transaction). */
 #define EVERYONE(role, person)                                                                          \
   S("membership_roles", NULL, role, COMMUNITY, 0, NULL),                                                \
+  S("membership_roles_expected", NULL, role, COMMUNITY, 1, role),                                       \
+  F("app_member_roles", NULL, role, 0, NULL),                                                           \
   S("noaber_member_scope", NULL, role, ME, 0, NULL),                                                    \
   F("app_enter_member_scope", NULL, role, 0, NULL),                                                     \
   S("me_with_memberships", NULL, role, ME, 1, person),                                                  \
