@@ -63,6 +63,7 @@ section=${BENCH_SECTION:-$scale}
 [[ "$section" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bench-http: BENCH_SECTION: letters, digits, . _ - only" >&2; exit 2; }
 cert_days=${NOABER_CERTIFICATE_VALID_DAYS:-1095}
 ANNA=00000000-0000-4000-8000-00000000a001
+TUD=00000000-0000-4000-8000-00000000b001 # Tot uw Dienst: the small community beside Anna Zorgt
 COORDINATOR=00000000-0000-4000-8000-000000000101
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/noaber-bench-http.XXXXXX")
@@ -166,7 +167,7 @@ api() { # TOKEN METHOD PATH [BODY]: the body of a 2xx answer, else fails
   node "$repo/bench/http.mjs" "$2" "$base$3" "$1" "${4:--}"
 }
 COORD_EMAIL=coordinator@anna-zorgt.example VOL_EMAIL=volunteer1@anna-zorgt.example
-RES_EMAIL=resident1@anna-zorgt.example
+RES_EMAIL=resident1@anna-zorgt.example TUD_EMAIL=coordinator@tot-uw-dienst.example
 coord=$(login "$COORD_EMAIL") || die "coordinator login failed"
 coord_id=$(api "$coord" GET /v1/me | json_get j.id)
 # The coordinator finds people in the member list (paged; the demo members come first).
@@ -327,6 +328,13 @@ for c in "${conns_list[@]}"; do
   measure "tasks@$c" "GET /v1/me/tasks, volunteer" noaber "$server_pid" "$c" "$base/v1/me/tasks" "$(login "$VOL_EMAIL")"
   measure "case@$c" "GET case, coordinator (lead)" noaber "$server_pid" "$c" "$base$A/cases/$case_id" "$(login "$COORD_EMAIL")"
   measure "timeline@$c" "GET case timeline, coordinator" noaber "$server_pid" "$c" "$base$A/cases/$case_id/timeline" "$(login "$COORD_EMAIL")"
+  if [ "$c" = "${conns_list[0]}" ]; then
+    # The small community's own lists: as fast beside a big Anna Zorgt (10k, 1m) as without (small).
+    measure "tud_list@$c" "Tot uw Dienst: GET help-requests?limit=20, coordinator" noaber "$server_pid" "$c" \
+      "$base/v1/communities/$TUD/help-requests?limit=20" "$(login "$TUD_EMAIL")"
+    measure "tud_members@$c" "Tot uw Dienst: GET members?limit=20, coordinator" noaber "$server_pid" "$c" \
+      "$base/v1/communities/$TUD/members?limit=20" "$(login "$TUD_EMAIL")"
+  fi
   measure "doc_quiet@$c" "GET help request, coordinator" "noaber, log level warning" "$quiet_pid" "$c" \
     "http://127.0.0.1:$quiet_port$A/help-requests/$hr" "$(base=http://127.0.0.1:$quiet_port login "$COORD_EMAIL")"
   measure "bare_row@$c" "single-row SELECT by id" bare "$bare_pid" "$c" "http://127.0.0.1:$bare_port/row/$hr?community=$ANNA"
