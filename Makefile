@@ -15,7 +15,7 @@ CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-SRC      := $(wildcard src/*.c src/db/*.c api/*.c)
+SRC      := $(wildcard src/*.c src/support/*.c src/db/*.c api/*.c)
 OBJ      := $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ  := $(filter-out $(BUILD)/obj/src/main.o,$(OBJ))
 

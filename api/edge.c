@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../src/log.h"
+#include "../src/support/log.h"
 #include "../src/validate.h"
 #include "http.h"
 #include "metrics.h"

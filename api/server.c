@@ -20,7 +20,7 @@
 #include "../src/auth.h"
 #include "../src/digest.h"
 #include "../src/idempotency.h"
-#include "../src/log.h"
+#include "../src/support/log.h"
 #include "../src/members.h"
 #include "../src/roles_cache.h"
 #include "../src/validate.h"

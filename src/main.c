@@ -20,7 +20,7 @@
 #include "idempotency.h"
 #include "volunteers.h"
 #include "invitations.h"
-#include "log.h"
+#include "support/log.h"
 #include "members.h"
 #include "seed.h"
 #include "timeline.h"

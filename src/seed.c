@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "log.h"
+#include "support/log.h"
 
 #define ANNA "00000000-0000-4000-8000-00000000a001"
 #define TUD "00000000-0000-4000-8000-00000000b001"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../log.h"
+#include "../support/log.h"
 
 #define CONTEXT_STATEMENT "noaber_context"
 #define LOOKUP_STATEMENT "noaber_lookup"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
+#include "../support/log.h"
 
 #define MIGRATION_LOCK_KEY "4242001"
 

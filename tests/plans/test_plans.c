@@ -47,7 +47,7 @@
 #include "../../src/help_requests.h"
 #include "../../src/idempotency.h"
 #include "../../src/invitations.h"
-#include "../../src/log.h"
+#include "../../src/support/log.h"
 #include "../../src/members.h"
 #include "../../src/paging.h"
 #include "../../src/timeline.h"
