@@ -196,13 +196,14 @@ void db_pool_stats(int *size, int *in_use, int *waiting) {
   pthread_mutex_unlock(&pool.lock);
 }
 
-/* Forget a deferred BEGIN (db_begin_deferred) that was not sent. */
+/* Forget a db_expect() prediction that was not sent. */
 static void clear_expectation(struct db_conn *conn) {
   conn->expect_statement = NULL;
   o_free(conn->expect_value);
   conn->expect_value = NULL;
 }
 
+/* Forget a deferred BEGIN (db_begin_deferred) or reads (db_begin_reads), with their context. */
 static void clear_pending_begin(struct db_conn *conn) {
   conn->begin_pending = 0;
   conn->reads = 0;
