@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Matching benchmark: how fast GET /v1/communities/{id}/help-requests/{id}/suggestions answers
-# for a community with 10,000 volunteer profiles (target: p99 under 50 ms on the 2-core box).
+# for a community with 10,000 volunteer profiles (targets of issue 7 on the 2-core box: p99 at
+# most 20 ms sequential, at most 50 ms with 4 concurrent clients).
 #
 #   bench/matching.sh BUILD_DIR        (BUILD_DIR holds the noaber binary; `make bench` calls it)
 #
@@ -41,7 +42,8 @@ clients=${BENCH_CLIENTS:-4}
 limit=${BENCH_LIMIT:-10}
 max_seconds=${BENCH_MAX_SECONDS:-120}
 results=${BENCH_RESULTS-$repo/bench/RESULTS.md}
-target_ms=50
+target_ms=20      # sequential p99
+conc_target_ms=50 # p99 with BENCH_CLIENTS concurrent clients
 
 ANNA=00000000-0000-4000-8000-00000000a001
 COORDINATOR=00000000-0000-4000-8000-000000000101
@@ -211,7 +213,8 @@ measure "all three, round-robin" "$(IFS=/; echo "${eligible[*]}")" "$(IFS=/; ech
 
 worst_p99=$(printf '%s\n' "${rows[@]}" | awk -F'|' '$5 == 1 && $8 > m { m = $8 } END { print m + 0 }')
 conc_p99=$(printf '%s\n' "${rows[@]}" | awk -F'|' '$5 > 1 { print $8 + 0 }')
-verdict=$(awk -v p="$worst_p99" -v t="$target_ms" 'BEGIN { print (p < t ? "MET" : "NOT MET") }')
+verdict=$(awk -v p="$worst_p99" -v t="$target_ms" 'BEGIN { print (p <= t ? "MET" : "NOT MET") }')
+conc_verdict=$(awk -v p="$conc_p99" -v t="$conc_target_ms" 'BEGIN { print (p <= t ? "MET" : "NOT MET") }')
 
 busy_note=$(printf '%s\n' "${rows[@]}" | awk -F'|' '$12 > 10 { n++ } END { if (n) printf " — **%d run(s) ran alongside other load: rerun on a quiet machine**", n }')
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
@@ -225,9 +228,9 @@ report=$(cat <<EOF
 # Matching benchmark
 
 Suggestions (\`GET /v1/communities/{communityId}/help-requests/{helpRequestId}/suggestions?limit=$limit\`)
-for the Anna Zorgt community with $n_profiles volunteer profiles. Target: p99 under ${target_ms} ms
-on this machine, sequential requests — **$verdict** (worst sequential p99 ${worst_p99} ms;
-$clients concurrent clients: p99 ${conc_p99} ms).
+for the Anna Zorgt community with $n_profiles volunteer profiles. Targets on this machine: p99 at
+most ${target_ms} ms for sequential requests — **$verdict** (worst sequential p99 ${worst_p99} ms);
+at most ${conc_target_ms} ms with $clients concurrent clients — **$conc_verdict** (p99 ${conc_p99} ms).
 
 - Date: $(date -u +%Y-%m-%dT%H:%MZ)
 - Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr); PostgreSQL $pgver (throwaway cluster, default settings); server, database and load client on the same machine, over loopback
