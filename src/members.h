@@ -11,7 +11,8 @@
 int members_register_statements(void);
 
 /* Registered statement that reads the caller's roles in the context's community as "a,b"
- * ('' when not a member). Pipelined with db_begin for every community route. */
+ * ('' when not a member). The first statement of every community route, unless a GET predicts
+ * the roles (api/server.c). */
 #define MEMBERS_ROLES_STATEMENT "membership_roles"
 /* Registered statement for db_expect(): fails with SQLSTATE NB001 unless the caller's roles in
  * the context's community are still $1 (as MEMBERS_ROLES_STATEMENT printed them). */
