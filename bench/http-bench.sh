@@ -71,13 +71,14 @@ chmod 755 "$tmp" # the cluster runs as user postgres when we are root
 bench_tag=bench-http
 # shellcheck source=bench/lib.sh
 . "$repo/bench/lib.sh"
-server_pid="" quiet_pid="" bare_pid="" fastify_pid=""
+server_pid="" quiet_pid="" bare_pid="" fastify_pid="" context_pid=""
 ok=0
 
 cleanup() {
   stop_pid "$server_pid"
   stop_pid "$quiet_pid"
   stop_pid "$bare_pid"
+  stop_pid "$context_pid"
   stop_pid "$fastify_pid"
   bench_pg_stop
   if [ "$ok" = 1 ] && [ "${BENCH_KEEP_TMP:-0}" != 1 ]; then
@@ -139,8 +140,8 @@ fi
 [ -n "$list_stmt" ] || die "no list statement (hr_page_all, hr_page) in noaber statements: set BENCH_LIST_STATEMENT"
 
 # ---- servers -------------------------------------------------------------------------------
-port=$(free_port) quiet_port=$(free_port) bare_port=$(free_port) fastify_port=$(free_port)
-[ "$(printf '%s\n' "$port" "$quiet_port" "$bare_port" "$fastify_port" | sort -u | wc -l)" = 4 ] \
+port=$(free_port) quiet_port=$(free_port) bare_port=$(free_port) fastify_port=$(free_port) context_port=$(free_port)
+[ "$(printf '%s\n' "$port" "$quiet_port" "$bare_port" "$fastify_port" "$context_port" | sort -u | wc -l)" = 5 ] \
   || die "free_port returned the same port twice; run again"
 # Default configuration (log level info, one JSON line per request on stderr, here to a file).
 NOABER_PORT=$port "$bin" serve >"$tmp/server.log" 2>&1 &
@@ -150,12 +151,19 @@ NOABER_PORT=$quiet_port NOABER_LOG_LEVEL=warning "$bin" serve >"$tmp/server-quie
 quiet_pid=$!
 "$bare_bin" "$bare_port" "$bench_url" "$tmp/statements.json" hr_get "$list_stmt" >"$tmp/bare.log" 2>&1 &
 bare_pid=$!
+# The bare peer doing Noaber's database work for the coordinator: Noaber's role, context statement,
+# roles check and row-level security. Between it and the bare peer: what isolation in the
+# database costs; between Noaber and it: what Noaber's HTTP layer costs.
+BARE_CONTEXT="$COORDINATOR coordinator" "$bare_bin" "$context_port" "$DATABASE_URL" "$tmp/statements.json" hr_get \
+  >"$tmp/bare-context.log" 2>&1 &
+context_pid=$!
 PGHOST="$pgdir/run" PGPORT=$pg_port PGUSER=noaber_bench PGDATABASE=noaber \
   node "$repo/bench/peers/fastify.mjs" "$fastify_port" "$tmp/statements.json" hr_get "$list_stmt" >"$tmp/fastify.log" 2>&1 &
 fastify_pid=$!
 wait_healthy "$server_pid" "$port" "$tmp/server.log"
 wait_healthy "$quiet_pid" "$quiet_port" "$tmp/server-quiet.log"
 wait_healthy "$bare_pid" "$bare_port" "$tmp/bare.log"
+wait_healthy "$context_pid" "$context_port" "$tmp/bare-context.log"
 wait_healthy "$fastify_pid" "$fastify_port" "$tmp/fastify.log"
 base="http://127.0.0.1:$port"
 
@@ -319,6 +327,11 @@ page_params="p1=$ANNA&p2=true&p3=$coord_id&p4=$cert_days&p5=-infinity&p6=-infini
 want=$(api "$(login "$COORD_EMAIL")" GET "$A/help-requests?limit=20" | json_get 'j.items.length + (j.next_cursor ? 1 : 0)')
 got=$(node "$repo/bench/http.mjs" GET "http://127.0.0.1:$bare_port/stmt/$list_stmt?$page_params" - - --get 'j.length')
 [ "$got" = "$want" ] || die "the bare peer's $list_stmt returned $got rows where the server's page has $want: check page_params"
+# With Noaber's context the bare peer must answer the same document as without it.
+bare_doc=$(node "$repo/bench/http.mjs" GET "http://127.0.0.1:$bare_port/doc/hr_get?$doc_params" - -) || die "the bare peer's hr_get failed"
+context_doc=$(node "$repo/bench/http.mjs" GET "http://127.0.0.1:$context_port/doc/hr_get?$doc_params" - -) \
+  || die "the bare peer with Noaber's context failed on hr_get: $(tail -n 3 "$tmp/bare-context.log")"
+[ "$bare_doc" = "$context_doc" ] || die "the bare peer with Noaber's context answered a different hr_get document"
 for c in "${conns_list[@]}"; do
   measure "doc_coord@$c" "GET help request, coordinator" noaber "$server_pid" "$c" "$base$A/help-requests/$hr" "$(login "$COORD_EMAIL")"
   measure "doc_vol@$c" "GET help request, matched volunteer" noaber "$server_pid" "$c" "$base$A/help-requests/$vol_hr" "$(login "$VOL_EMAIL")"
@@ -340,6 +353,8 @@ for c in "${conns_list[@]}"; do
   measure "bare_row@$c" "single-row SELECT by id" bare "$bare_pid" "$c" "http://127.0.0.1:$bare_port/row/$hr?community=$ANNA"
   measure "bare_doc@$c" "hr_get (help request document)" bare "$bare_pid" "$c" "http://127.0.0.1:$bare_port/doc/hr_get?$doc_params"
   measure "bare_list@$c" "$list_stmt (list page of 20)" bare "$bare_pid" "$c" "http://127.0.0.1:$bare_port/stmt/$list_stmt?$page_params"
+  measure "context_doc@$c" "hr_get, with Noaber's context, roles check and RLS" "bare + context" "$context_pid" "$c" \
+    "http://127.0.0.1:$context_port/doc/hr_get?$doc_params"
   measure "fastify_doc@$c" "hr_get (help request document)" fastify "$fastify_pid" "$c" "http://127.0.0.1:$fastify_port/doc/hr_get?$doc_params"
 done
 
@@ -401,6 +416,8 @@ same_sql "Noaber list page vs bare, same SQL ($list_stmt)" list bare_list
 simple "Noaber doc GET vs Fastify, same SQL (hr_get)" doc_coord fastify_doc 1.5
 simple "Noaber doc GET vs bare single-row GET" doc_coord bare_row 0.4
 simple "Noaber doc GET, log level info vs warning" doc_coord doc_quiet -
+simple "Bare + context vs bare, same SQL (hr_get): the most the first ratio can reach with isolation in the database" context_doc bare_doc -
+simple "Noaber doc GET vs bare + context (hr_get): Noaber's HTTP layer" doc_coord context_doc -
 rss_pass=0
 [ "$rss_max" -le $((64 * 1024)) ] && rss_pass=1
 
@@ -412,7 +429,7 @@ report=$(cat <<EOF
 - Command: \`BENCH_SCALE=$scale bench/http-bench.sh BUILD_DIR\` (\`make bench-http\`); wrk 4.1 \`-t2\`, ${warmup} s warm-up then ${duration} s measured per run, keep-alive, \`--latency\`, fresh token per Noaber run
 - Data (Anna Zorgt): $n_members members, $n_requests help requests, $n_occ occurrences; loaded and VACUUM ANALYZEd in ${load_s} s
 - Noaber: NOABER_HTTP_THREADS ${NOABER_HTTP_THREADS:-16}, NOABER_DB_POOL_SIZE ${NOABER_DB_POOL_SIZE:-8}, log level ${NOABER_LOG_LEVEL:-info} (info: one JSON line per request, here to a file), DATABASE_URL over the unix socket, RLS forced, non-owner role
-- Peers: bare = Ulfius + libpq, 8 epoll threads, 8 prepared connections, no auth, no logging; fastify = Fastify + pg, one process, pg.Pool of 8; both run Noaber's own SQL (\`noaber statements\`) as a BYPASSRLS role over the same socket with the coordinator's parameters
+- Peers: bare = Ulfius + libpq, 8 epoll threads, 8 prepared connections, no auth, no logging; fastify = Fastify + pg, one process, pg.Pool of 8; both run Noaber's own SQL (\`noaber statements\`) as a BYPASSRLS role over the same socket with the coordinator's parameters; bare + context = the bare peer as Noaber's own role, each statement pipelined behind Noaber's context statement and roles check (\`BARE_CONTEXT\`), so row-level security applies as in Noaber
 - The story: $offer_note (offer taken from the coordinator's GET .../offers); the case has $n_timeline timeline entries
 - CPU µs/req: CPU time of the serving process and of all PostgreSQL processes during the run, per answered request (wrk's own CPU not included). "Other load": busy CPU of anything else, as a share of both cores; more than a few percent disturbs the figures
 

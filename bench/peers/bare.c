@@ -10,7 +10,13 @@
  *                                    the first column of every row, joined as a JSON array
  *   GET /doc/:name?p1=..             the same, answering the first row's first column (404 if none)
  *   GET /healthz                     200 once listening (the connections are opened before)
- * Env: BARE_THREADS (HTTP worker threads, 8), BARE_POOL (connections, 8). Stops on SIGINT/SIGTERM. */
+ * Env: BARE_THREADS (HTTP worker threads, 8), BARE_POOL (connections, 8). Stops on SIGINT/SIGTERM.
+ *
+ * BARE_CONTEXT="PERSON_ID ROLES" (optional) turns the peer into "the bare server doing Noaber's
+ * database work": it then connects as Noaber's own role (CONNINFO) with Noaber's session options,
+ * and sends each statement in one pipeline behind Noaber's context statement and roles check
+ * (noaber_context, membership_roles_expected from STATEMENTS.json), for that person in the
+ * community of p1 (/row: `community`). What is left between it and Noaber is Noaber's HTTP layer. */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -30,6 +36,8 @@ struct stmt { const char *name, *sql; int nparams; };
 static struct stmt *stmts; /* argv[4..] with their SQL */
 static int nstmts;
 static const char *conninfo;
+/* BARE_CONTEXT mode: borrowed from the environment and from STATEMENTS.json; NULL otherwise. */
+static const char *context_person, *context_roles, *context_sql, *expect_sql;
 
 static struct { PGconn **conns; int *busy; int size; pthread_mutex_t lock; pthread_cond_t freed; } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
@@ -37,12 +45,22 @@ static struct { PGconn **conns; int *busy; int size; pthread_mutex_t lock; pthre
 /* Connect and prepare everything; NULL on failure (reason on stderr). */
 static PGconn *open_conn(void) {
   const char *keys[] = {"dbname", "application_name", "options", NULL};
-  const char *values[] = {conninfo, "bare-peer", "-c jit=off", NULL}; /* as the noaber server */
+  /* as the noaber server; in BARE_CONTEXT mode with its plan cache setting too (src/db/db.c) */
+  const char *values[] = {conninfo, "bare-peer",
+                          context_sql != NULL ? "-c jit=off -c plan_cache_mode=force_generic_plan" : "-c jit=off", NULL};
   PGconn *pg = PQconnectdbParams(keys, values, 1);
   int ok = pg != NULL && PQstatus(pg) == CONNECTION_OK;
   PGresult *res = ok ? PQprepare(pg, "row", ROW_SQL, 0, NULL) : NULL;
   ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
   PQclear(res);
+  if (ok && context_sql != NULL) {
+    res = PQprepare(pg, "context", context_sql, 0, NULL);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    res = ok ? PQprepare(pg, "expect", expect_sql, 0, NULL) : NULL;
+    ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+  }
   for (int i = 0; ok && i < nstmts; i++) {
     res = PQprepare(pg, stmts[i].name, stmts[i].sql, 0, NULL);
     ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -91,10 +109,50 @@ static int answer(struct _u_response *resp, unsigned status, const char *body, s
 }
 #define FAIL(resp, status, text) answer(resp, status, "{\"error\":\"" text "\"}", sizeof "{\"error\":\"" text "\"}" - 1)
 
+/* BARE_CONTEXT mode: the context, the roles check and the statement in one pipeline, as Noaber
+ * sends a GET (src/db/db.c send_context); the statement's result, or NULL when anything failed. */
+static PGresult *run_with_context(PGconn *pg, const char *community, const char *name, int n,
+                                  const char *const *params) {
+  const char *context_params[3] = {context_person, community != NULL ? community : "", ""};
+  const char *expect_params[1] = {context_roles};
+  int ok = PQenterPipelineMode(pg) == 1 && PQsendQueryPrepared(pg, "context", 3, context_params, NULL, NULL, 0) == 1 &&
+           PQsendQueryPrepared(pg, "expect", 1, expect_params, NULL, NULL, 0) == 1 &&
+           PQsendQueryPrepared(pg, name, n, params, NULL, NULL, 0) == 1 && PQpipelineSync(pg) == 1;
+  PGresult *last = NULL;
+  int results = 0;
+  while (ok) {
+    PGresult *res = PQgetResult(pg);
+    if (res == NULL) {
+      if (PQstatus(pg) != CONNECTION_OK) ok = 0;
+      continue;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(res);
+      break;
+    }
+    if (++results == 3 && last == NULL) {
+      last = res; /* an error result too: run() reports it */
+    } else {
+      if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && last == NULL) last = res; /* the first failure */
+      else PQclear(res);
+    }
+  }
+  if (PQexitPipelineMode(pg) != 1) ok = 0;
+  if (!ok) {
+    PQclear(last);
+    return NULL;
+  }
+  return last;
+}
+
 /* Run a prepared statement on a pooled connection; NULL (and nothing held) on failure. */
-static PGresult *run(const char *name, int n, const char *const *params) {
+static PGresult *run(const char *name, int n, const char *const *params, const char *community) {
   int c = acquire();
-  PGresult *res = pool.conns[c] != NULL ? PQexecPrepared(pool.conns[c], name, n, params, NULL, NULL, 0) : NULL;
+  PGresult *res = NULL;
+  if (pool.conns[c] != NULL)
+    res = context_sql != NULL ? run_with_context(pool.conns[c], community, name, n, params)
+                              : PQexecPrepared(pool.conns[c], name, n, params, NULL, NULL, 0);
   release(c);
   if (res != NULL && PQresultStatus(res) != PGRES_TUPLES_OK) {
     fprintf(stderr, "bare-peer: %s: %s", name, PQresultErrorMessage(res));
@@ -108,7 +166,7 @@ static int get_row(const struct _u_request *req, struct _u_response *resp, void 
   (void)unused;
   const char *params[2] = {u_map_get(req->map_url, "community"), u_map_get(req->map_url, "id")};
   if (params[0] == NULL || params[1] == NULL) return FAIL(resp, 400, "community and id needed");
-  PGresult *res = run("row", 2, params);
+  PGresult *res = run("row", 2, params, params[0]);
   if (res == NULL) return FAIL(resp, 500, "query failed");
   if (PQntuples(res) != 1) {
     PQclear(res);
@@ -137,7 +195,7 @@ static int get_stmt(const struct _u_request *req, struct _u_response *resp, void
     snprintf(key, sizeof key, "p%d", i + 1);
     params[i] = u_map_get(req->map_url, key);
   }
-  PGresult *res = run(stmts[s].name, stmts[s].nparams, params);
+  PGresult *res = run(stmts[s].name, stmts[s].nparams, params, stmts[s].nparams > 0 ? params[0] : NULL);
   if (res == NULL) return FAIL(resp, 500, "query failed");
   int rows = PQntuples(res);
   if (one != NULL) {
@@ -200,6 +258,22 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bare-peer: cannot read %s (%s) or out of memory\n", argv[3], jerr.text);
     return 1;
   }
+  const char *context = getenv("BARE_CONTEXT");
+  static char person[37];
+  if (context != NULL && *context != '\0') {
+    if (sscanf(context, "%36s", person) != 1 || strchr(context, ' ') == NULL) {
+      fprintf(stderr, "bare-peer: BARE_CONTEXT must be \"PERSON_ID ROLES\"\n");
+      return 2;
+    }
+    context_person = person;
+    context_roles = strchr(context, ' ') + 1;
+    context_sql = json_string_value(json_object_get(all, "noaber_context"));
+    expect_sql = json_string_value(json_object_get(all, "membership_roles_expected"));
+    if (context_sql == NULL || expect_sql == NULL) {
+      fprintf(stderr, "bare-peer: BARE_CONTEXT needs noaber_context and membership_roles_expected in %s\n", argv[3]);
+      return 1;
+    }
+  }
   for (int i = 0; i < nstmts; i++) {
     stmts[i].name = argv[4 + i];
     stmts[i].sql = json_string_value(json_object_get(all, argv[4 + i])); /* `all` lives until exit */
@@ -237,7 +311,8 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   ok = ok && ulfius_start_framework_with_mhd_options(&inst, MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ops) == U_OK;
   if (ok) {
-    fprintf(stderr, "bare-peer: listening on 127.0.0.1:%ld, %d threads, %d connections\n", port, threads, pool.size);
+    fprintf(stderr, "bare-peer: listening on 127.0.0.1:%ld, %d threads, %d connections%s\n", port, threads, pool.size,
+            context_sql != NULL ? ", with Noaber's context" : "");
     int sig;
     sigwait(&stop, &sig);
     ulfius_stop_framework(&inst);
