@@ -172,10 +172,15 @@ static const struct probe probes[] = {
     S("hr_queue_new", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
-    S("hr_suggest", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
+    S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
+    S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 4, ANNA, "{" VOLUNTEER "," RESIDENT "}", "{16.0,8.0}", "1.5"),
     S("hr_offers", NULL, "coordinator", COMMUNITY, 2, ANNA, R_OFFERED),
-    /* eligible_volunteers: hr_suggest (all candidates) and, through volunteer_eligible, the board
-     * and the visibility of a request (one volunteer). */
+    /* Matching (sql/migrations/0009): volunteer_candidates for suggestions (all candidates) and
+     * volunteer_room for the ones asked about; eligible_volunteers, both together, through
+     * volunteer_eligible for the board and the visibility of a request (one volunteer). */
+    F("volunteer_candidates", "suggestions", "coordinator", 4, ANNA, R_BOARD, DAYS, NULL),
+    F("volunteer_candidates", "one volunteer", "volunteer", 4, ANNA, R_BOARD, DAYS, "{" VOLUNTEER "}"),
+    F("volunteer_room", NULL, "coordinator", 4, ANNA, VOLUNTEER, "16.0", "1.5"),
     F("eligible_volunteers", "suggestions", "coordinator", 4, ANNA, R_BOARD, DAYS, NULL),
     F("eligible_volunteers", "one volunteer", "volunteer", 4, ANNA, R_BOARD, DAYS, "{" VOLUNTEER "}"),
     F("volunteer_eligible", NULL, "volunteer", 4, ANNA, R_BOARD, DAYS, VOLUNTEER),
@@ -222,8 +227,9 @@ static const struct allowance {
     /* Matching ranks every volunteer who has the skill, and `skills @> ARRAY[category]` cannot use
      * the GIN index under row-level security (arraycontains is not leakproof). One pass over the
      * community's profiles; bench/matching.sh holds it to its latency target. */
-    {"eligible_volunteers", "volunteer_profiles", "matching: one pass over the community's profiles"},
-    {"hr_suggest", "volunteer_profiles", "inlines eligible_volunteers (matching)"},
+    {"volunteer_candidates", "volunteer_profiles", "matching: one pass over the community's profiles"},
+    {"eligible_volunteers", "volunteer_profiles", "inlines volunteer_candidates (matching)"},
+    {"hr_suggest_candidates", "volunteer_profiles", "inlines volunteer_candidates (matching)"},
     {NULL, NULL, NULL}, /* the end of the list */
 };
 

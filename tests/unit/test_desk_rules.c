@@ -120,6 +120,30 @@ START_TEST(ranking_factors) {
 }
 END_TEST
 
+/* Suggestions (src/help_requests.c) bound a candidate's score by ranking them with no recent
+ * hours, and skip whoever's bound cannot beat the best found: this holds only while no recent
+ * hours can raise a score. */
+START_TEST(no_recent_hours_bound_the_score) {
+  const double kms[] = {0, 0.7, 5, 19.9, 25};
+  const double capacities[] = {0, 0.5, 4, 16, 60};
+  const double hours[] = {0.25, 1, 3.5, 16, 64, 500};
+  for (size_t k = 0; k < sizeof kms / sizeof kms[0]; k++)
+    for (size_t c = 0; c < sizeof capacities / sizeof capacities[0]; c++)
+      for (long good = 0; good <= 4; good++)
+        for (int preferred = 0; preferred <= 1; preferred++) {
+          struct match_input in = {.km = kms[k], .helped_good = good, .capacity_hours = capacities[c],
+                                   .preferred = preferred};
+          struct match_factors bound, exact;
+          match_rank(&in, &bound);
+          for (size_t h = 0; h < sizeof hours / sizeof hours[0]; h++) {
+            in.hours_28d = hours[h];
+            match_rank(&in, &exact);
+            ck_assert(exact.score <= bound.score);
+          }
+        }
+}
+END_TEST
+
 START_TEST(reasons) {
   char reason[256];
   struct match_input in = {.km = 1.24, .helped_good = 2, .hours_28d = 3, .capacity_hours = 4, .preferred = 1};
@@ -144,6 +168,7 @@ Suite *desk_rules_suite(void) {
   tcase_add_test(tc, transition_table);
   tcase_add_test(tc, policy_rules);
   tcase_add_test(tc, ranking_factors);
+  tcase_add_test(tc, no_recent_hours_bound_the_score);
   tcase_add_test(tc, reasons);
   suite_add_tcase(s, tc);
   return s;
