@@ -9,7 +9,7 @@ PKGS     := libulfius jansson libjwt liborcania libyder libsodium libpq libmicro
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wcast-qual \
             -Wsign-compare -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARNINGS) -DNOABER_SHARE_DIR='"$(abspath $(BUILD))/share"'
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARNINGS)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
@@ -23,6 +23,11 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)
 DBTEST_SRC := $(wildcard tests/db/*.c)
 PLANTEST_SRC := $(wildcard tests/plans/*.c)
+
+# Every Node.js tool runs on the project's pinned Node.js and npm (scripts/node.sh), never on
+# whatever node the machine has: Debian 12's is 18, the contract tools need 20.19+.
+NODE_DIR := $(CURDIR)/.tools/node
+export PATH := $(NODE_DIR)/bin:$(PATH)
 
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
@@ -44,8 +49,13 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(NODE_DIR)/.pinned: scripts/node.sh
+	@scripts/node.sh
+	@touch $@
+
+# --ignore-scripts: no package's install script runs (two would: telemetry and a banner).
+node_modules/.package-lock.json: package.json package-lock.json $(NODE_DIR)/.pinned
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(BUILD)/obj/%.o: %.c

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install what Noaber needs on Debian 12: `deps.sh run` for building and running, `deps.sh test`
 # adds the test tools, `deps.sh bench` adds wrk to those (make bench-http). As root it installs
-# with apt-get; otherwise it prints the exact command and stops.
+# with apt-get; otherwise it prints the exact command, to run as root, and stops. Debian's nodejs
+# and npm are here only to fetch the project's pinned Node.js (scripts/node.sh), which every tool
+# runs on.
 set -euo pipefail
 mode=${1:-run}
 
 packages=(build-essential pkg-config libulfius-dev libjansson-dev libjwt-dev liborcania-dev libyder-dev
-          libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm)
+          libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm openssl)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   packages+=(check libcurl4-gnutls-dev chromium)
 fi
@@ -16,7 +18,7 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
-  # node and npm may come from elsewhere (nodesource, nvm): a working command is enough.
+  # npm may come from elsewhere (nodesource, nvm): it only fetches the pinned Node.js.
   if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
   if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,8 +26,8 @@ done
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "Missing Debian packages. Install them with:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    echo "Missing Debian packages. As root, install them with:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
   echo "Installing: ${missing[*]}"

@@ -21,8 +21,8 @@ dir=$(cd "$dir" && pwd)
 data="$dir/data"
 sock="$dir/run"
 
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+as_pg() { # from /: `postgres` may not be allowed into the caller's directory (a checkout under /root)
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "$cmd" in

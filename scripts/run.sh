@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: start (or reuse) the embedded PostgreSQL under ./var when DATABASE_URL is not set,
-# apply migrations, load the demo data and serve the API until Ctrl-C.
+# apply migrations, load the demo data and serve the API until Ctrl-C. As root the cluster runs as
+# the user `postgres` (PostgreSQL refuses root); when that user cannot reach the checkout (one
+# under /root, mode 700), its data goes to /var/lib/noaber/pg-<hash of the checkout's path>.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,9 +13,14 @@ embedded=0
 if [ -z "${DATABASE_URL:-}" ]; then
   embedded=1
   pg_port=${NOABER_DEV_PG_PORT:-54329}
-  scripts/pg-cluster.sh start var/pg "$pg_port"
-  while IFS= read -r line; do export "${line?}"; done < <(scripts/pg-cluster.sh env var/pg "$pg_port")
-  echo "Embedded PostgreSQL 15 in var/pg (port $pg_port, kept between runs)"
+  pg_dir=var/pg
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
+    pg_dir=/var/lib/noaber/pg-$(printf '%s' "$root" | sha256sum | cut -c1-12)
+    echo "The user postgres cannot enter $root, so the embedded cluster keeps its data in $pg_dir"
+  fi
+  scripts/pg-cluster.sh start "$pg_dir" "$pg_port"
+  while IFS= read -r line; do export "${line?}"; done < <(scripts/pg-cluster.sh env "$pg_dir" "$pg_port")
+  echo "Embedded PostgreSQL 15 in $pg_dir (port $pg_port, kept between runs)"
 fi
 
 # A development signing key, made once and kept in var/ (never used outside make run).
@@ -52,7 +59,7 @@ Ctrl-C stops the server.
 
 MSG
 
-stop_db() { if [ "$embedded" = 1 ]; then scripts/pg-cluster.sh stop var/pg; fi; }
+stop_db() { if [ "$embedded" = 1 ]; then scripts/pg-cluster.sh stop "$pg_dir"; fi; }
 trap stop_db EXIT
 # Not exec: after Ctrl-C the server shuts down gracefully and then the trap stops PostgreSQL.
 status=0

@@ -27,7 +27,26 @@
 
 #define EXIT_CONFIG 2
 
-static const char *env_lookup(const char *name) { return getenv(name); }
+/* NOABER_SHARE_DIR when it is not set: the `share` directory beside the binary (build/share for
+ * build/noaber), so a checkout or an installation can move. Owned; set once in main. */
+static char *share_beside_binary;
+
+static const char *env_lookup(const char *name) {
+  const char *value = getenv(name);
+  if (value == NULL && strcmp(name, "NOABER_SHARE_DIR") == 0) return share_beside_binary;
+  return value;
+}
+
+/* share_beside_binary from /proc/self/exe; left NULL (config's default applies) when unknown. */
+static void find_share_beside_binary(void) {
+  char *exe = realpath("/proc/self/exe", NULL); /* malloc'd by libc */
+  char *slash = exe != NULL ? strrchr(exe, '/') : NULL;
+  if (slash != NULL) {
+    *slash = '\0';
+    share_beside_binary = msprintf("%s/share", exe);
+  }
+  free(exe);
+}
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -212,7 +231,11 @@ int main(int argc, char **argv) {
   }
   struct config cfg;
   char err[512];
-  if (config_load(&cfg, needs, env_lookup, err, sizeof err) != 0) {
+  find_share_beside_binary();
+  int loaded = config_load(&cfg, needs, env_lookup, err, sizeof err);
+  o_free(share_beside_binary); /* config_load copied what it used */
+  share_beside_binary = NULL;
+  if (loaded != 0) {
     fprintf(stderr, "%s\n", err);
     return EXIT_CONFIG;
   }
