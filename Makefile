@@ -26,15 +26,20 @@ PLANTEST_SRC := $(wildcard tests/plans/*.c)
 
 # Every Node.js tool runs on the project's pinned Node.js and npm (scripts/node.sh), never on
 # whatever node the machine has: Debian 12's is 18, the contract tools need 20.19+.
+# It trusts the machine's CA certificates, as Debian's own Node.js does (a registry behind a
+# proxy with its own CA), and its npm reads the machine's /etc/npmrc (scripts/node.sh).
 NODE_DIR := $(CURDIR)/.tools/node
 export PATH := $(NODE_DIR)/bin:$(PATH)
+ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
+export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+endif
 
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
 SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js \
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%)
 
-.PHONY: all build run test test-unit test-integration test-asan lint bench bench-http deps deps-test deps-bench clean
+.PHONY: all build run test test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench clean
 
 all: build
 
@@ -120,6 +125,10 @@ test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/plans
 # The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer; leaks fail it.
 test-asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan SANITIZE=1
+
+# The README's set-up on a fresh Debian 12 root filesystem (debootstrap), as root and as a user.
+test-fresh:
+	@tests/fresh/run.sh
 
 # Matching suggestions against 10,000 volunteer profiles (results in bench/RESULTS.md).
 bench: deps-test build

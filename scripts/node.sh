@@ -30,10 +30,24 @@ case "$(uname -m)" in
     ;;
 esac
 
+# npm and npx on the pinned Node.js. The machine's npm configuration (registry, proxy, cafile) is
+# /etc/npmrc on Debian; this npm would otherwise look for it under .tools/node/etc.
+write_wrappers() { # DIR
+  local cli
+  for cli in npm npx; do
+    # shellcheck disable=SC2016 # expanded when the wrapper runs
+    printf '#!/bin/sh\n# %s on the pinned Node.js (scripts/node.sh)\nbin=$(dirname "$(readlink -f "$0")")\n%s\nexec "$bin/node" "$bin/../lib/npm/bin/%s-cli.js" "$@"\n' \
+      "$cli" 'if [ -z "${NPM_CONFIG_GLOBALCONFIG:-}" ] && [ -f /etc/npmrc ]; then export NPM_CONFIG_GLOBALCONFIG=/etc/npmrc; fi' \
+      "$cli" >"$1/bin/$cli"
+    chmod 755 "$1/bin/$cli"
+  done
+}
+
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest="$repo/.tools/node"
 if [ "$("$dest/bin/node" --version 2>/dev/null)" = "v$NODE_VERSION" ] &&
-   [ "$("$dest/bin/npm" --version 2>/dev/null)" = "$NPM_VERSION" ]; then
+   [ -f "$dest/lib/npm/package.json" ] && grep -q "\"version\": \"$NPM_VERSION\"" "$dest/lib/npm/package.json"; then
+  write_wrappers "$dest" # as this script writes them now
   exit 0
 fi
 
@@ -63,12 +77,7 @@ mkdir -p "$dest.new/bin" "$dest.new/lib/npm"
 tar -xzf "$tmp/node-linux-$arch-$NODE_VERSION.tgz" -C "$tmp" package/bin/node
 mv "$tmp/package/bin/node" "$dest.new/bin/node"
 tar -xzf "$tmp/npm-$NPM_VERSION.tgz" -C "$dest.new/lib/npm" --strip-components=1
-for cli in npm npx; do
-  # shellcheck disable=SC2016 # expanded when the wrapper runs
-  printf '#!/bin/sh\n# %s on the pinned Node.js (scripts/node.sh)\nbin=$(dirname "$(readlink -f "$0")")\nexec "$bin/node" "$bin/../lib/npm/bin/%s-cli.js" "$@"\n' \
-    "$cli" "$cli" >"$dest.new/bin/$cli"
-  chmod 755 "$dest.new/bin/$cli"
-done
+write_wrappers "$dest.new"
 rm -rf "$dest"
 mv "$dest.new" "$dest"
 echo "Node.js $("$dest/bin/node" --version), npm $("$dest/bin/npm" --version) in .tools/node"
