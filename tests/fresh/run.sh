@@ -5,9 +5,12 @@
 # runs; CI builds it anew), gives it this machine's apt sources and settings, CA certificates and
 # npm configuration, and inside it, with /proc, /sys and /dev mounted:
 #   1. as root: the README's prerequisite line, exactly;
-#   2. as root, with the checkout in /root/noaber (out of reach of the user postgres):
-#      `make run` until /readyz answers 200, a demo login, SIGINT, a clean exit; then `make test`;
-#   3. as an ordinary user, with the checkout in their home: the same.
+#   2. as an ordinary user, with the checkout in their home: `make run`, which must stop at once
+#      and print the apt-get line to run as root; that line is then run as root;
+#   3. as root, with the checkout in /root/noaber (out of reach of the user postgres):
+#      `make run` until /readyz answers 200, a demo login, SIGINT, a clean exit; then `make test`
+#      (which installs the test packages as root);
+#   4. as the user, in their home: `make run` and `make test` the same way.
 # Prints each step's time. Everything mounted is unmounted at the end, also on failure.
 # Needs root (debootstrap, chroot, mount); installs debootstrap when it is missing.
 #
@@ -52,6 +55,7 @@ step() { # NAME COMMAND...: run, time, remember
 
 bootstrap() {
   command -v debootstrap >/dev/null || {
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
   }
   local mirror dir
@@ -162,6 +166,19 @@ inside_pids() { # NAME: the processes called NAME whose root is the fresh root f
   for p in $(pgrep -x "$1"); do [ "$(readlink "/proc/$p/root" 2>/dev/null)" != "$root" ] || echo "$p"; done
 }
 
+# Without root and with packages missing, `make run` stops at once and prints the line to run as
+# root: no sudo (a fresh Debian has none), the same --no-install-recommends as the root path.
+printed_line=""
+user_is_told() {
+  local out status=0
+  out=$(inside noaber-user /home/noaber-user/noaber "make run 2>&1") || status=$?
+  [ "$status" != 0 ] || { say "make run as a user without the packages did not stop"; return 1; }
+  printed_line=$(printf '%s\n' "$out" | grep -E '^  apt-get update && apt-get install -y --no-install-recommends ' | sed 's/^  //')
+  [ -n "$printed_line" ] || { printf '%s\n' "$out" | tail -n 5 >&2; say "no apt-get line printed"; return 1; }
+  ! printf '%s\n' "$out" | grep -q sudo || { say "the message mentions sudo"; return 1; }
+  say "told: $printed_line"
+}
+
 # Loopback HTTP with the host's tools only (no curl on a fresh machine: bash's /dev/tcp).
 http_status() { # METHOD URL [JSON]: the status code, or 000
   local method=$1 url=$2 body=${3:-} hostport path host port line
@@ -194,11 +211,13 @@ fi
 step "unpack, with this machine's apt/npm settings and CA certificates" unpack
 step "root: apt-get update && apt-get install -y make git ca-certificates" \
   inside root / "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y make git ca-certificates >/dev/null"
+step "user: useradd -m noaber-user" chroot "$root" useradd -m -s /bin/bash noaber-user
+step "user: copy the checkout to /home/noaber-user/noaber" copy_checkout noaber-user /home/noaber-user/noaber
+step "user: make run before anything is installed: the line to run as root" user_is_told
+step "root: the line make run printed" inside root / "export DEBIAN_FRONTEND=noninteractive; $printed_line >/dev/null"
 step "root: copy the checkout to /root/noaber" copy_checkout root /root/noaber
 step "root: make run in /root/noaber (readyz, demo login, SIGINT)" run_and_stop root /root/noaber
 step "root: make test in /root/noaber" inside root /root/noaber "make test >/tmp/make-test-root.log 2>&1 || { tail -n 40 /tmp/make-test-root.log; exit 1; }"
-step "user: useradd -m noaber-user" chroot "$root" useradd -m -s /bin/bash noaber-user
-step "user: copy the checkout to /home/noaber-user/noaber" copy_checkout noaber-user /home/noaber-user/noaber
 step "user: make run in ~/noaber (readyz, demo login, SIGINT)" run_and_stop noaber-user /home/noaber-user/noaber
 step "user: make test in ~/noaber" inside noaber-user /home/noaber-user/noaber "make test >/tmp/make-test-user.log 2>&1 || { tail -n 40 /tmp/make-test-user.log; exit 1; }"
 
