@@ -7,6 +7,14 @@
 set -euo pipefail
 mode=${1:-run}
 
+# The package names below are Debian 12's (postgresql-15, libjwt-dev 1.10, ...).
+# shellcheck source=/dev/null
+os=$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}|${PRETTY_NAME:-an unknown system}")
+if [ "${os%%|*}" != bookworm ]; then
+  echo "deps.sh: this is ${os#*|}, not Debian 12 (bookworm): the package names and versions" \
+       "below are Debian 12's and may not fit" >&2
+fi
+
 packages=(build-essential pkg-config libulfius-dev libjansson-dev libjwt-dev liborcania-dev libyder-dev
           libsodium-dev libpq-dev libmicrohttpd-dev postgresql-15 postgresql-client-15 nodejs npm openssl)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
@@ -35,3 +43,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# What the scripts then rely on, by path and version (the packages above promise them).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || {
+  echo "deps.sh: PostgreSQL 15's server programs are missing from /usr/lib/postgresql/15/bin (package postgresql-15)" >&2
+  exit 1
+}
