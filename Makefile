@@ -36,8 +36,10 @@ endif
 
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
+SQL_FUNCTIONS := $(wildcard sql/functions/*.sql)
 SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js \
-               $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%)
+               $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%) \
+               $(SQL_FUNCTIONS:sql/functions/%=$(SHARE)/functions/%)
 
 .PHONY: all build run test test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench clean
 
@@ -86,6 +88,10 @@ $(SHARE)/redoc.standalone.js: node_modules/.package-lock.json
 
 $(SHARE)/migrations/%.sql: sql/migrations/%.sql
 	@mkdir -p $(SHARE)/migrations
+	cp $< $@
+
+$(SHARE)/functions/%.sql: sql/functions/%.sql
+	@mkdir -p $(SHARE)/functions
 	cp $< $@
 
 $(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)

@@ -60,9 +60,11 @@ static void usage(FILE *out) {
 
 static int load_migrations(const struct config *cfg, struct migration_set *set) {
   char *dir = msprintf("%s/migrations", cfg->share_dir);
-  int rc = dir != NULL ? migrations_load(dir, set) : -1;
+  char *functions = msprintf("%s/functions", cfg->share_dir);
+  int rc = dir != NULL && functions != NULL ? migrations_load(dir, functions, set) : -1;
   if (rc != 0) fprintf(stderr, "configuration error: NOABER_SHARE_DIR (%s) has no readable migrations\n", cfg->share_dir);
   o_free(dir);
+  o_free(functions);
   return rc;
 }
 

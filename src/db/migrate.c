@@ -1,4 +1,5 @@
-/* Numbered SQL migrations with checksums. */
+/* Numbered SQL migrations with checksums, and the repeatable SQL function files that are
+ * re-applied whenever their text changes. */
 #include "migrate.h"
 
 #include <dirent.h>
@@ -14,6 +15,7 @@
 
 static const struct db_statement statements[] = {
     {"migrations_list", "SELECT version, checksum FROM schema_migrations ORDER BY version"},
+    {"migrations_functions_list", "SELECT name, checksum FROM schema_functions ORDER BY name"},
 };
 
 int migrations_register_statements(void) {
@@ -23,6 +25,11 @@ int migrations_register_statements(void) {
 static int compare_versions(const void *a, const void *b) {
   const struct migration *ma = a, *mb = b;
   return (ma->version > mb->version) - (ma->version < mb->version);
+}
+
+static int compare_names(const void *a, const void *b) {
+  const struct migration *ma = a, *mb = b;
+  return strcmp(ma->name, mb->name);
 }
 
 /* Read a whole file into a NUL-terminated string the caller frees; NULL on error. */
@@ -62,8 +69,10 @@ static void hex_sha256(const char *data, char out[65]) {
   sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
-int migrations_load(const char *dir, struct migration_set *out) {
-  memset(out, 0, sizeof *out);
+/* Append every .sql file of `dir` to *items: numbered ones (NNNN_name.sql, version > 0) when
+ * `numbered`, any name otherwise (version 0). Returns 0, or -1 with the reason logged; what was
+ * appended stays owned by *items either way. */
+static int load_dir(const char *dir, int numbered, struct migration **items, size_t *count) {
   DIR *d = opendir(dir);
   if (d == NULL) {
     log_event(LOG_ERROR, NULL, "migrations_missing", json_pack("{s:s}", "dir", dir));
@@ -74,19 +83,22 @@ int migrations_load(const char *dir, struct migration_set *out) {
   while ((entry = readdir(d)) != NULL) {
     const char *name = entry->d_name;
     size_t len = strlen(name);
-    if (len < 9 || strcmp(name + len - 4, ".sql") != 0) continue;
-    char *end = NULL;
-    long version = strtol(name, &end, 10);
-    if (end == name || *end != '_' || version <= 0 || version > 999999) continue;
-    struct migration *grown = o_realloc(out->items, (out->count + 1) * sizeof *grown);
+    if (len < 5 || strcmp(name + len - 4, ".sql") != 0 || name[0] == '.') continue;
+    long version = 0;
+    if (numbered) {
+      char *end = NULL;
+      version = strtol(name, &end, 10);
+      if (len < 9 || end == name || *end != '_' || version <= 0 || version > 999999) continue;
+    }
+    struct migration *grown = o_realloc(*items, (*count + 1) * sizeof *grown);
     if (grown == NULL) {
       rc = -1;
       break;
     }
-    out->items = grown;
-    struct migration *m = &out->items[out->count];
+    *items = grown;
+    struct migration *m = &grown[*count];
     memset(m, 0, sizeof *m);
-    out->count++;
+    (*count)++;
     m->version = (int)version;
     m->name = o_strdup(name);
     char *path = msprintf("%s/%s", dir, name);
@@ -100,8 +112,16 @@ int migrations_load(const char *dir, struct migration_set *out) {
     hex_sha256(m->sql, m->checksum);
   }
   closedir(d);
+  return rc;
+}
+
+int migrations_load(const char *migrations_dir, const char *functions_dir, struct migration_set *out) {
+  memset(out, 0, sizeof *out);
+  int rc = load_dir(migrations_dir, 1, &out->items, &out->count);
+  if (rc == 0) rc = load_dir(functions_dir, 0, &out->functions, &out->function_count);
   if (rc == 0) {
     if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, compare_versions);
+    if (out->function_count > 1) qsort(out->functions, out->function_count, sizeof *out->functions, compare_names);
     for (size_t i = 1; i < out->count; i++) {
       if (out->items[i].version == out->items[i - 1].version) {
         log_event(LOG_ERROR, NULL, "migration_duplicate_version",
@@ -114,14 +134,18 @@ int migrations_load(const char *dir, struct migration_set *out) {
   return rc;
 }
 
-void migrations_free(struct migration_set *set) {
-  for (size_t i = 0; i < set->count; i++) {
-    o_free(set->items[i].name);
-    o_free(set->items[i].sql);
+static void free_items(struct migration *items, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    o_free(items[i].name);
+    o_free(items[i].sql);
   }
-  o_free(set->items);
-  set->items = NULL;
-  set->count = 0;
+  o_free(items);
+}
+
+void migrations_free(struct migration_set *set) {
+  free_items(set->items, set->count);
+  free_items(set->functions, set->function_count);
+  memset(set, 0, sizeof *set);
 }
 
 /* Compare applied (version, checksum) rows with the files. */
@@ -143,6 +167,21 @@ static enum migration_state compare(const PGresult *applied, const struct migrat
   return (size_t)rows == set->count ? MIGRATIONS_CURRENT : MIGRATIONS_PENDING;
 }
 
+/* Whether every function file is applied with its current text: (name, checksum) rows. Rows of
+ * files no longer shipped are ignored; their functions stay until a migration drops them. */
+static int functions_current(const PGresult *applied, const struct migration *files, size_t count) {
+  int rows = PQntuples(applied);
+  for (size_t i = 0; i < count; i++) {
+    int found = 0;
+    for (int r = 0; r < rows && !found; r++) {
+      found = strcmp(PQgetvalue(applied, r, 0), files[i].name) == 0 &&
+              strcmp(PQgetvalue(applied, r, 1), files[i].checksum) == 0;
+    }
+    if (!found) return 0;
+  }
+  return 1;
+}
+
 static int run(PGconn *pg, const char *sql) {
   PGresult *res = PQexec(pg, sql);
   ExecStatusType st = PQresultStatus(res);
@@ -156,8 +195,50 @@ static int run(PGconn *pg, const char *sql) {
   return ok ? 0 : -1;
 }
 
+/* Apply, each in its own transaction, the function files whose text is new or changed since they
+ * were last applied (after the numbered migrations, which create what they refer to). */
+static int apply_functions(PGconn *owner, const struct migration_set *set) {
+  if (run(owner,
+          "CREATE TABLE IF NOT EXISTS schema_functions ("
+          " name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())") != 0)
+    return -1;
+  PGresult *applied = PQexecParams(owner, "SELECT name, checksum FROM schema_functions", 0, NULL, NULL, NULL, NULL, 0);
+  if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
+    PQclear(applied);
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < set->function_count && rc == 0; i++) {
+    const struct migration *f = &set->functions[i];
+    if (functions_current(applied, f, 1)) continue;
+    const char *params[2] = {f->name, f->checksum};
+    if (run(owner, "BEGIN") != 0) {
+      rc = -1;
+      break;
+    }
+    PGresult *res = NULL;
+    if (run(owner, f->sql) == 0) {
+      res = PQexecParams(owner,
+                         "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2) ON CONFLICT (name) "
+                         "DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+                         2, NULL, params, NULL, NULL, 0);
+    }
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK || run(owner, "COMMIT") != 0) {
+      run(owner, "ROLLBACK");
+      log_event(LOG_ERROR, NULL, "migration_failed", json_pack("{s:s}", "file", f->name));
+      rc = -1;
+    } else {
+      log_event(LOG_INFO, NULL, "functions_applied", json_pack("{s:s}", "file", f->name));
+    }
+    PQclear(res);
+  }
+  PQclear(applied);
+  return rc;
+}
+
 int migrations_apply(PGconn *owner, const struct migration_set *set) {
   /* Trusted, constant SQL only: migration files come from the release, never from users. */
+  if (run(owner, "SET client_min_messages = warning") != 0) return -1; /* no "already exists" notices */
   if (run(owner, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")") != 0) return -1;
   int rc = -1;
   if (run(owner,
@@ -197,7 +278,8 @@ int migrations_apply(PGconn *owner, const struct migration_set *set) {
     PQclear(res);
     log_event(LOG_INFO, NULL, "migration_applied", json_pack("{s:s}", "file", m->name));
   }
-  if (run(owner, "GRANT SELECT ON schema_migrations TO noaber_api") != 0) goto unlock;
+  if (apply_functions(owner, set) != 0) goto unlock;
+  if (run(owner, "GRANT SELECT ON schema_migrations, schema_functions TO noaber_api") != 0) goto unlock;
   rc = 0;
 unlock:
   run(owner, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")");
@@ -208,6 +290,10 @@ enum migration_state migrations_check(struct db_conn *conn, const struct migrati
   PGresult *res = NULL;
   if (db_query(conn, "migrations_list", 0, NULL, &res) != DB_OK) return MIGRATIONS_UNKNOWN;
   enum migration_state state = compare(res, set);
+  PQclear(res);
+  if (state != MIGRATIONS_CURRENT) return state;
+  if (db_query(conn, "migrations_functions_list", 0, NULL, &res) != DB_OK) return MIGRATIONS_UNKNOWN;
+  if (!functions_current(res, set->functions, set->function_count)) state = MIGRATIONS_PENDING;
   PQclear(res);
   return state;
 }

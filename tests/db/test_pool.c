@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../src/db/db.h"
+#include "suites.h"
 
 #define ANNA "00000000-0000-4000-8000-00000000a001"
 #define TUD "00000000-0000-4000-8000-00000000b001"
@@ -399,6 +400,7 @@ int main(void) {
   tcase_add_test(tc, exhausted_pool_answers_busy_after_the_wait);
   tcase_add_test(tc, unreachable_database_answers_down);
   suite_add_tcase(suite, tc);
+  suite_add_tcase(suite, migrate_tcase());
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
   int failed = srunner_ntests_failed(runner);

@@ -1,0 +1,9 @@
+#ifndef NOABER_DB_TEST_SUITES_H
+#define NOABER_DB_TEST_SUITES_H
+
+#include <check.h>
+
+/* The migrator's repeatable function files (test_migrate.c). */
+TCase *migrate_tcase(void);
+
+#endif
