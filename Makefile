@@ -6,8 +6,8 @@ SANITIZE ?= 0
 CC       ?= cc
 
 PKGS     := libulfius jansson libjwt liborcania libyder libsodium libpq libmicrohttpd
-WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wcast-qual \
-            -Wsign-compare -Wno-format-nonliteral
+WARNINGS := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wmissing-declarations -Wformat=2 -Wcast-qual -Wsign-compare -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARNINGS)
 ifeq ($(SANITIZE),1)
@@ -41,7 +41,7 @@ SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalon
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%) \
                $(SQL_FUNCTIONS:sql/functions/%=$(SHARE)/functions/%)
 
-.PHONY: all build run test test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench clean
+.PHONY: all build run test test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench deps-lint clean
 
 all: build
 
@@ -55,6 +55,9 @@ deps-test:
 
 deps-bench:
 	@scripts/deps.sh bench
+
+deps-lint:
+	@scripts/deps.sh lint
 
 $(NODE_DIR)/.pinned: scripts/node.sh
 	@scripts/node.sh
@@ -152,8 +155,10 @@ $(BUILD)/bench/bare-peer: bench/peers/bare.c
 	@$(CC) $(CFLAGS) $$(pkg-config --cflags libulfius libpq jansson libmicrohttpd) $(LDFLAGS) -o $@ $< \
 	  $$(pkg-config --libs libulfius libpq jansson libmicrohttpd) -lpthread
 
-lint: node_modules/.package-lock.json
+# The contract (Redocly, Spectral) and the C code (cppcheck, clang-format).
+lint: deps-lint node_modules/.package-lock.json
 	@tools/lint.sh
+	@tools/lint-c.sh
 
 clean:
 	rm -rf build build-asan

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what Noaber needs on Debian 12: `deps.sh run` for building and running, `deps.sh test`
-# adds the test tools, `deps.sh bench` adds wrk to those (make bench-http). As root it installs
+# adds the test tools, `deps.sh bench` adds wrk to those (make bench-http), `deps.sh lint` adds
+# the C checkers (cppcheck, clang-format) to the build tools (make lint). As root it installs
 # with apt-get; otherwise it prints the exact command, to run as root, and stops. Debian's nodejs
 # and npm are here only to fetch the project's pinned Node.js (scripts/node.sh), which every tool
 # runs on.
@@ -22,6 +23,9 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
 fi
 if [ "$mode" = bench ]; then
   packages+=(wrk)
+fi
+if [ "$mode" = lint ]; then
+  packages+=(cppcheck clang-format)
 fi
 
 missing=()
