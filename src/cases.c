@@ -404,14 +404,7 @@ enum result cases_invite(struct db_conn *conn, const struct actor *actor, const 
   const char *organisation = fields_text(body, "organisation", 1, 100, 1, info);
   const char *email = fields_text(body, "email", 3, 254, 0, info);
   if (email != NULL && !valid_email(email)) result_field_error(info, "email", "invalid", "not an email address");
-  json_t *hours_value = json_object_get(body, "expires_in_hours");
-  int hours = default_hours;
-  if (hours_value != NULL) {
-    if (!json_is_integer(hours_value) || json_integer_value(hours_value) < 1 || json_integer_value(hours_value) > 720)
-      result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
-    else
-      hours = (int)json_integer_value(hours_value);
-  }
+  int hours = invitations_lifetime_hours(body, default_hours, info);
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;

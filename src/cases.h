@@ -47,7 +47,8 @@ enum result cases_set_open(struct db_conn *conn, const struct actor *actor, cons
 enum result cases_overview(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                            struct case_audit *audit, struct result_info *info);
 /* Invite a professional from outside the community to this case only (lead or coordinator on
- * the case): RESULT_CREATED with the invitation, its code included. */
+ * the case), valid `default_hours` unless the body asks otherwise (invitations_lifetime_hours):
+ * RESULT_CREATED with the invitation, its code included. */
 enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, int default_hours,
                          json_t **out, struct case_audit *audit, struct result_info *info);
 enum result cases_add_participant(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
