@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_action_rules.h"
 #include "etag.h"
 #include "fields.h"
 #include "invitations.h"
@@ -373,20 +374,19 @@ enum result cases_overview(struct db_conn *conn, const struct actor *actor, cons
   if (r == RESULT_OK) r = action_list(conn, actor, id, &a, &actions, info);
   if (r == RESULT_OK) {
     json_t *late = json_array();
-    json_int_t counts[4] = {0, 0, 0, 0};
-    static const char *const names[4] = {"open", "in_progress", "done", "cancelled"};
+    json_int_t counts[CASE_ACTION_STATUS_COUNT] = {0};
     size_t i;
     json_t *action;
     json_array_foreach(actions, i, action) {
-      const char *status = json_string_value(json_object_get(action, "status"));
-      for (int k = 0; k < 4; k++)
-        if (status != NULL && strcmp(status, names[k]) == 0) counts[k]++;
+      int status = case_action_status_from_name(json_string_value(json_object_get(action, "status")));
+      if (status >= 0) counts[status]++;
       if (json_is_true(json_object_get(action, "overdue"))) json_array_append(late, action);
     }
     *out = json_pack("{s:O, s:O, s:O, s:O, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "case_id", json_object_get(doc, "id"),
                      "status", json_object_get(doc, "status"), "lead", json_object_get(doc, "lead"), "actions",
-                     actions, "late", late, "counts", "open", counts[0], "in_progress", counts[1], "done", counts[2],
-                     "cancelled", counts[3], "late", (json_int_t)json_array_size(late));
+                     actions, "late", late, "counts", "open", counts[CASE_ACTION_OPEN], "in_progress",
+                     counts[CASE_ACTION_IN_PROGRESS], "done", counts[CASE_ACTION_DONE], "cancelled",
+                     counts[CASE_ACTION_CANCELLED], "late", (json_int_t)json_array_size(late));
     if (*out == NULL) r = RESULT_ERROR;
   }
   json_decref(doc);
@@ -607,14 +607,6 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
-/* Allowed moves of an action's status. */
-static int action_move_allowed(const char *from, const char *to) {
-  if (strcmp(from, to) == 0) return 1;
-  if (strcmp(from, "open") == 0) return strcmp(to, "in_progress") == 0 || strcmp(to, "done") == 0 || strcmp(to, "cancelled") == 0;
-  if (strcmp(from, "in_progress") == 0) return strcmp(to, "done") == 0 || strcmp(to, "cancelled") == 0 || strcmp(to, "open") == 0;
-  return 0;
-}
-
 enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id,
                                 const char *action_id, json_t *body, const char *if_match, json_t **out,
                                 struct case_audit *audit, struct result_info *info) {
@@ -659,8 +651,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   }
   if (r == RESULT_OK && (value = json_object_get(body, "status")) != NULL) {
     new_status = json_string_value(value);
-    if (new_status == NULL || (strcmp(new_status, "open") != 0 && strcmp(new_status, "in_progress") != 0 &&
-                               strcmp(new_status, "done") != 0 && strcmp(new_status, "cancelled") != 0)) {
+    if (case_action_status_from_name(new_status) < 0) {
       result_field_error(info, "status", "invalid", "open, in_progress, done or cancelled");
       new_status = status;
     }
@@ -670,7 +661,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
     if (new_owner != NULL && info->errors == NULL) r = require_participant(conn, actor, id, new_owner, info);
   }
   if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK && !action_move_allowed(status, new_status)) {
+  int from = case_action_status_from_name(status), to = case_action_status_from_name(new_status);
+  if (r == RESULT_OK && !case_action_move_allowed(from, to)) {
     info->detail = "done and cancelled actions are final";
     result_extension(info, "current_state", json_string(status));
     r = RESULT_CONFLICT;
@@ -679,7 +671,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
     r = result_from_db(db_exec(conn, "case_action_set", 7,
                                (const char *[]){actor->community_id, id, action_id, title, due, new_status, new_owner}),
                        info);
-  if (r == RESULT_OK && strcmp(new_status, "done") == 0 && strcmp(status, "done") != 0)
+  if (r == RESULT_OK && to == CASE_ACTION_DONE && from != CASE_ACTION_DONE)
     r = timeline_event(conn, actor, id, "action_done", title, info);
   json_decref(current);
   if (r == RESULT_OK) r = touch(conn, actor, id, info);
