@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <ulfius.h>
 
-#include "../src/cases.h"
+#include "../src/case_access.h"
 #include "../src/config.h"
 #include "../src/db/db.h"
 #include "../src/paging.h"

@@ -2,6 +2,10 @@
  * case route is logged by the dispatcher (api/server.c) from ar->audit, also when refused. */
 #include <string.h>
 
+#include "../src/access_log.h"
+#include "../src/case_actions.h"
+#include "../src/case_consent.h"
+#include "../src/case_participants.h"
 #include "../src/cases.h"
 #include "../src/paging.h"
 #include "../src/timeline.h"

@@ -89,14 +89,7 @@ enum result handle_invitation_create(struct api_request *ar) {
   if (role_name != NULL && (role == 0 || role == ROLE_GUEST))
     result_field_error(&ar->info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
   if (email != NULL && !valid_email(email)) result_field_error(&ar->info, "email", "invalid", "not an email address");
-  json_t *hours_value = json_object_get(ar->body, "expires_in_hours");
-  int hours = ar->cfg->invitation_default_hours;
-  if (hours_value != NULL) {
-    if (!json_is_integer(hours_value) || json_integer_value(hours_value) < 1 || json_integer_value(hours_value) > 720)
-      result_field_error(&ar->info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
-    else
-      hours = (int)json_integer_value(hours_value);
-  }
+  int hours = invitations_lifetime_hours(ar->body, ar->cfg->invitation_default_hours, &ar->info);
   if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *invitation = NULL;
   enum result r = invitations_create(ar->db, &ar->actor, role, email, hours, &invitation, &ar->info);

@@ -17,6 +17,7 @@
 #include <ulfius.h>
 #include <unistd.h>
 
+#include "../src/access_log.h"
 #include "../src/auth.h"
 #include "../src/digest.h"
 #include "../src/idempotency.h"

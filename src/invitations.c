@@ -80,6 +80,17 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
+int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info) {
+  json_t *hours = json_object_get(body, "expires_in_hours");
+  if (hours == NULL) return default_hours;
+  if (!json_is_integer(hours) || json_integer_value(hours) < INVITATION_MIN_HOURS ||
+      json_integer_value(hours) > INVITATION_MAX_HOURS) {
+    result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
+    return default_hours;
+  }
+  return (int)json_integer_value(hours);
+}
+
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
                                int hours, json_t **out, struct result_info *info) {
   *out = NULL;

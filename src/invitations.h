@@ -11,6 +11,18 @@
 
 int invitations_register_statements(void);
 
+/* How long an invitation can be valid: 1 hour to 30 days. Also bounds the configured default
+ * (NOABER_INVITATION_DEFAULT_HOURS, src/config.c). */
+#define INVITATION_MIN_HOURS 1
+#define INVITATION_MAX_HOURS 720
+
+/* The lifetime in hours that `body` asks for in its optional member expires_in_hours, or
+ * `default_hours` when it names none (also when `body` is NULL). When the member is not a whole
+ * number from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS, appends the field error
+ * expires_in_hours/out_of_range to `info` and returns `default_hours`; the caller then answers
+ * RESULT_INVALID. Nothing to free; `body` is only read. */
+int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info);
+
 /* Create an invitation (coordinator, admin; only an admin invites an admin). `email` may be
  * NULL; `hours` is its lifetime. *out (new reference) includes `code`. */
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,

@@ -1,7 +1,11 @@
 #ifndef NOABER_TIMELINE_H
 #define NOABER_TIMELINE_H
 
-#include "cases.h"
+#include "case_access.h"
+#include "db/db.h"
+#include "paging.h"
+#include "result.h"
+#include "roles.h"
 
 /* A case's timeline: notes (with a visibility and a health flag), signals that need a response
  * from the lead or a professional, and automatic events. Never edited in place. Who sees an entry

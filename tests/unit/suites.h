@@ -12,5 +12,7 @@ Suite *roles_suite(void);
 Suite *result_suite(void);
 Suite *http_suite(void);
 Suite *desk_rules_suite(void);
+Suite *case_action_rules_suite(void);
+Suite *invitations_suite(void);
 
 #endif

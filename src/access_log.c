@@ -1,0 +1,65 @@
+/* The access log: writing an entry, reading a case's or the community's. */
+#include "access_log.h"
+
+#include <stdio.h>
+
+#include "case_sql.h"
+#include "fields.h"
+
+static const struct db_statement statements[] = {
+    {"case_audit_insert",
+     "INSERT INTO access_log (community_id, actor_id, actor_roles, actor_organisation, subject_id, case_id, resource, "
+     "action, outcome, status) VALUES ($1, $2, $3::member_role[], NULLIF($4, ''), NULLIF($5, '')::uuid, "
+     "NULLIF($6, '')::uuid, $7, $8, $9, $10)"},
+    /* One case's access log ($2), or the community's ($2 NULL); from $3 on. */
+    {"case_access_log_page",
+     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND l.case_id = $2 AND l.at >= $3::timestamptz "
+     "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
+    {"community_access_log_page",
+     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND $2::uuid IS NULL AND l.at >= $3::timestamptz "
+     "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
+};
+
+int access_log_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, const struct case_audit *audit,
+                              const char *resource, const char *action, int allowed, int status,
+                              struct result_info *info) {
+  char roles[96], status_text[8];
+  roles_to_pg_array(actor->roles, roles, sizeof roles);
+  snprintf(status_text, sizeof status_text, "%d", status);
+  const char *params[10] = {actor->community_id, actor->person_id, roles, audit->organisation, audit->subject_id,
+                            audit->case_id, resource, action, allowed ? "allowed" : "denied", status_text};
+  return result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
+}
+
+enum result cases_access_log(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *since,
+                             const struct page_request *page, json_t **out, struct case_audit *audit,
+                             struct result_info *info) {
+  *out = NULL;
+  if (case_id != NULL) {
+    struct case_access a;
+    enum result r = cases_load_access(conn, actor, case_id, 0, &a, audit, info);
+    if (r != RESULT_OK) return r;
+    if (!case_caller_speaks_for_subject(actor, &a)) {
+      info->detail = "the subject and their representative see who accessed the case";
+      return RESULT_FORBIDDEN;
+    }
+  } else if (!(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN))) {
+    return RESULT_FORBIDDEN;
+  }
+  char limit[16];
+  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  const char *params[6] = {actor->community_id, case_id, since != NULL ? since : "-infinity",
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
+  PGresult *res = NULL;
+  const char *statement = case_id != NULL ? "case_access_log_page" : "community_access_log_page";
+  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
+  if (r != RESULT_OK) return r;
+  json_t *items = fields_documents(res, 0);
+  PQclear(res);
+  *out = paging_envelope(page, items, "at", "id");
+  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}

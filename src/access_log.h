@@ -1,0 +1,34 @@
+#ifndef NOABER_ACCESS_LOG_H
+#define NOABER_ACCESS_LOG_H
+
+#include "case_access.h"
+#include "db/db.h"
+#include "paging.h"
+#include "result.h"
+#include "roles.h"
+
+/* The access log: who read or changed which case data, allowed or refused. The dispatcher
+ * (api/server.c) writes one entry per case route from the request's `struct case_audit`; the
+ * subject reads their case's entries, the desk the community's. */
+
+/* Registers case_audit_insert, case_access_log_page and community_access_log_page. 0, or -1
+ * when out of memory. */
+int access_log_register_statements(void);
+
+/* Append one access log entry in the current transaction: the actor with their roles, what
+ * `audit` noted, `resource` and `action` (the route's, static strings), `allowed` (1/0) and the
+ * HTTP status answered, as a number only. RESULT_OK or a database failure (`info`). Allocates
+ * nothing. */
+enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, const struct case_audit *audit,
+                              const char *resource, const char *action, int allowed, int status,
+                              struct result_info *info);
+
+/* The access log of one case (subject or representative), or of the community (case_id NULL:
+ * coordinator or admin; `since` may be NULL), a page at a time: RESULT_OK with {items,
+ * next_cursor}, a new reference the caller json_decref()s in *out; *out is NULL on any other
+ * result. `audit` is filled as case_access.h says when a case is named. */
+enum result cases_access_log(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *since,
+                             const struct page_request *page, json_t **out, struct case_audit *audit,
+                             struct result_info *info);
+
+#endif

@@ -1,0 +1,225 @@
+/* A case's shared action list. */
+#include "case_actions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "case_action_rules.h"
+#include "case_sql.h"
+#include "etag.h"
+#include "fields.h"
+#include "timeline.h"
+#include "validate.h"
+
+static const struct db_statement statements[] = {
+    /* $3 caller, $4 whether they see everything. */
+    {"case_actions",
+     "SELECT " ACTION_DOC " FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 "
+     "AND ($4::bool OR a.owner_id = $3::uuid) ORDER BY a.due_on NULLS LAST, a.created_at, a.id"},
+    {"case_action_insert",
+     "INSERT INTO case_actions (community_id, case_id, title, owner_id, due_on, created_by) "
+     "VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id"},
+    {"case_action_doc", "SELECT " ACTION_DOC " FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 AND a.id = $3"},
+    {"case_action_lock",
+     "SELECT " ACTION_DOC ", a.status, a.owner_id FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 "
+     "AND a.id = $3 FOR UPDATE"},
+    {"case_action_set",
+     "UPDATE case_actions SET title = $4, due_on = $5::date, status = $6::case_action_status, owner_id = $7, "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND case_id = $2 AND id = $3"},
+    {"case_action_take",
+     "UPDATE case_actions SET owner_id = $4, updated_at = clock_timestamp() WHERE community_id = $1 AND case_id = $2 "
+     "AND id = $3 AND owner_id IS NULL AND status IN ('open', 'in_progress') RETURNING id"},
+    /* The person's own open actions, and the open actions of the cases they lead. */
+    {"case_my_actions_owned",
+     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE a.owner_id = $1" MY_ACTIONS_FILTER},
+    {"case_my_actions_led",
+     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM cases c JOIN case_actions a "
+     "ON a.community_id = c.community_id AND a.case_id = c.id WHERE c.lead_person_id = $1"
+     MY_ACTIONS_FILTER},
+};
+
+int case_actions_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+/* The actions the caller may see, as a JSON array. */
+enum result case_actions_visible(struct db_conn *conn, const struct actor *actor, const char *id,
+                                 const struct case_access *a, json_t **items, struct result_info *info) {
+  const char *params[4] = {actor->community_id, id, actor->person_id, a->sees_basic ? "true" : "false"};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "case_actions", 4, params, &res), info);
+  if (r != RESULT_OK) return r;
+  *items = fields_documents(res, 0);
+  PQclear(res);
+  return *items != NULL ? RESULT_OK : RESULT_ERROR;
+}
+
+enum result cases_actions(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
+                          struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  struct case_access a;
+  json_t *items = NULL;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r == RESULT_OK) r = case_actions_visible(conn, actor, id, &a, &items, info);
+  if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
+  return r;
+}
+
+/* A participant of this case (for owner_id), or a field error. */
+static enum result require_participant(struct db_conn *conn, const struct actor *actor, const char *id,
+                                       const char *person, struct result_info *info) {
+  PGresult *res = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "case_participant_role", 3, (const char *[]){actor->community_id, id, person}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) {
+    result_field_error(info, "owner_id", "not_a_participant", "the owner is a participant of the case");
+    r = RESULT_INVALID;
+  }
+  PQclear(res);
+  return r;
+}
+
+enum result cases_action_create(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
+                                json_t **out, struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  static const char *const fields[] = {"title", "owner_id", "due_on", NULL};
+  fields_only(body, fields, info);
+  const char *title = fields_text(body, "title", 1, 200, 1, info);
+  const char *owner = fields_uuid(body, "owner_id", 0, info);
+  const char *due = fields_text(body, "due_on", 10, 10, 0, info);
+  if (due != NULL && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date (YYYY-MM-DD)");
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r != RESULT_OK) return r;
+  if (!a.open) return case_state_conflict(info, &a, "the case is closed");
+  if (info->errors != NULL) return RESULT_INVALID;
+  if (owner != NULL) r = require_participant(conn, actor, id, owner, info);
+  PGresult *res = NULL;
+  if (r == RESULT_OK)
+    r = result_from_db(db_query(conn, "case_action_insert", 6,
+                                (const char *[]){actor->community_id, id, title, owner, due, actor->person_id}, &res),
+                       info);
+  char action_id[37] = "";
+  if (r == RESULT_OK) snprintf(action_id, sizeof action_id, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
+  if (r == RESULT_OK)
+    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+  return r == RESULT_OK ? RESULT_CREATED : r;
+}
+
+enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id,
+                                const char *action_id, json_t *body, const char *if_match, json_t **out,
+                                struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
+  fields_only(body, fields, info);
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r != RESULT_OK) return r;
+  PGresult *res = NULL;
+  r = result_from_db(
+      db_query(conn, "case_action_lock", 3, (const char *[]){actor->community_id, id, action_id}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  json_t *current = NULL;
+  char status[16] = "", owner[37] = "";
+  if (r == RESULT_OK) {
+    current = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    snprintf(status, sizeof status, "%s", PQgetvalue(res, 0, 1));
+    snprintf(owner, sizeof owner, "%s", PQgetvalue(res, 0, 2));
+    if (current == NULL) r = RESULT_ERROR;
+  }
+  PQclear(res);
+  if (r == RESULT_OK && !a.sees_basic && strcmp(owner, actor->person_id) != 0) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK && strcmp(owner, actor->person_id) != 0 && !a.is_lead && !case_caller_is_coordinator(&a)) {
+    info->detail = "the owner, the lead or a coordinator on the case changes an action";
+    r = RESULT_FORBIDDEN;
+  }
+  if (r == RESULT_OK && if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
+  char etag[ETAG_LEN];
+  if (r == RESULT_OK && etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
+  if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  /* Start from the current values; the body replaces what it names. */
+  const char *title = json_string_value(json_object_get(current, "title"));
+  const char *due = json_string_value(json_object_get(current, "due_on"));
+  const char *new_status = status;
+  const char *new_owner = owner[0] ? owner : NULL;
+  json_t *value;
+  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL) title = fields_text(body, "title", 1, 200, 1, info);
+  if (r == RESULT_OK && (value = json_object_get(body, "due_on")) != NULL) {
+    due = json_is_null(value) ? NULL : json_string_value(value);
+    if (!json_is_null(value) && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date or null");
+  }
+  if (r == RESULT_OK && (value = json_object_get(body, "status")) != NULL) {
+    new_status = json_string_value(value);
+    if (case_action_status_from_name(new_status) < 0) {
+      result_field_error(info, "status", "invalid", "open, in_progress, done or cancelled");
+      new_status = status;
+    }
+  }
+  if (r == RESULT_OK && (value = json_object_get(body, "owner_id")) != NULL) {
+    new_owner = json_is_null(value) ? NULL : fields_uuid(body, "owner_id", 1, info);
+    if (new_owner != NULL && info->errors == NULL) r = require_participant(conn, actor, id, new_owner, info);
+  }
+  if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
+  int from = case_action_status_from_name(status), to = case_action_status_from_name(new_status);
+  if (r == RESULT_OK && !case_action_move_allowed(from, to)) {
+    info->detail = "done and cancelled actions are final";
+    result_extension(info, "current_state", json_string(status));
+    r = RESULT_CONFLICT;
+  }
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "case_action_set", 7,
+                               (const char *[]){actor->community_id, id, action_id, title, due, new_status, new_owner}),
+                       info);
+  if (r == RESULT_OK && to == CASE_ACTION_DONE && from != CASE_ACTION_DONE)
+    r = timeline_event(conn, actor, id, "action_done", title, info);
+  json_decref(current);
+  if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
+  if (r == RESULT_OK)
+    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+  return r;
+}
+
+enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
+                              json_t **out, struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r != RESULT_OK) return r;
+  json_t *existing = NULL;
+  r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, &existing, info);
+  json_decref(existing);
+  if (r != RESULT_OK) return r;
+  /* One UPDATE with the condition in it: of two concurrent takes, the second finds an owner. */
+  PGresult *res = NULL;
+  r = result_from_db(db_query(conn, "case_action_take", 4,
+                              (const char *[]){actor->community_id, id, action_id, actor->person_id}, &res),
+                     info);
+  if (r == RESULT_OK && PQntuples(res) != 1) {
+    info->detail = "someone already took this action, or it is finished";
+    r = RESULT_CONFLICT;
+  }
+  PQclear(res);
+  if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
+  if (r == RESULT_OK)
+    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+  return r;
+}
+
+enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,
+                             const struct page_request *page, json_t **out, struct result_info *info) {
+  *out = NULL;
+  char limit[16];
+  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  const char *params[6] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", paging_param_since(page),
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
+  PGresult *res = NULL;
+  const char *statement = led ? "case_my_actions_led" : "case_my_actions_owned";
+  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
+  if (r != RESULT_OK) return r;
+  json_t *items = fields_documents(res, 0);
+  PQclear(res);
+  *out = paging_envelope(page, items, "updated_at", "id");
+  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}
