@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 
-#include "case_sql.h"
 #include "fields.h"
 
 static const struct db_statement statements[] = {
@@ -13,10 +12,10 @@ static const struct db_statement statements[] = {
      "NULLIF($6, '')::uuid, $7, $8, $9, $10)"},
     /* One case's access log ($2), or the community's ($2 NULL); from $3 on. */
     {"case_access_log_page",
-     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND l.case_id = $2 AND l.at >= $3::timestamptz "
+     "SELECT d.* FROM access_log l, access_log_doc(l) d WHERE l.community_id = $1 AND l.case_id = $2 AND l.at >= $3::timestamptz "
      "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
     {"community_access_log_page",
-     "SELECT " ACCESS_DOC " FROM access_log l WHERE l.community_id = $1 AND $2::uuid IS NULL AND l.at >= $3::timestamptz "
+     "SELECT d.* FROM access_log l, access_log_doc(l) d WHERE l.community_id = $1 AND $2::uuid IS NULL AND l.at >= $3::timestamptz "
      "AND (l.at, l.id) > ($4::timestamptz, $5::uuid) ORDER BY l.at, l.id LIMIT $6"},
 };
 

@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "case_sql.h"
-
+/* The documents are built by SQL functions (sql/functions/cases.sql). */
 static const struct db_statement statements[] = {
-    {"case_access", CASE_ACCESS},
-    {"case_access_lock", CASE_ACCESS " FOR UPDATE OF c"},
-    {"case_doc", "SELECT " CASE_DOC CASE_FROM "WHERE c.community_id = $1 AND c.id = $2"},
+    /* The caller's ($3) place on one case ($1, $2). */
+    {"case_access",
+     "SELECT c.subject_id, c.status, c.lead_person_id = $3::uuid, v.role, COALESCE(v.organisation, ''), "
+     "COALESCE(v.representative, false), COALESCE(v.sees_basic, false), c.lead_person_id FROM cases c "
+     "LEFT JOIN LATERAL case_viewer(c.community_id, c.id, $3::uuid) v ON true WHERE c.community_id = $1 AND c.id = $2"},
+    /* Changes to a case take turns: the case row is locked first. */
+    {"case_lock", "SELECT 1 FROM cases WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+    {"case_doc", "SELECT d.* FROM cases c, case_doc(c, $3::uuid) d WHERE c.community_id = $1 AND c.id = $2"},
     {"case_touch", "UPDATE cases SET updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
 };
 
@@ -23,7 +27,8 @@ enum result cases_load_access(struct db_conn *conn, const struct actor *actor, c
   snprintf(audit->case_id, sizeof audit->case_id, "%s", id);
   const char *params[3] = {actor->community_id, id, actor->person_id};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, lock ? "case_access_lock" : "case_access", 3, params, &res), info);
+  enum result r = lock ? result_from_db(db_exec(conn, "case_lock", 2, params), info) : RESULT_OK;
+  if (r == RESULT_OK) r = result_from_db(db_query(conn, "case_access", 3, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) == 1) {
     a->exists = 1;
     snprintf(a->subject_id, sizeof a->subject_id, "%s", PQgetvalue(res, 0, 0));

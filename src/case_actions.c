@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "case_action_rules.h"
-#include "case_sql.h"
 #include "etag.h"
 #include "fields.h"
 #include "timeline.h"
@@ -14,28 +13,36 @@
 static const struct db_statement statements[] = {
     /* $3 caller, $4 whether they see everything. */
     {"case_actions",
-     "SELECT " ACTION_DOC " FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 "
+     "SELECT d.doc FROM case_actions a, case_action_doc(a) d WHERE a.community_id = $1 AND a.case_id = $2 "
      "AND ($4::bool OR a.owner_id = $3::uuid) ORDER BY a.due_on NULLS LAST, a.created_at, a.id"},
     {"case_action_insert",
      "INSERT INTO case_actions (community_id, case_id, title, owner_id, due_on, created_by) "
      "VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id"},
-    {"case_action_doc", "SELECT " ACTION_DOC " FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 AND a.id = $3"},
+    {"case_action_doc",
+     "SELECT d.doc FROM case_actions a, case_action_doc(a) d WHERE a.community_id = $1 AND a.case_id = $2 "
+     "AND a.id = $3"},
+    /* The action as it is now, locked for a change: its document (for the ETag), status and owner. */
     {"case_action_lock",
-     "SELECT " ACTION_DOC ", a.status, a.owner_id FROM case_actions a WHERE a.community_id = $1 AND a.case_id = $2 "
-     "AND a.id = $3 FOR UPDATE"},
+     "SELECT d.doc, a.status, a.owner_id FROM case_actions a, case_action_doc(a) d WHERE a.community_id = $1 "
+     "AND a.case_id = $2 AND a.id = $3 FOR UPDATE OF a"},
     {"case_action_set",
      "UPDATE case_actions SET title = $4, due_on = $5::date, status = $6::case_action_status, owner_id = $7, "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND case_id = $2 AND id = $3"},
     {"case_action_take",
      "UPDATE case_actions SET owner_id = $4, updated_at = clock_timestamp() WHERE community_id = $1 AND case_id = $2 "
      "AND id = $3 AND owner_id IS NULL AND status IN ('open', 'in_progress') RETURNING id"},
-    /* The person's own open actions, and the open actions of the cases they lead. */
+    /* /v1/me/actions: the person's ($1) own open actions, and the open actions of the cases they
+     * lead; $2 overdue only / not overdue / both (NULL), keyset $3..$5, $6 limit. Row-level
+     * security scopes them to the person's communities. */
     {"case_my_actions_owned",
-     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM case_actions a WHERE a.owner_id = $1" MY_ACTIONS_FILTER},
+     "SELECT d.doc, api_ts(a.updated_at), a.id FROM case_actions_open($2::bool) a, case_action_doc(a) d "
+     "WHERE a.owner_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY a.updated_at, a.id LIMIT $6"},
     {"case_my_actions_led",
-     "SELECT " ACTION_DOC ", api_ts(a.updated_at), a.id FROM cases c JOIN case_actions a "
-     "ON a.community_id = c.community_id AND a.case_id = c.id WHERE c.lead_person_id = $1"
-     MY_ACTIONS_FILTER},
+     "SELECT d.doc, api_ts(a.updated_at), a.id FROM cases c JOIN case_actions_open($2::bool) a "
+     "ON a.community_id = c.community_id AND a.case_id = c.id, case_action_doc(a) d "
+     "WHERE c.lead_person_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY a.updated_at, a.id LIMIT $6"},
 };
 
 int case_actions_register_statements(void) {

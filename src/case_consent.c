@@ -4,7 +4,6 @@
 #include <orcania.h>
 #include <string.h>
 
-#include "case_sql.h"
 #include "fields.h"
 #include "timeline.h"
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "case_sql.h"
 #include "fields.h"
 #include "invitations.h"
 #include "timeline.h"

@@ -8,16 +8,15 @@
 
 #include "case_action_rules.h"
 #include "case_actions.h"
-#include "case_sql.h"
 #include "etag.h"
 #include "fields.h"
 
 static const struct db_statement statements[] = {
     /* The cases the caller is on, found through their participant rows. */
     {"case_page",
-     "SELECT " CASE_DOC " FROM case_participants me JOIN cases c ON c.community_id = me.community_id "
-     "AND c.id = me.case_id" CASE_VIEWER "WHERE me.community_id = $1 AND me.person_id = $3::uuid "
-     "AND c.status = $2::case_status AND" PAGING_SQL_AFTER("c.updated_at", "c.id", "$4", "$5", "$6")
+     "SELECT d.* FROM case_participants me JOIN cases c ON c.community_id = me.community_id AND c.id = me.case_id, "
+     "case_doc(c, $3::uuid) d WHERE me.community_id = $1 AND me.person_id = $3::uuid AND c.status = $2::case_status "
+     "AND c.updated_at > $4::timestamptz AND (c.updated_at, c.id) > ($5::timestamptz, $6::uuid) "
      "ORDER BY c.updated_at, c.id LIMIT $7"},
     {"case_member_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
