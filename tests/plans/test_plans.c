@@ -22,7 +22,10 @@
  * the SQL functions that name tables are entries of their own (FUNCTION_BODY), prepared as
  * statements with the same parameters, and a statement or policy that calls such a function,
  * directly or through another function (volunteer_eligible -> eligible_volunteers), without an
- * entry for it fails. Planning time and the top of each plan are printed, never asserted, and
+ * entry for it fails. A function PostgreSQL can inline into a FROM clause (a plain, non-strict,
+ * non-volatile SQL function returning a set: those of sql/functions/) shows its body in the plan
+ * and needs no entry; what its body calls is looked at instead, and the plan fails when it shows
+ * the function as a Function Scan, that is, not inlined. Planning time and the top of each plan are printed, never asserted, and
  * after them every problem found, grouped by cause, with the statements and roles it shows in.
  * NOABER_PLANS_DETAIL=1 lists every place in a plan where a problem occurs (else the first).
  *
@@ -272,8 +275,9 @@ static const char *text_str(const struct text *t) { return t->failed ? "(out of 
 
 static struct {
   json_t *rows;       /* relation name -> reltuples (as the owner, after VACUUM ANALYZE) */
-  json_t *readers;    /* function name -> {"body", "direct"}: public functions whose body names a table
-                       * (direct) or calls such a function */
+  json_t *readers;    /* function name -> {"body", "direct", "inlinable"}: public functions whose body
+                       * names a table (direct, unless PostgreSQL can inline it) or calls such a
+                       * function */
   json_t *functions;  /* function name -> {"sql": body as a statement, "nargs": n} or {"error": text} */
   json_t *policy_calls; /* relation name -> [function names its policies call] */
   json_t *prepared;   /* statement name -> {"sql": text, "nparams": n}, from the pool's connection */
@@ -491,8 +495,10 @@ static int learn(PGconn *pg) {
   if (failed) return -1;
 
   /* Functions that read tables: their body names one, or calls a function that does. */
-  res = owner_query(pg, "SELECT p.proname, p.prosrc FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
-                        "AND p.prokind = 'f'",
+  res = owner_query(pg, "SELECT p.proname, p.prosrc, l.lanname = 'sql' AND p.proretset AND p.provolatile <> 'v' "
+                        "AND NOT p.prosecdef AND NOT p.proisstrict AND p.proconfig IS NULL "
+                        "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+                        "WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'",
                     0, NULL);
   if (res == NULL) return -1;
   for (int i = 0; i < PQntuples(res); i++) {
@@ -501,7 +507,9 @@ static int learn(PGconn *pg) {
     json_t *rows;
     json_object_foreach(fx.rows, relation, rows) {
       if (mentions(body, relation, 0)) {
-        failed |= json_object_set_new(fx.readers, PQgetvalue(res, i, 0), json_pack("{s:s, s:b}", "body", body, "direct", 1));
+        int inlinable = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+        failed |= json_object_set_new(fx.readers, PQgetvalue(res, i, 0),
+                                      json_pack("{s:s, s:b, s:b}", "body", body, "direct", !inlinable, "inlinable", inlinable));
         break;
       }
     }
@@ -515,7 +523,9 @@ static int learn(PGconn *pg) {
       json_t *info;
       json_object_foreach(fx.readers, reader, info) {
         if (!mentions(PQgetvalue(res, i, 1), reader, 1)) continue;
-        failed |= json_object_set_new(fx.readers, name, json_pack("{s:s, s:b}", "body", PQgetvalue(res, i, 1), "direct", 0));
+        failed |= json_object_set_new(fx.readers, name,
+                                      json_pack("{s:s, s:b, s:b}", "body", PQgetvalue(res, i, 1), "direct", 0, "inlinable",
+                                                strcmp(PQgetvalue(res, i, 2), "t") == 0));
         changed = 1;
         break;
       }
@@ -788,6 +798,13 @@ static void walk(json_t *node, const char *path, const char *owner, struct check
   const char *rel = field(node, "Relation Name");
   const char *sub = field(node, "Subplan Name");
   if (rel != NULL) json_object_set_new(c->seen_relations, rel, json_true());
+  const char *function = field(node, "Function Name");
+  if (type != NULL && strcmp(type, "Function Scan") == 0 && function != NULL &&
+      json_is_true(json_object_get(json_object_get(fx.readers, function), "inlinable"))) {
+    char *cause = msprintf("%s() is not inlined here, so its plan is hidden, %s", function, owner);
+    found(c, cause, where);
+    o_free(cause);
+  }
   if (type != NULL && strcmp(type, "Seq Scan") == 0 && rel != NULL && rows_of(rel) > BIG_TABLE_ROWS &&
       !allowed(c->probe, rel)) {
     char *cause = msprintf("Seq Scan of %s (~%lld rows), %s", rel, (long long)rows_of(rel), owner);
