@@ -15,9 +15,10 @@ CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-SRC      := $(wildcard src/*.c src/support/*.c src/db/*.c api/*.c)
+# cmd/noaber.c is the entry point; everything else is also linked into the test programs.
+SRC      := $(wildcard cmd/*.c src/*.c src/support/*.c src/db/*.c api/*.c)
 OBJ      := $(SRC:%.c=$(BUILD)/obj/%.o)
-LIB_OBJ  := $(filter-out $(BUILD)/obj/src/main.o,$(OBJ))
+LIB_OBJ  := $(filter-out $(BUILD)/obj/cmd/%.o,$(OBJ))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)

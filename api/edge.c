@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "../src/support/log.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"

@@ -5,7 +5,7 @@
 #include <ulfius.h>
 
 #include "../src/case_access.h"
-#include "../src/config.h"
+#include "../src/support/config.h"
 #include "../src/db/db.h"
 #include "../src/paging.h"
 #include "../src/result.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../src/auth.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "routes.h"
 
 #define PASSWORD_MIN 12

@@ -9,7 +9,7 @@
 #include "../src/cases.h"
 #include "../src/paging.h"
 #include "../src/timeline.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "routes.h"
 
 /* The case id from the path, noted for the access log; NULL when it cannot name a case. */

@@ -4,7 +4,7 @@
 #include "../src/invitations.h"
 #include "../src/members.h"
 #include "../src/paging.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "routes.h"
 
 /* Parse the list parameters and run `list`; shared by every paginated list. */

@@ -7,7 +7,7 @@
 #include "../src/categories.h"
 #include "../src/help_requests.h"
 #include "../src/paging.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "../src/volunteers.h"
 #include "routes.h"
 

@@ -3,7 +3,7 @@
 
 #include "../src/invitations.h"
 #include "../src/members.h"
-#include "../src/validate.h"
+#include "../src/support/validate.h"
 #include "routes.h"
 
 enum result handle_me_get(struct api_request *ar) {

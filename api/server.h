@@ -1,7 +1,7 @@
 #ifndef NOABER_API_SERVER_H
 #define NOABER_API_SERVER_H
 
-#include "../src/config.h"
+#include "../src/support/config.h"
 #include "../src/db/migrate.h"
 
 /* Serve the API until SIGTERM or SIGINT, then shut down gracefully: stop accepting, let

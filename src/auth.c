@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "digest.h"
+#include "support/digest.h"
 #include "invitations.h"
 #include "members.h"
-#include "validate.h"
+#include "support/validate.h"
 
 /* Tokens may be issued a little before our clock says "now" on another replica. */
 #define CLOCK_SKEW_S 60

@@ -1,7 +1,7 @@
 #ifndef NOABER_AUTH_H
 #define NOABER_AUTH_H
 
-#include "config.h"
+#include "support/config.h"
 #include "result.h"
 
 /*

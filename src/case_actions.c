@@ -8,7 +8,7 @@
 #include "etag.h"
 #include "fields.h"
 #include "timeline.h"
-#include "validate.h"
+#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     /* $3 caller, $4 whether they see everything. */

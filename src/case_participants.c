@@ -8,7 +8,7 @@
 #include "fields.h"
 #include "invitations.h"
 #include "timeline.h"
-#include "validate.h"
+#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     {"case_participant_insert",

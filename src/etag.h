@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "digest.h"
+#include "support/digest.h"
 
 /* The flags of a resource's canonical text: sorted keys, compact, reals to 12 significant digits. */
 #define ETAG_JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(12))

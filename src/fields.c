@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "validate.h"
+#include "support/validate.h"
 
 int fields_only(json_t *body, const char *const *allowed, struct result_info *info) {
   const char *key;

@@ -14,7 +14,7 @@
 
 #include "categories.h"
 #include "fields.h"
-#include "validate.h"
+#include "support/validate.h"
 #include "volunteers.h"
 
 #define SEES_PRIVATE "($2::bool OR h.resident_id = $3::uuid OR h.matched_volunteer_id = $3::uuid)"

@@ -4,7 +4,7 @@
 #include <orcania.h>
 #include <string.h>
 
-#include "digest.h"
+#include "support/digest.h"
 #include "etag.h"
 
 #define INVITATION_COLUMNS                                                                          \
@@ -80,11 +80,14 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
+int invitations_lifetime_allowed(long long hours) {
+  return hours >= INVITATION_MIN_HOURS && hours <= INVITATION_MAX_HOURS;
+}
+
 int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info) {
   json_t *hours = json_object_get(body, "expires_in_hours");
   if (hours == NULL) return default_hours;
-  if (!json_is_integer(hours) || json_integer_value(hours) < INVITATION_MIN_HOURS ||
-      json_integer_value(hours) > INVITATION_MAX_HOURS) {
+  if (!json_is_integer(hours) || !invitations_lifetime_allowed(json_integer_value(hours))) {
     result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
     return default_hours;
   }

@@ -16,6 +16,9 @@ int invitations_register_statements(void);
 #define INVITATION_MIN_HOURS 1
 #define INVITATION_MAX_HOURS 720
 
+/* Whether an invitation may live `hours` hours: 1 or 0. */
+int invitations_lifetime_allowed(long long hours);
+
 /* The lifetime in hours that `body` asks for in its optional member expires_in_hours, or
  * `default_hours` when it names none (also when `body` is NULL). When the member is not a whole
  * number from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS, appends the field error

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "validate.h"
+#include "support/validate.h"
 
 static int parse_cursor(const char *cursor, struct page_request *out) {
   size_t len = strlen(cursor);

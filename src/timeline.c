@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fields.h"
-#include "validate.h"
+#include "support/validate.h"
 
 #define ENTRY_DOC                                                                                                \
   "json_build_object('id', t.id, 'case_id', t.case_id, 'community_id', t.community_id, 'kind', t.kind, "        \

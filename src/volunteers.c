@@ -11,7 +11,7 @@
 
 #include "etag.h"
 #include "fields.h"
-#include "validate.h"
+#include "support/validate.h"
 
 /* $3 is the number of days a certificate stays valid. */
 #define PROFILE_DOC                                                                                          \

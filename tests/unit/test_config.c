@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/config.h"
+#include "../../src/support/config.h"
 #include "suites.h"
 
 /* Base64 of the bytes 0x00..0x1f (32 bytes), padded and unpadded. */

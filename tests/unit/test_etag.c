@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/digest.h"
+#include "../../src/support/digest.h"
 #include "../../src/etag.h"
 #include "suites.h"
 

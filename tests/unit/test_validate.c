@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/validate.h"
+#include "../../src/support/validate.h"
 #include "suites.h"
 
 /* A string of `n` copies of `c` followed by `tail`; caller frees. */

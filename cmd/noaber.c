@@ -10,14 +10,15 @@
 #include "../api/metrics.h"
 #include "../api/routes.h"
 #include "../api/server.h"
-#include "auth.h"
-#include "config.h"
-#include "db/db.h"
-#include "db/migrate.h"
-#include "volunteers.h"
-#include "support/log.h"
-#include "seed.h"
-#include "statements.h"
+#include "../src/auth.h"
+#include "../src/db/db.h"
+#include "../src/db/migrate.h"
+#include "../src/invitations.h"
+#include "../src/seed.h"
+#include "../src/statements.h"
+#include "../src/support/config.h"
+#include "../src/support/log.h"
+#include "../src/volunteers.h"
 
 #define EXIT_CONFIG 2
 
@@ -223,6 +224,12 @@ int main(int argc, char **argv) {
   share_beside_binary = NULL;
   if (loaded != 0) {
     fprintf(stderr, "%s\n", err);
+    return EXIT_CONFIG;
+  }
+  if (!invitations_lifetime_allowed(cfg.invitation_default_hours)) {
+    fprintf(stderr, "configuration error: NOABER_INVITATION_DEFAULT_HOURS must be a whole number from %d to %d\n",
+            INVITATION_MIN_HOURS, INVITATION_MAX_HOURS);
+    config_free(&cfg);
     return EXIT_CONFIG;
   }
   if (log_init(cfg.log_level) != 0) {

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "invitations.h"
-
 #ifndef NOABER_SHARE_DIR
 #define NOABER_SHARE_DIR "share"
 #endif
@@ -170,8 +168,8 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
   INT_SETTING(login_max_failures, "NOABER_LOGIN_MAX_FAILURES", 5, 1, 1000);
   INT_SETTING(login_ip_max_failures, "NOABER_LOGIN_IP_MAX_FAILURES", 20, 1, 100000);
   INT_SETTING(login_window_s, "NOABER_LOGIN_WINDOW_S", 900, 10, 86400);
-  INT_SETTING(invitation_default_hours, "NOABER_INVITATION_DEFAULT_HOURS", 168, INVITATION_MIN_HOURS,
-              INVITATION_MAX_HOURS);
+  /* Within the invitation lifetime rule (invitations_lifetime_allowed), checked at start-up. */
+  INT_SETTING(invitation_default_hours, "NOABER_INVITATION_DEFAULT_HOURS", 168, 1, INT_MAX);
   INT_SETTING(certificate_valid_days, "NOABER_CERTIFICATE_VALID_DAYS", 1095, 1, 3650);
 #undef INT_SETTING
   return 0;
