@@ -72,7 +72,8 @@ $(BUILD)/noaber: $(OBJ)
 	@echo "LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread -lm
 
-$(SHARE)/openapi.json: openapi/openapi.yaml tools/openapi-to-json.mjs node_modules/.package-lock.json
+$(SHARE)/openapi.json: openapi/openapi.yaml redocly.yaml tools/openapi-to-json.mjs tools/lib/contract.mjs \
+                       node_modules/.package-lock.json
 	@mkdir -p $(SHARE)
 	node tools/openapi-to-json.mjs $< $@
 
