@@ -78,9 +78,14 @@ $(BUILD)/noaber: $(OBJ)
 	@echo "LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread -lm
 
-$(SHARE)/openapi.json: openapi/openapi.yaml tools/openapi-to-json.mjs node_modules/.package-lock.json
+# The contract: the root openapi/openapi.yaml and the files it refers to (openapi/paths/,
+# openapi/components/), bundled by Redocly into the one document served at /v1/openapi.json.
+CONTRACT := $(wildcard openapi/*.yaml openapi/*/*.yaml)
+
+$(SHARE)/openapi.json: $(CONTRACT) redocly.yaml tools/openapi-to-json.mjs tools/lib/contract.mjs \
+                       node_modules/.package-lock.json
 	@mkdir -p $(SHARE)
-	node tools/openapi-to-json.mjs $< $@
+	node tools/openapi-to-json.mjs openapi/openapi.yaml $@
 
 $(SHARE)/docs.html: openapi/docs.html
 	@mkdir -p $(SHARE)

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
-// Converts the YAML contract to the JSON the server serves at /v1/openapi.json.
-// Usage: node tools/openapi-to-json.mjs IN.yaml OUT.json
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { parse } from 'yaml';
+// Bundles the contract (the root and the files it refers to) into the one JSON document the
+// server serves at /v1/openapi.json.
+// Usage: node tools/openapi-to-json.mjs ROOT.yaml OUT.json
+import { writeFileSync, renameSync } from 'node:fs';
+import { bundleContract } from './lib/contract.mjs';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
-  console.error('usage: openapi-to-json.mjs IN.yaml OUT.json');
+  console.error('usage: openapi-to-json.mjs ROOT.yaml OUT.json');
   process.exit(2);
 }
 
 let doc;
 try {
-  // uniqueKeys (the default) rejects duplicate keys, which YAML would otherwise let slip;
-  // maxAliasCount guards against alias bombs.
-  doc = parse(readFileSync(input, 'utf8'), { uniqueKeys: true, maxAliasCount: 100 });
+  doc = bundleContract(input);
 } catch (err) {
   console.error(`${input}: ${err.message}`);
   process.exit(1);

@@ -1,12 +1,54 @@
-// Shared helpers for the contract tools: loading the YAML contract, following its local
-// $refs, and matching concrete request paths against its path templates.
-import { readFileSync } from 'node:fs';
+// Shared helpers for the contract tools: bundling and loading the contract, following its
+// local $refs, and matching concrete request paths against its path templates.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+// The contract's root (openapi/openapi.yaml) refers to paths/*.yaml and components/*.yaml.
+// Redocly CLI (the pinned devDependency, run on the Node running this tool, never fetched)
+// bundles it into the one document that is served: every component under the name the root
+// gives it, every other $ref local. It fails on a duplicate key or a $ref it cannot resolve.
+export function bundleContract(root) {
+  const dir = mkdtempSync(join(tmpdir(), 'noaber-contract-'));
+  try {
+    const out = join(dir, 'openapi.json');
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO, 'node_modules/.bin/redocly'), 'bundle', '--config', join(REPO, 'redocly.yaml'),
+        resolve(root), '--output', out],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    );
+    if (run.error) throw new Error(`cannot run redocly: ${run.error.message}`);
+    if (run.status !== 0) throw new Error(`redocly bundle ${root} failed:\n${run.stdout}${run.stderr}`);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hasExternalRef(node) {
+  if (Array.isArray(node)) return node.some(hasExternalRef);
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([k, v]) =>
+    k === '$ref' && typeof v === 'string' ? !v.startsWith('#') : hasExternalRef(v));
+}
+
+// Loads a contract as one document: the root (bundled, see above) or an already bundled one
+// (the served openapi.json).
 export function loadContract(file) {
-  const doc = parse(readFileSync(file, 'utf8'), { uniqueKeys: true, maxAliasCount: 100 });
+  let doc = parse(readFileSync(file, 'utf8'), { uniqueKeys: true, maxAliasCount: 100 });
+  if (hasExternalRef(doc)) doc = bundleContract(file);
   if (!doc || typeof doc !== 'object' || !doc.paths) {
     throw new Error(`${file}: not an OpenAPI document with paths`);
   }
