@@ -14,16 +14,10 @@
 #include "config.h"
 #include "db/db.h"
 #include "db/migrate.h"
-#include "cases.h"
-#include "categories.h"
-#include "help_requests.h"
-#include "idempotency.h"
 #include "volunteers.h"
-#include "invitations.h"
 #include "support/log.h"
-#include "members.h"
 #include "seed.h"
-#include "timeline.h"
+#include "statements.h"
 
 #define EXIT_CONFIG 2
 
@@ -132,20 +126,10 @@ static int check_database(const struct config *cfg, const struct migration_set *
   return rc;
 }
 
-static int register_statements(void) {
-  return auth_register_statements() || members_register_statements() || invitations_register_statements() ||
-                 idempotency_register_statements() || migrations_register_statements() ||
-                 categories_register_statements() || volunteers_register_statements() ||
-                 help_requests_register_statements() || cases_register_statements() ||
-                 timeline_register_statements()
-             ? -1
-             : 0;
-}
-
 /* The SQL the server prepares, verbatim, so benchmark peers run the same statements. */
 static int print_statements(void) {
   json_t *all = json_object();
-  int rc = all != NULL && register_statements() == 0 ? 0 : 1;
+  int rc = all != NULL && statements_register_all() == 0 ? 0 : 1;
   for (size_t i = 0; rc == 0 && i < db_statement_count(); i++) {
     const struct db_statement *st = db_statement_at(i);
     if (json_object_get(all, st->name) != NULL) {
@@ -173,7 +157,7 @@ static int serve(const struct config *cfg) {
   }
   int rc = load_migrations(cfg, &set) != 0 ? EXIT_CONFIG : check_database(cfg, &set);
   volunteers_configure(cfg->certificate_valid_days);
-  if (rc == 0 && (register_statements() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
+  if (rc == 0 && (statements_register_all() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
                   db_pool_start(cfg->database_url, cfg->db_pool_size, cfg->db_pool_wait_ms,
                                 cfg->db_statement_timeout_ms) != 0)) {
     fprintf(stderr, "startup error: out of memory\n");

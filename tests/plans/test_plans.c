@@ -39,18 +39,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../src/auth.h"
-#include "../../src/cases.h"
-#include "../../src/categories.h"
 #include "../../src/db/db.h"
-#include "../../src/db/migrate.h"
-#include "../../src/help_requests.h"
-#include "../../src/idempotency.h"
-#include "../../src/invitations.h"
 #include "../../src/support/log.h"
 #include "../../src/members.h"
 #include "../../src/paging.h"
-#include "../../src/timeline.h"
+#include "../../src/statements.h"
 #include "../../src/volunteers.h"
 
 /* ---- what is tested: keep this table up to date when statements are renamed or split ---- */
@@ -616,13 +609,9 @@ static int learn(PGconn *pg) {
   return 0;
 }
 
-/* Every module's statements exactly as `noaber serve` registers them (src/main.c), then ours. */
+/* Every module's statements exactly as `noaber serve` registers them (src/statements.c), then ours. */
 static int register_all(void) {
-  if (auth_register_statements() || members_register_statements() || invitations_register_statements() ||
-      idempotency_register_statements() || migrations_register_statements() || categories_register_statements() ||
-      volunteers_register_statements() || help_requests_register_statements() || cases_register_statements() ||
-      timeline_register_statements())
-    return -1;
+  if (statements_register_all() != 0) return -1;
   size_t max = 4 + json_object_size(fx.functions) + 2 * PROBE_COUNT;
   fx.statements = calloc(max, sizeof *fx.statements);
   if (fx.statements == NULL) return -1;
