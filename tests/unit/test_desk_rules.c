@@ -120,7 +120,7 @@ START_TEST(ranking_factors) {
 }
 END_TEST
 
-/* Suggestions (src/help_requests.c) bound a candidate's score by ranking them with no recent
+/* Suggestions (src/matching.c) bound a candidate's score by ranking them with no recent
  * hours, and skip whoever's bound cannot beat the best found: this holds only while no recent
  * hours can raise a score. */
 START_TEST(no_recent_hours_bound_the_score) {
