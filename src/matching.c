@@ -8,17 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "desk_rules.h"
 #include "help_request_row.h"
 #include "volunteers.h"
-
-struct suggestion {
-  char volunteer_id[37];
-  char capacity_hours[16]; /* as PostgreSQL wrote it (numeric(4,1)), handed back to volunteer_room */
-  char *display_name;      /* owned; NULL until volunteer_room confirmed the candidate */
-  struct match_input in;
-  struct match_factors factors; /* before confirmation: the bound, with no recent hours */
-};
 
 static const struct db_statement statements[] = {
     /* Suggestions (help_requests_suggestions, sql/migrations/0009_lean_suggestions.sql): every
@@ -38,27 +29,39 @@ int matching_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-/* Best first; equal scores in a fixed order. */
-static int by_score(const void *a, const void *b) {
+/* ---- pure steps ---- */
+
+static double round4(double v) { return round(v * 10000.0) / 10000.0; }
+
+void suggestion_rank(struct suggestion *s) {
+  match_rank(&s->in, &s->factors);
+  s->factors.score = round4(s->factors.score);
+}
+
+void suggestion_bound(struct suggestion *s) {
+  s->in.hours_28d = 0.0;
+  suggestion_rank(s);
+}
+
+int suggestion_by_score(const void *a, const void *b) {
   const struct suggestion *x = a, *y = b;
   if (x->factors.score != y->factors.score) return x->factors.score < y->factors.score ? 1 : -1;
   return strcmp(x->volunteer_id, y->volunteer_id);
 }
 
+int suggestions_settled(const struct suggestion *confirmed, int confirmed_count, int limit,
+                        const struct suggestion *candidates, int asked, int count) {
+  return confirmed_count >= limit &&
+         (asked == count || confirmed[limit - 1].factors.score > candidates[asked].factors.score);
+}
+
+/* ---- the search ---- */
+
 static int by_volunteer_id(const void *a, const void *b) {
   return strcmp(((const struct suggestion *)a)->volunteer_id, ((const struct suggestion *)b)->volunteer_id);
 }
 
-static double round4(double v) { return round(v * 10000.0) / 10000.0; }
-
-/* match_rank, rounded so that ties stay ties whatever the float noise. */
-static void rank(struct suggestion *s) {
-  match_rank(&s->in, &s->factors);
-  s->factors.score = round4(s->factors.score);
-}
-
-/* One row of hr_suggest_candidates into *s, its score bounded: recent hours counted as none, the
- * most its load factor can be (match_rank's load factor falls as the hours grow). */
+/* One row of hr_suggest_candidates into *s, its score bounded (suggestion_bound). */
 static int read_candidate(const PGresult *res, int row, struct suggestion *s) {
   if (PQgetlength(res, row, 0) >= (int)sizeof s->volunteer_id ||
       PQgetlength(res, row, 4) >= (int)sizeof s->capacity_hours)
@@ -69,10 +72,9 @@ static int read_candidate(const PGresult *res, int row, struct suggestion *s) {
   s->in.km = atof(PQgetvalue(res, row, 1));
   s->in.helped_good = atol(PQgetvalue(res, row, 2));
   s->in.helped_bad = atol(PQgetvalue(res, row, 3));
-  s->in.hours_28d = 0.0;
   s->in.capacity_hours = atof(s->capacity_hours);
   s->in.preferred = PQgetvalue(res, row, 5)[0] == 't';
-  rank(s);
+  suggestion_bound(s);
   return 0;
 }
 
@@ -122,7 +124,7 @@ static enum result confirm_candidates(struct db_conn *conn, const char *communit
     struct suggestion *s = &confirmed[*count];
     *s = *found;
     s->in.hours_28d = atof(PQgetvalue(res, row, 1));
-    rank(s);
+    suggestion_rank(s);
     s->display_name = o_strdup(PQgetvalue(res, row, 2));
     if (s->display_name == NULL) r = RESULT_ERROR;
     else (*count)++;
@@ -156,16 +158,15 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
   for (int i = 0; r == RESULT_OK && i < count; i++)
     if (read_candidate(res, i, &candidates[i]) != 0) r = RESULT_ERROR;
   PQclear(res);
-  if (r == RESULT_OK && count > 1) qsort(candidates, (size_t)count, sizeof *candidates, by_score);
+  if (r == RESULT_OK && count > 1) qsort(candidates, (size_t)count, sizeof *candidates, suggestion_by_score);
   int confirmed_count = 0;
   for (int next = 0, batch = 2 * limit; r == RESULT_OK && next < count; batch *= 2) {
     int n = count - next < batch ? count - next : batch;
     r = confirm_candidates(conn, actor->community_id, hours_needed, candidates + next, n, confirmed, &confirmed_count,
                            info);
     next += n;
-    if (confirmed_count > 1) qsort(confirmed, (size_t)confirmed_count, sizeof *confirmed, by_score);
-    if (confirmed_count >= limit && (next == count || confirmed[limit - 1].factors.score > candidates[next].factors.score))
-      break;
+    if (confirmed_count > 1) qsort(confirmed, (size_t)confirmed_count, sizeof *confirmed, suggestion_by_score);
+    if (suggestions_settled(confirmed, confirmed_count, limit, candidates, next, count)) break;
   }
   json_t *items = r == RESULT_OK ? json_array() : NULL;
   for (int i = 0; items != NULL && i < confirmed_count && i < limit; i++) {
