@@ -5,8 +5,13 @@
 #include <strings.h>
 
 #include "../src/categories.h"
+#include "../src/help_request_actions.h"
 #include "../src/help_requests.h"
+#include "../src/matching.h"
+#include "../src/occurrences.h"
+#include "../src/offers.h"
 #include "../src/paging.h"
+#include "../src/resident_helpers.h"
 #include "../src/support/validate.h"
 #include "../src/volunteers.h"
 #include "routes.h"

@@ -1,62 +1,58 @@
 #ifndef NOABER_HELP_REQUESTS_H
 #define NOABER_HELP_REQUESTS_H
 
+#include <jansson.h>
+
 #include "db/db.h"
 #include "desk_rules.h"
 #include "paging.h"
 #include "result.h"
 #include "roles.h"
 
-/* Help requests: creation under the category's policy, the state machine with its history,
- * occurrences, offers, the task board, matching suggestions, and residents' helper lists. */
+/* Help requests: creating them under the category's policy, and reading them. The rest of a
+ * request's life is in its own files: the state actions (help_request_actions.h), offers and the
+ * board (offers.h), occurrences (occurrences.h), suggestions (matching.h), the resident's helpers
+ * (resident_helpers.h), and the events others hear about (outbox.h).
+ *
+ * Every function here sets *out to NULL first; on success *out is a new reference the caller
+ * owns (json_decref); on failure it stays NULL. Arguments are borrowed. On failure info holds what
+ * the caller answers with: RESULT_FORBIDDEN for a caller without the role; a database failure as
+ * result_from_db() sets it (RESULT_UNAVAILABLE with retry_after, ...); RESULT_ERROR when out of
+ * memory. */
 
 int help_requests_register_statements(void);
 
-/* Create a request from a request body (borrowed; validated here). RESULT_CREATED with *out. */
+/* Create a request from a request body (validated here). RESULT_CREATED with *out the request as
+ * help_requests_get() shows it. RESULT_INVALID with info->errors for a body that does not fit;
+ * RESULT_FORBIDDEN (with a static info->detail) for a guest, or for someone other than the desk
+ * entering it for someone else or recording a referral; RESULT_POLICY_REFUSED with the rule and
+ * referral extensions when the category's policy does not allow it (unless the desk records it
+ * as referred). */
 enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                  struct result_info *info);
 
-/* Lists. `status` (may be NULL) filters GET /help-requests; `view` is new, needs_attention or
- * unconfirmed for the coordinator's queue. */
+/* Pages of requests, each as help_requests_get() shows it, in the paging envelope
+ * (paging_envelope, by updated_at and id).
+ * help_requests_list: GET /help-requests; the desk sees every request, or those in `status`
+ * (may be NULL; a valid status name, checked by the caller), anyone else what they may see.
+ * help_requests_board: what a volunteer may claim. help_requests_queue: the coordinator's queue
+ * in `view`, one of new, needs_attention or unconfirmed (checked by the caller). */
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
                                const struct page_request *page, json_t **out, struct result_info *info);
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                                 json_t **out, struct result_info *info);
 enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view,
                                 const struct page_request *page, json_t **out, struct result_info *info);
-/* Across communities: the resident's own requests, and the volunteer's open tasks and offers. */
+/* Across communities (row-level security scopes them to the person's): the resident's own
+ * requests, and the volunteer's open tasks and offers. Cannot be forbidden. */
 enum result help_requests_mine(struct db_conn *conn, const char *person_id, const struct page_request *page,
                                json_t **out, struct result_info *info);
 enum result help_requests_my_tasks(struct db_conn *conn, const char *person_id, const struct page_request *page,
                                    json_t **out, struct result_info *info);
 
+/* One request as the caller may see it (the place and phone only for the desk, the resident and
+ * the matched volunteer). RESULT_NOT_FOUND when it does not exist or the caller may not see it. */
 enum result help_requests_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                               struct result_info *info);
-
-/* A state action by name (triage, refer, reject, cancel, offer, board, confirm, ask-other). */
-enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action,
-                              json_t *body, json_t **out, struct result_info *info);
-
-enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id, int limit,
-                                      json_t **out, struct result_info *info);
-enum result help_requests_offers(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
-                                 struct result_info *info);
-/* accept != 0: accept; else decline with `reason` (may be NULL). */
-enum result help_requests_answer_offer(struct db_conn *conn, const struct actor *actor, const char *offer_id,
-                                       int accept, const char *reason, json_t **out, struct result_info *info);
-enum result help_requests_claim(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
-                                struct result_info *info);
-enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, double hours, const char *note, json_t **out,
-                                   struct result_info *info);
-enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, int positive, const char *text, json_t **out,
-                                   struct result_info *info);
-
-/* The resident's preferred and blocked helpers. */
-enum result help_requests_helpers_get(struct db_conn *conn, const struct actor *actor, json_t **out,
-                                      struct result_info *info);
-enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
-                                      struct result_info *info);
 
 #endif

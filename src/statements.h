@@ -1,10 +1,12 @@
 #ifndef NOABER_STATEMENTS_H
 #define NOABER_STATEMENTS_H
 
-/* Register every module's prepared statements with the db pool (db_register_statements), in one
- * place for the server (src/main.c) and the plan tests (tests/plans), so both prepare the same
- * set. Call once, before db_pool_start. Returns 0, or -1 when out of memory (then some modules
- * may be registered already; db_pool_stop() frees the registration). */
+/* The one list of every module's prepared statements. `noaber serve`, `noaber statements` and the
+ * plan tests (tests/plans) register them all through it, so they prepare the same set. */
+
+/* Register every module's statements with db_register_statements(); call once, before
+ * db_pool_start(). Returns 0, or -1 when out of memory (some may then be registered;
+ * db_pool_stop() frees the registration). */
 int statements_register_all(void);
 
 #endif

@@ -120,9 +120,9 @@ START_TEST(ranking_factors) {
 }
 END_TEST
 
-/* Suggestions (src/help_requests.c) bound a candidate's score by ranking them with no recent
- * hours, and skip whoever's bound cannot beat the best found: this holds only while no recent
- * hours can raise a score. */
+/* Suggestions (src/matching.c, suggestion_bound) bound a candidate's score by ranking them with
+ * no recent hours, and skip whoever's bound cannot beat the best found: this holds only while no
+ * recent hours can raise a score. */
 START_TEST(no_recent_hours_bound_the_score) {
   const double kms[] = {0, 0.7, 5, 19.9, 25};
   const double capacities[] = {0, 0.5, 4, 16, 60};

@@ -1,0 +1,101 @@
+/* The help request state machine's client actions (see help_request_actions.h). */
+#include "help_request_actions.h"
+
+#include <string.h>
+
+#include "desk_rules.h"
+#include "fields.h"
+#include "help_request_row.h"
+#include "help_requests.h"
+#include "offers.h"
+#include "support/validate.h"
+
+static const struct db_statement statements[] = {
+    {"hr_refer",
+     "UPDATE help_requests h SET referral_name = COALESCE($3, c.referral_name), "
+     "referral_contact = COALESCE($4, c.referral_contact), referral_note = $5 FROM categories c "
+     "WHERE h.community_id = $1 AND h.id = $2 AND c.community_id = h.community_id AND c.id = h.category_id"},
+    {"hr_board_on", "UPDATE help_requests SET on_board = true, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    {"hr_confirm",
+     "UPDATE help_requests SET resident_confirmed = true, updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2"},
+    {"hr_release",
+     "WITH released AS (UPDATE offers SET status = 'released', updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND volunteer_id = $3 RETURNING 1), "
+     "claimed AS (INSERT INTO offers (community_id, request_id, volunteer_id, status, created_by) "
+     "SELECT $1, $2, $3, 'released', $3 WHERE NOT EXISTS (SELECT 1 FROM released) RETURNING 1), "
+     "occ AS (UPDATE occurrences SET status = 'open', volunteer_id = NULL, updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND status = 'matched' RETURNING 1) "
+     "UPDATE help_requests SET matched_volunteer_id = NULL, resident_confirmed = false, "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    {"hr_cancel_rest",
+     "WITH occ AS (UPDATE occurrences SET status = 'cancelled', updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND status IN ('open', 'matched') RETURNING 1) "
+     "UPDATE offers SET status = 'withdrawn', answered_at = now(), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND status = 'pending'"},
+};
+
+int help_request_actions_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_name,
+                              json_t *body, json_t **out, struct result_info *info) {
+  *out = NULL;
+  int action = help_action_from_name(action_name);
+  if (action < 0) return RESULT_NOT_FOUND;
+  static const char *const fields[] = {"note", "referral", "volunteer_ids", NULL};
+  fields_only(body, fields, info);
+  const char *note = fields_text(body, "note", 0, 500, 0, info);
+  if (info->errors != NULL) return RESULT_INVALID;
+
+  struct help_request_row req;
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r != RESULT_OK) return r;
+  int is_resident = strcmp(req.resident_id, actor->person_id) == 0;
+  /* Who may do what: the desk runs the process; the resident cancels, confirms and asks for
+   * someone else. Anyone else who cannot see the request learns nothing about it. */
+  int allowed = actor_manages(actor) ||
+                (is_resident && (action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER));
+  if (!allowed) return help_request_hidden_or_forbidden(conn, actor, id, info);
+  int next = help_transition((enum help_status)req.status, (enum help_action)action);
+  if (next < 0) return help_request_not_now(info, req.status);
+
+  switch (action) {
+    case ACTION_REFER: {
+      json_t *referral = json_object_get(body, "referral");
+      const char *name = json_string_value(json_object_get(referral, "name"));
+      const char *contact = json_string_value(json_object_get(referral, "contact"));
+      if (referral != NULL && (!json_is_object(referral) || !valid_text(name, 1, 200) ||
+                               (contact != NULL && !valid_text(contact, 0, 200)))) {
+        result_field_error(info, "referral", "invalid", "{name, contact}");
+        return RESULT_INVALID;
+      }
+      const char *params[5] = {actor->community_id, id, name, contact, note};
+      r = result_from_db(db_exec(conn, "hr_refer", 5, params), info);
+      break;
+    }
+    case ACTION_OFFER:
+      r = offers_make(conn, actor, id, json_object_get(body, "volunteer_ids"), info);
+      if (r == RESULT_CONFLICT) result_extension(info, "current_state", json_string(help_status_name(req.status)));
+      break;
+    case ACTION_BOARD:
+      r = result_from_db(db_exec(conn, "hr_board_on", 2, (const char *[]){actor->community_id, id}), info);
+      break;
+    case ACTION_CONFIRM:
+      r = result_from_db(db_exec(conn, "hr_confirm", 2, (const char *[]){actor->community_id, id}), info);
+      break;
+    case ACTION_ASK_OTHER:
+      r = result_from_db(
+          db_exec(conn, "hr_release", 3, (const char *[]){actor->community_id, id, req.matched_volunteer_id}), info);
+      break;
+    case ACTION_CANCEL:
+      r = result_from_db(db_exec(conn, "hr_cancel_rest", 2, (const char *[]){actor->community_id, id}), info);
+      break;
+    default:
+      break;
+  }
+  if (r == RESULT_OK) r = help_request_move(conn, actor, id, req.status, next, action_name, note, info);
+  if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
+  return r;
+}

@@ -1,0 +1,56 @@
+#ifndef NOABER_HELP_REQUEST_ROW_H
+#define NOABER_HELP_REQUEST_ROW_H
+
+#include "db/db.h"
+#include "result.h"
+#include "roles.h"
+
+/* The help request row as the help request files share it (help_requests.c,
+ * help_request_actions.c, offers.c, occurrences.c, matching.c): read or locked, its status moved
+ * with the transition recorded, its updated_at touched; and the two refusals every action gives.
+ * Private to those files; not for api/. The request is looked for in the actor's community. */
+
+/* The columns of a request that decide who may do what. */
+struct help_request_row {
+  int status; /* enum help_status */
+  char resident_id[37];
+  char matched_volunteer_id[37]; /* "" when none */
+  int on_board;
+};
+
+int help_request_row_register_statements(void);
+
+/* Read the request row into *out, locked for this transaction when `lock` (changes take turns;
+ * reads need not wait). RESULT_OK; RESULT_NOT_FOUND when it does not exist (or is not visible
+ * under row-level security); a database failure as result_from_db() sets it in *info. *out is
+ * filled only on RESULT_OK. */
+enum result help_request_read(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
+                              struct help_request_row *out, struct result_info *info);
+
+/* The caller may not do this: RESULT_FORBIDDEN when they can see the request, else what reading
+ * it answered (RESULT_NOT_FOUND), so nobody learns that a request they may not see exists.
+ * The caller sets info->detail afterwards when it has one. */
+enum result help_request_hidden_or_forbidden(struct db_conn *conn, const struct actor *actor, const char *id,
+                                             struct result_info *info);
+
+/* The action is not allowed in the current `status`: RESULT_CONFLICT, with info->detail (static)
+ * and the current_state extension set. Cannot fail otherwise. */
+enum result help_request_not_now(struct result_info *info, int status);
+
+/* Set the status to `to` and record the transition from `from` (the action's name and the note,
+ * may be NULL, as given). RESULT_OK or a database failure. */
+enum result help_request_move(struct db_conn *conn, const struct actor *actor, const char *id, int from, int to,
+                              const char *action, const char *note, struct result_info *info);
+
+/* Record one transition in the request's history; `from` and `note` may be NULL (the first
+ * one has no from). RESULT_OK or a database failure. */
+enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
+                                           const char *from, const char *to, const char *action, const char *note,
+                                           struct result_info *info);
+
+/* Bump the request's updated_at: a change to its offers or occurrences is a change to the
+ * request. RESULT_OK or a database failure. */
+enum result help_request_touch(struct db_conn *conn, const struct actor *actor, const char *id,
+                               struct result_info *info);
+
+#endif

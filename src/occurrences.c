@@ -1,0 +1,121 @@
+/* Completing occurrences and the resident's feedback on them (see occurrences.h). */
+#include "occurrences.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "desk_rules.h"
+#include "help_request_row.h"
+
+static const struct db_statement statements[] = {
+    {"hr_occurrence_lock",
+     "SELECT status, volunteer_id FROM occurrences WHERE community_id = $1 AND request_id = $2 AND id = $3 "
+     "FOR UPDATE"},
+    {"hr_complete",
+     "UPDATE occurrences SET status = 'done', hours = $4::numeric, note = $5, completed_at = now(), "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND request_id = $2 AND id = $3"},
+    {"hr_all_finished",
+     "SELECT NOT EXISTS (SELECT 1 FROM occurrences WHERE community_id = $1 AND request_id = $2 "
+     "AND status IN ('open', 'matched'))"},
+    {"hr_feedback",
+     "UPDATE occurrences SET feedback_positive = $4, feedback_text = $5, feedback_at = now(), "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND request_id = $2 AND id = $3"},
+    {"hr_occurrence_doc",
+     "SELECT json_build_object('id', o.id, 'starts_at', api_ts(o.starts_at), 'ends_at', api_ts(o.ends_at), "
+     "'needed_by', api_ts(o.needed_by), 'status', o.status, 'volunteer_id', o.volunteer_id, 'hours', o.hours, "
+     "'note', o.note, 'completed_at', api_ts(o.completed_at), 'feedback', CASE WHEN o.feedback_at IS NULL THEN "
+     "NULL ELSE json_build_object('positive', o.feedback_positive, 'text', COALESCE(o.feedback_text, ''), "
+     "'at', api_ts(o.feedback_at)) END)::text FROM occurrences o WHERE o.community_id = $1 AND o.request_id = $2 "
+     "AND o.id = $3"},
+};
+
+int occurrences_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+static enum result occurrence_doc(struct db_conn *conn, const struct actor *actor, const char *id,
+                                  const char *occurrence_id, json_t **out, struct result_info *info) {
+  PGresult *res = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "hr_occurrence_doc", 3, (const char *[]){actor->community_id, id, occurrence_id}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  return r;
+}
+
+/* Lock one occurrence of a request; fills its status and volunteer ("" when none). */
+static enum result lock_occurrence(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const char *occurrence_id, char status[16], char volunteer[37],
+                                   struct result_info *info) {
+  PGresult *res = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "hr_occurrence_lock", 3, (const char *[]){actor->community_id, id, occurrence_id}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  if (r == RESULT_OK) {
+    snprintf(status, 16, "%s", PQgetvalue(res, 0, 0));
+    snprintf(volunteer, 37, "%s", PQgetvalue(res, 0, 1));
+  }
+  PQclear(res);
+  return r;
+}
+
+enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const char *occurrence_id, double hours, const char *note, json_t **out,
+                                   struct result_info *info) {
+  *out = NULL;
+  struct help_request_row req;
+  char status[16], volunteer[37];
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
+  if (r != RESULT_OK) return r;
+  if (strcmp(volunteer, actor->person_id) != 0) {
+    enum result hidden = help_request_hidden_or_forbidden(conn, actor, id, info);
+    info->detail = "only the volunteer doing this task completes it";
+    return hidden;
+  }
+  if (strcmp(status, "matched") != 0) {
+    enum result conflict = help_request_not_now(info, req.status);
+    info->detail = "this occurrence is not open for completion";
+    return conflict;
+  }
+  char hours_text[16];
+  snprintf(hours_text, sizeof hours_text, "%.2f", hours);
+  const char *params[5] = {actor->community_id, id, occurrence_id, hours_text, note};
+  r = result_from_db(db_exec(conn, "hr_complete", 5, params), info);
+  PGresult *res = NULL;
+  if (r == RESULT_OK)
+    r = result_from_db(db_query(conn, "hr_all_finished", 2, (const char *[]){actor->community_id, id}, &res), info);
+  int finished = r == RESULT_OK && PQgetvalue(res, 0, 0)[0] == 't';
+  PQclear(res);
+  if (r == RESULT_OK && finished) r = help_request_move(conn, actor, id, req.status, HELP_DONE, "finish", NULL, info);
+  else if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
+  return r;
+}
+
+enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const char *occurrence_id, int positive, const char *text, json_t **out,
+                                   struct result_info *info) {
+  *out = NULL;
+  struct help_request_row req;
+  char status[16], volunteer[37];
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
+  if (r != RESULT_OK) return r;
+  if (strcmp(req.resident_id, actor->person_id) != 0) {
+    enum result hidden = help_request_hidden_or_forbidden(conn, actor, id, info);
+    info->detail = "only the resident gives feedback";
+    return hidden;
+  }
+  if (strcmp(status, "done") != 0) {
+    enum result conflict = help_request_not_now(info, req.status);
+    info->detail = "feedback comes after the task is done";
+    return conflict;
+  }
+  const char *params[5] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text};
+  r = result_from_db(db_exec(conn, "hr_feedback", 5, params), info);
+  if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
+  return r;
+}

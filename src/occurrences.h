@@ -1,0 +1,35 @@
+#ifndef NOABER_OCCURRENCES_H
+#define NOABER_OCCURRENCES_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "result.h"
+#include "roles.h"
+
+/* The occurrences of a help request (one, or one per week or fortnight of a recurring request):
+ * the volunteer completes each, the resident gives feedback on it. The request is done when the
+ * last one is finished. They are made with the request (hr_occurrences, help_requests.c).
+ *
+ * Both functions set *out to NULL first; on success *out is the occurrence, a new reference the
+ * caller owns (json_decref); on failure it stays NULL. Strings are borrowed. */
+
+int occurrences_register_statements(void);
+
+/* The matched volunteer completes an occurrence with the hours spent and a note (may be NULL).
+ * RESULT_NOT_FOUND when the request or occurrence does not exist (or is hidden from the caller);
+ * RESULT_FORBIDDEN with a static info->detail for anyone else who can see the request;
+ * RESULT_CONFLICT with info->detail and current_state when it is not open for completion; or a
+ * database failure as result_from_db() sets it. */
+enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const char *occurrence_id, double hours, const char *note, json_t **out,
+                                   struct result_info *info);
+
+/* The resident's feedback on a done occurrence: positive or not, with `text` (may be NULL).
+ * Fails as help_requests_complete() does: RESULT_FORBIDDEN for anyone but the resident,
+ * RESULT_CONFLICT before the occurrence is done. */
+enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const char *occurrence_id, int positive, const char *text, json_t **out,
+                                   struct result_info *info);
+
+#endif

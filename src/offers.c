@@ -1,0 +1,200 @@
+/* Offers, accepting and declining them, and claiming from the board (see offers.h). */
+#include "offers.h"
+
+#include <orcania.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "desk_rules.h"
+#include "fields.h"
+#include "help_request_row.h"
+#include "help_requests.h"
+#include "outbox.h"
+#include "support/validate.h"
+#include "volunteers.h"
+
+static const struct db_statement statements[] = {
+    /* The match: the helper, their occurrences, and the offers to anyone else withdrawn. */
+    {"hr_match",
+     "UPDATE help_requests SET matched_volunteer_id = $3, resident_confirmed = false, on_board = false, "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    {"hr_match_occurrences",
+     "UPDATE occurrences SET status = 'matched', volunteer_id = $3, updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND status = 'open'"},
+    {"hr_withdraw_others",
+     "UPDATE offers SET status = 'withdrawn', answered_at = now(), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND request_id = $2 AND status = 'pending' AND volunteer_id <> $3"},
+    /* Who of $4 passes the hard filters for the request: the one rule for offering and claiming. */
+    {"hr_eligible_among",
+     "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int, $4::uuid[]) e"},
+    {"hr_offer_insert",
+     "INSERT INTO offers (community_id, request_id, volunteer_id, created_by) SELECT $1, $2, v, $4 "
+     "FROM unnest($3::uuid[]) v ON CONFLICT (community_id, request_id, volunteer_id) DO UPDATE "
+     "SET status = 'pending', answered_at = NULL, reason = NULL, updated_at = clock_timestamp() "
+     "WHERE offers.status = 'withdrawn'"},
+    {"hr_offers",
+     "SELECT json_build_object('id', id, 'request_id', request_id, 'volunteer_id', volunteer_id, 'status', status, "
+     "'reason', reason, 'created_at', api_ts(created_at), 'answered_at', api_ts(answered_at))::text "
+     "FROM offers WHERE community_id = $1 AND request_id = $2 ORDER BY created_at, volunteer_id"},
+    {"hr_offer_lock",
+     "SELECT o.request_id, o.volunteer_id, o.status, h.status FROM offers o JOIN help_requests h "
+     "ON h.community_id = o.community_id AND h.id = o.request_id WHERE o.community_id = $1 AND o.id = $2 "
+     "FOR UPDATE OF o, h"},
+    {"hr_offer_answer",
+     "UPDATE offers SET status = $3::offer_status, reason = $4, answered_at = now(), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2 RETURNING json_build_object('id', id, 'request_id', request_id, "
+     "'volunteer_id', volunteer_id, 'status', status, 'reason', reason, 'created_at', api_ts(created_at), "
+     "'answered_at', api_ts(answered_at))::text"},
+};
+
+int offers_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+/* Make `volunteer` the helper: the transition, the occurrences, the other offers. */
+static enum result match_volunteer(struct db_conn *conn, const struct actor *actor, const char *id, int from,
+                                   const char *volunteer, const char *action, struct result_info *info) {
+  const char *params[3] = {actor->community_id, id, volunteer};
+  enum result r = result_from_db(db_exec(conn, "hr_match", 3, params), info);
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_match_occurrences", 3, params), info);
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_withdraw_others", 3, params), info);
+  if (r == RESULT_OK) r = help_request_move(conn, actor, id, from, HELP_MATCHED, action, NULL, info);
+  char recipients[40];
+  snprintf(recipients, sizeof recipients, "{%s}", volunteer);
+  if (r == RESULT_OK) r = outbox_notify(conn, actor, "help_request.matched", id, recipients, info);
+  return r;
+}
+
+/* Every volunteer must pass the hard filters (eligible_volunteers) at the time of the offer. */
+enum result offers_make(struct db_conn *conn, const struct actor *actor, const char *id, json_t *ids,
+                        struct result_info *info) {
+  if (!json_is_array(ids) || json_array_size(ids) < 1 || json_array_size(ids) > 10) {
+    result_field_error(info, "volunteer_ids", "invalid", "1 to 10 volunteer ids");
+    return RESULT_INVALID;
+  }
+  char *list = o_strdup("{");
+  size_t i;
+  json_t *item;
+  json_array_foreach(ids, i, item) {
+    if (!valid_uuid(json_string_value(item))) {
+      result_field_error(info, "volunteer_ids", "invalid", "volunteer ids are UUIDs");
+      break;
+    }
+    if (list != NULL) list = mstrcatf(list, "%s%s", i ? "," : "", json_string_value(item));
+  }
+  if (list != NULL) list = mstrcatf(list, "}");
+  if (list == NULL) return RESULT_ERROR;
+  if (info->errors != NULL) {
+    o_free(list);
+    return RESULT_INVALID;
+  }
+  char days[16];
+  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
+  const char *params[4] = {actor->community_id, id, days, list};
+  PGresult *res = NULL;
+  enum result r = result_from_db(db_query(conn, "hr_eligible_among", 4, params, &res), info);
+  if (r == RESULT_OK) {
+    json_array_foreach(ids, i, item) {
+      int eligible = 0;
+      for (int row = 0; row < PQntuples(res); row++)
+        eligible |= strcasecmp(PQgetvalue(res, row, 0), json_string_value(item)) == 0;
+      if (!eligible) result_field_error(info, json_string_value(item), "not_eligible",
+                                        "this volunteer does not pass the matching rules for this request");
+    }
+  }
+  PQclear(res);
+  if (r == RESULT_OK && info->errors != NULL) {
+    info->detail = "some volunteers cannot be offered this request";
+    r = RESULT_CONFLICT;
+  }
+  if (r == RESULT_OK) {
+    const char *insert[4] = {actor->community_id, id, list, actor->person_id};
+    r = result_from_db(db_exec(conn, "hr_offer_insert", 4, insert), info);
+  }
+  if (r == RESULT_OK) r = outbox_notify(conn, actor, "help_request.offered", id, list, info);
+  o_free(list);
+  return r;
+}
+
+enum result help_requests_offers(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
+                                 struct result_info *info) {
+  *out = NULL;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
+  struct help_request_row req;
+  enum result r = help_request_read(conn, actor, id, 0, &req, info);
+  PGresult *res = NULL;
+  if (r == RESULT_OK)
+    r = result_from_db(db_query(conn, "hr_offers", 2, (const char *[]){actor->community_id, id}, &res), info);
+  if (r != RESULT_OK) return r;
+  json_t *items = fields_documents(res, 0);
+  PQclear(res);
+  *out = items != NULL ? json_pack("{s:o}", "items", items) : NULL;
+  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}
+
+enum result help_requests_answer_offer(struct db_conn *conn, const struct actor *actor, const char *offer_id,
+                                       int accept, const char *reason, json_t **out, struct result_info *info) {
+  *out = NULL;
+  PGresult *res = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "hr_offer_lock", 2, (const char *[]){actor->community_id, offer_id}, &res), info);
+  if (r == RESULT_OK && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), actor->person_id) != 0))
+    r = RESULT_NOT_FOUND; /* someone else's offer is none of this caller's business */
+  char request_id[37] = "";
+  int request_status = -1;
+  if (r == RESULT_OK) {
+    snprintf(request_id, sizeof request_id, "%s", PQgetvalue(res, 0, 0));
+    request_status = help_status_from_name(PQgetvalue(res, 0, 3));
+    if (strcmp(PQgetvalue(res, 0, 2), "pending") != 0) {
+      info->detail = "this offer was already answered, withdrawn or taken by someone else";
+      r = RESULT_CONFLICT;
+    }
+  }
+  PQclear(res);
+  if (r == RESULT_OK && accept) {
+    if (help_transition((enum help_status)request_status, ACTION_MATCH) < 0)
+      return help_request_not_now(info, request_status);
+    r = match_volunteer(conn, actor, request_id, request_status, actor->person_id, "accept", info);
+  }
+  if (r != RESULT_OK) return r;
+  const char *params[4] = {actor->community_id, offer_id, accept ? "accepted" : "declined", reason};
+  r = result_from_db(db_query(conn, "hr_offer_answer", 4, params, &res), info);
+  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
+  PQclear(res);
+  if (r == RESULT_OK) r = help_request_touch(conn, actor, request_id, info);
+  return r;
+}
+
+enum result help_requests_claim(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
+                                struct result_info *info) {
+  *out = NULL;
+  if (!(actor->roles & ROLE_VOLUNTEER)) return RESULT_FORBIDDEN;
+  struct help_request_row req;
+  /* The row lock makes concurrent claims take turns: the second sees the first one's match. */
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r != RESULT_OK) return r;
+  /* A request that left the board (someone else claimed it first) is a conflict, not a secret:
+   * the claimant saw it there a moment ago. */
+  if (!req.on_board || help_transition((enum help_status)req.status, ACTION_MATCH) < 0) {
+    enum result conflict = help_request_not_now(info, req.status);
+    info->detail = "this request is not (or no longer) on the board";
+    return conflict;
+  }
+  char days[16], me[40];
+  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
+  snprintf(me, sizeof me, "{%s}", actor->person_id);
+  PGresult *res = NULL;
+  r = result_from_db(db_query(conn, "hr_eligible_among", 4, (const char *[]){actor->community_id, id, days, me}, &res),
+                     info);
+  int eligible = r == RESULT_OK && PQntuples(res) == 1;
+  PQclear(res);
+  if (r != RESULT_OK) return r;
+  if (!eligible) {
+    info->detail = "you do not pass the matching rules for this request";
+    return RESULT_FORBIDDEN;
+  }
+  r = match_volunteer(conn, actor, id, req.status, actor->person_id, "claim", info);
+  if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
+  return r;
+}

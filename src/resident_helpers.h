@@ -1,0 +1,29 @@
+#ifndef NOABER_RESIDENT_HELPERS_H
+#define NOABER_RESIDENT_HELPERS_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "result.h"
+#include "roles.h"
+
+/* A resident's preferred and blocked helpers in a community. Matching reads them (the preferred
+ * factor, and no blocked helper is ever eligible: sql/migrations); they are kept here.
+ *
+ * Both functions set *out to NULL first; on RESULT_OK *out is {preferred: [ids], blocked: [ids]},
+ * a new reference the caller owns (json_decref); on failure it stays NULL. Residents only:
+ * RESULT_FORBIDDEN for anyone else. A database failure as result_from_db() sets it in *info. */
+
+int resident_helpers_register_statements(void);
+
+/* The caller's own lists. */
+enum result help_requests_helpers_get(struct db_conn *conn, const struct actor *actor, json_t **out,
+                                      struct result_info *info);
+
+/* Replace the caller's lists with the body's (borrowed): {preferred, blocked}, each at most 50
+ * person ids of members of the community, none in both. RESULT_INVALID with info->errors when it
+ * does not fit. */
+enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
+                                      struct result_info *info);
+
+#endif
