@@ -1,6 +1,6 @@
 /* Help requests: reading them (lists, the board, the queue, /v1/me, one request) and creating
- * them under their category's policy. The representation and who sees what are SQL
- * (help_request_sql.h). */
+ * them under their category's policy. The representation and who sees what are SQL functions
+ * (sql/functions/help_requests.sql). */
 #include "help_requests.h"
 
 #include <math.h>
@@ -11,46 +11,98 @@
 #include "categories.h"
 #include "fields.h"
 #include "help_request_row.h"
-#include "help_request_sql.h"
 #include "support/validate.h"
 #include "volunteers.h"
 
+/* The statements' parameters: $1 community (NULL on /v1/me lists), $2 the caller coordinates it,
+ * $3 the caller, $4 certificate validity in days, then $5 updated_since, $6/$7 the cursor and $8
+ * the page size plus one (a single request: $5 its id), $9 a status. Every list statement gets
+ * all nine (one helper runs them all), so one with no use for some still names them, to give
+ * PostgreSQL their types.
+ *
+ * Who sees which request and the document are SQL functions (sql/functions/help_requests.sql).
+ * A list picks its rows in an inner query whose LIMIT is a constant, the largest page plus one (101, PAGE_MAX_LIMIT + 1): with
+ * only `LIMIT $8` a generic plan must guess the page size, and PostgreSQL guesses a tenth of the
+ * table, which on a large community can turn the ordered index scan into a sort of everything.
+ * Documents are built only for the rows the outer LIMIT returns. The desk's status filters are
+ * written out, so PostgreSQL can prove that a statement may read the partial index of the open,
+ * the done or the other closed requests (sql/migrations/0006_index_driven_rls.sql). */
+_Static_assert(PAGE_MAX_LIMIT + 1 == 101, "the list statements below fetch at most 101 rows");
+
 static const struct db_statement statements[] = {
-    /* The desk: every request, or those in one status ($9). A status is looked for among the open,
-     * the done or the other closed requests, each an index of its own (0006_index_driven_rls.sql). */
-    {"hr_page_all", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                    "AND $9::help_status IS NULL" UNUSED_4 LIST_END},
-    {"hr_page_open", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND " OPEN_STATUS " AND h.status = $9::help_status" UNUSED_4 LIST_END},
-    {"hr_page_done", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND h.status = 'done' AND $9::help_status = 'done'" UNUSED_4 LIST_END},
-    {"hr_page_closed", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                       "AND " CLOSED_STATUS " AND h.status = $9::help_status" UNUSED_4 LIST_END},
-    /* Anyone else: what VISIBLE lets them see, found through VISIBLE_CANDIDATES. */
-    {"hr_page_visible", LIST_START "WHERE h.community_id = $1 AND " VISIBLE_CANDIDATES
-                        " AND " VISIBLE " AND ($9::help_status IS NULL OR h.status = $9::help_status)" LIST_END},
-    {"hr_board", LIST_START
-                 "WHERE h.community_id = $1 AND NOT $2::bool AND h.on_board AND h.status IN ('triaged', 'offered') AND "
-                 "volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid)" LIST_END},
+    /* The desk: every request, or those in one status ($9). */
+    {"hr_page_all",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND $9::help_status IS NULL "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_page_open",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = $9::help_status "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_page_done",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND h.status = 'done' AND $9::help_status = 'done' "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_page_closed",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
+     "AND h.status IN ('referred', 'rejected', 'cancelled') AND h.status = $9::help_status "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    /* Anyone else: what they may see, found among where it can come from. */
+    {"hr_page_visible",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests_visible($1, $2, $3, $4) h "
+     "WHERE h.id IN (SELECT r FROM help_requests_reachable($1, $3) r) "
+     "AND ($9::help_status IS NULL OR h.status = $9::help_status) "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_board",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND NOT $2::bool "
+     "AND h.on_board AND h.status IN ('triaged', 'offered') AND volunteer_eligible(h.community_id, h.id, $4::int, $3::uuid) "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* The coordinator's queue, one statement per view so each reads its status index. */
-    {"hr_queue_new", LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-                     "AND " OPEN_STATUS " AND h.status = 'submitted'" UNUSED_4 LIST_END},
-    {"hr_queue_unconfirmed", LIST_START "WHERE h.community_id = $1 AND $2::bool "
-                             "AND $3::uuid IS NOT NULL AND " OPEN_STATUS " AND h.status = 'matched' "
-                             "AND NOT h.resident_confirmed" UNUSED_4 LIST_END},
+    {"hr_queue_new",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_queue_unconfirmed",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'matched' AND NOT h.resident_confirmed "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    /* Due within a day, or waiting for a volunteer for three days. */
     {"hr_queue_needs_attention",
-     LIST_START "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL "
-     "AND " OPEN_STATUS " AND h.status IN ('submitted', 'triaged', 'offered') AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
-     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days'))" UNUSED_4 LIST_END},
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status IN ('submitted', 'triaged', 'offered') "
+     "AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
+     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days')) "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* /v1/me lists: row-level security scopes them to the person's communities. */
-    {"hr_mine", LIST_START "WHERE h.resident_id = $3::uuid AND $1::uuid IS NULL AND NOT $2::bool"
-                UNUSED_4 LIST_END},
+    {"hr_mine",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.resident_id = $3::uuid "
+     "AND $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    /* Matched to the caller, or offered to them and not yet answered. */
     {"hr_tasks",
-     LIST_START "JOIN (SELECT r.community_id, r.id FROM help_requests r "
-     "WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' UNION SELECT o.community_id, o.request_id "
-     "FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k ON k.community_id = h.community_id "
-     "AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool" UNUSED_4 LIST_END},
-    {"hr_get", "SELECT " REQUEST_DOC FROM_REQUESTS "WHERE h.community_id = $1 AND h.id = $5 AND " VISIBLE},
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h JOIN (SELECT r.community_id, r.id "
+     "FROM help_requests r WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' "
+     "UNION SELECT o.community_id, o.request_id FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k "
+     "ON k.community_id = h.community_id AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    {"hr_get",
+     "SELECT d.* FROM help_requests_visible($1, $2, $3, $4) h, help_request_doc(h, $2, $3) d WHERE h.id = $5"},
     {"hr_resident_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
      "AND removed_at IS NULL"},

@@ -5,9 +5,6 @@
 
 #define PAGE_DEFAULT_LIMIT 50
 #define PAGE_MAX_LIMIT 100
-/* The most rows a page statement fetches (a page and one more, to know of a next page), as SQL. */
-#define PAGE_SQL_MAX_FETCH "101"
-_Static_assert(PAGE_MAX_LIMIT + 1 == 101, "PAGE_SQL_MAX_FETCH must be PAGE_MAX_LIMIT + 1");
 
 /* One page request of a list ordered by (updated_at, id). Strings are owned. */
 struct page_request {
