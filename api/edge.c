@@ -29,8 +29,9 @@ static size_t max_body_bytes = 65536;
 void edge_configure(size_t max_body) { max_body_bytes = max_body; }
 
 /* Headers that must appear at most once: a second copy would be joined with a comma. */
-static const char *const singletons[] = {"content-length", "transfer-encoding", "content-type", "authorization",
-                                         "host", "if-match", "if-none-match", "idempotency-key", "x-request-id"};
+static const char *const singletons[] = {"content-length", "transfer-encoding", "content-type",  "authorization",
+                                         "host",           "if-match",          "if-none-match", "idempotency-key",
+                                         "x-request-id"};
 #define SINGLETONS (sizeof singletons / sizeof singletons[0])
 
 struct header_scan {
@@ -126,8 +127,10 @@ static int check_request(struct MHD_Connection *connection, const char *version,
 static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url, int status, const char *detail,
                               int close_connection, const char *client_request_id) {
   char request_id[129];
-  if (valid_request_id(client_request_id)) snprintf(request_id, sizeof request_id, "%s", client_request_id);
-  else server_new_request_id(request_id, sizeof request_id);
+  if (valid_request_id(client_request_id))
+    snprintf(request_id, sizeof request_id, "%s", client_request_id);
+  else
+    server_new_request_id(request_id, sizeof request_id);
   json_t *problem = problem_new(status, detail, url, request_id, NULL);
   char *text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
   json_decref(problem);

@@ -109,7 +109,7 @@ void api_fail(struct api_request *ar, enum result r) {
       snprintf(seconds, sizeof seconds, "%d", info->retry_after > 0 ? info->retry_after : 1);
       api_problem(ar, r == RESULT_TOO_MANY ? 429 : 503,
                   r == RESULT_TOO_MANY ? "too many attempts: wait before trying again"
-                                  : "the service is busy or its database is unreachable: try again shortly",
+                                       : "the service is busy or its database is unreachable: try again shortly",
                   errors);
       u_map_put(ar->resp->map_header, "Retry-After", seconds);
       return;

@@ -5,11 +5,11 @@
 #include <ulfius.h>
 
 #include "../src/case_access.h"
-#include "../src/support/config.h"
 #include "../src/db/db.h"
 #include "../src/paging.h"
 #include "../src/result.h"
 #include "../src/roles.h"
+#include "../src/support/config.h"
 
 /* What a route needs from the dispatcher before its handler runs. */
 enum route_flags {
@@ -43,12 +43,12 @@ struct api_request {
   char request_id[129];
   char person_id[37];
   char community_id[37];
-  struct actor actor;    /* points into the arrays above */
-  struct db_conn *db;    /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */
-  json_t *body;          /* the parsed JSON object for ROUTE_JSON_BODY */
+  struct actor actor;      /* points into the arrays above */
+  struct db_conn *db;      /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */
+  json_t *body;            /* the parsed JSON object for ROUTE_JSON_BODY */
   struct result_info info; /* details for a failing result */
-  int status;            /* the status sent, for logs and metrics */
-  char *response_text;   /* JSON text of a successful response body (for idempotency) */
+  int status;              /* the status sent, for logs and metrics */
+  char *response_text;     /* JSON text of a successful response body (for idempotency) */
   struct case_audit audit; /* whose case data this request touched, for the access log */
 };
 

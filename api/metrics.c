@@ -10,7 +10,8 @@
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define BUCKETS (sizeof buckets / sizeof buckets[0])
-static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503};
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
+                               409, 412, 413, 415, 422, 428, 429, 500, 503};
 #define STATUSES (sizeof statuses / sizeof statuses[0])
 
 struct route_metrics {
@@ -84,15 +85,18 @@ char *metrics_render(void) {
     for (size_t s = 0; s <= STATUSES && out != NULL; s++) {
       if (copy[r].by_status[s] == 0) continue;
       char status[8];
-      if (s < STATUSES) snprintf(status, sizeof status, "%d", statuses[s]);
-      else snprintf(status, sizeof status, "other");
+      if (s < STATUSES)
+        snprintf(status, sizeof status, "%d", statuses[s]);
+      else
+        snprintf(status, sizeof status, "other");
       out = mstrcatf(out, "noaber_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n", method, path,
                      status, copy[r].by_status[s]);
     }
   }
   if (out != NULL)
-    out = mstrcatf(out, "# HELP noaber_http_request_duration_seconds Time to answer, by route.\n"
-                        "# TYPE noaber_http_request_duration_seconds histogram\n");
+    out = mstrcatf(out,
+                   "# HELP noaber_http_request_duration_seconds Time to answer, by route.\n"
+                   "# TYPE noaber_http_request_duration_seconds histogram\n");
   for (size_t r = 0; r < slots && out != NULL; r++) {
     if (copy[r].count == 0) continue;
     const char *method, *path;

@@ -26,7 +26,8 @@ enum result handle_auth_login(struct api_request *ar) {
   api_only_fields(ar, fields);
   const char *email = api_string_field(ar, "email", 1);
   const char *password = api_string_field(ar, "password", 1);
-  if (email != NULL && strlen(email) > 254) result_field_error(&ar->info, "email", "too_long", "at most 254 characters");
+  if (email != NULL && strlen(email) > 254)
+    result_field_error(&ar->info, "email", "too_long", "at most 254 characters");
   if (password != NULL && strlen(password) > PASSWORD_MAX * 4)
     result_field_error(&ar->info, "password", "too_long", "at most 256 characters");
   if (ar->info.errors != NULL) return RESULT_INVALID;
@@ -69,7 +70,8 @@ enum result handle_auth_register(struct api_request *ar) {
   const char *password = api_string_field(ar, "password", 1);
   const char *display_name = api_string_field(ar, "display_name", 1);
   if (code != NULL && !valid_text(code, 1, 128))
-    result_field_error(&ar->info, "invitation_code", "invalid", "the invitation code is unknown, used, revoked or expired");
+    result_field_error(&ar->info, "invitation_code", "invalid",
+                       "the invitation code is unknown, used, revoked or expired");
   if (email != NULL && !valid_email(email)) result_field_error(&ar->info, "email", "invalid", "not an email address");
   if (password != NULL && !valid_text(password, PASSWORD_MIN, PASSWORD_MAX))
     result_field_error(&ar->info, "password", "length", "use 12 to 256 characters");

@@ -8,8 +8,8 @@
 #include "../src/case_participants.h"
 #include "../src/cases.h"
 #include "../src/paging.h"
-#include "../src/timeline.h"
 #include "../src/support/validate.h"
+#include "../src/timeline.h"
 #include "routes.h"
 
 /* The case id from the path, noted for the access log; NULL when it cannot name a case. */
@@ -20,14 +20,12 @@ static const char *case_id(struct api_request *ar) {
   return id;
 }
 
-
-
 enum result handle_case_create(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = cases_create(ar->db, &ar->actor, ar->body, &out, &ar->audit, &ar->info);
   if (r == RESULT_CREATED) {
-    char *location = msprintf("/v1/communities/%s/cases/%s", ar->community_id,
-                              json_string_value(json_object_get(out, "id")));
+    char *location =
+        msprintf("/v1/communities/%s/cases/%s", ar->community_id, json_string_value(json_object_get(out, "id")));
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
@@ -177,7 +175,8 @@ enum result handle_case_consent_record(struct api_request *ar) {
 
 static enum result access_log(struct api_request *ar, const char *id) {
   const char *since = api_query(ar, "since");
-  if (since != NULL && !valid_rfc3339(since)) result_field_error(&ar->info, "since", "invalid", "an RFC 3339 date-time");
+  if (since != NULL && !valid_rfc3339(since))
+    result_field_error(&ar->info, "since", "invalid", "an RFC 3339 date-time");
   struct page_request page;
   json_t *out = NULL;
   enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
@@ -201,9 +200,12 @@ enum result handle_me_actions(struct api_request *ar) {
   const char *overdue_text = api_query(ar, "overdue");
   int overdue = -1;
   if (overdue_text != NULL) {
-    if (strcmp(overdue_text, "true") == 0) overdue = 1;
-    else if (strcmp(overdue_text, "false") == 0) overdue = 0;
-    else result_field_error(&ar->info, "overdue", "invalid", "true or false");
+    if (strcmp(overdue_text, "true") == 0)
+      overdue = 1;
+    else if (strcmp(overdue_text, "false") == 0)
+      overdue = 0;
+    else
+      result_field_error(&ar->info, "overdue", "invalid", "true or false");
   }
   const char *scope = api_query(ar, "scope");
   if (scope != NULL && strcmp(scope, "owned") != 0 && strcmp(scope, "led") != 0)
@@ -273,7 +275,7 @@ enum result handle_case_invite(struct api_request *ar) {
   const char *id = case_id(ar);
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
-  enum result r = cases_invite(ar->db, &ar->actor, id, ar->body, ar->cfg->invitation_default_hours, &out, &ar->audit,
-                               &ar->info);
+  enum result r =
+      cases_invite(ar->db, &ar->actor, id, ar->body, ar->cfg->invitation_default_hours, &out, &ar->audit, &ar->info);
   return api_answer(ar, r, out, 0);
 }

@@ -55,8 +55,9 @@ enum result handle_member_update(struct api_request *ar) {
       unsigned role = role_from_name(json_string_value(name));
       /* guest comes only with a case invitation */
       if (role == 0 || role == ROLE_GUEST || (roles & role)) {
-        result_field_error(&ar->info, "roles", "invalid", "roles must be distinct names out of resident, "
-                                                          "volunteer, coordinator, professional, admin");
+        result_field_error(&ar->info, "roles", "invalid",
+                           "roles must be distinct names out of resident, "
+                           "volunteer, coordinator, professional, admin");
         break;
       }
       roles |= role;

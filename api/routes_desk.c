@@ -22,7 +22,6 @@ static const char *path_uuid(const struct api_request *ar, const char *name) {
   return valid_uuid(id) ? id : NULL;
 }
 
-
 static void label_requests_item(json_t *request, const char *language) {
   int status = help_status_from_name(json_string_value(json_object_get(request, "status")));
   if (status >= 0) json_object_set_new(request, "status_label", json_string(help_status_label(status, language)));
@@ -86,8 +85,8 @@ enum result handle_category_create(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = categories_create(ar->db, &ar->actor, ar->body, language, &out, &ar->info);
   if (r == RESULT_CREATED) {
-    char *location = msprintf("/v1/communities/%s/categories/%s", ar->community_id,
-                              json_string_value(json_object_get(out, "id")));
+    char *location =
+        msprintf("/v1/communities/%s/categories/%s", ar->community_id, json_string_value(json_object_get(out, "id")));
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
@@ -125,7 +124,8 @@ enum result handle_volunteer_get(struct api_request *ar) {
   const char *person_id = path_uuid(ar, "personId");
   if (person_id == NULL) return RESULT_NOT_FOUND;
   json_t *profile = NULL;
-  enum result result = volunteers_get(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
+  enum result result =
+      volunteers_get(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
   return api_answer(ar, result, profile, 1);
 }
 
@@ -155,15 +155,16 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
   static const char *const fields[] = {NULL};
   if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *profile = NULL;
-  enum result result = volunteers_accept_code(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
+  enum result result =
+      volunteers_accept_code(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
   return api_answer(ar, result, profile, 0);
 }
 
 enum result handle_help_request_create(struct api_request *ar) {
   json_t *request = NULL;
   enum result r = help_requests_create(ar->db, &ar->actor, ar->body, &request, &ar->info);
-  if (r == RESULT_CREATED) label_requests(ar, request);
   if (r == RESULT_CREATED) {
+    label_requests(ar, request);
     char *location = msprintf("/v1/communities/%s/help-requests/%s", ar->community_id,
                               json_string_value(json_object_get(request, "id")));
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
@@ -218,7 +219,8 @@ enum result handle_help_request_suggestions(struct api_request *ar) {
     }
   }
   json_t *out = NULL;
-  enum result result = help_requests_suggestions(ar->db, &ar->actor, id, (int)limit, &out, &ar->info); /* before `out` is read */
+  enum result result =
+      help_requests_suggestions(ar->db, &ar->actor, id, (int)limit, &out, &ar->info); /* before `out` is read */
   return api_answer(ar, result, out, 0);
 }
 
@@ -249,11 +251,12 @@ enum result handle_occurrence_complete(struct api_request *ar) {
   if (!json_is_number(hours) || json_number_value(hours) < 0.25 || json_number_value(hours) > 24)
     result_field_error(&ar->info, "hours", "out_of_range", "hours from 0.25 to 24");
   const char *note = api_string_field(ar, "note", 0);
-  if (note != NULL && !valid_text(note, 0, 500)) result_field_error(&ar->info, "note", "invalid", "at most 500 characters");
+  if (note != NULL && !valid_text(note, 0, 500))
+    result_field_error(&ar->info, "note", "invalid", "at most 500 characters");
   if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r = help_requests_complete(ar->db, &ar->actor, id, occurrence_id, json_number_value(hours), note, &out,
-                                         &ar->info);
+  enum result r =
+      help_requests_complete(ar->db, &ar->actor, id, occurrence_id, json_number_value(hours), note, &out, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
@@ -266,11 +269,12 @@ enum result handle_occurrence_feedback(struct api_request *ar) {
   json_t *positive = json_object_get(ar->body, "positive");
   if (!json_is_boolean(positive)) result_field_error(&ar->info, "positive", "type", "must be true or false");
   const char *text = api_string_field(ar, "text", 0);
-  if (text != NULL && !valid_text(text, 0, 500)) result_field_error(&ar->info, "text", "invalid", "at most 500 characters");
+  if (text != NULL && !valid_text(text, 0, 500))
+    result_field_error(&ar->info, "text", "invalid", "at most 500 characters");
   if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r = help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, json_is_true(positive), text, &out,
-                                         &ar->info);
+  enum result r =
+      help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, json_is_true(positive), text, &out, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
@@ -287,7 +291,8 @@ static enum result answer_offer(struct api_request *ar, int accept) {
     if (ar->info.errors != NULL) return RESULT_INVALID;
   }
   json_t *out = NULL;
-  enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, reason, &out, &ar->info); /* before `out` is read */
+  enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, reason, &out,
+                                                  &ar->info); /* before `out` is read */
   return api_answer(ar, result, out, 0);
 }
 
@@ -306,7 +311,8 @@ enum result handle_board(struct api_request *ar) {
 
 enum result handle_queue(struct api_request *ar) {
   const char *view = api_query(ar, "view");
-  if (view == NULL || (strcmp(view, "new") != 0 && strcmp(view, "needs_attention") != 0 && strcmp(view, "unconfirmed") != 0))
+  if (view == NULL ||
+      (strcmp(view, "new") != 0 && strcmp(view, "needs_attention") != 0 && strcmp(view, "unconfirmed") != 0))
     result_field_error(&ar->info, "view", "invalid", "new, needs_attention or unconfirmed");
   struct page_request page;
   json_t *out = NULL;
@@ -326,7 +332,8 @@ enum result handle_helpers_get(struct api_request *ar) {
 
 enum result handle_helpers_put(struct api_request *ar) {
   json_t *out = NULL;
-  enum result result = help_requests_helpers_put(ar->db, &ar->actor, ar->body, &out, &ar->info); /* before `out` is read */
+  enum result result =
+      help_requests_helpers_put(ar->db, &ar->actor, ar->body, &out, &ar->info); /* before `out` is read */
   return api_answer(ar, result, out, 0);
 }
 

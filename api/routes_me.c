@@ -19,7 +19,8 @@ enum result handle_me_join(struct api_request *ar) {
   api_only_fields(ar, fields);
   const char *code = api_string_field(ar, "invitation_code", 1);
   if (code != NULL && !valid_text(code, 1, 128))
-    result_field_error(&ar->info, "invitation_code", "invalid", "the invitation code is unknown, used, revoked or expired");
+    result_field_error(&ar->info, "invitation_code", "invalid",
+                       "the invitation code is unknown, used, revoked or expired");
   if (ar->info.errors != NULL) return RESULT_INVALID;
   char community_id[37];
   json_t *membership = NULL;

@@ -46,8 +46,10 @@ int api_static_load(const char *share_dir, char *err, size_t err_len) {
   docs.openapi_json = load(share_dir, names[0], &docs.openapi_len);
   docs.docs_html = load(share_dir, names[1], &docs.docs_len);
   docs.renderer_js = load(share_dir, names[2], &docs.renderer_len);
-  const char *missing = docs.openapi_json == NULL ? names[0] : docs.docs_html == NULL ? names[1]
-                        : docs.renderer_js == NULL ? names[2] : NULL;
+  const char *missing = docs.openapi_json == NULL  ? names[0]
+                        : docs.docs_html == NULL   ? names[1]
+                        : docs.renderer_js == NULL ? names[2]
+                                                   : NULL;
   if (missing != NULL) {
     snprintf(err, err_len, "configuration error: NOABER_SHARE_DIR (%s) has no readable %s", share_dir, missing);
     api_static_free();

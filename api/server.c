@@ -19,11 +19,11 @@
 
 #include "../src/access_log.h"
 #include "../src/auth.h"
-#include "../src/support/digest.h"
 #include "../src/idempotency.h"
-#include "../src/support/log.h"
 #include "../src/members.h"
 #include "../src/roles_cache.h"
+#include "../src/support/digest.h"
+#include "../src/support/log.h"
 #include "../src/support/validate.h"
 #include "http.h"
 #include "metrics.h"
@@ -45,8 +45,10 @@ void server_new_request_id(char *out, size_t len) {
   memcpy(raw, request_id_prefix, sizeof request_id_prefix);
   uint_fast64_t n = atomic_fetch_add(&request_id_counter, 1);
   for (size_t i = 0; i < 8; i++) raw[8 + i] = (unsigned char)(n >> (8 * (7 - i)));
-  if (len >= 33) sodium_bin2hex(out, len, raw, sizeof raw);
-  else if (len > 0) out[0] = '\0';
+  if (len >= 33)
+    sodium_bin2hex(out, len, raw, sizeof raw);
+  else if (len > 0)
+    out[0] = '\0';
 }
 
 static double seconds_since(const struct timespec *start) {
@@ -57,8 +59,10 @@ static double seconds_since(const struct timespec *start) {
 
 static void assign_request_id(struct api_request *ar) {
   const char *given = u_map_get_case(ar->req->map_header, "X-Request-Id");
-  if (valid_request_id(given)) snprintf(ar->request_id, sizeof ar->request_id, "%s", given);
-  else server_new_request_id(ar->request_id, sizeof ar->request_id);
+  if (valid_request_id(given))
+    snprintf(ar->request_id, sizeof ar->request_id, "%s", given);
+  else
+    server_new_request_id(ar->request_id, sizeof ar->request_id);
   u_map_put(ar->resp->map_header, "X-Request-Id", ar->request_id);
 }
 
@@ -127,14 +131,13 @@ static enum result open_transaction(struct api_request *ar, int predict) {
   char predicted[80];
   if (reads && predict && roles_cache_get(ar->person_id, ar->community_id, predicted, sizeof predicted)) {
     enum result r = result_from_db(db_reads_start(&ar->db, &ctx), &ar->info);
-    if (r == RESULT_OK)
-      r = result_from_db(db_expect(ar->db, MEMBERS_EXPECT_ROLES_STATEMENT, predicted), &ar->info);
+    if (r == RESULT_OK) r = result_from_db(db_expect(ar->db, MEMBERS_EXPECT_ROLES_STATEMENT, predicted), &ar->info);
     if (r == RESULT_OK) ar->actor.roles = roles_parse(predicted);
     return r;
   }
   PGresult *roles = NULL;
-  enum db_status status = reads ? db_reads_start(&ar->db, &ctx)
-                                : db_transaction_start(&ar->db, &ctx, MEMBERS_ROLES_STATEMENT, &roles);
+  enum db_status status =
+      reads ? db_reads_start(&ar->db, &ctx) : db_transaction_start(&ar->db, &ctx, MEMBERS_ROLES_STATEMENT, &roles);
   if (status == DB_OK && reads) status = db_query(ar->db, MEMBERS_ROLES_STATEMENT, 0, NULL, &roles);
   enum result r = result_from_db(status, &ar->info);
   if (r == RESULT_OK) {
@@ -167,7 +170,8 @@ static void forget_attempt(struct api_request *ar) {
 }
 
 /* Replay an earlier response for the same Idempotency-Key. *replayed says whether it did. */
-static enum result idempotency_replay(struct api_request *ar, const char *key, const char *request_hash, int *replayed) {
+static enum result idempotency_replay(struct api_request *ar, const char *key, const char *request_hash,
+                                      int *replayed) {
   int found = 0, status = 0;
   char *body = NULL;
   *replayed = 0;
@@ -193,7 +197,8 @@ static void request_hash(const struct api_request *ar, char out[DIGEST_HEX_LEN])
 
 /* Run the handler, wrapped in Idempotency-Key handling when the route honours it. */
 static enum result run_handler(struct api_request *ar) {
-  const char *key = (ar->route->flags & ROUTE_IDEMPOTENT) ? u_map_get_case(ar->req->map_header, "Idempotency-Key") : NULL;
+  const char *key =
+      (ar->route->flags & ROUTE_IDEMPOTENT) ? u_map_get_case(ar->req->map_header, "Idempotency-Key") : NULL;
   if (key == NULL) return ar->route->handler(ar);
   if (!valid_idempotency_key(key)) {
     result_field_error(&ar->info, "Idempotency-Key", "invalid", "1 to 255 printable ASCII characters");
@@ -206,8 +211,8 @@ static enum result run_handler(struct api_request *ar) {
   if (r != RESULT_OK || replayed) return r;
   r = ar->route->handler(ar);
   if ((r == RESULT_OK || r == RESULT_CREATED) && ar->response_text != NULL) {
-    enum result stored = idempotency_store(ar->db, &ar->actor, key, ar->route->path, hash, ar->status,
-                                           ar->response_text, &ar->info);
+    enum result stored =
+        idempotency_store(ar->db, &ar->actor, key, ar->route->path, hash, ar->status, ar->response_text, &ar->info);
     if (stored != RESULT_OK) r = stored;
   }
   return r;
@@ -432,7 +437,8 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   int unfinished = atomic_load(&in_flight);
   ulfius_stop_framework(&instance);
   if (listener != MHD_INVALID_SOCKET) close(listener);
-  log_event(unfinished ? LOG_WARNING : LOG_INFO, NULL, "shutdown_finished", json_pack("{s:i}", "unfinished", unfinished));
+  log_event(unfinished ? LOG_WARNING : LOG_INFO, NULL, "shutdown_finished",
+            json_pack("{s:i}", "unfinished", unfinished));
   rc = 0;
 clean:
   ulfius_clean_instance(&instance);

@@ -1,8 +1,8 @@
 #ifndef NOABER_API_SERVER_H
 #define NOABER_API_SERVER_H
 
-#include "../src/support/config.h"
 #include "../src/db/migrate.h"
+#include "../src/support/config.h"
 
 /* Serve the API until SIGTERM or SIGINT, then shut down gracefully: stop accepting, let
  * in-flight requests finish (up to NOABER_SHUTDOWN_GRACE_S), close the pool.

@@ -57,7 +57,8 @@ static int load_migrations(const struct config *cfg, struct migration_set *set) 
   char *dir = msprintf("%s/migrations", cfg->share_dir);
   char *functions = msprintf("%s/functions", cfg->share_dir);
   int rc = dir != NULL && functions != NULL ? migrations_load(dir, functions, set) : -1;
-  if (rc != 0) fprintf(stderr, "configuration error: NOABER_SHARE_DIR (%s) has no readable migrations\n", cfg->share_dir);
+  if (rc != 0)
+    fprintf(stderr, "configuration error: NOABER_SHARE_DIR (%s) has no readable migrations\n", cfg->share_dir);
   o_free(dir);
   o_free(functions);
   return rc;
@@ -84,8 +85,10 @@ static int query_int(PGconn *pg, const char *sql) {
 static const char *unsafe_role_reason(PGconn *pg) {
   if (query_int(pg, "SELECT (rolsuper OR rolbypassrls)::int FROM pg_roles WHERE rolname = current_user") != 0)
     return "DATABASE_URL connects as a superuser or a role that bypasses row-level security";
-  if (query_int(pg, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = 'public' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)") != 0)
+  if (query_int(
+          pg,
+          "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE n.nspname = 'public' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)") != 0)
     return "DATABASE_URL connects as a role that owns tables; use a role that owns nothing";
   return NULL;
 }
@@ -160,9 +163,9 @@ static int serve(const struct config *cfg) {
   }
   int rc = load_migrations(cfg, &set) != 0 ? EXIT_CONFIG : check_database(cfg, &set);
   volunteers_configure(cfg->certificate_valid_days);
-  if (rc == 0 && (statements_register_all() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
-                  db_pool_start(cfg->database_url, cfg->db_pool_size, cfg->db_pool_wait_ms,
-                                cfg->db_statement_timeout_ms) != 0)) {
+  if (rc == 0 &&
+      (statements_register_all() != 0 || auth_init(cfg) != 0 || metrics_init(api_route_count) != 0 ||
+       db_pool_start(cfg->database_url, cfg->db_pool_size, cfg->db_pool_wait_ms, cfg->db_statement_timeout_ms) != 0)) {
     fprintf(stderr, "startup error: out of memory\n");
     rc = 1;
   }
@@ -206,8 +209,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(command, "statements") == 0) return print_statements();
   int needs = 0;
-  if (strcmp(command, "serve") == 0) needs = CONFIG_NEEDS_DATABASE | CONFIG_NEEDS_HTTP | CONFIG_NEEDS_AUTH;
-  else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0) needs = CONFIG_NEEDS_MIGRATION_DB;
+  if (strcmp(command, "serve") == 0)
+    needs = CONFIG_NEEDS_DATABASE | CONFIG_NEEDS_HTTP | CONFIG_NEEDS_AUTH;
+  else if (strcmp(command, "migrate") == 0 || strcmp(command, "seed-demo") == 0)
+    needs = CONFIG_NEEDS_MIGRATION_DB;
   else {
     usage(strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? stdout : stderr);
     return strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ? 0 : EXIT_CONFIG;

@@ -29,8 +29,16 @@ enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, c
   char roles[96], status_text[8];
   roles_to_pg_array(actor->roles, roles, sizeof roles);
   snprintf(status_text, sizeof status_text, "%d", status);
-  const char *params[10] = {actor->community_id, actor->person_id, roles, audit->organisation, audit->subject_id,
-                            audit->case_id, resource, action, allowed ? "allowed" : "denied", status_text};
+  const char *params[10] = {actor->community_id,
+                            actor->person_id,
+                            roles,
+                            audit->organisation,
+                            audit->subject_id,
+                            audit->case_id,
+                            resource,
+                            action,
+                            allowed ? "allowed" : "denied",
+                            status_text};
   return result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
 }
 
@@ -51,8 +59,9 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
   }
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id, case_id, since != NULL ? since : "-infinity",
-                           paging_param_after_ts(page), paging_param_after_id(page), limit};
+  const char *params[6] = {
+      actor->community_id,         case_id, since != NULL ? since : "-infinity", paging_param_after_ts(page),
+      paging_param_after_id(page), limit};
   PGresult *res = NULL;
   const char *statement = case_id != NULL ? "case_access_log_page" : "community_access_log_page";
   enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);

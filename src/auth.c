@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "support/digest.h"
 #include "invitations.h"
 #include "members.h"
+#include "support/digest.h"
 #include "support/validate.h"
 
 /* Tokens may be issued a little before our clock says "now" on another replica. */
@@ -38,8 +38,7 @@ static const struct db_statement statements[] = {
     {"auth_throttle_clear", "DELETE FROM login_throttle WHERE key_hash = decode($1, 'hex')"},
     {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
-    {"auth_person_insert",
-     "INSERT INTO persons (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id"},
+    {"auth_person_insert", "INSERT INTO persons (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id"},
     {"auth_refresh_insert",
      "INSERT INTO refresh_tokens (token_hash, family_id, person_id, expires_at) "
      "VALUES (decode($1, 'hex'), COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4::int))"},
@@ -47,8 +46,7 @@ static const struct db_statement statements[] = {
      "SELECT person_id, family_id, used_at IS NOT NULL, revoked_at IS NOT NULL OR expires_at <= now() "
      "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE"},
     {"auth_refresh_use", "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = decode($1, 'hex')"},
-    {"auth_family_revoke",
-     "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL"},
+    {"auth_family_revoke", "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL"},
 };
 
 int auth_register_statements(void) {
@@ -208,7 +206,8 @@ enum result auth_login(const char *email, const char *password, const char *clie
   char person_id[37] = "", stored_hash[crypto_pwhash_STRBYTES] = "";
   enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
   if (r == RESULT_OK)
-    r = result_from_db(db_query(conn, "auth_throttle_blocked", 2, (const char *[]){email_key, address_key}, &blocked), info);
+    r = result_from_db(db_query(conn, "auth_throttle_blocked", 2, (const char *[]){email_key, address_key}, &blocked),
+                       info);
   if (r == RESULT_OK && (info->retry_after = atoi(PQgetvalue(blocked, 0, 0))) > 0) r = RESULT_TOO_MANY;
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_key_src), info);
   if (r == RESULT_OK)
@@ -227,8 +226,8 @@ enum result auth_login(const char *email, const char *password, const char *clie
   int verified = crypto_pwhash_str_verify(person_id[0] ? stored_hash : dummy_hash, password, strlen(password)) == 0 &&
                  person_id[0] != '\0';
   char *rehash = NULL;
-  if (verified && crypto_pwhash_str_needs_rehash(stored_hash, config->argon2_opslimit,
-                                                 config->argon2_memlimit_kib * 1024) != 0)
+  if (verified &&
+      crypto_pwhash_str_needs_rehash(stored_hash, config->argon2_opslimit, config->argon2_memlimit_kib * 1024) != 0)
     rehash = auth_hash_password(password);
 
   struct db_context as_person = {.person_id = person_id};
@@ -240,7 +239,8 @@ enum result auth_login(const char *email, const char *password, const char *clie
     snprintf(window, sizeof window, "%d", config->login_window_s);
     r = result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){email_key, max_email, window}), info);
     if (r == RESULT_OK)
-      r = result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){address_key, max_address, window}), info);
+      r = result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){address_key, max_address, window}),
+                         info);
     if (r == RESULT_OK) {
       info->detail = "the email address or the password is wrong";
       r = RESULT_UNAUTHENTICATED;
@@ -346,7 +346,8 @@ enum result auth_register(const char *invitation_code, const char *email, const 
   if (r == RESULT_OK)
     r = result_from_db(
         db_query(conn, "auth_person_insert", 3, (const char *[]){email_lower, display_name, hash}, &inserted), info);
-  if (r == RESULT_CONFLICT) info->detail = "an account with this email address exists: log in and accept the invitation";
+  if (r == RESULT_CONFLICT)
+    info->detail = "an account with this email address exists: log in and accept the invitation";
   if (r == RESULT_OK) {
     char person_id[37];
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(inserted, 0, 0));

@@ -1,8 +1,8 @@
 #ifndef NOABER_AUTH_H
 #define NOABER_AUTH_H
 
-#include "support/config.h"
 #include "result.h"
+#include "support/config.h"
 
 /*
  * Authentication: argon2id passwords, short-lived HS256 access tokens (JWT, kid-selected key,

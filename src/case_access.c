@@ -22,7 +22,7 @@ int case_access_register_statements(void) {
 }
 
 enum result cases_load_access(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
-                               struct case_access *a, struct case_audit *audit, struct result_info *info) {
+                              struct case_access *a, struct case_audit *audit, struct result_info *info) {
   memset(a, 0, sizeof *a);
   snprintf(audit->case_id, sizeof audit->case_id, "%s", id);
   const char *params[3] = {actor->community_id, id, actor->person_id};
@@ -63,8 +63,8 @@ enum result case_state_conflict(struct result_info *info, const struct case_acce
 }
 
 /* A JSON document from the first column of a one-row result. */
-enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params,
-                         json_t **out, struct result_info *info) {
+enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params, json_t **out,
+                         struct result_info *info) {
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, statement, n, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;

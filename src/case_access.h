@@ -16,8 +16,8 @@
  * detail, field errors and extensions of a result other than RESULT_OK. */
 
 struct case_audit {
-  char case_id[37];      /* "" when no case was named */
-  char subject_id[37];   /* "" when the case does not exist */
+  char case_id[37];    /* "" when no case was named */
+  char subject_id[37]; /* "" when the case does not exist */
   char organisation[101];
 };
 
@@ -53,8 +53,8 @@ enum result case_state_conflict(struct result_info *info, const struct case_acce
  * *out (a new reference the caller json_decref()s). RESULT_NOT_FOUND when it returns no row (or
  * more than one), RESULT_ERROR when the text is not JSON (*out then NULL); on other failures *out is left as it
  * was. */
-enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params,
-                         json_t **out, struct result_info *info);
+enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params, json_t **out,
+                         struct result_info *info);
 
 /* The case as the caller sees it (statement case_doc), into *out as case_one_doc() does. */
 enum result case_doc(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,

@@ -7,8 +7,8 @@
 #include "case_action_rules.h"
 #include "etag.h"
 #include "fields.h"
-#include "timeline.h"
 #include "support/validate.h"
+#include "timeline.h"
 
 static const struct db_statement statements[] = {
     /* $3 caller, $4 whether they see everything. */
@@ -115,9 +115,9 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
-enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id,
-                                const char *action_id, json_t *body, const char *if_match, json_t **out,
-                                struct case_audit *audit, struct result_info *info) {
+enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
+                                json_t *body, const char *if_match, json_t **out, struct case_audit *audit,
+                                struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
   fields_only(body, fields, info);
@@ -125,8 +125,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   PGresult *res = NULL;
-  r = result_from_db(
-      db_query(conn, "case_action_lock", 3, (const char *[]){actor->community_id, id, action_id}, &res), info);
+  r = result_from_db(db_query(conn, "case_action_lock", 3, (const char *[]){actor->community_id, id, action_id}, &res),
+                     info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   json_t *current = NULL;
   char status[16] = "", owner[37] = "";
@@ -152,7 +152,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   const char *new_status = status;
   const char *new_owner = owner[0] ? owner : NULL;
   json_t *value;
-  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL) title = fields_text(body, "title", 1, 200, 1, info);
+  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL)
+    title = fields_text(body, "title", 1, 200, 1, info);
   if (r == RESULT_OK && (value = json_object_get(body, "due_on")) != NULL) {
     due = json_is_null(value) ? NULL : json_string_value(value);
     if (!json_is_null(value) && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date or null");
@@ -219,8 +220,14 @@ enum result cases_my_actions(struct db_conn *conn, const char *person_id, int ov
   *out = NULL;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {person_id, overdue < 0 ? NULL : overdue ? "true" : "false", paging_param_since(page),
-                           paging_param_after_ts(page), paging_param_after_id(page), limit};
+  const char *params[6] = {person_id,
+                           overdue < 0 ? NULL
+                           : overdue   ? "true"
+                                       : "false",
+                           paging_param_since(page),
+                           paging_param_after_ts(page),
+                           paging_param_after_id(page),
+                           limit};
   PGresult *res = NULL;
   const char *statement = led ? "case_my_actions_led" : "case_my_actions_owned";
   enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);

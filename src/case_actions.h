@@ -36,9 +36,9 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
  * RESULT_PRECONDITION_REQUIRED when NULL, RESULT_PRECONDITION_FAILED when stale; RESULT_CONFLICT
  * with current_state for a status move case_action_move_allowed() refuses. Moving to done adds
  * an action_done event to the timeline. */
-enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id,
-                                const char *action_id, json_t *body, const char *if_match, json_t **out,
-                                struct case_audit *audit, struct result_info *info);
+enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
+                                json_t *body, const char *if_match, json_t **out, struct case_audit *audit,
+                                struct result_info *info);
 /* Become the owner of an action nobody owns that is still open or in progress; RESULT_CONFLICT
  * when someone else took it first or it is finished. */
 enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,

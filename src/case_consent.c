@@ -50,7 +50,8 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
   const char *kind = fields_text(body, "data_kind", 1, 10, 1, info);
   json_t *granted = json_object_get(body, "granted");
   if ((person == NULL) == (organisation == NULL))
-    result_field_error(info, "grantee_person_id", "invalid", "give exactly one of grantee_person_id, grantee_organisation");
+    result_field_error(info, "grantee_person_id", "invalid",
+                       "give exactly one of grantee_person_id, grantee_organisation");
   if (kind != NULL && strcmp(kind, "basic") != 0 && strcmp(kind, "notes") != 0 && strcmp(kind, "health") != 0)
     result_field_error(info, "data_kind", "invalid", "basic, notes or health");
   if (!json_is_boolean(granted)) result_field_error(info, "granted", "type", "must be true or false");
@@ -62,8 +63,8 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
     return RESULT_FORBIDDEN;
   }
   if (info->errors != NULL) return RESULT_INVALID;
-  const char *params[7] = {actor->community_id, id, person, organisation, kind, json_is_true(granted) ? "true" : "false",
-                           actor->person_id};
+  const char *params[7] = {
+      actor->community_id, id, person, organisation, kind, json_is_true(granted) ? "true" : "false", actor->person_id};
   r = case_one_doc(conn, "case_consent_insert", 7, params, out, info);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK) {

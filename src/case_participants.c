@@ -7,8 +7,8 @@
 
 #include "fields.h"
 #include "invitations.h"
-#include "timeline.h"
 #include "support/validate.h"
+#include "timeline.h"
 
 static const struct db_statement statements[] = {
     {"case_participant_insert",
@@ -42,8 +42,8 @@ int case_participants_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, int default_hours,
-                         json_t **out, struct case_audit *audit, struct result_info *info) {
+enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
+                         int default_hours, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"organisation", "email", "expires_in_hours", NULL};
   fields_only(body, fields, info);
@@ -95,8 +95,8 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
   }
   PQclear(res);
   if (r != RESULT_OK) return r;
-  const char *params[6] = {actor->community_id, id, person, role, organisation,
-                           json_is_true(representative) ? "true" : "false"};
+  const char *params[6] = {
+      actor->community_id, id, person, role, organisation, json_is_true(representative) ? "true" : "false"};
   r = result_from_db(db_query(conn, "case_participant_insert", 6, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) {
     info->detail = "this person is already on the case";
@@ -143,8 +143,8 @@ enum result cases_remove_participant(struct db_conn *conn, const struct actor *a
   return r;
 }
 
-enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                            json_t **out, struct case_audit *audit, struct result_info *info) {
+enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, json_t **out,
+                            struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"person_id", "note", NULL};
   fields_only(body, fields, info);
@@ -174,11 +174,13 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
   char from_id[37] = "";
   if (from != NULL) snprintf(from_id, sizeof from_id, "%s", from);
   json_decref(current);
-  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_lead_close", 2, (const char *[]){actor->community_id, id}), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "case_lead_close", 2, (const char *[]){actor->community_id, id}), info);
   if (r == RESULT_OK)
     r = result_from_db(db_exec(conn, "case_lead_open", 5, (const char *[]){actor->community_id, id, to, from_id, note}),
                        info);
-  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_set_lead", 3, (const char *[]){actor->community_id, id, to}), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "case_set_lead", 3, (const char *[]){actor->community_id, id, to}), info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
   if (r == RESULT_OK)
     r = timeline_event(conn, actor, id, "lead_handed_over",

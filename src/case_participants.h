@@ -24,8 +24,8 @@ int case_participants_register_statements(void);
  * the open case), valid `default_hours` unless the body asks otherwise
  * (invitations_lifetime_hours). RESULT_CREATED with the invitation, its code included; *out stays
  * NULL otherwise. */
-enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, int default_hours,
-                         json_t **out, struct case_audit *audit, struct result_info *info);
+enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
+                         int default_hours, json_t **out, struct case_audit *audit, struct result_info *info);
 /* Add a member of the community as a participant: RESULT_CREATED with the participant, and a
  * participant_added event on the timeline. When a later step fails (touching the case, the
  * timeline event), *out may already hold the participant: the caller json_decref()s *out
@@ -38,8 +38,8 @@ enum result cases_remove_participant(struct db_conn *conn, const struct actor *a
 /* Hand the lead to another participant (not the subject) with a note: RESULT_OK with the case,
  * and a lead_handed_over event on the timeline. When that event fails, *out may already hold the
  * case: the caller json_decref()s *out whatever the result. */
-enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                            json_t **out, struct case_audit *audit, struct result_info *info);
+enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, json_t **out,
+                            struct case_audit *audit, struct result_info *info);
 /* Who led the case when: RESULT_OK with {items}; *out stays NULL otherwise. */
 enum result cases_lead_history(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                                struct case_audit *audit, struct result_info *info);

@@ -21,8 +21,7 @@ static const struct db_statement statements[] = {
     {"case_member_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
      "AND removed_at IS NULL"},
-    {"case_request_of",
-     "SELECT 1 FROM help_requests WHERE community_id = $1 AND id = $2 AND resident_id = $3"},
+    {"case_request_of", "SELECT 1 FROM help_requests WHERE community_id = $1 AND id = $2 AND resident_id = $3"},
     {"case_insert",
      "INSERT INTO cases (community_id, subject_id, title, help_request_id, lead_person_id, created_by) "
      "VALUES ($1, $2, $3, $4, $5, $5) RETURNING id"},
@@ -86,8 +85,8 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
   snprintf(audit->case_id, sizeof audit->case_id, "%s", id);
   if (organisation != NULL) snprintf(audit->organisation, sizeof audit->organisation, "%s", organisation);
   const char *subject_row[6] = {actor->community_id, id, subject, "subject", NULL, "false"};
-  const char *creator_row[6] = {actor->community_id, id, actor->person_id, professional ? "professional" : "coordinator",
-                                organisation, "false"};
+  const char *creator_row[6] = {
+      actor->community_id, id, actor->person_id, professional ? "professional" : "coordinator", organisation, "false"};
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_participant_insert", 6, subject_row), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_participant_insert", 6, creator_row), info);
   const char *lead[5] = {actor->community_id, id, actor->person_id, NULL, NULL};
@@ -101,8 +100,9 @@ enum result cases_list(struct db_conn *conn, const struct actor *actor, const ch
   *out = NULL;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[7] = {actor->community_id, status, actor->person_id, paging_param_since(page),
-                           paging_param_after_ts(page), paging_param_after_id(page), limit};
+  const char *params[7] = {
+      actor->community_id,         status, actor->person_id, paging_param_since(page), paging_param_after_ts(page),
+      paging_param_after_id(page), limit};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "case_page", 7, params, &res), info);
   if (r != RESULT_OK) return r;
@@ -187,8 +187,8 @@ enum result cases_overview(struct db_conn *conn, const struct actor *actor, cons
       if (json_is_true(json_object_get(action, "overdue"))) json_array_append(late, action);
     }
     *out = json_pack("{s:O, s:O, s:O, s:O, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "case_id", json_object_get(doc, "id"),
-                     "status", json_object_get(doc, "status"), "lead", json_object_get(doc, "lead"), "actions",
-                     actions, "late", late, "counts", "open", counts[CASE_ACTION_OPEN], "in_progress",
+                     "status", json_object_get(doc, "status"), "lead", json_object_get(doc, "lead"), "actions", actions,
+                     "late", late, "counts", "open", counts[CASE_ACTION_OPEN], "in_progress",
                      counts[CASE_ACTION_IN_PROGRESS], "done", counts[CASE_ACTION_DONE], "cancelled",
                      counts[CASE_ACTION_CANCELLED], "late", (json_int_t)json_array_size(late));
     if (*out == NULL) r = RESULT_ERROR;

@@ -6,8 +6,8 @@
 #include "etag.h"
 #include "fields.h"
 
-#define CATEGORY_COLUMNS                                                                               \
-  "id, code, label_nl, label_en, in_home, may_recur, max_per_month, max_duration_minutes, referral_name, " \
+#define CATEGORY_COLUMNS                                                                                               \
+  "id, code, label_nl, label_en, in_home, may_recur, max_per_month, max_duration_minutes, referral_name, "             \
   "referral_contact, api_ts(updated_at)"
 
 static const struct db_statement statements[] = {
@@ -42,12 +42,11 @@ static json_t *referral_from_row(const PGresult *res, int row) {
 
 static json_t *category_from_row(const PGresult *res, int row, const char *language) {
   const char *nl = PQgetvalue(res, row, 2), *en = PQgetvalue(res, row, 3);
-  return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:b, s:o, s:o, s:o, s:s}", "id", PQgetvalue(res, row, 0),
-                   "code", PQgetvalue(res, row, 1), "label", strcmp(language, "en") == 0 ? en : nl, "labels", "nl", nl,
-                   "en", en, "in_home", PQgetvalue(res, row, 4)[0] == 't', "may_recur",
-                   PQgetvalue(res, row, 5)[0] == 't', "max_per_month", nullable_int(res, row, 6),
-                   "max_duration_minutes", nullable_int(res, row, 7), "referral", referral_from_row(res, row),
-                   "updated_at", PQgetvalue(res, row, 10));
+  return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:b, s:o, s:o, s:o, s:s}", "id", PQgetvalue(res, row, 0), "code",
+                   PQgetvalue(res, row, 1), "label", strcmp(language, "en") == 0 ? en : nl, "labels", "nl", nl, "en",
+                   en, "in_home", PQgetvalue(res, row, 4)[0] == 't', "may_recur", PQgetvalue(res, row, 5)[0] == 't',
+                   "max_per_month", nullable_int(res, row, 6), "max_duration_minutes", nullable_int(res, row, 7),
+                   "referral", referral_from_row(res, row), "updated_at", PQgetvalue(res, row, 10));
 }
 
 enum result categories_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -87,7 +86,6 @@ enum result categories_rules(struct db_conn *conn, const char *community_id, con
   PQclear(res);
   return r;
 }
-
 
 /* One category (locked when `lock`) as JSON in `language`. */
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, const char *language,
@@ -184,8 +182,8 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
                               json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  static const char *const fields[] = {"code", "labels", "in_home", "may_recur", "max_per_month",
-                                       "max_duration_minutes", "referral", NULL};
+  static const char *const fields[] = {
+      "code", "labels", "in_home", "may_recur", "max_per_month", "max_duration_minutes", "referral", NULL};
   fields_only(body, fields, info);
   const char *code = fields_text(body, "code", 2, 40, 1, info);
   if (code != NULL && !valid_code(code))
@@ -193,7 +191,7 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
   struct policy_params p;
   read_policy(body, &p, info);
   if (info->errors != NULL) return RESULT_INVALID;
-  const char *params[10] = {actor->community_id, code, p.values[0], p.values[1], p.values[2],
+  const char *params[10] = {actor->community_id, code,        p.values[0], p.values[1], p.values[2],
                             p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "category_insert", 10, params, &res), info);
@@ -207,7 +205,7 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
                               const char *if_match, const char *language, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  static const char *const fields[] = {"labels", "in_home", "may_recur", "max_per_month", "max_duration_minutes",
+  static const char *const fields[] = {"labels",   "in_home", "may_recur", "max_per_month", "max_duration_minutes",
                                        "referral", NULL};
   fields_only(body, fields, info);
   struct policy_params p;
@@ -221,7 +219,7 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
   if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
   json_decref(current);
   if (r != RESULT_OK) return r;
-  const char *params[10] = {actor->community_id, id, p.values[0], p.values[1], p.values[2],
+  const char *params[10] = {actor->community_id, id,          p.values[0], p.values[1], p.values[2],
                             p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "category_update", 10, params, &res), info);

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const status_names[HELP_STATUS_COUNT] = {
-    "submitted", "triaged", "referred", "rejected", "offered", "matched", "done", "cancelled"};
+static const char *const status_names[HELP_STATUS_COUNT] = {"submitted", "triaged", "referred", "rejected",
+                                                            "offered",   "matched", "done",     "cancelled"};
 static const char *const action_names[ACTION_COUNT] = {"triage", "refer",   "reject",    "cancel", "offer",
                                                        "board",  "confirm", "ask-other", "match",  "finish"};
 
@@ -13,7 +13,7 @@ const char *help_status_name(enum help_status status) {
 }
 
 const char *help_status_label(enum help_status status, const char *language) {
-  static const char *const nl[HELP_STATUS_COUNT] = {"Ingediend", "Beoordeeld", "Doorverwezen", "Afgewezen",
+  static const char *const nl[HELP_STATUS_COUNT] = {"Ingediend",  "Beoordeeld", "Doorverwezen", "Afgewezen",
                                                     "Aangeboden", "Gekoppeld",  "Afgerond",     "Geannuleerd"};
   static const char *const en[HELP_STATUS_COUNT] = {"Submitted", "Triaged", "Referred", "Rejected",
                                                     "Offered",   "Matched", "Done",     "Cancelled"};
@@ -73,21 +73,29 @@ enum policy_rule policy_check(const struct category_policy *policy, int recurren
 
 const char *policy_rule_code(enum policy_rule rule) {
   switch (rule) {
-    case POLICY_NOT_RECURRING: return "not_recurring";
-    case POLICY_TOO_LONG: return "too_long";
-    case POLICY_TOO_FREQUENT: return "too_frequent";
+    case POLICY_NOT_RECURRING:
+      return "not_recurring";
+    case POLICY_TOO_LONG:
+      return "too_long";
+    case POLICY_TOO_FREQUENT:
+      return "too_frequent";
     case POLICY_OK:
-    default: return "ok";
+    default:
+      return "ok";
   }
 }
 
 const char *policy_rule_message(enum policy_rule rule) {
   switch (rule) {
-    case POLICY_NOT_RECURRING: return "volunteers do this kind of help once, not as a recurring task";
-    case POLICY_TOO_LONG: return "this is longer than volunteers may spend on this kind of help";
-    case POLICY_TOO_FREQUENT: return "this recurs more often than volunteers may do this kind of help";
+    case POLICY_NOT_RECURRING:
+      return "volunteers do this kind of help once, not as a recurring task";
+    case POLICY_TOO_LONG:
+      return "this is longer than volunteers may spend on this kind of help";
+    case POLICY_TOO_FREQUENT:
+      return "this recurs more often than volunteers may do this kind of help";
     case POLICY_OK:
-    default: return "allowed";
+    default:
+      return "allowed";
   }
 }
 

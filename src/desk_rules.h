@@ -63,11 +63,11 @@ const char *policy_rule_message(enum policy_rule rule);
 /* What matching knows about one eligible volunteer. */
 struct match_input {
   double km;
-  long helped_good;    /* done occurrences for this resident without negative feedback */
-  long helped_bad;     /* occurrences for this resident with negative feedback */
-  double hours_28d;    /* matched and done hours in the last four weeks */
+  long helped_good;      /* done occurrences for this resident without negative feedback */
+  long helped_bad;       /* occurrences for this resident with negative feedback */
+  double hours_28d;      /* matched and done hours in the last four weeks */
   double capacity_hours; /* per week */
-  int preferred;       /* on the resident's preferred list */
+  int preferred;         /* on the resident's preferred list */
 };
 
 struct match_factors {

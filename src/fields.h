@@ -16,8 +16,7 @@ int fields_only(json_t *body, const char *const *allowed, struct result_info *in
 
 /* The string member `name` when it has `min`..`max` code points and no control characters.
  * NULL when absent (an error only when `required`) or invalid (an error). Borrowed from body. */
-const char *fields_text(json_t *body, const char *name, size_t min, size_t max, int required,
-                        struct result_info *info);
+const char *fields_text(json_t *body, const char *name, size_t min, size_t max, int required, struct result_info *info);
 
 /* The string member `name` when it is a UUID; as fields_text otherwise. */
 const char *fields_uuid(json_t *body, const char *name, int required, struct result_info *info);

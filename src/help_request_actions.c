@@ -15,7 +15,8 @@ static const struct db_statement statements[] = {
      "UPDATE help_requests h SET referral_name = COALESCE($3, c.referral_name), "
      "referral_contact = COALESCE($4, c.referral_contact), referral_note = $5 FROM categories c "
      "WHERE h.community_id = $1 AND h.id = $2 AND c.community_id = h.community_id AND c.id = h.category_id"},
-    {"hr_board_on", "UPDATE help_requests SET on_board = true, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    {"hr_board_on",
+     "UPDATE help_requests SET on_board = true, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
     {"hr_confirm",
      "UPDATE help_requests SET resident_confirmed = true, updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2"},

@@ -71,8 +71,8 @@ enum result help_request_move(struct db_conn *conn, const struct actor *actor, c
   const char *params[3] = {actor->community_id, id, to_name};
   enum result r = result_from_db(db_exec(conn, "hr_set_status", 3, params), info);
   if (r == RESULT_OK)
-    r = help_request_record_transition(conn, actor, id, help_status_name((enum help_status)from), to_name, action,
-                                       note, info);
+    r = help_request_record_transition(conn, actor, id, help_status_name((enum help_status)from), to_name, action, note,
+                                       info);
   return r;
 }
 

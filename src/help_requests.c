@@ -127,9 +127,9 @@ int help_requests_register_statements(void) {
 
 /* Run a request-document statement with the shared parameters ($1..$4), the page ($5..$8) or the
  * id ($5), and `extra` ($9), passing the first `nparams`; collect the documents. */
-static enum result run_docs(struct db_conn *conn, const char *statement, int nparams, const char *community_id, int manager,
-                            const char *viewer, const struct page_request *page, const char *extra, const char *id,
-                            json_t **items, struct result_info *info) {
+static enum result run_docs(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
+                            int manager, const char *viewer, const struct page_request *page, const char *extra,
+                            const char *id, json_t **items, struct result_info *info) {
   char days[16], limit[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   snprintf(limit, sizeof limit, "%d", page != NULL ? page->limit + 1 : 1);
@@ -150,9 +150,9 @@ static enum result run_docs(struct db_conn *conn, const char *statement, int npa
   return *items != NULL ? RESULT_OK : RESULT_ERROR;
 }
 
-static enum result page_of(struct db_conn *conn, const char *statement, int nparams, const char *community_id, int manager,
-                           const char *viewer, const struct page_request *page, const char *extra, json_t **out,
-                           struct result_info *info) {
+static enum result page_of(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
+                           int manager, const char *viewer, const struct page_request *page, const char *extra,
+                           json_t **out, struct result_info *info) {
   json_t *items = NULL;
   enum result r = run_docs(conn, statement, nparams, community_id, manager, viewer, page, extra, NULL, &items, info);
   if (r != RESULT_OK) return r;
@@ -168,11 +168,17 @@ enum result help_requests_list(struct db_conn *conn, const struct actor *actor, 
   const char *statement = !manages ? "hr_page_visible" : status == NULL ? "hr_page_all" : NULL;
   if (statement == NULL) {
     switch (help_status_from_name(status)) {
-      case HELP_DONE: statement = "hr_page_done"; break;
+      case HELP_DONE:
+        statement = "hr_page_done";
+        break;
       case HELP_REFERRED:
       case HELP_REJECTED:
-      case HELP_CANCELLED: statement = "hr_page_closed"; break;
-      default: statement = "hr_page_open"; break;
+      case HELP_CANCELLED:
+        statement = "hr_page_closed";
+        break;
+      default:
+        statement = "hr_page_open";
+        break;
     }
   }
   return page_of(conn, statement, 9, actor->community_id, manages, actor->person_id, page, status, out, info);
@@ -211,8 +217,8 @@ enum result help_requests_get(struct db_conn *conn, const struct actor *actor, c
                               struct result_info *info) {
   *out = NULL;
   json_t *items = NULL;
-  enum result r = run_docs(conn, "hr_get", 5, actor->community_id, actor_manages(actor), actor->person_id, NULL, NULL, id,
-                           &items, info);
+  enum result r = run_docs(conn, "hr_get", 5, actor->community_id, actor_manages(actor), actor->person_id, NULL, NULL,
+                           id, &items, info);
   if (r == RESULT_OK && json_array_size(items) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK) *out = json_incref(json_array_get(items, 0));
   json_decref(items);
@@ -244,14 +250,16 @@ static long long epoch_of(const char *rfc3339) {
 enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                  struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"category_id", "description", "resident_id", "when", "recurrence",
-                                       "place", "in_home", "urgency", "record_referral", NULL};
+  static const char *const fields[] = {"category_id", "description", "resident_id",     "when", "recurrence", "place",
+                                       "in_home",     "urgency",     "record_referral", NULL};
   fields_only(body, fields, info);
   const char *category_id = fields_text(body, "category_id", 36, 36, 1, info);
-  if (category_id != NULL && !valid_uuid(category_id)) result_field_error(info, "category_id", "invalid", "a category id");
+  if (category_id != NULL && !valid_uuid(category_id))
+    result_field_error(info, "category_id", "invalid", "a category id");
   const char *description = fields_text(body, "description", 1, 2000, 1, info);
   const char *resident_id = fields_text(body, "resident_id", 36, 36, 0, info);
-  if (resident_id != NULL && !valid_uuid(resident_id)) result_field_error(info, "resident_id", "invalid", "a person id");
+  if (resident_id != NULL && !valid_uuid(resident_id))
+    result_field_error(info, "resident_id", "invalid", "a person id");
 
   json_t *when = json_object_get(body, "when");
   const char *starts_at = json_string_value(json_object_get(when, "starts_at"));
@@ -334,8 +342,8 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   const char *status = "submitted";
   enum policy_rule rule = policy_check(&rules.policy, interval, window_minutes);
   if (rule != POLICY_OK && !json_is_true(record_referral)) {
-    result_extension(info, "rule", json_pack("{s:s, s:s}", "code", policy_rule_code(rule), "message",
-                                             policy_rule_message(rule)));
+    result_extension(info, "rule",
+                     json_pack("{s:s, s:s}", "code", policy_rule_code(rule), "message", policy_rule_message(rule)));
     result_extension(info, "referral", json_incref(rules.referral));
     json_decref(rules.referral);
     return RESULT_POLICY_REFUSED;
@@ -349,10 +357,24 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   int referred = strcmp(status, "referred") == 0;
   const char *referral_name = referred ? json_string_value(json_object_get(rules.referral, "name")) : NULL;
   const char *referral_contact = referred ? json_string_value(json_object_get(rules.referral, "contact")) : NULL;
-  const char *params[18] = {actor->community_id, category_id, resident_id, actor->person_id, description,
-                            needed_by ? NULL : starts_at, needed_by ? NULL : ends_at, needed_by, frequency, until,
-                            address, lat_text, lon_text, json_is_true(in_home) || rules.in_home ? "true" : "false",
-                            urgency, status, referral_name, referral_contact};
+  const char *params[18] = {actor->community_id,
+                            category_id,
+                            resident_id,
+                            actor->person_id,
+                            description,
+                            needed_by ? NULL : starts_at,
+                            needed_by ? NULL : ends_at,
+                            needed_by,
+                            frequency,
+                            until,
+                            address,
+                            lat_text,
+                            lon_text,
+                            json_is_true(in_home) || rules.in_home ? "true" : "false",
+                            urgency,
+                            status,
+                            referral_name,
+                            referral_contact};
   r = result_from_db(db_query(conn, "hr_insert", 18, params, &res), info);
   json_decref(rules.referral);
   char id[37] = "";

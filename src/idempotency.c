@@ -21,9 +21,8 @@ int idempotency_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-enum result idempotency_find(struct db_conn *conn, const struct actor *actor, const char *key,
-                             const char *request_hash, int *found, int *status, char **body,
-                             struct result_info *info) {
+enum result idempotency_find(struct db_conn *conn, const struct actor *actor, const char *key, const char *request_hash,
+                             int *found, int *status, char **body, struct result_info *info) {
   *found = 0;
   *body = NULL;
   const char *params[3] = {actor->community_id, actor->person_id, key};
@@ -45,9 +44,8 @@ enum result idempotency_find(struct db_conn *conn, const struct actor *actor, co
   return r;
 }
 
-enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key,
-                              const char *route, const char *request_hash, int status, const char *body,
-                              struct result_info *info) {
+enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key, const char *route,
+                              const char *request_hash, int status, const char *body, struct result_info *info) {
   char status_text[8];
   snprintf(status_text, sizeof status_text, "%d", status);
   const char *expire[2] = {actor->community_id, actor->person_id};

@@ -15,13 +15,11 @@ int idempotency_register_statements(void);
  * *status and *body (caller o_free()s body) when there is; RESULT_IDEMPOTENCY_MISMATCH when the key was
  * used for another request.
  */
-enum result idempotency_find(struct db_conn *conn, const struct actor *actor, const char *key,
-                             const char *request_hash, int *found, int *status, char **body,
-                             struct result_info *info);
+enum result idempotency_find(struct db_conn *conn, const struct actor *actor, const char *key, const char *request_hash,
+                             int *found, int *status, char **body, struct result_info *info);
 
 /* Store the response in the request's own transaction, so it commits with what it created. */
-enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key,
-                              const char *route, const char *request_hash, int status, const char *body,
-                              struct result_info *info);
+enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key, const char *route,
+                              const char *request_hash, int status, const char *body, struct result_info *info);
 
 #endif

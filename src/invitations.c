@@ -4,13 +4,13 @@
 #include <orcania.h>
 #include <string.h>
 
-#include "support/digest.h"
 #include "etag.h"
+#include "support/digest.h"
 
-#define INVITATION_COLUMNS                                                                          \
-  "id, community_id, role::text, email, "                                                           \
-  "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' "   \
-  "WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END, "                                    \
+#define INVITATION_COLUMNS                                                                                             \
+  "id, community_id, role::text, email, "                                                                              \
+  "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' "                      \
+  "WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END, "                                                       \
   "api_ts(expires_at), created_by, api_ts(created_at), api_ts(updated_at), case_id"
 
 static const struct db_statement statements[] = {
@@ -67,8 +67,8 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   digest_sha256_hex(code, code_hash);
   roles_to_list(role, role_name, sizeof role_name);
   snprintf(hours_text, sizeof hours_text, "%d", hours);
-  const char *params[8] = {actor->community_id, code_hash, role_name, email, actor->person_id, hours_text,
-                           case_id, organisation};
+  const char *params[8] = {actor->community_id, code_hash,  role_name, email,
+                           actor->person_id,    hours_text, case_id,   organisation};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "invitation_insert", 8, params, &res), info);
   if (r == RESULT_OK) {
@@ -141,15 +141,17 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
   return load(conn, actor, id, 0, out, info);
 }
 
-enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
-                               const char *if_match, struct result_info *info) {
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id, const char *if_match,
+                               struct result_info *info) {
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, &current, info);
   if (r == RESULT_OK && if_match != NULL) {
     char etag[ETAG_LEN];
-    if (etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
-    else if (!etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+    if (etag_of_resource(current, etag) != 0)
+      r = RESULT_ERROR;
+    else if (!etag_header_matches(if_match, etag, 0))
+      r = RESULT_PRECONDITION_FAILED;
   }
   if (r == RESULT_OK && strcmp(json_string_value(json_object_get(current, "status")), "accepted") == 0) {
     info->detail = "the invitation was already accepted";
@@ -161,13 +163,14 @@ enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, 
   return result_from_db(db_exec(conn, "invitation_revoke", 2, params), info);
 }
 
-enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id,
-                               char community_id[37], struct result_info *info) {
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, char community_id[37],
+                               struct result_info *info) {
   char code_hash[DIGEST_HEX_LEN];
   digest_sha256_hex(code, code_hash);
   enum result r = result_from_db(db_set_lookup(conn, "invitation", code_hash), info);
   PGresult *found = NULL;
-  if (r == RESULT_OK) r = result_from_db(db_query(conn, "invitation_by_code", 1, (const char *[]){code_hash}, &found), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_query(conn, "invitation_by_code", 1, (const char *[]){code_hash}, &found), info);
   if (r == RESULT_OK && (PQntuples(found) != 1 || strcmp(PQgetvalue(found, 0, 3), "t") != 0)) {
     result_field_error(info, "invitation_code", "invalid", "the invitation code is unknown, used, revoked or expired");
     r = RESULT_INVALID;

@@ -44,8 +44,8 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
                             struct result_info *info);
 
 /* Revoke a pending invitation; revoking a revoked one is fine, an accepted one is a conflict. */
-enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
-                               const char *if_match, struct result_info *info);
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id, const char *if_match,
+                               struct result_info *info);
 
 /*
  * Redeem `code` for `person_id` inside the caller's open transaction: checks the code, adds
@@ -55,7 +55,7 @@ enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, 
  * invitation_code) for an unknown, used, revoked or expired code; RESULT_CONFLICT when the person is
  * already a member.
  */
-enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id,
-                               char community_id[37], struct result_info *info);
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, char community_id[37],
+                               struct result_info *info);
 
 #endif

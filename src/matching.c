@@ -117,7 +117,7 @@ static enum result confirm_candidates(struct db_conn *conn, const char *communit
   o_free(ids);
   o_free(capacities);
   for (int row = 0; r == RESULT_OK && row < PQntuples(res); row++) {
-    struct suggestion key;
+    struct suggestion key = {0};
     snprintf(key.volunteer_id, sizeof key.volunteer_id, "%s", PQgetvalue(res, row, 0));
     const struct suggestion *found = bsearch(&key, batch, (size_t)n, sizeof *batch, by_volunteer_id);
     if (found == NULL) continue; /* not asked about: cannot happen */
@@ -126,8 +126,10 @@ static enum result confirm_candidates(struct db_conn *conn, const char *communit
     s->in.hours_28d = atof(PQgetvalue(res, row, 1));
     suggestion_rank(s);
     s->display_name = o_strdup(PQgetvalue(res, row, 2));
-    if (s->display_name == NULL) r = RESULT_ERROR;
-    else (*count)++;
+    if (s->display_name == NULL)
+      r = RESULT_ERROR;
+    else
+      (*count)++;
   }
   PQclear(res);
   return r;
@@ -147,8 +149,8 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   PGresult *res = NULL;
-  r = result_from_db(
-      db_query(conn, "hr_suggest_candidates", 3, (const char *[]){actor->community_id, id, days}, &res), info);
+  r = result_from_db(db_query(conn, "hr_suggest_candidates", 3, (const char *[]){actor->community_id, id, days}, &res),
+                     info);
   if (r != RESULT_OK) return r;
   int count = PQntuples(res);
   struct suggestion *candidates = count > 0 ? o_malloc((size_t)count * sizeof *candidates) : NULL;
@@ -174,11 +176,11 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
     char reason[256];
     match_reason(&s->in, reason, sizeof reason);
     json_array_append_new(
-        items, json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s}", "volunteer_id", s->volunteer_id,
-                         "display_name", s->display_name, "score", s->factors.score, "factors", "distance",
-                         round4(s->factors.distance), "continuity", round4(s->factors.continuity), "load",
-                         round4(s->factors.load), "preferred", s->factors.preferred, "distance_km",
-                         round(s->in.km * 100.0) / 100.0, "reason", reason));
+        items,
+        json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s}", "volunteer_id", s->volunteer_id, "display_name",
+                  s->display_name, "score", s->factors.score, "factors", "distance", round4(s->factors.distance),
+                  "continuity", round4(s->factors.continuity), "load", round4(s->factors.load), "preferred",
+                  s->factors.preferred, "distance_km", round(s->in.km * 100.0) / 100.0, "reason", reason));
   }
   for (int i = 0; i < confirmed_count; i++) o_free(confirmed[i].display_name);
   o_free(confirmed);

@@ -6,8 +6,8 @@
 
 #include "etag.h"
 
-#define MEMBER_COLUMNS                                                                              \
-  "m.person_id, p.display_name, p.email, array_to_string(m.roles, ','), api_ts(m.joined_at), " \
+#define MEMBER_COLUMNS                                                                                                 \
+  "m.person_id, p.display_name, p.email, array_to_string(m.roles, ','), api_ts(m.joined_at), "                         \
   "api_ts(m.updated_at), m.removed_at IS NOT NULL"
 
 static const struct db_statement statements[] = {
@@ -26,16 +26,14 @@ static const struct db_statement statements[] = {
     /* Keyset page over (updated_at, person_id); with $6 (an updated_since was given) removed members
      * come back as tombstones, without it they are left out. Fetches limit+1 rows to know about a
      * next page. */
-    {"members_page",
-     "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
-     "WHERE m.community_id = $1 AND" PAGING_SQL_AFTER("m.updated_at", "m.person_id", "$2", "$3", "$4")
-     "AND (m.removed_at IS NULL OR $6::bool) ORDER BY m.updated_at, m.person_id LIMIT $5"},
-    {"member_get",
-     "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
-     "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},
-    {"member_lock",
-     "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
-     "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL FOR UPDATE OF m"},
+    {"members_page", "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
+                     "WHERE m.community_id = $1 AND" PAGING_SQL_AFTER(
+                         "m.updated_at", "m.person_id", "$2", "$3",
+                         "$4") "AND (m.removed_at IS NULL OR $6::bool) ORDER BY m.updated_at, m.person_id LIMIT $5"},
+    {"member_get", "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
+                   "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},
+    {"member_lock", "SELECT " MEMBER_COLUMNS " FROM memberships m JOIN persons p ON p.id = m.person_id "
+                    "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL FOR UPDATE OF m"},
     {"member_set_roles",
      "UPDATE memberships SET roles = $3::member_role[], updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND person_id = $2"},
@@ -65,7 +63,8 @@ static json_t *member_from_row(const PGresult *res, int row) {
 static json_t *membership_from_row(const PGresult *res, int row, int col) {
   return json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "community", "id", PQgetvalue(res, row, col), "slug",
                    PQgetvalue(res, row, col + 1), "name", PQgetvalue(res, row, col + 2), "roles",
-                   roles_to_json(roles_parse(PQgetvalue(res, row, col + 3))), "joined_at", PQgetvalue(res, row, col + 4));
+                   roles_to_json(roles_parse(PQgetvalue(res, row, col + 3))), "joined_at",
+                   PQgetvalue(res, row, col + 4));
 }
 
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info) {
@@ -86,8 +85,8 @@ enum result members_me(struct db_conn *conn, const char *person_id, json_t **out
   return r;
 }
 
-enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id,
-                               json_t **out, struct result_info *info) {
+enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id, json_t **out,
+                               struct result_info *info) {
   *out = NULL;
   const char *params[2] = {person_id, community_id};
   PGresult *res = NULL;
@@ -98,14 +97,18 @@ enum result members_membership(struct db_conn *conn, const char *person_id, cons
   return r;
 }
 
-enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
-                         json_t **out, struct result_info *info) {
+enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page, json_t **out,
+                         struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
-                           paging_param_after_id(page), limit, page->updated_since != NULL ? "true" : "false"};
+  const char *params[6] = {actor->community_id,
+                           paging_param_since(page),
+                           paging_param_after_ts(page),
+                           paging_param_after_id(page),
+                           limit,
+                           page->updated_since != NULL ? "true" : "false"};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "members_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;
@@ -145,8 +148,8 @@ static enum result lock_with_precondition(struct db_conn *conn, const struct act
   return etag_header_matches(if_match, etag, 0) ? RESULT_OK : RESULT_PRECONDITION_FAILED;
 }
 
-enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                 unsigned roles, const char *if_match, json_t **out, struct result_info *info) {
+enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
+                                 const char *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
@@ -168,8 +171,8 @@ enum result members_update_roles(struct db_conn *conn, const struct actor *actor
   return load_member(conn, actor, person_id, 0, out, info);
 }
 
-enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                           const char *if_match, struct result_info *info) {
+enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id, const char *if_match,
+                           struct result_info *info) {
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = lock_with_precondition(conn, actor, person_id, if_match, &current, info);

@@ -22,12 +22,12 @@ int members_register_statements(void);
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info);
 
 /* One membership of the signed-in person in a community, as in Me.memberships. */
-enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id,
-                               json_t **out, struct result_info *info);
+enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id, json_t **out,
+                               struct result_info *info);
 
 /* A page of the community's members (coordinator, admin). */
-enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
-                         json_t **out, struct result_info *info);
+enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page, json_t **out,
+                         struct result_info *info);
 
 /* One member (coordinator, admin, or the member themself). */
 enum result members_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
@@ -35,11 +35,11 @@ enum result members_get(struct db_conn *conn, const struct actor *actor, const c
 
 /* Replace a member's roles when `if_match` names the current representation. Only an admin
  * grants or takes away `admin`. */
-enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                 unsigned roles, const char *if_match, json_t **out, struct result_info *info);
+enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
+                                 const char *if_match, json_t **out, struct result_info *info);
 
 /* Remove a member (kept as a tombstone for sync). `if_match` may be NULL. */
-enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                           const char *if_match, struct result_info *info);
+enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id, const char *if_match,
+                           struct result_info *info);
 
 #endif

@@ -88,8 +88,10 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
     r = result_from_db(db_query(conn, "hr_all_finished", 2, (const char *[]){actor->community_id, id}, &res), info);
   int finished = r == RESULT_OK && PQgetvalue(res, 0, 0)[0] == 't';
   PQclear(res);
-  if (r == RESULT_OK && finished) r = help_request_move(conn, actor, id, req.status, HELP_DONE, "finish", NULL, info);
-  else if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK && finished)
+    r = help_request_move(conn, actor, id, req.status, HELP_DONE, "finish", NULL, info);
+  else if (r == RESULT_OK)
+    r = help_request_touch(conn, actor, id, info);
   if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
   return r;
 }

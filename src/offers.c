@@ -26,8 +26,7 @@ static const struct db_statement statements[] = {
      "UPDATE offers SET status = 'withdrawn', answered_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND request_id = $2 AND status = 'pending' AND volunteer_id <> $3"},
     /* Who of $4 passes the hard filters for the request: the one rule for offering and claiming. */
-    {"hr_eligible_among",
-     "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int, $4::uuid[]) e"},
+    {"hr_eligible_among", "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int, $4::uuid[]) e"},
     {"hr_offer_insert",
      "INSERT INTO offers (community_id, request_id, volunteer_id, created_by) SELECT $1, $2, v, $4 "
      "FROM unnest($3::uuid[]) v ON CONFLICT (community_id, request_id, volunteer_id) DO UPDATE "
@@ -99,8 +98,9 @@ enum result offers_make(struct db_conn *conn, const struct actor *actor, const c
       int eligible = 0;
       for (int row = 0; row < PQntuples(res); row++)
         eligible |= strcasecmp(PQgetvalue(res, row, 0), json_string_value(item)) == 0;
-      if (!eligible) result_field_error(info, json_string_value(item), "not_eligible",
-                                        "this volunteer does not pass the matching rules for this request");
+      if (!eligible)
+        result_field_error(info, json_string_value(item), "not_eligible",
+                           "this volunteer does not pass the matching rules for this request");
     }
   }
   PQclear(res);
@@ -137,8 +137,8 @@ enum result help_requests_answer_offer(struct db_conn *conn, const struct actor 
                                        int accept, const char *reason, json_t **out, struct result_info *info) {
   *out = NULL;
   PGresult *res = NULL;
-  enum result r = result_from_db(
-      db_query(conn, "hr_offer_lock", 2, (const char *[]){actor->community_id, offer_id}, &res), info);
+  enum result r =
+      result_from_db(db_query(conn, "hr_offer_lock", 2, (const char *[]){actor->community_id, offer_id}, &res), info);
   if (r == RESULT_OK && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), actor->person_id) != 0))
     r = RESULT_NOT_FOUND; /* someone else's offer is none of this caller's business */
   char request_id[37] = "";

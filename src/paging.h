@@ -9,7 +9,7 @@
 /* One page request of a list ordered by (updated_at, id). Strings are owned. */
 struct page_request {
   int limit;
-  char *after_ts;      /* from the cursor, or NULL for the first page */
+  char *after_ts; /* from the cursor, or NULL for the first page */
   char *after_id;
   char *updated_since; /* RFC 3339 or NULL; when set, removed items come back as tombstones */
 };
@@ -19,7 +19,7 @@ struct page_request {
  * both bounds are index conditions, also in a generic plan and under row-level security (an
  * `$n IS NULL OR ...` or a COALESCE would keep them out of the index). Arguments are SQL text:
  * the columns and the parameters ("$5"). */
-#define PAGING_SQL_AFTER(ts, id, since, after_ts, after_id) \
+#define PAGING_SQL_AFTER(ts, id, since, after_ts, after_id)                                                            \
   " " ts " > " since "::timestamptz AND (" ts ", " id ") > (" after_ts "::timestamptz, " after_id "::uuid) "
 
 /*

@@ -101,7 +101,8 @@ enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *
     }
   }
   if (r == RESULT_OK)
-    r = result_from_db(db_exec(conn, "hr_helpers_clear", 2, (const char *[]){actor->community_id, actor->person_id}), info);
+    r = result_from_db(db_exec(conn, "hr_helpers_clear", 2, (const char *[]){actor->community_id, actor->person_id}),
+                       info);
   if (r == RESULT_OK)
     r = result_from_db(db_exec(conn, "hr_helpers_add", 4,
                                (const char *[]){actor->community_id, actor->person_id, preferred, "preferred"}),

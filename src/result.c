@@ -20,8 +20,7 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
 void result_field_error(struct result_info *info, const char *field, const char *code, const char *message) {
   if (info->errors == NULL) info->errors = json_array();
   if (info->errors == NULL) return;
-  json_array_append_new(info->errors,
-                        json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+  json_array_append_new(info->errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
 }
 
 void result_extension(struct result_info *info, const char *name, json_t *value) {

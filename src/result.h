@@ -9,7 +9,7 @@
 enum result {
   RESULT_OK = 0,
   RESULT_CREATED,
-  RESULT_INVALID,           /* info.errors lists the fields */
+  RESULT_INVALID, /* info.errors lists the fields */
   RESULT_UNAUTHENTICATED,
   RESULT_FORBIDDEN,
   RESULT_NOT_FOUND,
@@ -17,9 +17,9 @@ enum result {
   RESULT_PRECONDITION_FAILED,
   RESULT_PRECONDITION_REQUIRED, /* an update without If-Match */
   RESULT_IDEMPOTENCY_MISMATCH,
-  RESULT_POLICY_REFUSED,  /* a category's rules do not allow it; info.extensions says which */
-  RESULT_TOO_MANY,          /* info.retry_after seconds */
-  RESULT_UNAVAILABLE,       /* database busy or down; info.retry_after seconds */
+  RESULT_POLICY_REFUSED, /* a category's rules do not allow it; info.extensions says which */
+  RESULT_TOO_MANY,       /* info.retry_after seconds */
+  RESULT_UNAVAILABLE,    /* database busy or down; info.retry_after seconds */
   RESULT_ERROR,
 };
 

@@ -7,8 +7,8 @@ static const struct {
   unsigned bit;
   const char *name;
 } role_names[] = {
-    {ROLE_RESIDENT, "resident"},     {ROLE_VOLUNTEER, "volunteer"}, {ROLE_COORDINATOR, "coordinator"},
-    {ROLE_PROFESSIONAL, "professional"}, {ROLE_ADMIN, "admin"},       {ROLE_GUEST, "guest"},
+    {ROLE_RESIDENT, "resident"},         {ROLE_VOLUNTEER, "volunteer"}, {ROLE_COORDINATOR, "coordinator"},
+    {ROLE_PROFESSIONAL, "professional"}, {ROLE_ADMIN, "admin"},         {ROLE_GUEST, "guest"},
 };
 #define ROLE_COUNT (sizeof role_names / sizeof role_names[0])
 

@@ -25,8 +25,7 @@ static void make_key(void) { randombytes_buf(key, sizeof key); }
 
 /* The slot for this pair, or NULL when an id is not a canonical UUID's length. */
 static struct slot *slot_for(const char *person_id, const char *community_id) {
-  if (person_id == NULL || community_id == NULL || strlen(person_id) != UUID_LEN ||
-      strlen(community_id) != UUID_LEN)
+  if (person_id == NULL || community_id == NULL || strlen(person_id) != UUID_LEN || strlen(community_id) != UUID_LEN)
     return NULL;
   pthread_once(&key_once, make_key);
   unsigned char pair[2 * UUID_LEN], hash[crypto_shorthash_BYTES];

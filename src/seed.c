@@ -118,27 +118,36 @@ int seed_demo(PGconn *pg) {
   for (size_t c = 0; ok && c < COUNT(communities); c++) {
     ok = set_context(pg, communities[c].id, "") == 0;
     for (size_t i = 0; ok && i < COUNT(categories); i++) {
-      const char *params[10] = {communities[c].id,        categories[i].code,          categories[i].nl,
-                                categories[i].en,         categories[i].in_home,       categories[i].may_recur,
-                                categories[i].max_per_month, categories[i].max_minutes, categories[i].referral_name,
+      const char *params[10] = {communities[c].id,
+                                categories[i].code,
+                                categories[i].nl,
+                                categories[i].en,
+                                categories[i].in_home,
+                                categories[i].may_recur,
+                                categories[i].max_per_month,
+                                categories[i].max_minutes,
+                                categories[i].referral_name,
                                 categories[i].referral_contact};
-      ok = exec(pg,
-                "INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, max_per_month, "
-                "max_duration_minutes, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                "ON CONFLICT DO NOTHING",
-                10, params) == 0;
+      ok =
+          exec(
+              pg,
+              "INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, max_per_month, "
+              "max_duration_minutes, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+              "ON CONFLICT DO NOTHING",
+              10, params) == 0;
     }
   }
   for (size_t i = 0; ok && i < COUNT(profiles); i++) {
-    const char *params[6] = {ANNA, profiles[i].person, profiles[i].skills, profiles[i].lat, profiles[i].lon,
-                             profiles[i].certificate};
+    const char *params[6] = {
+        ANNA, profiles[i].person, profiles[i].skills, profiles[i].lat, profiles[i].lon, profiles[i].certificate};
     ok = set_context(pg, ANNA, "") == 0 &&
          exec(pg,
               "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, home_lat, home_lon, "
               "travel_km, capacity_hours, languages, code_of_conduct_accepted_at, certificate_issued_on, "
               "certificate_checked_by, certificate_checked_at) "
               "SELECT $1, $2, (SELECT array_agg(id ORDER BY code) FROM categories WHERE community_id = $1 "
-              "AND code = ANY ($3::text[])), '" WEEKDAYS "', $4, $5, 10, 4, '{nl}', now(), $6::date, "
+              "AND code = ANY ($3::text[])), '" WEEKDAYS
+              "', $4, $5, 10, 4, '{nl}', now(), $6::date, "
               "CASE WHEN $6 IS NOT NULL THEN '00000000-0000-4000-8000-000000000101'::uuid END, "
               "CASE WHEN $6 IS NOT NULL THEN now() END ON CONFLICT DO NOTHING",
               6, params) == 0;
@@ -155,7 +164,7 @@ int seed_demo(PGconn *pg) {
     exec(pg, "ROLLBACK", 0, NULL);
     return -1;
   }
-  log_event(LOG_INFO, NULL, "demo_seeded", json_pack("{s:i, s:i}", "communities", (int)COUNT(communities), "accounts",
-                                                     (int)COUNT(people)));
+  log_event(LOG_INFO, NULL, "demo_seeded",
+            json_pack("{s:i, s:i}", "communities", (int)COUNT(communities), "accounts", (int)COUNT(people)));
   return 0;
 }

@@ -8,24 +8,25 @@
 #include "fields.h"
 #include "support/validate.h"
 
-#define ENTRY_DOC                                                                                                \
-  "json_build_object('id', t.id, 'case_id', t.case_id, 'community_id', t.community_id, 'kind', t.kind, "        \
-  "'visibility', t.visibility, 'health', t.health, 'text', t.text, 'event', CASE WHEN t.kind = 'event' THEN "   \
-  "json_build_object('type', t.event_type, 'detail', COALESCE(t.event_detail, '')) END, 'author_id', t.author_id, " \
-  "'author_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = t.author_id), 'corrects', t.corrects, "   \
-  "'corrected_by', (SELECT c2.id FROM case_timeline c2 WHERE c2.community_id = t.community_id "                  \
-  "AND c2.corrects = t.id ORDER BY c2.at DESC, c2.id DESC LIMIT 1), "                                            \
-  "'needs_response', t.kind = 'signal' AND k.signal_id IS NULL, 'acknowledged_by', k.acknowledged_by, "          \
+#define ENTRY_DOC                                                                                                      \
+  "json_build_object('id', t.id, 'case_id', t.case_id, 'community_id', t.community_id, 'kind', t.kind, "               \
+  "'visibility', t.visibility, 'health', t.health, 'text', t.text, 'event', CASE WHEN t.kind = 'event' THEN "          \
+  "json_build_object('type', t.event_type, 'detail', COALESCE(t.event_detail, '')) END, 'author_id', t.author_id, "    \
+  "'author_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = t.author_id), 'corrects', t.corrects, "        \
+  "'corrected_by', (SELECT c2.id FROM case_timeline c2 WHERE c2.community_id = t.community_id "                        \
+  "AND c2.corrects = t.id ORDER BY c2.at DESC, c2.id DESC LIMIT 1), "                                                  \
+  "'needs_response', t.kind = 'signal' AND k.signal_id IS NULL, 'acknowledged_by', k.acknowledged_by, "                \
   "'acknowledged_at', api_ts(k.acknowledged_at), 'at', api_ts(t.at))::text, api_ts(t.at), t.id"
 
-#define ENTRY_FROM                                                                                    \
-  " FROM case_timeline t LEFT JOIN case_signal_acks k ON k.community_id = t.community_id "           \
+#define ENTRY_FROM                                                                                                     \
+  " FROM case_timeline t LEFT JOIN case_signal_acks k ON k.community_id = t.community_id "                             \
   "AND k.signal_id = t.id "
 
 /* Whether `person` sees entry t, given v, their row of case_viewer (NULLs when not on the case);
  * both SQL functions are inlined (sql/migrations/0006_index_driven_rls.sql). */
-#define VISIBLE_TO(person)                                                                                  \
-  "timeline_entry_visible(" person ", v.role, v.is_lead, v.sees_basic, v.sees_notes, v.sees_health, t.kind, " \
+#define VISIBLE_TO(person)                                                                                             \
+  "timeline_entry_visible(" person                                                                                     \
+  ", v.role, v.is_lead, v.sees_basic, v.sees_notes, v.sees_health, t.kind, "                                           \
   "t.visibility, t.health, t.author_id)"
 
 /* The caller's view of case $2, read once per statement. */
@@ -34,12 +35,13 @@
 static const struct db_statement statements[] = {
     {"tl_page",
      VIEWER_OF_CASE("$3::uuid") "SELECT " ENTRY_DOC ENTRY_FROM "LEFT JOIN v ON true WHERE t.community_id = $1 "
-     "AND t.case_id = $2 AND " VISIBLE_TO("$3::uuid") " AND (t.at, t.id) > ($4::timestamptz, $5::uuid) "
-     "ORDER BY t.at, t.id LIMIT $6"},
+                                "AND t.case_id = $2 AND " VISIBLE_TO(
+                                    "$3::uuid") " AND (t.at, t.id) > ($4::timestamptz, $5::uuid) "
+                                                "ORDER BY t.at, t.id LIMIT $6"},
     {"tl_get", "SELECT " ENTRY_DOC ENTRY_FROM "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
-    {"tl_visible",
-     VIEWER_OF_CASE("$4::uuid") "SELECT t.kind, " VISIBLE_TO("$4::uuid") " FROM case_timeline t LEFT JOIN v ON true "
-     "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
+    {"tl_visible", VIEWER_OF_CASE("$4::uuid") "SELECT t.kind, " VISIBLE_TO(
+                       "$4::uuid") " FROM case_timeline t LEFT JOIN v ON true "
+                                   "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_insert",
      "INSERT INTO case_timeline (community_id, case_id, kind, visibility, health, text, event_type, event_detail, "
      "author_id, corrects) VALUES ($1, $2, $3::timeline_kind, $4::timeline_visibility, $5, $6, $7, $8, $9, $10) "
@@ -47,8 +49,9 @@ static const struct db_statement statements[] = {
     {"tl_correctable",
      "SELECT 1 FROM case_timeline WHERE community_id = $1 AND case_id = $2 AND id = $3 AND kind = 'note' "
      "AND author_id = $4"},
-    {"tl_ack", "INSERT INTO case_signal_acks (community_id, signal_id, acknowledged_by) VALUES ($1, $2, $3) "
-               "ON CONFLICT DO NOTHING RETURNING signal_id"},
+    {"tl_ack",
+     "INSERT INTO case_signal_acks (community_id, signal_id, acknowledged_by) VALUES ($1, $2, $3) "
+     "ON CONFLICT DO NOTHING RETURNING signal_id"},
     /* Signals waiting for person $1, in every community of theirs (row-level security scopes a
      * /v1/me route to them): open cases they lead or are a professional on, signals they may see
      * that nobody acknowledged yet. Keyset $2/$3, $4 limit. */
@@ -58,19 +61,19 @@ static const struct db_statement statements[] = {
      "ON c.community_id = p.community_id AND c.id = p.case_id WHERE p.person_id = $1 AND p.role = 'professional' "
      "AND c.status = 'open') mine JOIN case_timeline t ON t.community_id = mine.community_id AND t.case_id = mine.id "
      "AND t.kind = 'signal' LEFT JOIN case_signal_acks k ON k.community_id = t.community_id AND k.signal_id = t.id "
-     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v WHERE k.signal_id IS NULL AND "
-     VISIBLE_TO("$1") " AND (t.at, t.id) > ($2::timestamptz, $3::uuid) ORDER BY t.at, t.id LIMIT $4"},
+     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v WHERE k.signal_id IS NULL AND " VISIBLE_TO(
+         "$1") " AND (t.at, t.id) > ($2::timestamptz, $3::uuid) ORDER BY t.at, t.id LIMIT $4"},
 };
 
 int timeline_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-static enum result entry_doc(struct db_conn *conn, const struct actor *actor, const char *case_id,
-                             const char *entry_id, json_t **out, struct result_info *info) {
+static enum result entry_doc(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *entry_id,
+                             json_t **out, struct result_info *info) {
   PGresult *res = NULL;
-  enum result r = result_from_db(
-      db_query(conn, "tl_get", 3, (const char *[]){actor->community_id, case_id, entry_id}, &res), info);
+  enum result r =
+      result_from_db(db_query(conn, "tl_get", 3, (const char *[]){actor->community_id, case_id, entry_id}, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
   PQclear(res);
@@ -78,12 +81,13 @@ static enum result entry_doc(struct db_conn *conn, const struct actor *actor, co
 }
 
 /* Insert an entry; its id goes to id_out (37 bytes). */
-static enum result insert_entry(struct db_conn *conn, const struct actor *actor, const char *case_id,
-                                const char *kind, const char *visibility, int health, const char *text,
-                                const char *event_type, const char *event_detail, const char *corrects,
-                                char id_out[37], struct result_info *info) {
-  const char *params[10] = {actor->community_id, case_id, kind, visibility, health ? "true" : "false", text,
-                            event_type, event_detail, actor->person_id, corrects};
+static enum result insert_entry(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *kind,
+                                const char *visibility, int health, const char *text, const char *event_type,
+                                const char *event_detail, const char *corrects, char id_out[37],
+                                struct result_info *info) {
+  const char *params[10] = {actor->community_id,       case_id, kind,       visibility,
+                            health ? "true" : "false", text,    event_type, event_detail,
+                            actor->person_id,          corrects};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "tl_insert", 10, params, &res), info);
   if (r == RESULT_OK) snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
@@ -106,7 +110,7 @@ enum result timeline_list(struct db_conn *conn, const struct actor *actor, const
   if (r != RESULT_OK) return r;
   char limit[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id, id, actor->person_id, paging_param_after_ts(page),
+  const char *params[6] = {actor->community_id,         id,   actor->person_id, paging_param_after_ts(page),
                            paging_param_after_id(page), limit};
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "tl_page", 6, params, &res), info);
@@ -136,9 +140,9 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
   if (info->errors != NULL) return RESULT_INVALID;
   if (corrects != NULL) {
     PGresult *res = NULL;
-    r = result_from_db(
-        db_query(conn, "tl_correctable", 4, (const char *[]){actor->community_id, id, corrects, actor->person_id}, &res),
-        info);
+    r = result_from_db(db_query(conn, "tl_correctable", 4,
+                                (const char *[]){actor->community_id, id, corrects, actor->person_id}, &res),
+                       info);
     if (r == RESULT_OK && PQntuples(res) != 1) {
       result_field_error(info, "corrects", "invalid", "you can correct a note you wrote on this case");
       r = RESULT_INVALID;
@@ -168,9 +172,8 @@ enum result timeline_add_signal(struct db_conn *conn, const struct actor *actor,
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
-enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor, const char *id,
-                                 const char *entry_id, json_t **out, struct case_audit *audit,
-                                 struct result_info *info) {
+enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor, const char *id, const char *entry_id,
+                                 json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
@@ -193,8 +196,8 @@ enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor
     info->detail = "the lead or a professional on the case responds to signals";
     return RESULT_FORBIDDEN;
   }
-  r = result_from_db(db_query(conn, "tl_ack", 3, (const char *[]){actor->community_id, entry_id, actor->person_id}, &res),
-                     info);
+  r = result_from_db(
+      db_query(conn, "tl_ack", 3, (const char *[]){actor->community_id, entry_id, actor->person_id}, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) {
     info->detail = "this signal was already acknowledged";
     r = RESULT_CONFLICT;

@@ -3,8 +3,8 @@
 #include "volunteers.h"
 
 #include <orcania.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,38 +14,34 @@
 #include "support/validate.h"
 
 /* $3 is the number of days a certificate stays valid. */
-#define PROFILE_DOC                                                                                          \
-  "json_build_object('person_id', v.person_id, 'display_name', p.display_name, 'skills', to_json(v.skills), " \
-  "'availability', (SELECT COALESCE(json_agg(json_build_object('weekday', lower(r) / 1440 + 1, "           \
-  "'start', to_char(make_time((lower(r) % 1440) / 60, lower(r) % 60, 0), 'HH24:MI'), "                      \
-  "'end', to_char(make_time((upper(r) % 1440) / 60, upper(r) % 60, 0), 'HH24:MI')) ORDER BY lower(r)), '[]') " \
-  "FROM unnest(v.availability) r), "                                                                        \
-  "'unavailable', (SELECT COALESCE(json_agg(json_build_object('from', lower(d), 'to', upper(d) - 1) "        \
-  "ORDER BY lower(d)), '[]') FROM unnest(v.unavailable) d), "                                               \
-  "'home', json_build_object('lat', v.home_lat, 'lon', v.home_lon), 'travel_km', v.travel_km, "             \
-  "'capacity_hours_per_week', v.capacity_hours, 'languages', to_json(v.languages), "                         \
-  "'prefers_short_tasks', v.prefers_short_tasks, 'paused', v.paused, "                                       \
-  "'code_of_conduct_accepted_at', api_ts(v.code_of_conduct_accepted_at), "                                   \
-  "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("              \
-  "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "               \
-  "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "           \
-  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= community_today(), false), "               \
+#define PROFILE_DOC                                                                                                    \
+  "json_build_object('person_id', v.person_id, 'display_name', p.display_name, 'skills', to_json(v.skills), "          \
+  "'availability', (SELECT COALESCE(json_agg(json_build_object('weekday', lower(r) / 1440 + 1, "                       \
+  "'start', to_char(make_time((lower(r) % 1440) / 60, lower(r) % 60, 0), 'HH24:MI'), "                                 \
+  "'end', to_char(make_time((upper(r) % 1440) / 60, upper(r) % 60, 0), 'HH24:MI')) ORDER BY lower(r)), '[]') "         \
+  "FROM unnest(v.availability) r), "                                                                                   \
+  "'unavailable', (SELECT COALESCE(json_agg(json_build_object('from', lower(d), 'to', upper(d) - 1) "                  \
+  "ORDER BY lower(d)), '[]') FROM unnest(v.unavailable) d), "                                                          \
+  "'home', json_build_object('lat', v.home_lat, 'lon', v.home_lon), 'travel_km', v.travel_km, "                        \
+  "'capacity_hours_per_week', v.capacity_hours, 'languages', to_json(v.languages), "                                   \
+  "'prefers_short_tasks', v.prefers_short_tasks, 'paused', v.paused, "                                                 \
+  "'code_of_conduct_accepted_at', api_ts(v.code_of_conduct_accepted_at), "                                             \
+  "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("                         \
+  "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "                           \
+  "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "                      \
+  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= community_today(), false), "                     \
   "'updated_at', api_ts(v.updated_at))::text"
 
 static const struct db_statement statements[] = {
-    {"volunteers_page",
-     "SELECT " PROFILE_DOC ", api_ts(v.updated_at), v.person_id FROM volunteer_profiles v "
-     "JOIN persons p ON p.id = v.person_id WHERE v.community_id = $1 "
-     "AND" PAGING_SQL_AFTER("v.updated_at", "v.person_id", "$2", "$4", "$5")
-     "ORDER BY v.updated_at, v.person_id LIMIT $6"},
-    {"volunteer_get",
-     "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
-     "WHERE v.community_id = $1 AND v.person_id = $2"},
-    {"volunteer_lock",
-     "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
-     "WHERE v.community_id = $1 AND v.person_id = $2 FOR UPDATE OF v"},
-    {"volunteer_known_skills",
-     "SELECT count(*) FROM categories WHERE community_id = $1 AND id = ANY ($2::uuid[])"},
+    {"volunteers_page", "SELECT " PROFILE_DOC ", api_ts(v.updated_at), v.person_id FROM volunteer_profiles v "
+                        "JOIN persons p ON p.id = v.person_id WHERE v.community_id = $1 "
+                        "AND" PAGING_SQL_AFTER("v.updated_at", "v.person_id", "$2", "$4",
+                                               "$5") "ORDER BY v.updated_at, v.person_id LIMIT $6"},
+    {"volunteer_get", "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
+                      "WHERE v.community_id = $1 AND v.person_id = $2"},
+    {"volunteer_lock", "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
+                       "WHERE v.community_id = $1 AND v.person_id = $2 FOR UPDATE OF v"},
+    {"volunteer_known_skills", "SELECT count(*) FROM categories WHERE community_id = $1 AND id = ANY ($2::uuid[])"},
     {"volunteer_upsert",
      "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, unavailable, home_lat, home_lon, "
      "travel_km, capacity_hours, languages, prefers_short_tasks, paused) "
@@ -84,13 +80,14 @@ enum result volunteers_list(struct db_conn *conn, const struct actor *actor, con
   char limit[16], days[16];
   snprintf(limit, sizeof limit, "%d", page->limit + 1);
   snprintf(days, sizeof days, "%d", certificate_days);
-  const char *params[6] = {actor->community_id, paging_param_since(page), days, paging_param_after_ts(page),
-                           paging_param_after_id(page), limit};
+  const char *params[6] = {actor->community_id,         paging_param_since(page),    days,
+                           paging_param_after_ts(page), paging_param_after_id(page), limit};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "volunteers_page", 6, params, &res), info);
   if (r != RESULT_OK) return r;
   json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++) json_array_append_new(items, parse_doc(PQgetvalue(res, i, 0)));
+  for (int i = 0; items != NULL && i < PQntuples(res); i++)
+    json_array_append_new(items, parse_doc(PQgetvalue(res, i, 0)));
   PQclear(res);
   *out = paging_envelope(page, items, "updated_at", "person_id");
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
@@ -163,8 +160,9 @@ static void profile_input_free(struct profile_input *in) {
 }
 
 static void parse_profile(json_t *body, struct profile_input *in, struct result_info *info) {
-  static const char *const fields[] = {"skills", "availability", "unavailable", "home", "travel_km",
-                                       "capacity_hours_per_week", "languages", "prefers_short_tasks", "paused", NULL};
+  static const char *const fields[] = {
+      "skills",    "availability",        "unavailable", "home", "travel_km", "capacity_hours_per_week",
+      "languages", "prefers_short_tasks", "paused",      NULL};
   fields_only(body, fields, info);
   size_t i;
   json_t *item;
@@ -294,9 +292,12 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
   }
   if (r == RESULT_OK && exists) {
     char etag[ETAG_LEN];
-    if (if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
-    else if (etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
-    else if (!etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+    if (if_match == NULL)
+      r = RESULT_PRECONDITION_REQUIRED;
+    else if (etag_of_resource(current, etag) != 0)
+      r = RESULT_ERROR;
+    else if (!etag_header_matches(if_match, etag, 0))
+      r = RESULT_PRECONDITION_FAILED;
   }
   json_decref(current);
   if (r == RESULT_OK) {
@@ -305,8 +306,17 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
     snprintf(lon, sizeof lon, "%.7f", in.lon);
     snprintf(km, sizeof km, "%.1f", in.travel_km);
     snprintf(capacity, sizeof capacity, "%.1f", in.capacity);
-    const char *params[12] = {actor->community_id, person_id,  in.skills, in.availability, in.unavailable, lat, lon,
-                              km,                  capacity,   in.languages, in.prefers_short ? "true" : "false",
+    const char *params[12] = {actor->community_id,
+                              person_id,
+                              in.skills,
+                              in.availability,
+                              in.unavailable,
+                              lat,
+                              lon,
+                              km,
+                              capacity,
+                              in.languages,
+                              in.prefers_short ? "true" : "false",
                               in.paused ? "true" : "false"};
     r = result_from_db(db_exec(conn, "volunteer_upsert", 12, params), info);
   }
@@ -340,8 +350,8 @@ enum result volunteers_record_certificate(struct db_conn *conn, const struct act
   return load(conn, actor->community_id, person_id, 0, out, info);
 }
 
-enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                   json_t **out, struct result_info *info) {
+enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
+                                   struct result_info *info) {
   *out = NULL;
   if (strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
   json_t *current = NULL;

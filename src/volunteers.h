@@ -34,7 +34,7 @@ enum result volunteers_record_certificate(struct db_conn *conn, const struct act
                                           const char *issued_on, json_t **out, struct result_info *info);
 
 /* The volunteer accepts the community's code of conduct. */
-enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                   json_t **out, struct result_info *info);
+enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
+                                   struct result_info *info);
 
 #endif

@@ -32,22 +32,31 @@
 #define ROW_SQL "SELECT id, status, description, updated_at FROM help_requests WHERE community_id = $1 AND id = $2"
 #define MAX_PARAMS 32
 
-struct stmt { const char *name, *sql; int nparams; };
+struct stmt {
+  const char *name, *sql;
+  int nparams;
+};
 static struct stmt *stmts; /* argv[4..] with their SQL */
 static int nstmts;
 static const char *conninfo;
 /* BARE_CONTEXT mode: borrowed from the environment and from STATEMENTS.json; NULL otherwise. */
 static const char *context_person, *context_roles, *context_sql, *expect_sql;
 
-static struct { PGconn **conns; int *busy; int size; pthread_mutex_t lock; pthread_cond_t freed; } pool = {
-    .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+static struct {
+  PGconn **conns;
+  int *busy;
+  int size;
+  pthread_mutex_t lock;
+  pthread_cond_t freed;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 
 /* Connect and prepare everything; NULL on failure (reason on stderr). */
 static PGconn *open_conn(void) {
   const char *keys[] = {"dbname", "application_name", "options", NULL};
   /* as the noaber server; in BARE_CONTEXT mode with its plan cache setting too (src/db/db.c) */
   const char *values[] = {conninfo, "bare-peer",
-                          context_sql != NULL ? "-c jit=off -c plan_cache_mode=force_generic_plan" : "-c jit=off", NULL};
+                          context_sql != NULL ? "-c jit=off -c plan_cache_mode=force_generic_plan" : "-c jit=off",
+                          NULL};
   PGconn *pg = PQconnectdbParams(keys, values, 1);
   int ok = pg != NULL && PQstatus(pg) == CONNECTION_OK;
   PGresult *res = ok ? PQprepare(pg, "row", ROW_SQL, 0, NULL) : NULL;
@@ -134,8 +143,10 @@ static PGresult *run_with_context(PGconn *pg, const char *community, const char 
     if (++results == 3 && last == NULL) {
       last = res; /* an error result too: run() reports it */
     } else {
-      if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && last == NULL) last = res; /* the first failure */
-      else PQclear(res);
+      if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && last == NULL)
+        last = res; /* the first failure */
+      else
+        PQclear(res);
     }
   }
   if (PQexitPipelineMode(pg) != 1) ok = 0;
@@ -183,7 +194,9 @@ static int get_row(const struct _u_request *req, struct _u_response *resp, void 
   return U_CALLBACK_COMPLETE;
 }
 
-/* /stmt/:name (user_data NULL) and /doc/:name (non-NULL). */
+/* /stmt/:name (user_data NULL) and /doc/:name (non-NULL). Ulfius's callback type fixes the
+ * parameters. */
+/* cppcheck-suppress constParameter */
 static int get_stmt(const struct _u_request *req, struct _u_response *resp, void *one) {
   const char *name = u_map_get(req->map_url, "name");
   int s = 0;
@@ -199,8 +212,10 @@ static int get_stmt(const struct _u_request *req, struct _u_response *resp, void
   if (res == NULL) return FAIL(resp, 500, "query failed");
   int rows = PQntuples(res);
   if (one != NULL) {
-    if (rows < 1 || PQgetisnull(res, 0, 0)) FAIL(resp, 404, "not found");
-    else answer(resp, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    if (rows < 1 || PQgetisnull(res, 0, 0))
+      FAIL(resp, 404, "not found");
+    else
+      answer(resp, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
     PQclear(res);
     return U_CALLBACK_COMPLETE;
   }
@@ -309,7 +324,8 @@ int main(int argc, char **argv) {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, NULL); /* inherited by the worker threads */
   signal(SIGPIPE, SIG_IGN);
-  ok = ok && ulfius_start_framework_with_mhd_options(&inst, MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ops) == U_OK;
+  ok = ok &&
+       ulfius_start_framework_with_mhd_options(&inst, MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ops) == U_OK;
   if (ok) {
     fprintf(stderr, "bare-peer: listening on 127.0.0.1:%ld, %d threads, %d connections%s\n", port, threads, pool.size,
             context_sql != NULL ? ", with Noaber's context" : "");

@@ -49,15 +49,14 @@ static struct {
   int in_use;
   int waiting;
   int wait_ms;
-  char *conninfo; /* owned */
-  char *options;  /* owned: server options passed at connect */
+  char *conninfo;                         /* owned */
+  char *options;                          /* owned: server options passed at connect */
   const struct db_statement **statements; /* owned array of borrowed statements */
   size_t statement_count;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 
 int db_register_statements(const struct db_statement *statements, size_t count) {
-  const struct db_statement **grown =
-      o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
+  const struct db_statement **grown = o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
   if (grown == NULL) return -1;
   pool.statements = grown;
   for (size_t i = 0; i < count; i++) pool.statements[pool.statement_count++] = &statements[i];
@@ -157,9 +156,10 @@ int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_tim
    * PostgreSQL otherwise makes for the first executions (and keeps making when it guesses them
    * cheaper) cost more to plan than the document queries cost to run; the statements are written
    * so their generic plans are index-driven (tests/plans checks them). */
-  pool.options = msprintf("-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off "
-                          "-c plan_cache_mode=force_generic_plan",
-                          statement_timeout_ms, statement_timeout_ms * 2);
+  pool.options = msprintf(
+      "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d -c jit=off "
+      "-c plan_cache_mode=force_generic_plan",
+      statement_timeout_ms, statement_timeout_ms * 2);
   if (pool.slots == NULL || pool.conninfo == NULL || pool.options == NULL) {
     db_pool_stop();
     return -1;
@@ -312,8 +312,7 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
                                    const char *first_statement, int nparams, const char *const *first_params,
                                    PGresult **first_result) {
   PGconn *pg = conn->pg;
-  const char *params[3] = {ctx->person_id ? ctx->person_id : "",
-                           ctx->community_id ? ctx->community_id : "",
+  const char *params[3] = {ctx->person_id ? ctx->person_id : "", ctx->community_id ? ctx->community_id : "",
                            ctx->roles ? ctx->roles : ""};
   if (PQenterPipelineMode(pg) != 1) return classify(NULL, pg);
   int ok = 1;
@@ -551,8 +550,8 @@ enum db_status db_transaction_end(struct db_conn *conn, int commit) {
   return status;
 }
 
-enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
-                        const char *const *params, PGresult **out) {
+enum db_status db_query(struct db_conn *conn, const char *statement, int nparams, const char *const *params,
+                        PGresult **out) {
   *out = NULL;
   if (conn->expect_status == DB_STALE) return DB_STALE; /* nothing more on a wrong assumption */
   if (conn->begin_pending) return flush_pending_begin(conn, statement, nparams, params, out);
@@ -572,8 +571,7 @@ enum db_status db_query(struct db_conn *conn, const char *statement, int nparams
   return status;
 }
 
-enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams,
-                       const char *const *params) {
+enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams, const char *const *params) {
   PGresult *res = NULL;
   enum db_status status = db_query(conn, statement, nparams, params, &res);
   PQclear(res);

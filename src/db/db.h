@@ -116,12 +116,11 @@ enum db_status db_transaction_end(struct db_conn *conn, int commit);
 
 /* Run a registered prepared statement. On DB_OK *out holds the result (caller PQclear()s it);
  * on failure *out is NULL. Parameters are text; NULL means SQL NULL. */
-enum db_status db_query(struct db_conn *conn, const char *statement, int nparams,
-                        const char *const *params, PGresult **out);
+enum db_status db_query(struct db_conn *conn, const char *statement, int nparams, const char *const *params,
+                        PGresult **out);
 
 /* Same, for statements whose rows are not needed. */
-enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams,
-                       const char *const *params);
+enum db_status db_exec(struct db_conn *conn, const char *statement, int nparams, const char *const *params);
 
 /* Open a plain connection (for migrate, seed-demo and health checks). NULL on failure, with
  * the reason logged. Caller PQfinish()es. */

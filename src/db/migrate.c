@@ -124,8 +124,7 @@ int migrations_load(const char *migrations_dir, const char *functions_dir, struc
     if (out->function_count > 1) qsort(out->functions, out->function_count, sizeof *out->functions, compare_names);
     for (size_t i = 1; i < out->count; i++) {
       if (out->items[i].version == out->items[i - 1].version) {
-        log_event(LOG_ERROR, NULL, "migration_duplicate_version",
-                  json_pack("{s:i}", "version", out->items[i].version));
+        log_event(LOG_ERROR, NULL, "migration_duplicate_version", json_pack("{s:i}", "version", out->items[i].version));
         rc = -1;
       }
     }
@@ -247,8 +246,8 @@ int migrations_apply(PGconn *owner, const struct migration_set *set) {
           " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
     goto unlock;
 
-  PGresult *applied = PQexecParams(owner, "SELECT version, checksum FROM schema_migrations ORDER BY version",
-                                   0, NULL, NULL, NULL, NULL, 0);
+  PGresult *applied = PQexecParams(owner, "SELECT version, checksum FROM schema_migrations ORDER BY version", 0, NULL,
+                                   NULL, NULL, NULL, 0);
   if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
     PQclear(applied);
     goto unlock;
@@ -266,8 +265,8 @@ int migrations_apply(PGconn *owner, const struct migration_set *set) {
     if (run(owner, "BEGIN") != 0) goto unlock;
     PGresult *res = NULL;
     if (run(owner, m->sql) == 0) {
-      res = PQexecParams(owner, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                         3, NULL, params, NULL, NULL, 0);
+      res = PQexecParams(owner, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", 3, NULL,
+                         params, NULL, NULL, 0);
     }
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK || run(owner, "COMMIT") != 0) {
       PQclear(res);

@@ -10,8 +10,8 @@
  * sql/functions/name.sql (version 0). */
 struct migration {
   int version;
-  char *name;     /* owned: file name */
-  char *sql;      /* owned: file contents */
+  char *name;        /* owned: file name */
+  char *sql;         /* owned: file contents */
   char checksum[65]; /* SHA-256, hex */
 };
 

@@ -21,8 +21,8 @@ static int fail(char *err, size_t err_len, const char *name, const char *why) {
 }
 
 /* Parse a whole decimal integer in [min, max]; an unset variable takes the default. */
-static int read_int(const char *(*getenv_fn)(const char *), const char *name, long long def,
-                    long long min, long long max, long long *out, char *err, size_t err_len) {
+static int read_int(const char *(*getenv_fn)(const char *), const char *name, long long def, long long min,
+                    long long max, long long *out, char *err, size_t err_len) {
   const char *raw = getenv_fn(name);
   if (raw == NULL) {
     *out = def;
@@ -41,8 +41,8 @@ static int read_int(const char *(*getenv_fn)(const char *), const char *name, lo
   return 0;
 }
 
-static int read_string(const char *(*getenv_fn)(const char *), const char *name, const char *def,
-                       char **out, char *err, size_t err_len) {
+static int read_string(const char *(*getenv_fn)(const char *), const char *name, const char *def, char **out, char *err,
+                       size_t err_len) {
   const char *raw = getenv_fn(name);
   if (raw == NULL) raw = def;
   if (raw == NULL || raw[0] == '\0') return fail(err, err_len, name, "must be set");
@@ -111,14 +111,13 @@ done:
   return rc;
 }
 
-int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const char *), char *err,
-                size_t err_len) {
+int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const char *), char *err, size_t err_len) {
   memset(cfg, 0, sizeof *cfg);
   long long v;
-#define INT_SETTING(field, name, def, min, max)                                   \
-  do {                                                                          \
-    if (read_int(getenv_fn, name, def, min, max, &v, err, err_len) != 0) goto fail; \
-    cfg->field = (int)v;                                                        \
+#define INT_SETTING(field, name, def, min, max)                                                                        \
+  do {                                                                                                                 \
+    if (read_int(getenv_fn, name, def, min, max, &v, err, err_len) != 0) goto fail;                                    \
+    cfg->field = (int)v;                                                                                               \
   } while (0)
 
   if ((needs & CONFIG_NEEDS_DATABASE) &&
@@ -126,8 +125,8 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
     goto fail;
   if (needs & CONFIG_NEEDS_MIGRATION_DB) {
     const char *fallback = getenv_fn("DATABASE_URL");
-    if (read_string(getenv_fn, "NOABER_MIGRATION_DATABASE_URL", fallback, &cfg->migration_database_url, err,
-                    err_len) != 0)
+    if (read_string(getenv_fn, "NOABER_MIGRATION_DATABASE_URL", fallback, &cfg->migration_database_url, err, err_len) !=
+        0)
       goto fail;
   }
   INT_SETTING(db_pool_size, "NOABER_DB_POOL_SIZE", 8, 1, 256);
@@ -159,10 +158,11 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
   INT_SETTING(access_token_ttl_s, "NOABER_ACCESS_TOKEN_TTL_S", 900, 30, 900);
   INT_SETTING(refresh_token_ttl_s, "NOABER_REFRESH_TOKEN_TTL_S", 30 * 24 * 3600, 300, 365 * 24 * 3600);
   /* OWASP's floor for argon2id is 19 MiB with 2 passes; libsodium's interactive default is above it. */
-  if (read_int(getenv_fn, "NOABER_ARGON2_OPSLIMIT", crypto_pwhash_OPSLIMIT_INTERACTIVE, 2, 10, &v, err, err_len) != 0) goto fail;
+  if (read_int(getenv_fn, "NOABER_ARGON2_OPSLIMIT", crypto_pwhash_OPSLIMIT_INTERACTIVE, 2, 10, &v, err, err_len) != 0)
+    goto fail;
   cfg->argon2_opslimit = (unsigned long long)v;
-  if (read_int(getenv_fn, "NOABER_ARGON2_MEMLIMIT_KIB", crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024, 19456,
-               1024 * 1024, &v, err, err_len) != 0)
+  if (read_int(getenv_fn, "NOABER_ARGON2_MEMLIMIT_KIB", crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024, 19456, 1024 * 1024,
+               &v, err, err_len) != 0)
     goto fail;
   cfg->argon2_memlimit_kib = (size_t)v;
   INT_SETTING(login_max_failures, "NOABER_LOGIN_MAX_FAILURES", 5, 1, 1000);

@@ -5,7 +5,7 @@
 
 /* One signing/verification key for access tokens. */
 struct jwt_key {
-  char *kid;            /* owned */
+  char *kid;             /* owned */
   unsigned char *secret; /* owned, secret_len bytes */
   size_t secret_len;
 };
@@ -44,8 +44,8 @@ struct config {
 
 /* Which parts a subcommand needs; `migrate` needs no JWT keys, for instance. */
 enum config_needs {
-  CONFIG_NEEDS_DATABASE = 1,      /* DATABASE_URL (the server's role) */
-  CONFIG_NEEDS_MIGRATION_DB = 8,  /* NOABER_MIGRATION_DATABASE_URL, falling back to DATABASE_URL */
+  CONFIG_NEEDS_DATABASE = 1,     /* DATABASE_URL (the server's role) */
+  CONFIG_NEEDS_MIGRATION_DB = 8, /* NOABER_MIGRATION_DATABASE_URL, falling back to DATABASE_URL */
   CONFIG_NEEDS_HTTP = 2,
   CONFIG_NEEDS_AUTH = 4,
 };
@@ -56,8 +56,7 @@ enum config_needs {
  * *out is then left cleaned. On success returns 0 and the caller frees with config_free().
  * `getenv_fn` is the lookup to use (getenv in production, a table in unit tests).
  */
-int config_load(struct config *out, int needs, const char *(*getenv_fn)(const char *name),
-                char *err, size_t err_len);
+int config_load(struct config *out, int needs, const char *(*getenv_fn)(const char *name), char *err, size_t err_len);
 
 void config_free(struct config *cfg);
 

@@ -5,8 +5,8 @@
 
 /* Hashes and random secrets, all through libsodium. */
 
-#define DIGEST_HEX_LEN 65   /* 64 hex digits + NUL */
-#define ETAG_LEN 35         /* quote + 32 hex digits + quote + NUL */
+#define DIGEST_HEX_LEN 65 /* 64 hex digits + NUL */
+#define ETAG_LEN 35       /* quote + 32 hex digits + quote + NUL */
 
 /* A new opaque secret: 32 random bytes as unpadded base64url (43 characters).
  * Returns a string the caller frees with o_free(), or NULL when out of memory. */

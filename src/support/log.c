@@ -33,8 +33,7 @@ void log_close(void) { y_close_logs(); }
 
 void log_event(enum log_level level, const char *request_id, const char *event, json_t *fields) {
   static const char *names[] = {"debug", "info", "warning", "error"};
-  static const unsigned long ylevels[] = {Y_LOG_LEVEL_DEBUG, Y_LOG_LEVEL_INFO, Y_LOG_LEVEL_WARNING,
-                                          Y_LOG_LEVEL_ERROR};
+  static const unsigned long ylevels[] = {Y_LOG_LEVEL_DEBUG, Y_LOG_LEVEL_INFO, Y_LOG_LEVEL_WARNING, Y_LOG_LEVEL_ERROR};
   struct timespec now;
   struct tm tm;
   char ts[40];

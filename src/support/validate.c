@@ -26,8 +26,8 @@ static int digits(const char *s, int n) {
 int valid_rfc3339(const char *s) {
   if (s == NULL || strlen(s) < 20 || strlen(s) > 40) return 0;
   if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-      (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
-      s[16] != ':' || !digits(s + 17, 2))
+      (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
+      !digits(s + 17, 2))
     return 0;
   int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
   int month = (s[5] - '0') * 10 + (s[6] - '0');
@@ -85,7 +85,7 @@ int valid_text(const char *s, size_t min, size_t max) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if (*p < 0x20 || *p == 0x7f) return 0;
     if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return 0; /* C1 controls U+0080..U+009F */
-    if ((*p & 0xC0) != 0x80) points++; /* count lead bytes only; jansson already checked UTF-8 */
+    if ((*p & 0xC0) != 0x80) points++;                        /* count lead bytes only; jansson already checked UTF-8 */
   }
   return points >= min && points <= max;
 }

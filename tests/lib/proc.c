@@ -88,7 +88,7 @@ pid_t spawn(const char *const argv[], const struct env_override *ov, size_t n_ov
             _exit(126);
         char *args[32];
         size_t n = 0;
-        while (argv[n] != NULL && n < 31)
+        while (n < 31 && argv[n] != NULL)
             n++;
         memcpy(args, argv, n * sizeof *args); /* execve wants non-const pointers */
         args[n] = NULL;

@@ -913,7 +913,7 @@ static char *normalized(const char *at) {
   struct text t = {0};
   text_add(&t, "%s", "");
   for (const char *p = at; *p != '\0';) {
-    size_t digits = 0;
+    size_t digits;
     if (strncmp(p, "SubPlan ", 8) == 0 || strncmp(p, "InitPlan ", 9) == 0) {
       size_t n = p[0] == 'S' ? 8 : 9;
       text_add(&t, "%.*s#", (int)n, p);
