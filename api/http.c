@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/etag.h"
 #include "../src/fields.h"
+#include "../src/support/etag.h"
+#include "conditional.h"
 
 static const struct {
   int status;
@@ -144,7 +145,7 @@ enum result api_resource(struct api_request *ar, int status, json_t *resource) {
   char *text = etag_canonical_text(resource, etag);
   if (text == NULL) return RESULT_ERROR;
   u_map_put(ar->resp->map_header, "ETag", etag);
-  if (strcmp(ar->req->http_verb, "GET") == 0 && etag_header_matches(api_header(ar, "If-None-Match"), etag, 1)) {
+  if (strcmp(ar->req->http_verb, "GET") == 0 && conditional_header_matches(api_header(ar, "If-None-Match"), etag, 1)) {
     free(text);
     ar->status = 304;
     ulfius_set_string_body_response(ar->resp, 304, "");
@@ -186,9 +187,17 @@ const char *api_query(const struct api_request *ar, const char *name) {
 
 const char *api_path(const struct api_request *ar, const char *name) { return u_map_get(ar->req->map_url, name); }
 
-const char *api_if_match(const struct api_request *ar) {
-  const char *if_match = api_header(ar, "If-Match");
-  return if_match != NULL && if_match[0] != '\0' ? if_match : NULL;
+const struct precondition *api_if_match(struct api_request *ar) {
+  if (!ar->if_match_read) {
+    ar->if_match_read = 1;
+    if (conditional_if_match(api_header(ar, "If-Match"), &ar->if_match, &ar->if_match_tags) != 0) {
+      /* Out of memory: a precondition that no version meets, so nothing changes unchecked. */
+      conditional_tags_free(ar->if_match_tags, ar->if_match.count);
+      ar->if_match_tags = NULL;
+      ar->if_match = (struct precondition){.given = 1};
+    }
+  }
+  return &ar->if_match;
 }
 
 int api_only_fields(struct api_request *ar, const char *const *allowed) {

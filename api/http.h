@@ -7,6 +7,7 @@
 #include "../src/case_access.h"
 #include "../src/db/db.h"
 #include "../src/paging.h"
+#include "../src/precondition.h"
 #include "../src/result.h"
 #include "../src/roles.h"
 #include "../src/support/config.h"
@@ -43,13 +44,16 @@ struct api_request {
   char request_id[129];
   char person_id[37];
   char community_id[37];
-  struct actor actor;      /* points into the arrays above */
-  struct db_conn *db;      /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */
-  json_t *body;            /* the parsed JSON object for ROUTE_JSON_BODY */
-  struct result_info info; /* details for a failing result */
-  int status;              /* the status sent, for logs and metrics */
-  char *response_text;     /* JSON text of a successful response body (for idempotency) */
-  struct case_audit audit; /* whose case data this request touched, for the access log */
+  struct actor actor;           /* points into the arrays above */
+  struct db_conn *db;           /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */
+  json_t *body;                 /* the parsed JSON object for ROUTE_JSON_BODY */
+  struct result_info info;      /* details for a failing result */
+  int status;                   /* the status sent, for logs and metrics */
+  char *response_text;          /* JSON text of a successful response body (for idempotency) */
+  struct case_audit audit;      /* whose case data this request touched, for the access log */
+  struct precondition if_match; /* If-Match, once api_if_match has read it */
+  char **if_match_tags;         /* owned: what if_match.etags points into */
+  int if_match_read;
 };
 
 /* A problem+json document (RFC 9457). `errors` is stolen (may be NULL). New reference. */
@@ -85,7 +89,9 @@ const char *api_query(const struct api_request *ar, const char *name);
 const char *api_path(const struct api_request *ar, const char *name);
 
 /* The If-Match of an update, or NULL when absent (the handler answers RESULT_PRECONDITION_REQUIRED). */
-const char *api_if_match(const struct api_request *ar);
+/* The versions the client says it last saw (If-Match), for the domain's precondition_check.
+ * Owned by `ar` (freed with it). Out of memory, it names a version none has (fails closed). */
+const struct precondition *api_if_match(struct api_request *ar);
 
 /* Reject fields of the body not in `allowed` (NULL-terminated): 0 when fine, -1 after adding
  * an error per unknown field to ar->info. */

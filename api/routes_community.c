@@ -64,10 +64,8 @@ enum result handle_member_update(struct api_request *ar) {
     }
   }
   if (ar->info.errors != NULL) return RESULT_INVALID;
-  const char *if_match = api_if_match(ar);
-  if (if_match == NULL) return RESULT_PRECONDITION_REQUIRED;
   json_t *member = NULL;
-  enum result r = members_update_roles(ar->db, &ar->actor, person_id, roles, if_match, &member, &ar->info);
+  enum result r = members_update_roles(ar->db, &ar->actor, person_id, roles, api_if_match(ar), &member, &ar->info);
   if (r == RESULT_OK) r = api_resource(ar, 200, member);
   json_decref(member);
   return r;

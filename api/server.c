@@ -25,6 +25,7 @@
 #include "../src/support/digest.h"
 #include "../src/support/log.h"
 #include "../src/support/validate.h"
+#include "conditional.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
@@ -297,6 +298,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
                       "duration_ms", elapsed * 1000.0));
   json_decref(ar.body);
   o_free(ar.response_text);
+  conditional_tags_free(ar.if_match_tags, ar.if_match.count);
   result_info_clear(&ar.info);
   return U_CALLBACK_COMPLETE;
 }

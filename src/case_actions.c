@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "case_action_rules.h"
-#include "etag.h"
 #include "fields.h"
+#include "precondition.h"
 #include "support/validate.h"
 #include "timeline.h"
 
@@ -116,8 +116,8 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
 }
 
 enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
-                                json_t *body, const char *if_match, json_t **out, struct case_audit *audit,
-                                struct result_info *info) {
+                                json_t *body, const struct precondition *if_match, json_t **out,
+                                struct case_audit *audit, struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
   fields_only(body, fields, info);
@@ -142,10 +142,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
     info->detail = "the owner, the lead or a coordinator on the case changes an action";
     r = RESULT_FORBIDDEN;
   }
-  if (r == RESULT_OK && if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
-  char etag[ETAG_LEN];
-  if (r == RESULT_OK && etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
-  if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
   /* Start from the current values; the body replaces what it names. */
   const char *title = json_string_value(json_object_get(current, "title"));
   const char *due = json_string_value(json_object_get(current, "due_on"));

@@ -4,6 +4,7 @@
 #include "case_access.h"
 #include "db/db.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -37,8 +38,8 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
  * with current_state for a status move case_action_move_allowed() refuses. Moving to done adds
  * an action_done event to the timeline. */
 enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
-                                json_t *body, const char *if_match, json_t **out, struct case_audit *audit,
-                                struct result_info *info);
+                                json_t *body, const struct precondition *if_match, json_t **out,
+                                struct case_audit *audit, struct result_info *info);
 /* Become the owner of an action nobody owns that is still open or in progress; RESULT_CONFLICT
  * when someone else took it first or it is finished. */
 enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,

@@ -8,8 +8,8 @@
 
 #include "case_action_rules.h"
 #include "case_actions.h"
-#include "etag.h"
 #include "fields.h"
+#include "precondition.h"
 
 static const struct db_statement statements[] = {
     /* The cases the caller is on, found through their participant rows. */
@@ -122,7 +122,8 @@ enum result cases_get(struct db_conn *conn, const struct actor *actor, const cha
 }
 
 enum result cases_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                         const char *if_match, json_t **out, struct case_audit *audit, struct result_info *info) {
+                         const struct precondition *if_match, json_t **out, struct case_audit *audit,
+                         struct result_info *info) {
   *out = NULL;
   static const char *const fields[] = {"title", NULL};
   fields_only(body, fields, info);
@@ -135,12 +136,10 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
     return RESULT_FORBIDDEN;
   }
   if (info->errors != NULL) return RESULT_INVALID;
-  if (if_match == NULL) return RESULT_PRECONDITION_REQUIRED;
+  if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
   json_t *current = NULL;
   r = case_doc(conn, actor, id, &current, info);
-  char etag[ETAG_LEN];
-  if (r == RESULT_OK && etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
-  if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
   json_decref(current);
   if (r == RESULT_OK)
     r = result_from_db(db_exec(conn, "case_set_title", 3, (const char *[]){actor->community_id, id, title}), info);

@@ -4,6 +4,7 @@
 #include "case_access.h"
 #include "db/db.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -34,7 +35,8 @@ enum result cases_get(struct db_conn *conn, const struct actor *actor, const cha
 /* Change the title (the lead or a coordinator on the case), with `if_match` the case's ETag:
  * RESULT_PRECONDITION_REQUIRED when NULL, RESULT_PRECONDITION_FAILED when stale. */
 enum result cases_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                         const char *if_match, json_t **out, struct case_audit *audit, struct result_info *info);
+                         const struct precondition *if_match, json_t **out, struct case_audit *audit,
+                         struct result_info *info);
 /* close != 0: the lead closes the case with `outcome` (may be NULL); else the lead or a
  * coordinator on the case reopens it. RESULT_CONFLICT with current_state when it already is. */
 enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close,

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "etag.h"
 #include "fields.h"
+#include "precondition.h"
 
 #define CATEGORY_COLUMNS                                                                                               \
   "id, code, label_nl, label_en, in_home, may_recur, max_per_month, max_duration_minutes, referral_name, "             \
@@ -202,7 +202,8 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
 }
 
 enum result categories_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                              const char *if_match, const char *language, json_t **out, struct result_info *info) {
+                              const struct precondition *if_match, const char *language, json_t **out,
+                              struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   static const char *const fields[] = {"labels",   "in_home", "may_recur", "max_per_month", "max_duration_minutes",
@@ -213,10 +214,7 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, language, &current, info);
   if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK && if_match == NULL) r = RESULT_PRECONDITION_REQUIRED;
-  char etag[ETAG_LEN];
-  if (r == RESULT_OK && etag_of_resource(current, etag) != 0) r = RESULT_ERROR;
-  if (r == RESULT_OK && !etag_header_matches(if_match, etag, 0)) r = RESULT_PRECONDITION_FAILED;
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
   json_decref(current);
   if (r != RESULT_OK) return r;
   const char *params[10] = {actor->community_id, id,          p.values[0], p.values[1], p.values[2],

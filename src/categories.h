@@ -4,6 +4,7 @@
 #include "db/db.h"
 #include "desk_rules.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -23,7 +24,8 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
                               json_t **out, struct result_info *info);
 /* Replace a category's labels and policy (coordinator, admin) when `if_match` names it. */
 enum result categories_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                              const char *if_match, const char *language, json_t **out, struct result_info *info);
+                              const struct precondition *if_match, const char *language, json_t **out,
+                              struct result_info *info);
 
 /* One category's policy and referral target. R_NOT_FOUND for an unknown id. `referral` is a new
  * reference ({name, contact} or JSON null). */

@@ -4,7 +4,7 @@
 #include <orcania.h>
 #include <string.h>
 
-#include "etag.h"
+#include "precondition.h"
 #include "support/digest.h"
 
 #define INVITATION_COLUMNS                                                                                             \
@@ -141,18 +141,12 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
   return load(conn, actor, id, 0, out, info);
 }
 
-enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id, const char *if_match,
-                               struct result_info *info) {
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
+                               const struct precondition *if_match, struct result_info *info) {
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, &current, info);
-  if (r == RESULT_OK && if_match != NULL) {
-    char etag[ETAG_LEN];
-    if (etag_of_resource(current, etag) != 0)
-      r = RESULT_ERROR;
-    else if (!etag_header_matches(if_match, etag, 0))
-      r = RESULT_PRECONDITION_FAILED;
-  }
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 0);
   if (r == RESULT_OK && strcmp(json_string_value(json_object_get(current, "status")), "accepted") == 0) {
     info->detail = "the invitation was already accepted";
     r = RESULT_CONFLICT;

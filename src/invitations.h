@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -44,8 +45,8 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
                             struct result_info *info);
 
 /* Revoke a pending invitation; revoking a revoked one is fine, an accepted one is a conflict. */
-enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id, const char *if_match,
-                               struct result_info *info);
+enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
+                               const struct precondition *if_match, struct result_info *info);
 
 /*
  * Redeem `code` for `person_id` inside the caller's open transaction: checks the code, adds

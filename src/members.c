@@ -4,7 +4,7 @@
 #include <orcania.h>
 #include <string.h>
 
-#include "etag.h"
+#include "precondition.h"
 
 #define MEMBER_COLUMNS                                                                                                 \
   "m.person_id, p.display_name, p.email, array_to_string(m.roles, ','), api_ts(m.joined_at), "                         \
@@ -140,17 +140,16 @@ enum result members_get(struct db_conn *conn, const struct actor *actor, const c
 
 /* Lock the member and check the caller's precondition. */
 static enum result lock_with_precondition(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                          const char *if_match, json_t **current, struct result_info *info) {
+                                          const struct precondition *if_match, json_t **current,
+                                          struct result_info *info) {
   enum result r = load_member(conn, actor, person_id, 1, current, info);
-  if (r != RESULT_OK || if_match == NULL) return r;
-  char etag[ETAG_LEN];
-  if (etag_of_resource(*current, etag) != 0) return RESULT_ERROR;
-  return etag_header_matches(if_match, etag, 0) ? RESULT_OK : RESULT_PRECONDITION_FAILED;
+  return r == RESULT_OK ? precondition_check(if_match, *current, 0) : r;
 }
 
 enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
-                                 const char *if_match, json_t **out, struct result_info *info) {
+                                 const struct precondition *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
+  if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = lock_with_precondition(conn, actor, person_id, if_match, &current, info);
@@ -171,8 +170,8 @@ enum result members_update_roles(struct db_conn *conn, const struct actor *actor
   return load_member(conn, actor, person_id, 0, out, info);
 }
 
-enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id, const char *if_match,
-                           struct result_info *info) {
+enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id,
+                           const struct precondition *if_match, struct result_info *info) {
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = lock_with_precondition(conn, actor, person_id, if_match, &current, info);

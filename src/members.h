@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -36,10 +37,10 @@ enum result members_get(struct db_conn *conn, const struct actor *actor, const c
 /* Replace a member's roles when `if_match` names the current representation. Only an admin
  * grants or takes away `admin`. */
 enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
-                                 const char *if_match, json_t **out, struct result_info *info);
+                                 const struct precondition *if_match, json_t **out, struct result_info *info);
 
-/* Remove a member (kept as a tombstone for sync). `if_match` may be NULL. */
-enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id, const char *if_match,
-                           struct result_info *info);
+/* Remove a member (kept as a tombstone for sync). `if_match` may name no version (then no check). */
+enum result members_remove(struct db_conn *conn, const struct actor *actor, const char *person_id,
+                           const struct precondition *if_match, struct result_info *info);
 
 #endif

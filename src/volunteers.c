@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "etag.h"
 #include "fields.h"
+#include "precondition.h"
 #include "support/validate.h"
 
 /* $3 is the number of days a certificate stays valid. */
@@ -263,7 +263,7 @@ static void parse_profile(json_t *body, struct profile_input *in, struct result_
 }
 
 enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
-                           const char *if_match, json_t **out, struct result_info *info) {
+                           const struct precondition *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
   if (strcmp(actor->person_id, person_id) != 0 || !(actor->roles & ROLE_VOLUNTEER)) {
     info->detail = "only the volunteer edits their own profile";
@@ -290,15 +290,7 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
     exists = r == RESULT_OK;
     if (r == RESULT_NOT_FOUND) r = RESULT_OK;
   }
-  if (r == RESULT_OK && exists) {
-    char etag[ETAG_LEN];
-    if (if_match == NULL)
-      r = RESULT_PRECONDITION_REQUIRED;
-    else if (etag_of_resource(current, etag) != 0)
-      r = RESULT_ERROR;
-    else if (!etag_header_matches(if_match, etag, 0))
-      r = RESULT_PRECONDITION_FAILED;
-  }
+  if (r == RESULT_OK && exists) r = precondition_check(if_match, current, 1);
   json_decref(current);
   if (r == RESULT_OK) {
     char lat[32], lon[32], km[32], capacity[32];

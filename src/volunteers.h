@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "paging.h"
+#include "precondition.h"
 #include "result.h"
 #include "roles.h"
 
@@ -27,7 +28,7 @@ enum result volunteers_get(struct db_conn *conn, const struct actor *actor, cons
  * RESULT_CREATED for a new profile, RESULT_OK for a replaced one; RESULT_INVALID with field
  * errors for a body that does not fit. */
 enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
-                           const char *if_match, json_t **out, struct result_info *info);
+                           const struct precondition *if_match, json_t **out, struct result_info *info);
 
 /* A coordinator records the certificate of conduct check (issued_on: YYYY-MM-DD). */
 enum result volunteers_record_certificate(struct db_conn *conn, const struct actor *actor, const char *person_id,

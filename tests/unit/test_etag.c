@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../api/conditional.h"
+#include "../../src/precondition.h"
 #include "../../src/support/digest.h"
-#include "../../src/etag.h"
+#include "../../src/support/etag.h"
 #include "suites.h"
 
 static int is_lower_hex(const char *s, size_t n) {
@@ -111,17 +113,17 @@ static const struct {
 
 START_TEST(test_header_matches) {
   const char *header = match_cases[_i].header;
-  ck_assert_msg(etag_header_matches(header, TAG, 0) == match_cases[_i].strong, "strong: [%s] should give %d", header,
+  ck_assert_msg(conditional_header_matches(header, TAG, 0) == match_cases[_i].strong, "strong: [%s] should give %d", header,
                 match_cases[_i].strong);
-  ck_assert_msg(etag_header_matches(header, TAG, 1) == match_cases[_i].weak, "weak: [%s] should give %d", header,
+  ck_assert_msg(conditional_header_matches(header, TAG, 1) == match_cases[_i].weak, "weak: [%s] should give %d", header,
                 match_cases[_i].weak);
 }
 END_TEST
 
 START_TEST(test_header_matches_null) {
-  ck_assert_int_eq(etag_header_matches(NULL, TAG, 0), 0);
-  ck_assert_int_eq(etag_header_matches(NULL, TAG, 1), 0);
-  ck_assert_int_eq(etag_header_matches(TAG, NULL, 1), 0);
+  ck_assert_int_eq(conditional_header_matches(NULL, TAG, 0), 0);
+  ck_assert_int_eq(conditional_header_matches(NULL, TAG, 1), 0);
+  ck_assert_int_eq(conditional_header_matches(TAG, NULL, 1), 0);
 }
 END_TEST
 
@@ -129,9 +131,63 @@ START_TEST(test_header_matches_computed_etag) {
   char etag[ETAG_LEN], list[3 * ETAG_LEN + 8];
   etag_of_text("{\"x\":1}", etag);
   snprintf(list, sizeof list, "%s, W/%s", OTHER, etag);
-  ck_assert_int_eq(etag_header_matches(etag, etag, 0), 1);
-  ck_assert_int_eq(etag_header_matches(list, etag, 0), 0);
-  ck_assert_int_eq(etag_header_matches(list, etag, 1), 1);
+  ck_assert_int_eq(conditional_header_matches(etag, etag, 0), 1);
+  ck_assert_int_eq(conditional_header_matches(list, etag, 0), 0);
+  ck_assert_int_eq(conditional_header_matches(list, etag, 1), 1);
+}
+END_TEST
+
+/* If-Match read into a precondition, then checked against a resource: the one path every
+ * change takes. */
+START_TEST(test_if_match_precondition) {
+  json_t *resource = json_pack("{s:i}", "x", 1);
+  ck_assert_ptr_nonnull(resource);
+  char etag[ETAG_LEN], header[3 * ETAG_LEN + 16];
+  ck_assert_int_eq(etag_of_resource(resource, etag), 0);
+  struct precondition pre;
+  char **tags = NULL;
+
+  ck_assert_int_eq(conditional_if_match(NULL, &pre, &tags), 0);
+  ck_assert_int_eq(pre.given, 0);
+  ck_assert_int_eq(precondition_check(&pre, resource, 1), RESULT_PRECONDITION_REQUIRED);
+  ck_assert_int_eq(precondition_check(&pre, resource, 0), RESULT_OK);
+  ck_assert_int_eq(precondition_check(NULL, resource, 1), RESULT_PRECONDITION_REQUIRED);
+  conditional_tags_free(tags, pre.count);
+
+  ck_assert_int_eq(conditional_if_match("", &pre, &tags), 0);
+  ck_assert_int_eq(pre.given, 0);
+  conditional_tags_free(tags, pre.count);
+
+  snprintf(header, sizeof header, "%s, %s", OTHER, etag);
+  ck_assert_int_eq(conditional_if_match(header, &pre, &tags), 0);
+  ck_assert_int_eq(pre.given, 1);
+  ck_assert_uint_eq(pre.count, 2);
+  ck_assert_int_eq(precondition_check(&pre, resource, 1), RESULT_OK);
+  conditional_tags_free(tags, pre.count);
+
+  /* A weak tag never meets If-Match, even when it names this version. */
+  snprintf(header, sizeof header, "W/%s", etag);
+  ck_assert_int_eq(conditional_if_match(header, &pre, &tags), 0);
+  ck_assert_uint_eq(pre.count, 0);
+  ck_assert_int_eq(precondition_check(&pre, resource, 0), RESULT_PRECONDITION_FAILED);
+  conditional_tags_free(tags, pre.count);
+
+  ck_assert_int_eq(conditional_if_match(OTHER, &pre, &tags), 0);
+  ck_assert_int_eq(precondition_check(&pre, resource, 0), RESULT_PRECONDITION_FAILED);
+  conditional_tags_free(tags, pre.count);
+
+  ck_assert_int_eq(conditional_if_match("*", &pre, &tags), 0);
+  ck_assert_int_eq(pre.any, 1);
+  ck_assert_int_eq(precondition_check(&pre, resource, 1), RESULT_OK);
+  conditional_tags_free(tags, pre.count);
+
+  /* What follows a token that is not an entity tag is not read. */
+  snprintf(header, sizeof header, "%s, junk, %s", OTHER, etag);
+  ck_assert_int_eq(conditional_if_match(header, &pre, &tags), 0);
+  ck_assert_uint_eq(pre.count, 1);
+  ck_assert_int_eq(precondition_check(&pre, resource, 1), RESULT_PRECONDITION_FAILED);
+  conditional_tags_free(tags, pre.count);
+  json_decref(resource);
 }
 END_TEST
 
@@ -188,6 +244,7 @@ Suite *etag_suite(void) {
   tcase_add_loop_test(etag, test_header_matches, 0, (int)(sizeof match_cases / sizeof match_cases[0]));
   tcase_add_test(etag, test_header_matches_null);
   tcase_add_test(etag, test_header_matches_computed_etag);
+  tcase_add_test(etag, test_if_match_precondition);
   suite_add_tcase(s, etag);
   TCase *digest = tcase_create("digest");
   tcase_add_test(digest, test_sha256_known_vectors);
