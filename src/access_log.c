@@ -1,5 +1,6 @@
 /* The access log: writing an entry, reading a case's or the community's. */
 #include "access_log.h"
+#include "documents.h"
 
 #include <stdio.h>
 
@@ -57,17 +58,12 @@ enum result cases_access_log(struct db_conn *conn, const struct actor *actor, co
   } else if (!(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN))) {
     return RESULT_FORBIDDEN;
   }
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {
-      actor->community_id,         case_id, since != NULL ? since : "-infinity", paging_param_after_ts(page),
-      paging_param_after_id(page), limit};
-  PGresult *res = NULL;
+  const char *params[6] = {actor->community_id,
+                           case_id,
+                           since != NULL ? since : "-infinity",
+                           paging_param_after_ts(page),
+                           paging_param_after_id(page),
+                           paging_param_fetch(page)};
   const char *statement = case_id != NULL ? "case_access_log_page" : "community_access_log_page";
-  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = paging_envelope(page, items, "at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  return documents_page(conn, statement, 6, params, page, "at", "id", out, info);
 }

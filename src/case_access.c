@@ -1,5 +1,6 @@
 /* Who is on a case, and the small pieces every case file shares (see case_access.h). */
 #include "case_access.h"
+#include "documents.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -63,20 +64,10 @@ enum result case_state_conflict(struct result_info *info, const struct case_acce
 }
 
 /* A JSON document from the first column of a one-row result. */
-enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params, json_t **out,
-                         struct result_info *info) {
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, statement, n, params, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
-}
-
 enum result case_doc(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                      struct result_info *info) {
   const char *params[3] = {actor->community_id, id, actor->person_id};
-  return case_one_doc(conn, "case_doc", 3, params, out, info);
+  return documents_one(conn, "case_doc", 3, params, out, info);
 }
 
 enum result case_touch(struct db_conn *conn, const struct actor *actor, const char *id, struct result_info *info) {

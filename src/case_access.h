@@ -49,14 +49,7 @@ int case_caller_speaks_for_subject(const struct actor *actor, const struct case_
  * extension current_state ("open" or "closed"), returns RESULT_CONFLICT. */
 enum result case_state_conflict(struct result_info *info, const struct case_access *a, const char *detail);
 
-/* Run `statement` with `n` parameters and parse the first column of its one row as JSON into
- * *out (a new reference the caller json_decref()s). RESULT_NOT_FOUND when it returns no row (or
- * more than one), RESULT_ERROR when the text is not JSON (*out then NULL); on other failures *out is left as it
- * was. */
-enum result case_one_doc(struct db_conn *conn, const char *statement, int n, const char *const *params, json_t **out,
-                         struct result_info *info);
-
-/* The case as the caller sees it (statement case_doc), into *out as case_one_doc() does. */
+/* The case as the caller sees it (statement case_doc), into *out as documents_one() does. */
 enum result case_doc(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                      struct result_info *info);
 

@@ -1,5 +1,6 @@
 /* A case's shared action list. */
 #include "case_actions.h"
+#include "documents.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,12 +54,7 @@ int case_actions_register_statements(void) {
 enum result case_actions_visible(struct db_conn *conn, const struct actor *actor, const char *id,
                                  const struct case_access *a, json_t **items, struct result_info *info) {
   const char *params[4] = {actor->community_id, id, actor->person_id, a->sees_basic ? "true" : "false"};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "case_actions", 4, params, &res), info);
-  if (r != RESULT_OK) return r;
-  *items = fields_documents(res, 0);
-  PQclear(res);
-  return *items != NULL ? RESULT_OK : RESULT_ERROR;
+  return documents_list(conn, "case_actions", 4, params, items, info);
 }
 
 enum result cases_actions(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
@@ -111,7 +107,7 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
   PQclear(res);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK)
-    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+    r = documents_one(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
@@ -182,7 +178,7 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   json_decref(current);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK)
-    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+    r = documents_one(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
   return r;
 }
 
@@ -193,7 +189,7 @@ enum result cases_action_take(struct db_conn *conn, const struct actor *actor, c
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   json_t *existing = NULL;
-  r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, &existing, info);
+  r = documents_one(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, &existing, info);
   json_decref(existing);
   if (r != RESULT_OK) return r;
   /* One UPDATE with the condition in it: of two concurrent takes, the second finds an owner. */
@@ -208,29 +204,20 @@ enum result cases_action_take(struct db_conn *conn, const struct actor *actor, c
   PQclear(res);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK)
-    r = case_one_doc(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
+    r = documents_one(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
   return r;
 }
 
 enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,
                              const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  const char *overdue_param = overdue < 0 ? NULL : overdue ? "true" : "false";
   const char *params[6] = {person_id,
-                           overdue < 0 ? NULL
-                           : overdue   ? "true"
-                                       : "false",
+                           overdue_param,
                            paging_param_since(page),
                            paging_param_after_ts(page),
                            paging_param_after_id(page),
-                           limit};
-  PGresult *res = NULL;
+                           paging_param_fetch(page)};
   const char *statement = led ? "case_my_actions_led" : "case_my_actions_owned";
-  enum result r = result_from_db(db_query(conn, statement, 6, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = paging_envelope(page, items, "updated_at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  return documents_page(conn, statement, 6, params, page, "updated_at", "id", out, info);
 }

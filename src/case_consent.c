@@ -1,5 +1,6 @@
 /* Consent records of a case. */
 #include "case_consent.h"
+#include "documents.h"
 
 #include <orcania.h>
 #include <string.h>
@@ -35,7 +36,7 @@ enum result cases_consents(struct db_conn *conn, const struct actor *actor, cons
     info->detail = "the subject, their representative and the desk see the consent records";
     return RESULT_FORBIDDEN;
   }
-  r = case_one_doc(conn, "case_consents", 2, (const char *[]){actor->community_id, id}, &items, info);
+  r = documents_one(conn, "case_consents", 2, (const char *[]){actor->community_id, id}, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
 }
@@ -65,7 +66,7 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
   if (info->errors != NULL) return RESULT_INVALID;
   const char *params[7] = {
       actor->community_id, id, person, organisation, kind, json_is_true(granted) ? "true" : "false", actor->person_id};
-  r = case_one_doc(conn, "case_consent_insert", 7, params, out, info);
+  r = documents_one(conn, "case_consent_insert", 7, params, out, info);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK) {
     char *detail = msprintf("%s consent %s for %s", kind, json_is_true(granted) ? "granted" : "revoked",

@@ -1,5 +1,6 @@
 /* Participants of a case and its lead. */
 #include "case_participants.h"
+#include "documents.h"
 
 #include <orcania.h>
 #include <stdio.h>
@@ -195,7 +196,7 @@ enum result cases_lead_history(struct db_conn *conn, const struct actor *actor, 
   json_t *items = NULL;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r == RESULT_OK)
-    r = case_one_doc(conn, "case_lead_history", 2, (const char *[]){actor->community_id, id}, &items, info);
+    r = documents_one(conn, "case_lead_history", 2, (const char *[]){actor->community_id, id}, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
 }

@@ -2,6 +2,7 @@
  * PostgreSQL; what a person sees of a case is the SQL function case_viewer
  * (sql/migrations/0006_index_driven_rls.sql), so lists and single reads agree. */
 #include "cases.h"
+#include "documents.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -98,18 +99,14 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
 enum result cases_list(struct db_conn *conn, const struct actor *actor, const char *status,
                        const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[7] = {
-      actor->community_id,         status, actor->person_id, paging_param_since(page), paging_param_after_ts(page),
-      paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "case_page", 7, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = paging_envelope(page, items, "updated_at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  const char *params[7] = {actor->community_id,
+                           status,
+                           actor->person_id,
+                           paging_param_since(page),
+                           paging_param_after_ts(page),
+                           paging_param_after_id(page),
+                           paging_param_fetch(page)};
+  return documents_page(conn, "case_page", 7, params, page, "updated_at", "id", out, info);
 }
 
 enum result cases_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,

@@ -48,15 +48,3 @@ const char *fields_uuid(json_t *body, const char *name, int required, struct res
   }
   return json_string_value(value);
 }
-
-json_t *fields_documents(const PGresult *res, int column) {
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++) {
-    json_t *doc = json_loads(PQgetvalue(res, i, column), 0, NULL);
-    if (doc == NULL || json_array_append_new(items, doc) != 0) {
-      json_decref(items);
-      return NULL;
-    }
-  }
-  return items;
-}

@@ -2,13 +2,12 @@
 #define NOABER_FIELDS_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stddef.h>
 
 #include "result.h"
 
 /* Reading request bodies field by field, collecting every problem in info->errors so a client
- * hears about all of them at once; and turning rows of JSON built by PostgreSQL into arrays. */
+ * hears about all of them at once. */
 
 /* Add an `unknown_field` error for every member of `body` not in `allowed` (NULL-terminated).
  * Returns 0 when there was none, -1 otherwise. */
@@ -20,9 +19,5 @@ const char *fields_text(json_t *body, const char *name, size_t min, size_t max, 
 
 /* The string member `name` when it is a UUID; as fields_text otherwise. */
 const char *fields_uuid(json_t *body, const char *name, int required, struct result_info *info);
-
-/* A JSON array of the documents in `column` of every row (JSON text built by the query).
- * New reference; NULL when out of memory or a document does not parse. */
-json_t *fields_documents(const PGresult *res, int column);
 
 #endif

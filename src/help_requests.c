@@ -2,6 +2,7 @@
  * them under their category's policy. The representation and who sees what are SQL functions
  * (sql/functions/help_requests.sql). */
 #include "help_requests.h"
+#include "documents.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -125,39 +126,23 @@ int help_requests_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-/* Run a request-document statement with the shared parameters ($1..$4), the page ($5..$8) or the
- * id ($5), and `extra` ($9), passing the first `nparams`; collect the documents. */
-static enum result run_docs(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
-                            int manager, const char *viewer, const struct page_request *page, const char *extra,
-                            const char *id, json_t **items, struct result_info *info) {
-  char days[16], limit[16];
+/* A page of request documents from a list statement (parameters as described above the
+ * statements), `extra` its $9. */
+static enum result page_of(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
+                           int manager, const char *viewer, const struct page_request *page, const char *extra,
+                           json_t **out, struct result_info *info) {
+  char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
-  snprintf(limit, sizeof limit, "%d", page != NULL ? page->limit + 1 : 1);
   const char *params[9] = {community_id,
                            manager ? "true" : "false",
                            viewer,
                            days,
-                           page != NULL ? paging_param_since(page) : id,
-                           page != NULL ? paging_param_after_ts(page) : NULL,
-                           page != NULL ? paging_param_after_id(page) : NULL,
-                           limit,
+                           paging_param_since(page),
+                           paging_param_after_ts(page),
+                           paging_param_after_id(page),
+                           paging_param_fetch(page),
                            extra};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, statement, nparams, params, &res), info);
-  if (r != RESULT_OK) return r;
-  *items = fields_documents(res, 0);
-  PQclear(res);
-  return *items != NULL ? RESULT_OK : RESULT_ERROR;
-}
-
-static enum result page_of(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
-                           int manager, const char *viewer, const struct page_request *page, const char *extra,
-                           json_t **out, struct result_info *info) {
-  json_t *items = NULL;
-  enum result r = run_docs(conn, statement, nparams, community_id, manager, viewer, page, extra, NULL, &items, info);
-  if (r != RESULT_OK) return r;
-  *out = paging_envelope(page, items, "updated_at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  return documents_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
 }
 
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
@@ -215,14 +200,10 @@ enum result help_requests_my_tasks(struct db_conn *conn, const char *person_id, 
 
 enum result help_requests_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                               struct result_info *info) {
-  *out = NULL;
-  json_t *items = NULL;
-  enum result r = run_docs(conn, "hr_get", 5, actor->community_id, actor_manages(actor), actor->person_id, NULL, NULL,
-                           id, &items, info);
-  if (r == RESULT_OK && json_array_size(items) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK) *out = json_incref(json_array_get(items, 0));
-  json_decref(items);
-  return r;
+  char days[16];
+  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
+  const char *params[5] = {actor->community_id, actor_manages(actor) ? "true" : "false", actor->person_id, days, id};
+  return documents_one(conn, "hr_get", 5, params, out, info);
 }
 
 /* ---- creating ---------------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
 /* Completing occurrences and the resident's feedback on them (see occurrences.h). */
 #include "occurrences.h"
+#include "documents.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,13 +36,8 @@ int occurrences_register_statements(void) {
 
 static enum result occurrence_doc(struct db_conn *conn, const struct actor *actor, const char *id,
                                   const char *occurrence_id, json_t **out, struct result_info *info) {
-  PGresult *res = NULL;
-  enum result r = result_from_db(
-      db_query(conn, "hr_occurrence_doc", 3, (const char *[]){actor->community_id, id, occurrence_id}, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  return documents_one(conn, "hr_occurrence_doc", 3, (const char *[]){actor->community_id, id, occurrence_id}, out,
+                       info);
 }
 
 /* Lock one occurrence of a request; fills its status and volunteer ("" when none). */

@@ -1,5 +1,6 @@
 /* Offers, accepting and declining them, and claiming from the board (see offers.h). */
 #include "offers.h"
+#include "documents.h"
 
 #include <orcania.h>
 #include <stdio.h>
@@ -123,13 +124,10 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   struct help_request_row req;
   enum result r = help_request_read(conn, actor, id, 0, &req, info);
-  PGresult *res = NULL;
-  if (r == RESULT_OK)
-    r = result_from_db(db_query(conn, "hr_offers", 2, (const char *[]){actor->community_id, id}, &res), info);
+  json_t *items = NULL;
+  if (r == RESULT_OK) r = documents_list(conn, "hr_offers", 2, (const char *[]){actor->community_id, id}, &items, info);
   if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = items != NULL ? json_pack("{s:o}", "items", items) : NULL;
+  *out = json_pack("{s:o}", "items", items);
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
 }
 
@@ -159,9 +157,7 @@ enum result help_requests_answer_offer(struct db_conn *conn, const struct actor 
   }
   if (r != RESULT_OK) return r;
   const char *params[4] = {actor->community_id, offer_id, accept ? "accepted" : "declined", reason};
-  r = result_from_db(db_query(conn, "hr_offer_answer", 4, params, &res), info);
-  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
+  r = documents_one(conn, "hr_offer_answer", 4, params, out, info);
   if (r == RESULT_OK) r = help_request_touch(conn, actor, request_id, info);
   return r;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <orcania.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,7 @@ int paging_parse(const char *limit, const char *cursor, const char *updated_sinc
     result_field_error(info, "cursor", "invalid", "cursor is not one this server handed out");
     ok = 0;
   }
+  snprintf(out->fetch, sizeof out->fetch, "%d", out->limit + 1);
   return ok ? 0 : -1;
 }
 
@@ -90,6 +92,8 @@ const char *paging_param_since(const struct page_request *page) {
 const char *paging_param_after_ts(const struct page_request *page) {
   return page->after_ts != NULL ? page->after_ts : LOWEST_TS;
 }
+
+const char *paging_param_fetch(const struct page_request *page) { return page->fetch; }
 
 const char *paging_param_after_id(const struct page_request *page) {
   return page->after_id != NULL ? page->after_id : LOWEST_ID;

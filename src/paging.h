@@ -12,6 +12,7 @@ struct page_request {
   char *after_ts; /* from the cursor, or NULL for the first page */
   char *after_id;
   char *updated_since; /* RFC 3339 or NULL; when set, removed items come back as tombstones */
+  char fetch[12];      /* limit + 1 as text: how many rows a page statement fetches */
 };
 
 /* SQL: the rows after the keyset bounds, `ts > since` and `(ts, id) > (after_ts, after_id)`, with
@@ -36,6 +37,9 @@ void paging_free(struct page_request *page);
 const char *paging_param_since(const struct page_request *page);
 const char *paging_param_after_ts(const struct page_request *page);
 const char *paging_param_after_id(const struct page_request *page);
+/* How many rows a page statement fetches: the limit and one more, so a next page is known
+ * without counting. Borrowed from `page`. */
+const char *paging_param_fetch(const struct page_request *page);
 
 /* The cursor that continues after (ts, id) for this request; caller o_free()s; NULL on OOM. */
 char *paging_cursor(const struct page_request *page, const char *ts, const char *id);

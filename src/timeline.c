@@ -1,4 +1,5 @@
 #include "timeline.h"
+#include "documents.h"
 
 #include <orcania.h>
 #include <stdio.h>
@@ -8,40 +9,25 @@
 #include "fields.h"
 #include "support/validate.h"
 
-#define ENTRY_DOC                                                                                                      \
-  "json_build_object('id', t.id, 'case_id', t.case_id, 'community_id', t.community_id, 'kind', t.kind, "               \
-  "'visibility', t.visibility, 'health', t.health, 'text', t.text, 'event', CASE WHEN t.kind = 'event' THEN "          \
-  "json_build_object('type', t.event_type, 'detail', COALESCE(t.event_detail, '')) END, 'author_id', t.author_id, "    \
-  "'author_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = t.author_id), 'corrects', t.corrects, "        \
-  "'corrected_by', (SELECT c2.id FROM case_timeline c2 WHERE c2.community_id = t.community_id "                        \
-  "AND c2.corrects = t.id ORDER BY c2.at DESC, c2.id DESC LIMIT 1), "                                                  \
-  "'needs_response', t.kind = 'signal' AND k.signal_id IS NULL, 'acknowledged_by', k.acknowledged_by, "                \
-  "'acknowledged_at', api_ts(k.acknowledged_at), 'at', api_ts(t.at))::text, api_ts(t.at), t.id"
-
-#define ENTRY_FROM                                                                                                     \
-  " FROM case_timeline t LEFT JOIN case_signal_acks k ON k.community_id = t.community_id "                             \
-  "AND k.signal_id = t.id "
-
-/* Whether `person` sees entry t, given v, their row of case_viewer (NULLs when not on the case);
- * both SQL functions are inlined (sql/migrations/0006_index_driven_rls.sql). */
-#define VISIBLE_TO(person)                                                                                             \
-  "timeline_entry_visible(" person                                                                                     \
-  ", v.role, v.is_lead, v.sees_basic, v.sees_notes, v.sees_health, t.kind, "                                           \
-  "t.visibility, t.health, t.author_id)"
-
-/* The caller's view of case $2, read once per statement. */
-#define VIEWER_OF_CASE(person) "WITH v AS MATERIALIZED (SELECT * FROM case_viewer($1, $2, " person ")) "
-
+/* The entry documents are built by timeline_entry_doc (sql/functions/timeline.sql). Who sees an
+ * entry is timeline_entry_visible, given the viewer's row of case_viewer (NULLs when not on the
+ * case); both are inlined (sql/migrations/0006_index_driven_rls.sql). A statement about one case
+ * reads the caller's case_viewer row once (WITH ... MATERIALIZED). */
 static const struct db_statement statements[] = {
     {"tl_page",
-     VIEWER_OF_CASE("$3::uuid") "SELECT " ENTRY_DOC ENTRY_FROM "LEFT JOIN v ON true WHERE t.community_id = $1 "
-                                "AND t.case_id = $2 AND " VISIBLE_TO(
-                                    "$3::uuid") " AND (t.at, t.id) > ($4::timestamptz, $5::uuid) "
-                                                "ORDER BY t.at, t.id LIMIT $6"},
-    {"tl_get", "SELECT " ENTRY_DOC ENTRY_FROM "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
-    {"tl_visible", VIEWER_OF_CASE("$4::uuid") "SELECT t.kind, " VISIBLE_TO(
-                       "$4::uuid") " FROM case_timeline t LEFT JOIN v ON true "
-                                   "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
+     "WITH v AS MATERIALIZED (SELECT * FROM case_viewer($1, $2, $3::uuid)) "
+     "SELECT d.* FROM case_timeline t LEFT JOIN v ON true, timeline_entry_doc(t) d "
+     "WHERE t.community_id = $1 AND t.case_id = $2 AND timeline_entry_visible($3::uuid, v.role, v.is_lead, "
+     "v.sees_basic, v.sees_notes, v.sees_health, t.kind, t.visibility, t.health, t.author_id) "
+     "AND (t.at, t.id) > ($4::timestamptz, $5::uuid) ORDER BY t.at, t.id LIMIT $6"},
+    {"tl_get",
+     "SELECT d.* FROM case_timeline t, timeline_entry_doc(t) d WHERE t.community_id = $1 AND t.case_id = $2 "
+     "AND t.id = $3"},
+    {"tl_visible",
+     "WITH v AS MATERIALIZED (SELECT * FROM case_viewer($1, $2, $4::uuid)) "
+     "SELECT t.kind, timeline_entry_visible($4::uuid, v.role, v.is_lead, v.sees_basic, v.sees_notes, "
+     "v.sees_health, t.kind, t.visibility, t.health, t.author_id) FROM case_timeline t LEFT JOIN v ON true "
+     "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_insert",
      "INSERT INTO case_timeline (community_id, case_id, kind, visibility, health, text, event_type, event_detail, "
      "author_id, corrects) VALUES ($1, $2, $3::timeline_kind, $4::timeline_visibility, $5, $6, $7, $8, $9, $10) "
@@ -56,13 +42,15 @@ static const struct db_statement statements[] = {
      * /v1/me route to them): open cases they lead or are a professional on, signals they may see
      * that nobody acknowledged yet. Keyset $2/$3, $4 limit. */
     {"tl_my_signals",
-     "SELECT " ENTRY_DOC " FROM (SELECT c.community_id, c.id FROM cases c WHERE c.lead_person_id = $1 "
-     "AND c.status = 'open' UNION SELECT p.community_id, p.case_id FROM case_participants p JOIN cases c "
+     "SELECT d.* FROM (SELECT c.community_id, c.id FROM cases c WHERE c.lead_person_id = $1 AND c.status = 'open' "
+     "UNION SELECT p.community_id, p.case_id FROM case_participants p JOIN cases c "
      "ON c.community_id = p.community_id AND c.id = p.case_id WHERE p.person_id = $1 AND p.role = 'professional' "
      "AND c.status = 'open') mine JOIN case_timeline t ON t.community_id = mine.community_id AND t.case_id = mine.id "
      "AND t.kind = 'signal' LEFT JOIN case_signal_acks k ON k.community_id = t.community_id AND k.signal_id = t.id "
-     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v WHERE k.signal_id IS NULL AND " VISIBLE_TO(
-         "$1") " AND (t.at, t.id) > ($2::timestamptz, $3::uuid) ORDER BY t.at, t.id LIMIT $4"},
+     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v, timeline_entry_doc(t) d "
+     "WHERE k.signal_id IS NULL AND timeline_entry_visible($1, v.role, v.is_lead, v.sees_basic, v.sees_notes, "
+     "v.sees_health, t.kind, t.visibility, t.health, t.author_id) AND (t.at, t.id) > ($2::timestamptz, $3::uuid) "
+     "ORDER BY t.at, t.id LIMIT $4"},
 };
 
 int timeline_register_statements(void) {
@@ -71,13 +59,7 @@ int timeline_register_statements(void) {
 
 static enum result entry_doc(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *entry_id,
                              json_t **out, struct result_info *info) {
-  PGresult *res = NULL;
-  enum result r =
-      result_from_db(db_query(conn, "tl_get", 3, (const char *[]){actor->community_id, case_id, entry_id}, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  return documents_one(conn, "tl_get", 3, (const char *[]){actor->community_id, case_id, entry_id}, out, info);
 }
 
 /* Insert an entry; its id goes to id_out (37 bytes). */
@@ -108,17 +90,10 @@ enum result timeline_list(struct db_conn *conn, const struct actor *actor, const
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[6] = {actor->community_id,         id,   actor->person_id, paging_param_after_ts(page),
-                           paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  r = result_from_db(db_query(conn, "tl_page", 6, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = paging_envelope(page, items, "at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  const char *params[6] = {
+      actor->community_id,     id, actor->person_id, paging_param_after_ts(page), paging_param_after_id(page),
+      paging_param_fetch(page)};
+  return documents_page(conn, "tl_page", 6, params, page, "at", "id", out, info);
 }
 
 enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
@@ -210,14 +185,7 @@ enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor
 enum result timeline_my_signals(struct db_conn *conn, const char *person_id, const struct page_request *page,
                                 json_t **out, struct result_info *info) {
   *out = NULL;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[4] = {person_id, paging_param_after_ts(page), paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "tl_my_signals", 4, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = fields_documents(res, 0);
-  PQclear(res);
-  *out = paging_envelope(page, items, "at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  const char *params[4] = {person_id, paging_param_after_ts(page), paging_param_after_id(page),
+                           paging_param_fetch(page)};
+  return documents_page(conn, "tl_my_signals", 4, params, page, "at", "id", out, info);
 }

@@ -1,5 +1,5 @@
-/* Volunteer profiles. The representation is built by PostgreSQL (json_build_object), so the
- * ranges of availability and holidays come back the way they are stored. */
+/* Volunteer profiles. The representation is built by PostgreSQL (sql/functions/volunteers.sql),
+ * so the ranges of availability and holidays come back the way they are stored. */
 #include "volunteers.h"
 
 #include <orcania.h>
@@ -13,34 +13,18 @@
 #include "precondition.h"
 #include "support/validate.h"
 
-/* $3 is the number of days a certificate stays valid. */
-#define PROFILE_DOC                                                                                                    \
-  "json_build_object('person_id', v.person_id, 'display_name', p.display_name, 'skills', to_json(v.skills), "          \
-  "'availability', (SELECT COALESCE(json_agg(json_build_object('weekday', lower(r) / 1440 + 1, "                       \
-  "'start', to_char(make_time((lower(r) % 1440) / 60, lower(r) % 60, 0), 'HH24:MI'), "                                 \
-  "'end', to_char(make_time((upper(r) % 1440) / 60, upper(r) % 60, 0), 'HH24:MI')) ORDER BY lower(r)), '[]') "         \
-  "FROM unnest(v.availability) r), "                                                                                   \
-  "'unavailable', (SELECT COALESCE(json_agg(json_build_object('from', lower(d), 'to', upper(d) - 1) "                  \
-  "ORDER BY lower(d)), '[]') FROM unnest(v.unavailable) d), "                                                          \
-  "'home', json_build_object('lat', v.home_lat, 'lon', v.home_lon), 'travel_km', v.travel_km, "                        \
-  "'capacity_hours_per_week', v.capacity_hours, 'languages', to_json(v.languages), "                                   \
-  "'prefers_short_tasks', v.prefers_short_tasks, 'paused', v.paused, "                                                 \
-  "'code_of_conduct_accepted_at', api_ts(v.code_of_conduct_accepted_at), "                                             \
-  "'certificate', CASE WHEN v.certificate_issued_on IS NULL THEN NULL ELSE json_build_object("                         \
-  "'issued_on', v.certificate_issued_on, 'valid_until', v.certificate_issued_on + $3::int, "                           \
-  "'checked_by', v.certificate_checked_by, 'checked_at', api_ts(v.certificate_checked_at)) END, "                      \
-  "'certificate_valid', COALESCE(v.certificate_issued_on + $3::int >= community_today(), false), "                     \
-  "'updated_at', api_ts(v.updated_at))::text"
-
+/* The document is built by volunteer_profile_doc (sql/functions/volunteers.sql); $3 is the
+ * number of days a certificate stays valid. */
 static const struct db_statement statements[] = {
-    {"volunteers_page", "SELECT " PROFILE_DOC ", api_ts(v.updated_at), v.person_id FROM volunteer_profiles v "
-                        "JOIN persons p ON p.id = v.person_id WHERE v.community_id = $1 "
-                        "AND" PAGING_SQL_AFTER("v.updated_at", "v.person_id", "$2", "$4",
-                                               "$5") "ORDER BY v.updated_at, v.person_id LIMIT $6"},
-    {"volunteer_get", "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
-                      "WHERE v.community_id = $1 AND v.person_id = $2"},
-    {"volunteer_lock", "SELECT " PROFILE_DOC " FROM volunteer_profiles v JOIN persons p ON p.id = v.person_id "
-                       "WHERE v.community_id = $1 AND v.person_id = $2 FOR UPDATE OF v"},
+    {"volunteers_page",
+     "SELECT d.* FROM volunteer_profiles v, volunteer_profile_doc(v, $3::int) d WHERE v.community_id = $1 "
+     "AND v.updated_at > $2::timestamptz AND (v.updated_at, v.person_id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY v.updated_at, v.person_id LIMIT $6"},
+    {"volunteer_get",
+     "SELECT d.doc FROM volunteer_profiles v, volunteer_profile_doc(v, $3::int) d WHERE v.community_id = $1 "
+     "AND v.person_id = $2"},
+    /* Changes to a profile take turns: its row is locked first. */
+    {"volunteer_lock", "SELECT 1 FROM volunteer_profiles WHERE community_id = $1 AND person_id = $2 FOR UPDATE"},
     {"volunteer_known_skills", "SELECT count(*) FROM categories WHERE community_id = $1 AND id = ANY ($2::uuid[])"},
     {"volunteer_upsert",
      "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, unavailable, home_lat, home_lon, "
@@ -100,7 +84,8 @@ static enum result load(struct db_conn *conn, const char *community_id, const ch
   snprintf(days, sizeof days, "%d", certificate_days);
   const char *params[3] = {community_id, person_id, days};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, lock ? "volunteer_lock" : "volunteer_get", 3, params, &res), info);
+  enum result r = lock ? result_from_db(db_exec(conn, "volunteer_lock", 2, params), info) : RESULT_OK;
+  if (r == RESULT_OK) r = result_from_db(db_query(conn, "volunteer_get", 3, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK && (*out = parse_doc(PQgetvalue(res, 0, 0))) == NULL) r = RESULT_ERROR;
   PQclear(res);
