@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "../src/support/log.h"
-#include "../src/support/validate.h"
+#include "headers.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
@@ -127,7 +127,7 @@ static int check_request(struct MHD_Connection *connection, const char *version,
 static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url, int status, const char *detail,
                               int close_connection, const char *client_request_id) {
   char request_id[129];
-  if (valid_request_id(client_request_id))
+  if (header_request_id_valid(client_request_id))
     snprintf(request_id, sizeof request_id, "%s", client_request_id);
   else
     server_new_request_id(request_id, sizeof request_id);

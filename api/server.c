@@ -26,6 +26,7 @@
 #include "../src/support/log.h"
 #include "../src/support/validate.h"
 #include "conditional.h"
+#include "headers.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
@@ -60,7 +61,7 @@ static double seconds_since(const struct timespec *start) {
 
 static void assign_request_id(struct api_request *ar) {
   const char *given = u_map_get_case(ar->req->map_header, "X-Request-Id");
-  if (valid_request_id(given))
+  if (header_request_id_valid(given))
     snprintf(ar->request_id, sizeof ar->request_id, "%s", given);
   else
     server_new_request_id(ar->request_id, sizeof ar->request_id);
@@ -201,7 +202,7 @@ static enum result run_handler(struct api_request *ar) {
   const char *key =
       (ar->route->flags & ROUTE_IDEMPOTENT) ? u_map_get_case(ar->req->map_header, "Idempotency-Key") : NULL;
   if (key == NULL) return ar->route->handler(ar);
-  if (!valid_idempotency_key(key)) {
+  if (!header_idempotency_key_valid(key)) {
     result_field_error(&ar->info, "Idempotency-Key", "invalid", "1 to 255 printable ASCII characters");
     return RESULT_INVALID;
   }

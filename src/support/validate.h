@@ -11,9 +11,5 @@ int valid_date(const char *s);
 int valid_email(const char *s);
 /* A UTF-8 string with `min`..`max` code points and no control characters. */
 int valid_text(const char *s, size_t min, size_t max);
-/* 1-128 characters of [A-Za-z0-9._-], as accepted for X-Request-Id. */
-int valid_request_id(const char *s);
-/* 1-255 printable ASCII characters, as accepted for Idempotency-Key. */
-int valid_idempotency_key(const char *s);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../api/headers.h"
 #include "../../src/support/validate.h"
 #include "suites.h"
 
@@ -188,17 +189,17 @@ END_TEST
 START_TEST(test_request_id) {
   char *id128 = repeat('a', 128, "");
   char *id129 = repeat('a', 129, "");
-  ck_assert_int_eq(valid_request_id("A-z_0.9"), 1);
-  ck_assert_int_eq(valid_request_id("x"), 1);
-  ck_assert_int_eq(valid_request_id(id128), 1);
-  ck_assert_int_eq(valid_request_id(id129), 0);
-  ck_assert_int_eq(valid_request_id(""), 0);
-  ck_assert_int_eq(valid_request_id("a b"), 0);
-  ck_assert_int_eq(valid_request_id("a/b"), 0);
-  ck_assert_int_eq(valid_request_id("a:b"), 0);
-  ck_assert_int_eq(valid_request_id("a\nb"), 0);
-  ck_assert_int_eq(valid_request_id("caf\xc3\xa9"), 0);
-  ck_assert_int_eq(valid_request_id(NULL), 0);
+  ck_assert_int_eq(header_request_id_valid("A-z_0.9"), 1);
+  ck_assert_int_eq(header_request_id_valid("x"), 1);
+  ck_assert_int_eq(header_request_id_valid(id128), 1);
+  ck_assert_int_eq(header_request_id_valid(id129), 0);
+  ck_assert_int_eq(header_request_id_valid(""), 0);
+  ck_assert_int_eq(header_request_id_valid("a b"), 0);
+  ck_assert_int_eq(header_request_id_valid("a/b"), 0);
+  ck_assert_int_eq(header_request_id_valid("a:b"), 0);
+  ck_assert_int_eq(header_request_id_valid("a\nb"), 0);
+  ck_assert_int_eq(header_request_id_valid("caf\xc3\xa9"), 0);
+  ck_assert_int_eq(header_request_id_valid(NULL), 0);
   free(id128);
   free(id129);
 }
@@ -207,17 +208,17 @@ END_TEST
 START_TEST(test_idempotency_key) {
   char *key255 = repeat('k', 255, "");
   char *key256 = repeat('k', 256, "");
-  ck_assert_int_eq(valid_idempotency_key("x"), 1);
-  ck_assert_int_eq(valid_idempotency_key("!~{}\"'/:"), 1); /* 0x21 and 0x7e are the edges */
-  ck_assert_int_eq(valid_idempotency_key("123e4567-e89b-12d3-a456-426614174000"), 1);
-  ck_assert_int_eq(valid_idempotency_key(key255), 1);
-  ck_assert_int_eq(valid_idempotency_key(key256), 0);
-  ck_assert_int_eq(valid_idempotency_key(""), 0);
-  ck_assert_int_eq(valid_idempotency_key("a b"), 0);
-  ck_assert_int_eq(valid_idempotency_key("a\tb"), 0);
-  ck_assert_int_eq(valid_idempotency_key("a\x7f"), 0);
-  ck_assert_int_eq(valid_idempotency_key("caf\xc3\xa9"), 0);
-  ck_assert_int_eq(valid_idempotency_key(NULL), 0);
+  ck_assert_int_eq(header_idempotency_key_valid("x"), 1);
+  ck_assert_int_eq(header_idempotency_key_valid("!~{}\"'/:"), 1); /* 0x21 and 0x7e are the edges */
+  ck_assert_int_eq(header_idempotency_key_valid("123e4567-e89b-12d3-a456-426614174000"), 1);
+  ck_assert_int_eq(header_idempotency_key_valid(key255), 1);
+  ck_assert_int_eq(header_idempotency_key_valid(key256), 0);
+  ck_assert_int_eq(header_idempotency_key_valid(""), 0);
+  ck_assert_int_eq(header_idempotency_key_valid("a b"), 0);
+  ck_assert_int_eq(header_idempotency_key_valid("a\tb"), 0);
+  ck_assert_int_eq(header_idempotency_key_valid("a\x7f"), 0);
+  ck_assert_int_eq(header_idempotency_key_valid("caf\xc3\xa9"), 0);
+  ck_assert_int_eq(header_idempotency_key_valid(NULL), 0);
   free(key255);
   free(key256);
 }
