@@ -10,7 +10,8 @@
 # NOABER_KEEP_TMP=1. Extra arguments for the Check binary go through Check's own environment
 # variables (CK_RUN_SUITE, CK_RUN_CASE, CK_VERBOSITY, CK_TIMEOUT_MULTIPLIER); with CK_RUN_SUITE or
 # CK_RUN_CASE set (make test SUITE=name) only that part of the Check suite runs, and the database
-# tests, the plan tests and the docs page check are skipped.
+# tests, the plan tests and the docs page check are skipped. Each integration test makes its own
+# communities (tests/lib/fixture.h), so any suite runs alone and in any order.
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
@@ -108,8 +109,6 @@ export NOABER_TEST_JWT_ISSUER="${NOABER_JWT_ISSUER:-noaber}"
 export NOABER_TEST_JWT_AUDIENCE="${NOABER_JWT_AUDIENCE:-noaber-api}"
 export NOABER_TEST_APP_DSN="$DATABASE_URL"
 export NOABER_TEST_OWNER_DSN="postgresql:///noaber?host=$pgdir/run&port=$pg_port&user=postgres"
-export NOABER_TEST_PG_DIR="$pgdir"
-export NOABER_TEST_PG_PORT="$pg_port"
 export NOABER_TEST_PG_SCRIPT="$repo/scripts/pg-cluster.sh"
 export NOABER_TEST_TMPDIR="$tmp"
 : >"$NOABER_TEST_EXCHANGE_LOG"

@@ -1,15 +1,17 @@
 /* Integration tests: real HTTP against a running `noaber serve` (see tests/run-integration.sh
- * for the environment it needs). Check's CK_RUN_SUITE / CK_RUN_CASE select a subset. */
+ * for the environment it needs). Check's CK_RUN_SUITE / CK_RUN_CASE select a subset. Every test
+ * works in communities of its own (tests/lib/fixture.h), so the suites run in any order. */
 #include <stdlib.h>
 
 #include <check.h>
 #include <curl/curl.h>
 
+#include "fixture.h"
 #include "suites.h"
 
 int main(void)
 {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || fixture_prepare() != 0)
         return 2;
     SRunner *sr = srunner_create(health_suite());
     srunner_add_suite(sr, conventions_suite());
@@ -33,7 +35,7 @@ int main(void)
     srunner_add_suite(sr, cases_guests_suite());
     srunner_add_suite(sr, cases_led_suite());
     srunner_add_suite(sr, limits_suite());
-    srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
+    srunner_add_suite(sr, resilience_suite());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
