@@ -11,7 +11,8 @@
 # variables (CK_RUN_SUITE, CK_RUN_CASE, CK_VERBOSITY, CK_TIMEOUT_MULTIPLIER); with CK_RUN_SUITE or
 # CK_RUN_CASE set (make test SUITE=name) only that part of the Check suite runs, and the database
 # tests, the plan tests and the docs page check are skipped. Each integration test makes its own
-# communities (tests/lib/fixture.h), so any suite runs alone and in any order.
+# communities (tests/lib/fixture.h), so any suite runs alone and in any order;
+# NOABER_TEST_ORDER=reverse runs the suites last to first.
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
