@@ -111,6 +111,7 @@ START_TEST(actions_create_overdue_overview)
     json_t *mine = list_all("/v1/me/actions", vol1, "overdue=true");
     json_t *it = find_item(mine, "id", a_late);
     ck_assert_msg(it != NULL, "overdue action missing from /v1/me/actions?overdue=true");
+    ck_assert_uint_eq(json_array_size(mine), 1);
     ck_assert_str_eq(jstr(it, "case_id"), id);
     ck_assert_str_eq(jstr(it, "community_id"), fx.anna.id);
     ck_assert(json_is_true(jpath(it, "overdue")));
@@ -124,14 +125,17 @@ START_TEST(actions_create_overdue_overview)
     mine = list_all("/v1/me/actions", vol1, "overdue=false");
     ck_assert(find_item(mine, "id", a_soon) != NULL);
     ck_assert(find_item(mine, "id", a_late) == NULL);
+    ck_assert_uint_eq(json_array_size(mine), 1);
     json_decref(mine);
     mine = list_all("/v1/me/actions", vol1, NULL);
     ck_assert(find_item(mine, "id", a_soon) != NULL);
     ck_assert(find_item(mine, "id", a_late) != NULL);
     ck_assert(find_item(mine, "id", a_free) == NULL); /* unowned */
+    ck_assert_uint_eq(json_array_size(mine), 2);
     json_decref(mine);
     mine = list_all("/v1/me/actions", coord, "overdue=true");
     ck_assert(find_item(mine, "id", a_late) == NULL); /* not the coordinator's */
+    ck_assert_uint_eq(json_array_size(mine), 0);
     json_decref(mine);
     http_get(&r, "/v1/me/actions?overdue=maybe", vol1);
     assert_problem(&r, 400, NULL);

@@ -125,6 +125,7 @@ START_TEST(hegelsom_scenario)
     for (size_t i = 0; i < 4; i++) {
         json_t *l = cases_list(on[i], NULL);
         ck_assert_msg(items_have(l, id), "participant %zu does not list the case", i);
+        ck_assert_uint_eq(json_array_size(l), 1);
         json_decref(l);
     }
     const char *off[] = {vol2, coord2.tokens.access};
@@ -139,6 +140,7 @@ START_TEST(hegelsom_scenario)
         http_response_free(&r);
         json_t *l = cases_list(off[i], NULL);
         ck_assert_msg(!items_have(l, id), "non-participant %zu lists the case", i);
+        ck_assert_uint_eq(json_array_size(l), 0);
         json_decref(l);
     }
     /* the other community's coordinator: not in Anna Zorgt at all, and not in their own */
@@ -154,6 +156,7 @@ START_TEST(hegelsom_scenario)
     community_path(tot_cases, sizeof tot_cases, &fx.tot, "/cases");
     json_t *l = list_all(tot_cases, tot, NULL);
     ck_assert(!items_have(l, id));
+    ck_assert_uint_eq(json_array_size(l), 0);
     json_decref(l);
 
     /* participants: the subject and the current lead stay; others can be removed */
@@ -524,6 +527,7 @@ START_TEST(close_and_reopen)
         json_t *closed = cases_list(who[i], "closed");
         json_t *it = find_item(closed, "id", id);
         ck_assert_msg(it != NULL, "closed case missing from ?status=closed (%zu)", i);
+        ck_assert_uint_eq(json_array_size(closed), 1);
         ck_assert_str_eq(jstr(it, "status"), "closed");
         json_decref(closed);
     }

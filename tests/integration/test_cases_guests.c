@@ -180,13 +180,18 @@ START_TEST(lead_sees_late_actions_across_cases)
 
     json_t *led = list_walk("/v1/me/actions", coord, 100, "scope=led&overdue=true", NULL);
     ck_assert_msg(find_item(led, "id", late) != NULL, "the lead does not see the late action");
-    ck_assert_msg(find_item(led, "id", later) == NULL, "an action that is not late is listed as late");
+    ck_assert_msg(find_item(led, "id", later) == NULL,
+                  "an action that is not late is listed as late");
+    ck_assert_uint_eq(json_array_size(led), 1);
     json_decref(led);
     json_t *owned = list_walk("/v1/me/actions", volunteer, 100, "overdue=true", NULL);
     ck_assert(find_item(owned, "id", late) != NULL);
+    ck_assert_uint_eq(json_array_size(owned), 1);
     json_decref(owned);
     json_t *not_led = list_walk("/v1/me/actions", volunteer, 100, "scope=led", NULL);
-    ck_assert_msg(find_item(not_led, "id", late) == NULL, "someone who does not lead sees the case's actions");
+    ck_assert_msg(find_item(not_led, "id", late) == NULL,
+                  "someone who does not lead sees the case's actions");
+    ck_assert_uint_eq(json_array_size(not_led), 0);
     json_decref(not_led);
     struct http_response r;
     http_get(&r, "/v1/me/actions?scope=everything", coord);

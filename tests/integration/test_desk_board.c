@@ -132,12 +132,14 @@ START_TEST(volunteer_visibility)
     json_t *board = list_all(board_path, b.tokens.access, NULL);
     item = find_item(board, "id", id2);
     ck_assert_msg(item != NULL, "not on the board of an eligible volunteer");
+    ck_assert_uint_eq(json_array_size(board), 1);
     ck_assert(json_is_true(json_object_get(item, "on_board")));
     ck_assert(json_is_null(json_object_get(item, "place")));
     ck_assert_msg(!list_has(board, id), "a matched request is on the board");
     json_decref(board);
     board = list_all(board_path, c.tokens.access, NULL);
     ck_assert(!list_has(board, id2));
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
 
     json_decref(full);
@@ -194,6 +196,7 @@ START_TEST(board_and_claim)
     int pages = 0;
     json_t *board = list_walk(board_path, v.tokens.access, 1, NULL, &pages);
     ck_assert(list_has(board, id));
+    ck_assert_uint_eq(json_array_size(board), 1);
     json_decref(board);
     claim(&r, x.tokens.access, id);
     ck_assert_msg(r.status == 403 || r.status == 404, "ineligible claim: %ld %s", r.status,
@@ -218,6 +221,7 @@ START_TEST(board_and_claim)
     http_response_free(&r);
     board = list_all(board_path, w2.tokens.access, NULL);
     ck_assert_msg(!list_has(board, id), "claimed request still on the board");
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
 
     /* an offered request on the board: a claim wins over the pending offer */
@@ -313,7 +317,9 @@ START_TEST(board_concurrent_claims)
         request_action_ok(coord, id, "board", NULL, "triaged");
         for (int k = 0; k < 2; k++) {
             json_t *board = list_all(board_path, v[k].tokens.access, NULL);
-            ck_assert_msg(list_has(board, id), "round %d: not on volunteer %d's board", round, k);
+            ck_assert_msg(list_has(board, id), "round %d: not on volunteer %d's board", round,
+                          k);
+            ck_assert_uint_eq(json_array_size(board), 1); /* earlier rounds are claimed */
             json_decref(board);
         }
         char path[200];

@@ -202,13 +202,18 @@ START_TEST(resident_requests_everywhere)
 }
 END_TEST
 
-static json_t *queue(const char *tok, const char *view, int limit)
+static json_t *queue_pages(const char *tok, const char *view, int limit, int *pages)
 {
     char query[64];
     snprintf(query, sizeof query, "view=%s", view);
     char path[160];
     community_path(path, sizeof path, &fx.anna, "/queue");
-    return list_walk(path, tok, limit, query, NULL);
+    return list_walk(path, tok, limit, query, pages);
+}
+
+static json_t *queue(const char *tok, const char *view, int limit)
+{
+    return queue_pages(tok, view, limit, NULL);
 }
 
 START_TEST(coordinator_queue_views)
@@ -224,13 +229,20 @@ START_TEST(coordinator_queue_views)
     desk_window(&w, 4, 1, 10, 12);
     char *x = request_create(res.tokens.access, request_body(shopping, &w, SITE_QUEUE, false),
                              NULL);
+    /* two more new ones, so that view=new takes two pages of two */
+    for (int k = 0; k < 2; k++)
+        free(request_create(res.tokens.access, request_body(shopping, &w, SITE_QUEUE, false),
+                            NULL));
     json_t *q = queue(coord, "new", 100);
     ck_assert_msg(list_has(q, x), "a submitted request is not in view=new");
+    ck_assert_uint_eq(json_array_size(q), 3);
     size_t i;
     json_t *it;
     json_array_foreach(q, i, it)
         ck_assert_str_eq(jstr(it, "status"), "submitted");
-    json_t *paged = queue(coord, "new", 2);
+    int pages = 0;
+    json_t *paged = queue_pages(coord, "new", 2, &pages);
+    ck_assert_int_eq(pages, 2);
     ck_assert_uint_eq(json_array_size(paged), json_array_size(q));
     assert_sync_order(paged);
     for (i = 0; i < json_array_size(q); i++)
@@ -239,10 +251,12 @@ START_TEST(coordinator_queue_views)
     json_decref(q);
     q = queue(coord, "needs_attention", 100);
     ck_assert_msg(!list_has(q, x), "a request days away needs attention");
+    ck_assert_uint_eq(json_array_size(q), 0);
     json_decref(q);
     request_action_ok(coord, x, "triage", NULL, "triaged");
     q = queue(coord, "new", 100);
     ck_assert_msg(!list_has(q, x), "a triaged request is still new");
+    ck_assert_uint_eq(json_array_size(q), 2);
     json_decref(q);
 
     /* needed within 24 hours and not matched */
@@ -266,12 +280,14 @@ START_TEST(coordinator_queue_views)
     ck_assert_msg(list_has(q, y), "needed within 6 h, not matched, not in needs_attention");
     ck_assert_msg(!list_has(q, y2), "needed in 40 h, already in needs_attention");
     ck_assert(!list_has(q, x));
+    ck_assert_uint_eq(json_array_size(q), 1);
     json_decref(q);
 
     /* matched without the resident's confirmation */
     char *z = request_matched(coord, res.tokens.access, shopping, &w, SITE_QUEUE, &v);
     q = queue(coord, "unconfirmed", 100);
     ck_assert_msg(list_has(q, z), "matched, unconfirmed request not in view=unconfirmed");
+    ck_assert_uint_eq(json_array_size(q), 1);
     json_array_foreach(q, i, it) {
         ck_assert_str_eq(jstr(it, "status"), "matched");
         ck_assert(json_is_false(json_object_get(it, "resident_confirmed")));
@@ -284,6 +300,7 @@ START_TEST(coordinator_queue_views)
     http_response_free(&r);
     q = queue(coord, "unconfirmed", 100);
     ck_assert_msg(!list_has(q, z), "confirmed request still unconfirmed");
+    ck_assert_uint_eq(json_array_size(q), 0);
     json_decref(q);
 
     /* views and roles */
@@ -303,8 +320,10 @@ START_TEST(coordinator_queue_views)
     http_get(&r, path, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    q = list_walk(community_path(path, sizeof path, &fx.tot, "/queue"), tot, 100, "view=new", NULL);
+    q = list_walk(community_path(path, sizeof path, &fx.tot, "/queue"), tot, 100, "view=new",
+                  NULL);
     ck_assert(!list_has(q, x));
+    ck_assert_uint_eq(json_array_size(q), 0);
     json_decref(q);
     free(tot);
 

@@ -492,9 +492,11 @@ START_TEST(blocked_helper_never_offered)
     http_response_free(&r);
     json_t *board = list_all(board_path, blocked.tokens.access, NULL);
     ck_assert_msg(!list_has(board, id), "blocked helper sees the request on the board");
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
     board = list_all(board_path, ok.tokens.access, NULL);
     ck_assert(list_has(board, id));
+    ck_assert_uint_eq(json_array_size(board), 1);
     json_decref(board);
     char path[200];
     request_path(path, sizeof path, id, "/claim");

@@ -100,9 +100,11 @@ START_TEST(request_by_resident_for_themselves)
     http_response_free(&r);
     json_t *mine = list_all(requests, res2, NULL);
     ck_assert(!list_has(mine, id));
+    ck_assert_uint_eq(json_array_size(mine), 0);
     json_decref(mine);
     mine = list_all(requests, res, NULL);
     ck_assert(list_has(mine, id));
+    ck_assert_uint_eq(json_array_size(mine), 1);
     size_t i;
     json_t *it;
     json_array_foreach(mine, i, it)
@@ -113,11 +115,13 @@ START_TEST(request_by_resident_for_themselves)
     char *coord = fixture_login(&fx.coordinator);
     json_t *sub = list_all(requests, coord, "status=submitted");
     ck_assert(list_has(sub, id));
+    ck_assert_uint_eq(json_array_size(sub), 1);
     json_array_foreach(sub, i, it)
         ck_assert_str_eq(jstr(it, "status"), "submitted");
     json_decref(sub);
     json_t *tri = list_all(requests, coord, "status=triaged");
     ck_assert(!list_has(tri, id));
+    ck_assert_uint_eq(json_array_size(tri), 0);
     json_decref(tri);
     char waiting[200];
     snprintf(waiting, sizeof waiting, "%s?status=waiting", requests);

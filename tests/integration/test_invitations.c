@@ -324,6 +324,7 @@ START_TEST(invitation_access_rules)
     http_response_free(&r);
     json_t *tot_list = list_walk(tot_invitations, tot, 100, NULL, NULL);
     ck_assert_ptr_null(find_item(tot_list, "id", id));
+    ck_assert_uint_eq(json_array_size(tot_list), 0);
     json_decref(tot_list);
     free(id);
     free(vol);

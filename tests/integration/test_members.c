@@ -214,6 +214,8 @@ START_TEST(members_updated_since_and_tombstones)
     ck_assert_msg(find_item(since, "person_id", p2.id) != NULL, "new member not in sync");
     ck_assert_msg(find_item(since, "email", fx.volunteer1.email) == NULL,
                   "an older member came back from updated_since");
+    /* only p2: updated_since is exclusive, and p1 sits on the boundary */
+    ck_assert_uint_eq(json_array_size(since), 1);
     size_t i;
     json_t *it;
     json_array_foreach(since, i, it) {
@@ -240,11 +242,13 @@ START_TEST(members_updated_since_and_tombstones)
     ck_assert(json_is_null(json_object_get(tomb, "email")));
     ck_assert(json_is_null(json_object_get(tomb, "joined_at")));
     ck_assert_uint_eq(json_array_size(json_object_get(tomb, "roles")), 0);
+    ck_assert_uint_eq(json_array_size(since), 1);
     json_decref(since);
 
     json_t *plain = list_walk(anna_members, tok, 100, NULL, NULL);
     ck_assert_ptr_null(find_item(plain, "person_id", p2.id));
     ck_assert_ptr_nonnull(find_item(plain, "person_id", p1.id));
+    ck_assert_uint_eq(json_array_size(plain), 7); /* the fixture's six and p1 */
     json_decref(plain);
     free(t1);
     person_free(&p1);
