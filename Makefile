@@ -20,10 +20,15 @@ SRC      := $(wildcard cmd/*.c src/*.c src/support/*.c src/db/*.c api/*.c)
 OBJ      := $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ  := $(filter-out $(BUILD)/obj/cmd/%.o,$(OBJ))
 
-UNIT_SRC := $(wildcard tests/unit/*.c)
-ITEST_SRC := $(wildcard tests/lib/*.c tests/integration/*.c)
-DBTEST_SRC := $(wildcard tests/db/*.c)
-PLANTEST_SRC := $(wildcard tests/plans/*.c)
+# Test programs: each test file is its own object, like the server's, so changing one test file
+# recompiles that file only (and -MMD dependencies recompile what includes a changed header).
+UNIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/*.c))
+ITEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/integration/*.c))
+DBTEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/db/*.c))
+PLANTEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/plans/*.c))
+TEST_OBJ := $(UNIT_OBJ) $(ITEST_OBJ) $(DBTEST_OBJ) $(PLANTEST_OBJ)
+# The integration tests talk HTTP and SQL to the server like a client; they link no server code.
+ITEST_PKGS := check libcurl jansson libjwt libpq libsodium
 
 # Every Node.js tool runs on the project's pinned Node.js and npm (scripts/node.sh), never on
 # whatever node the machine has: Debian 12's is 18, the contract tools need 20.19+.
@@ -103,39 +108,54 @@ $(SHARE)/functions/%.sql: sql/functions/%.sql
 	@mkdir -p $(SHARE)/functions
 	cp $< $@
 
-$(BUILD)/tests/unit: $(UNIT_SRC) $(LIB_OBJ)
+# Unit, database and plan tests: the server's code (LIB_OBJ) with Check. The more specific
+# pattern rules below win over $(BUILD)/obj/%.o for the test directories.
+$(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	@echo "LD $@"
-	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/db: $(DBTEST_SRC) $(LIB_OBJ)
+$(BUILD)/obj/tests/integration/%.o: tests/integration/%.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags $(ITEST_PKGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/tests/lib/%.o: tests/lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags $(ITEST_PKGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/unit: $(UNIT_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS) check) -lpthread -lm
+
+$(BUILD)/tests/db: $(DBTEST_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
 # Plan tests: the real statement tables and db layer, EXPLAIN of every hot statement per role.
-$(BUILD)/tests/plans: $(PLANTEST_SRC) $(LIB_OBJ)
+$(BUILD)/tests/plans: $(PLANTEST_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) check) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs $(PKGS) check) -lpthread -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS) check) -lpthread -lm
 
-$(BUILD)/tests/integration: $(ITEST_SRC)
+$(BUILD)/tests/integration: $(ITEST_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -Itests/lib $$(pkg-config --cflags check libcurl jansson libjwt libpq) $(LDFLAGS) -o $@ $^ \
-	  $$(pkg-config --libs check libcurl jansson libjwt libpq) -lpthread -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(ITEST_PKGS)) -lpthread -lm
 
 run: deps build
 	@scripts/run.sh $(BUILD)
 
+# SUITE=name runs only the Check suite of that name (CK_RUN_SUITE), in the unit and the
+# integration binary, and skips the database and plan tests (tests/run-integration.sh).
 test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/plans $(BUILD)/tests/integration
 	@echo "== unit tests"
-	@$(BUILD)/tests/unit
+	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )$(BUILD)/tests/unit
 	@echo "== integration tests ($(BUILD))"
-	@tests/run-integration.sh $(BUILD)
+	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )tests/run-integration.sh $(BUILD)
 
 # The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer; leaks fail it.
 test-asan:
@@ -169,4 +189,4 @@ lint: deps-lint node_modules/.package-lock.json
 clean:
 	rm -rf build build-asan
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,39 +1,53 @@
 /* Integration tests: real HTTP against a running `noaber serve` (see tests/run-integration.sh
- * for the environment it needs). Check's CK_RUN_SUITE / CK_RUN_CASE select a subset. */
+ * for the environment it needs). Check's CK_RUN_SUITE / CK_RUN_CASE select a subset. Every test
+ * works in communities of its own (tests/lib/fixture.h), so the suites run in any order. */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <check.h>
 #include <curl/curl.h>
 
+#include "fixture.h"
 #include "suites.h"
+
+/* In registration order; NOABER_TEST_ORDER=reverse runs them last to first. */
+static Suite *(*const suites[])(void) = {
+    health_suite,
+    conventions_suite,
+    auth_suite,
+    me_suite,
+    members_suite,
+    invitations_suite,
+    tenancy_suite,
+    desk_categories_suite,
+    desk_profiles_suite,
+    desk_requests_suite,
+    desk_matching_suite,
+    desk_board_suite,
+    desk_occurrences_suite,
+    desk_lists_suite,
+    cases_flow_suite,
+    cases_actions_suite,
+    cases_consent_suite,
+    cases_access_suite,
+    cases_timeline_suite,
+    cases_guests_suite,
+    cases_led_suite,
+    limits_suite,
+    resilience_suite,
+};
 
 int main(void)
 {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || fixture_prepare() != 0)
         return 2;
-    SRunner *sr = srunner_create(health_suite());
-    srunner_add_suite(sr, conventions_suite());
-    srunner_add_suite(sr, auth_suite());
-    srunner_add_suite(sr, me_suite());
-    srunner_add_suite(sr, members_suite());
-    srunner_add_suite(sr, invitations_suite());
-    srunner_add_suite(sr, tenancy_suite());
-    srunner_add_suite(sr, desk_categories_suite());
-    srunner_add_suite(sr, desk_profiles_suite());
-    srunner_add_suite(sr, desk_requests_suite());
-    srunner_add_suite(sr, desk_matching_suite());
-    srunner_add_suite(sr, desk_board_suite());
-    srunner_add_suite(sr, desk_occurrences_suite());
-    srunner_add_suite(sr, desk_lists_suite());
-    srunner_add_suite(sr, cases_flow_suite());
-    srunner_add_suite(sr, cases_actions_suite());
-    srunner_add_suite(sr, cases_consent_suite());
-    srunner_add_suite(sr, cases_access_suite());
-    srunner_add_suite(sr, cases_timeline_suite());
-    srunner_add_suite(sr, cases_guests_suite());
-    srunner_add_suite(sr, cases_led_suite());
-    srunner_add_suite(sr, limits_suite());
-    srunner_add_suite(sr, resilience_suite()); /* last: it stops and restarts the database */
+    const char *order = getenv("NOABER_TEST_ORDER");
+    bool reverse = order != NULL && strcmp(order, "reverse") == 0;
+    size_t n = sizeof suites / sizeof suites[0];
+    SRunner *sr = srunner_create(NULL);
+    for (size_t i = 0; i < n; i++)
+        srunner_add_suite(sr, suites[reverse ? n - 1 - i : i]());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

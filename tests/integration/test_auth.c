@@ -6,6 +6,7 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "http.h"
 #include "jwtforge.h"
 #include "suites.h"
@@ -24,6 +25,8 @@ static void assert_token_pair(json_t *j)
     ck_assert_msg(exp > 0 && exp <= 900, "expires_in %lld", exp);
 }
 
+/* seed-demo's accounts (make run) log in with the documented password; the suites only read
+ * the demo data, so this holds in any order. */
 START_TEST(demo_accounts_log_in)
 {
     for (size_t i = 0; i < sizeof demo_emails / sizeof *demo_emails; i++) {
@@ -46,9 +49,9 @@ END_TEST
 START_TEST(wrong_password_same_as_unknown_email)
 {
     struct http_response r0;
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, coord, ANNA_ID, "resident");
+    person_create(&p, coord, fx.anna.id, "resident");
     struct http_response a, b;
     http_call(&a, "POST", "/v1/auth/login", NULL,
               json_pack("{s:s, s:s}", "email", p.email, "password", "wrong-password-123"));
@@ -86,7 +89,7 @@ START_TEST(access_token_claims)
 {
     struct test_jwt_key keys[4];
     test_jwt_keys(keys, 4);
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *alg = NULL, *kid = NULL;
     json_t *c = token_claims(tok, &keys[0], &alg, &kid);
     ck_assert_msg(c != NULL, "access token does not verify with the first key");
@@ -130,7 +133,7 @@ struct forge_ctx {
 static void forge_begin(struct forge_ctx *f)
 {
     f->n_keys = test_jwt_keys(f->keys, 4);
-    f->real = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    f->real = fixture_login(&fx.coordinator);
     f->claims = token_claims(f->real, &f->keys[0], NULL, NULL);
     ck_assert_msg(f->claims != NULL, "real token does not verify with the first key");
 }
@@ -311,7 +314,7 @@ static long refresh(const char *token, struct tokens *out)
 START_TEST(refresh_rotates)
 {
     struct tokens t1, t2;
-    login(ANNA_VOLUNTEER1, DEMO_PASSWORD, &t1);
+    login(fx.volunteer1.email, FIXTURE_PASSWORD, &t1);
     ck_assert_int_eq(refresh(t1.refresh, &t2), 200);
     ck_assert_str_ne(t1.refresh, t2.refresh);
     expect_me(t2.access, 200);
@@ -326,7 +329,7 @@ END_TEST
 START_TEST(refresh_reuse_revokes_family)
 {
     struct tokens t1, t2;
-    login(ANNA_VOLUNTEER2, DEMO_PASSWORD, &t1);
+    login(fx.volunteer2.email, FIXTURE_PASSWORD, &t1);
     ck_assert_int_eq(refresh(t1.refresh, &t2), 200);
     ck_assert_int_eq(refresh(t1.refresh, NULL), 401); /* replay of a rotated token */
     ck_assert_int_eq(refresh(t2.refresh, NULL), 401); /* the whole family is gone */
@@ -344,7 +347,7 @@ END_TEST
 START_TEST(logout_revokes_refresh)
 {
     struct tokens t;
-    login(ANNA_RESIDENT1, DEMO_PASSWORD, &t);
+    login(fx.resident1.email, FIXTURE_PASSWORD, &t);
     struct http_response r;
     http_call(&r, "POST", "/v1/auth/logout", NULL, json_pack("{s:s}", "refresh_token", t.refresh));
     assert_status(&r, 204);
@@ -367,9 +370,9 @@ END_TEST
 
 START_TEST(login_lockout_per_email)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, coord, ANNA_ID, "resident");
+    person_create(&p, coord, fx.anna.id, "resident");
     for (int i = 1; i <= 5; i++) {
         struct http_response r;
         http_call(&r, "POST", "/v1/auth/login", NULL,
@@ -412,9 +415,9 @@ static json_t *membership_in(json_t *me, const char *community_id)
 
 START_TEST(register_with_invitation)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *inv_id = NULL;
-    char *code = create_invitation(coord, ANNA_ID, "volunteer", &inv_id);
+    char *code = create_invitation(coord, fx.anna.id, "volunteer", &inv_id);
     char *email = unique_email("register");
     struct http_response r;
     register_call(&r, code, email, TEST_PASSWORD, "Nieuwe Vrijwilliger");
@@ -422,9 +425,9 @@ START_TEST(register_with_invitation)
     ck_assert_str_eq(jstr(r.json, "me.email"), email);
     ck_assert_str_eq(jstr(r.json, "me.display_name"), "Nieuwe Vrijwilliger");
     assert_token_pair(jpath(r.json, "tokens"));
-    json_t *m = membership_in(jpath(r.json, "me"), ANNA_ID);
-    ck_assert_msg(m != NULL, "no anna-zorgt membership: %s", r.body);
-    ck_assert_str_eq(jstr(m, "community.slug"), "anna-zorgt");
+    json_t *m = membership_in(jpath(r.json, "me"), fx.anna.id);
+    ck_assert_msg(m != NULL, "no membership of %s: %s", fx.anna.slug, r.body);
+    ck_assert_str_eq(jstr(m, "community.slug"), fx.anna.slug);
     ck_assert_msg(jarray_has_string(json_object_get(m, "roles"), "volunteer") &&
                       json_array_size(json_object_get(m, "roles")) == 1,
                   "roles: %s", r.body);
@@ -434,14 +437,14 @@ START_TEST(register_with_invitation)
     char *tok = login_access(email, TEST_PASSWORD);
     http_get(&r, "/v1/me", tok);
     assert_status(&r, 200);
-    m = membership_in(r.json, ANNA_ID);
+    m = membership_in(r.json, fx.anna.id);
     ck_assert_msg(m && jarray_has_string(json_object_get(m, "roles"), "volunteer"), "me: %s",
                   r.body);
     http_response_free(&r);
 
     /* the invitation is now accepted */
     char path[200];
-    snprintf(path, sizeof path, "/v1/communities/%s/invitations/%s", ANNA_ID, inv_id);
+    snprintf(path, sizeof path, "/v1/communities/%s/invitations/%s", fx.anna.id, inv_id);
     http_get(&r, path, coord);
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "status"), "accepted");
@@ -468,8 +471,8 @@ END_TEST
 
 START_TEST(register_used_code_400)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *code = create_invitation(coord, ANNA_ID, "resident", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *code = create_invitation(coord, fx.anna.id, "resident", NULL);
     char *e1 = unique_email("first"), *e2 = unique_email("second");
     struct http_response r;
     register_call(&r, code, e1, TEST_PASSWORD, "Eerste");
@@ -488,10 +491,10 @@ END_TEST
 
 START_TEST(register_email_taken_409)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *code = create_invitation(coord, ANNA_ID, "resident", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *code = create_invitation(coord, fx.anna.id, "resident", NULL);
     struct http_response r;
-    register_call(&r, code, ANNA_VOLUNTEER1, TEST_PASSWORD, "Dubbel");
+    register_call(&r, code, fx.volunteer1.email, TEST_PASSWORD, "Dubbel");
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
     free(code);
@@ -501,8 +504,8 @@ END_TEST
 
 START_TEST(register_validation_400)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *code = create_invitation(coord, ANNA_ID, "resident", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *code = create_invitation(coord, fx.anna.id, "resident", NULL);
     char *email = unique_email("short");
     struct http_response r;
     register_call(&r, code, email, "short-pw-11", "Kort");
@@ -525,28 +528,28 @@ END_TEST
 
 START_TEST(join_second_community)
 {
-    char *anna = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *anna = fixture_login(&fx.coordinator);
+    char *tot = fixture_login(&fx.tot_coordinator);
     struct person p;
-    person_create(&p, anna, ANNA_ID, "volunteer");
-    char *code = create_invitation(tot, TOT_ID, "resident", NULL);
+    person_create(&p, anna, fx.anna.id, "volunteer");
+    char *code = create_invitation(tot, fx.tot.id, "resident", NULL);
     struct http_response r;
     http_call(&r, "POST", "/v1/me/memberships", p.tokens.access,
               json_pack("{s:s}", "invitation_code", code));
     assert_status(&r, 201);
-    ck_assert_str_eq(jstr(r.json, "community.id"), TOT_ID);
-    ck_assert_str_eq(jstr(r.json, "community.slug"), "tot-uw-dienst");
+    ck_assert_str_eq(jstr(r.json, "community.id"), fx.tot.id);
+    ck_assert_str_eq(jstr(r.json, "community.slug"), fx.tot.slug);
     ck_assert_msg(jarray_has_string(json_object_get(r.json, "roles"), "resident"), "%s", r.body);
     http_response_free(&r);
     http_get(&r, "/v1/me", p.tokens.access);
     assert_status(&r, 200);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "memberships")), 2);
-    ck_assert_ptr_nonnull(membership_in(r.json, ANNA_ID));
-    ck_assert_ptr_nonnull(membership_in(r.json, TOT_ID));
+    ck_assert_ptr_nonnull(membership_in(r.json, fx.anna.id));
+    ck_assert_ptr_nonnull(membership_in(r.json, fx.tot.id));
     http_response_free(&r);
 
     /* a second invitation for the same community: already a member */
-    char *code2 = create_invitation(tot, TOT_ID, "volunteer", NULL);
+    char *code2 = create_invitation(tot, fx.tot.id, "volunteer", NULL);
     http_call(&r, "POST", "/v1/me/memberships", p.tokens.access,
               json_pack("{s:s}", "invitation_code", code2));
     assert_problem(&r, 409, "conflict");
@@ -561,7 +564,7 @@ END_TEST
 
 START_TEST(join_invalid_code_400)
 {
-    char *tok = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.resident1);
     struct http_response r;
     http_call(&r, "POST", "/v1/me/memberships", tok,
               json_pack("{s:s}", "invitation_code", "NOT-A-REAL-CODE"));
@@ -579,16 +582,18 @@ END_TEST
 Suite *auth_suite(void)
 {
     Suite *s = suite_create("auth");
-    TCase *tc = tcase_create("login");
+    TCase *tc = tcase_create("demo");
     tcase_set_timeout(tc, TEST_TIMEOUT);
     tcase_add_test(tc, demo_accounts_log_in);
+    suite_add_tcase(s, tc);
+
+    tc = fixture_tcase("login", TEST_TIMEOUT);
     tcase_add_test(tc, wrong_password_same_as_unknown_email);
     tcase_add_test(tc, access_token_claims);
     tcase_add_test(tc, login_lockout_per_email);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("tokens");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tc = fixture_tcase("tokens", TEST_TIMEOUT);
     tcase_add_test(tc, resigned_copy_accepted);
     tcase_add_test(tc, second_key_accepted);
     tcase_add_test(tc, forged_alg_none_401);
@@ -601,8 +606,7 @@ Suite *auth_suite(void)
     tcase_add_test(tc, forged_hs512_401);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("refresh");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tc = fixture_tcase("refresh", TEST_TIMEOUT);
     tcase_add_test(tc, refresh_rotates);
     tcase_add_test(tc, refresh_reuse_revokes_family);
     tcase_add_test(tc, refresh_garbage_401);
@@ -610,8 +614,7 @@ Suite *auth_suite(void)
     tcase_add_test(tc, logout_unknown_token_204);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("register");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tc = fixture_tcase("register", TEST_TIMEOUT);
     tcase_add_test(tc, register_with_invitation);
     tcase_add_test(tc, register_invalid_code_400);
     tcase_add_test(tc, register_used_code_400);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <check.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -17,9 +18,12 @@
 #include "support.h"
 #include "test_desk.h"
 
-#define CASES ANNA "/cases"
-#define TOT_COORD_ID "00000000-0000-4000-8000-000000000107"
 #define CASES_TIMEOUT 180
+
+/* A TCase of casework tests: each test gets its own fixture (fixture_tcase), CASES_TIMEOUT. */
+TCase *cases_tcase(const char *name);
+
+/* Paths below are in the test's own fx.anna. */
 
 /* Path of a case, or of a sub-resource when suffix is not NULL ("/actions"). */
 void case_path(char *buf, size_t len, const char *case_id, const char *suffix);
@@ -29,6 +33,10 @@ void action_path(char *buf, size_t len, const char *case_id, const char *action_
 /* POST /cases as tok for the subject; asserts 201 and returns the case id (owned); the whole
  * Case goes to *out when out is not NULL (new reference). */
 char *case_open(const char *tok, const char *subject_id, const char *title, json_t **out);
+/* The circle most tests start from: a case for fx.resident1 opened by coord (the lead), with
+ * fx.volunteer1 as volunteer and fx.professional as professional of "wijkteam". Returns the id
+ * (owned); the subject has granted no consent yet. */
+char *case_with_participants(const char *coord, const char *title);
 void case_get(struct http_response *r, const char *tok, const char *case_id);
 /* GET the case as tok, asserts 200 and returns its ETag (owned). */
 char *case_etag(const char *tok, const char *case_id);
@@ -78,7 +86,7 @@ void consent_record(const char *tok, const char *case_id, const char *person,
 /* True when the member is missing or JSON null. */
 bool null_or_absent(json_t *obj, const char *key);
 
-/* Every page of GET /cases (status "open", "closed" or NULL for the default) as tok. */
+/* Every page of GET /cases of fx.anna (status "open", "closed" or NULL for the default) as tok. */
 json_t *cases_list(const char *tok, const char *status);
 
 /* Owner connection (NOABER_TEST_OWNER_DSN), bypassing row security. */

@@ -15,9 +15,9 @@
 #include "test_cases.h"
 
 enum actor { COORD, VOL1, VOL2, PROF, RES1, ACTORS };
-static const char *const actor_email[ACTORS] = {ANNA_COORDINATOR, ANNA_VOLUNTEER1,
-                                                ANNA_VOLUNTEER2, PROFESSIONAL, ANNA_RESIDENT1};
-static const char *const actor_id[ACTORS] = {COORD_ID, VOL1_ID, VOL2_ID, PROF_ID, RES1_ID};
+/* The test's fixture members (fixture.h) in the roles of the steps below. */
+static const struct fixture_member *const actor_member[ACTORS] = {
+    &fx.coordinator, &fx.volunteer1, &fx.volunteer2, &fx.professional, &fx.resident1};
 
 enum if_match { NO_MATCH, CASE_ETAG, ACTION_ETAG, STALE };
 
@@ -108,22 +108,22 @@ START_TEST(access_log_every_endpoint)
 {
     char *tok[ACTORS];
     for (int i = 0; i < ACTORS; i++)
-        tok[i] = login_access(actor_email[i], DEMO_PASSWORD);
-    char *id = case_open(tok[COORD], RES1_ID, "Hegelsom: logboek", NULL);
-    free(participant_add(tok[COORD], id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(tok[COORD], id, PROF_ID, "professional", "wijkteam", false));
+        tok[i] = fixture_login(actor_member[i]);
+    char *id = case_with_participants(tok[COORD], "Hegelsom: logboek");
     char *action_etag = NULL;
     char *action = action_create(tok[COORD], id, "Te nemen", NULL, NULL, &action_etag);
     char *case_tag = case_etag(tok[COORD], id);
     char participant[64] = "00000000-0000-4000-8000-00000000dead";
     PGconn *db = owner_db();
     long base = access_log_rows(db, id);
-    ck_assert_msg(base >= 5, "setup wrote %ld access-log rows", base);
+    /* one entry per request of the setup: the case, two participants, the action, the GET */
+    ck_assert_msg(base == 5, "setup wrote %ld access-log rows, expected 5", base);
 
     for (size_t i = 0; i < NSTEPS; i++) {
         const struct step *s = &steps[i];
         const char *keys[] = {"{A}", "{P}", "{V1}", "{V2}", "{PROF}"};
-        const char *vals[] = {action, participant, VOL1_ID, VOL2_ID, PROF_ID};
+        const char *vals[] = {action, participant, fx.volunteer1.id, fx.volunteer2.id,
+                              fx.professional.id};
         char suffix[200], path[300], body[400], hdr[300];
         fill(suffix, sizeof suffix, s->suffix, keys, vals, 5);
         case_path(path, sizeof path, id, suffix);
@@ -142,13 +142,14 @@ START_TEST(access_log_every_endpoint)
         struct http_response r;
         http_call_h(&r, s->method, path, tok[s->who], b, s->match == NO_MATCH ? NULL : h);
         ck_assert_msg(r.status == s->status, "step %zu %s %s as %s: expected %ld, got %ld: %.300s",
-                      i, s->method, s->suffix, actor_email[s->who], s->status, r.status, r.body);
+                      i, s->method, s->suffix, actor_member[s->who]->email, s->status, r.status,
+                      r.body);
         if (s->status >= 400)
             assert_problem(&r, s->status, NULL);
         long after = access_log_rows(db, id);
         ck_assert_msg(after - before == 1,
                       "step %zu %s %s (%ld) as %s wrote %ld access-log entries, expected 1", i,
-                      s->method, s->suffix, s->status, actor_email[s->who], after - before);
+                      s->method, s->suffix, s->status, actor_member[s->who]->email, after - before);
         const char *e = http_header(&r, "etag");
         if (r.status == 200 && e != NULL && strcmp(s->method, "PATCH") == 0) {
             if (s->match == CASE_ETAG) {
@@ -168,8 +169,8 @@ START_TEST(access_log_every_endpoint)
     char path[200];
     case_path(path, sizeof path, id, "/access-log");
     json_t *log = list_all(path, tok[RES1], NULL);
-    ck_assert_msg(json_array_size(log) >= (size_t)base + NSTEPS, "log has %zu entries, expected %ld",
-                  json_array_size(log), base + (long)NSTEPS);
+    ck_assert_msg(json_array_size(log) == (size_t)base + NSTEPS,
+                  "log has %zu entries, expected %ld", json_array_size(log), base + (long)NSTEPS);
     for (size_t i = 0; i < NSTEPS; i++) {
         const struct step *s = &steps[i];
         json_t *e = json_array_get(log, (size_t)base + i);
@@ -177,15 +178,15 @@ START_TEST(access_log_every_endpoint)
         const char *out = jstr(e, "outcome"), *actor = jstr(e, "actor_id");
         long st = (long)jint(e, "status", -1);
         ck_assert_msg(res && strcmp(res, s->resource) == 0 && st == s->status && actor &&
-                          strcmp(actor, actor_id[s->who]) == 0,
+                          strcmp(actor, actor_member[s->who]->id) == 0,
                       "entry for step %zu (%s %s %ld as %s): %s", i, s->method, s->suffix,
-                      s->status, actor_email[s->who], json_dumps(e, JSON_COMPACT));
+                      s->status, actor_member[s->who]->email, json_dumps(e, JSON_COMPACT));
         if (s->action != NULL)
             ck_assert_msg(act && strcmp(act, s->action) == 0, "step %zu: action %s, expected %s",
                           i, act ? act : "null", s->action);
         ck_assert_str_eq(out, s->status < 400 ? "allowed" : "denied");
         ck_assert_str_eq(jstr(e, "case_id"), id);
-        ck_assert_str_eq(jstr(e, "subject_id"), RES1_ID);
+        ck_assert_str_eq(jstr(e, "subject_id"), fx.resident1.id);
         ck_assert_ptr_nonnull(jstr(e, "at"));
         ck_assert(json_is_array(jpath(e, "actor_roles")));
         if (s->who == PROF) {
@@ -210,17 +211,15 @@ END_TEST
 
 START_TEST(access_log_reading_and_export)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *res1 = fixture_login(&fx.resident1);
     char since[32];
     utc_in(since, -5);
-    char *id = case_open(coord, RES1_ID, "Hegelsom: wie keek er mee", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
-    lead_handover(coord, id, PROF_ID, "wijkteam neemt over");
+    char *id = case_with_participants(coord, "Hegelsom: wie keek er mee");
+    lead_handover(coord, id, fx.professional.id, "wijkteam neemt over");
     struct http_response r;
     case_get(&r, prof, id);
     assert_status(&r, 200);
@@ -238,24 +237,33 @@ START_TEST(access_log_reading_and_export)
     json_array_foreach(log, i, e) {
         const char *actor = jstr(e, "actor_id");
         const char *act = jstr(e, "action"), *out = jstr(e, "outcome");
-        if (actor && strcmp(actor, PROF_ID) == 0 && act && strcmp(act, "read") == 0 && out &&
-            strcmp(out, "allowed") == 0)
+        if (actor && strcmp(actor, fx.professional.id) == 0 && act && strcmp(act, "read") == 0 &&
+            out && strcmp(out, "allowed") == 0)
             prof_reads++;
-        if (actor && strcmp(actor, VOL2_ID) == 0) {
+        if (actor && strcmp(actor, fx.volunteer2.id) == 0) {
             ck_assert_str_eq(jstr(e, "outcome"), "denied");
             ck_assert_int_eq(jint(e, "status", 0), 404);
             ck_assert_str_eq(jstr(e, "case_id"), id);
             denied++;
         }
     }
-    ck_assert_msg(prof_reads >= 2, "%zu reads by the professional in the log", prof_reads);
+    ck_assert_msg(prof_reads == 2, "%zu reads by the professional in the log, expected 2",
+                  prof_reads);
+    /* the case, two participants, the lead, the professional's two reads, the refused read */
+    ck_assert_msg(json_array_size(log) == 7, "the case's log has %zu entries, expected 7",
+                  json_array_size(log));
     ck_assert_msg(denied == 1, "%zu denied entries for the non-participant", denied);
-    json_decref(log);
-    /* paginated by (at, id): small pages give the same entries in the same order */
+    /* paginated by (at, id): small pages give the same entries in the same order. Reading the
+     * log is logged too, so the walk starts with 8 entries (the 7 above and that read) and each
+     * page it reads adds one that a later page meets: 7 pages, 14 entries. */
     int pages = 0;
     json_t *small = list_walk(path, res1, 2, NULL, &pages);
-    ck_assert_int_ge(pages, 2);
+    ck_assert_msg(pages == 7 && json_array_size(small) == 14, "%d pages, %zu entries", pages,
+                  json_array_size(small));
+    for (i = 0; i < json_array_size(log); i++)
+        ck_assert_str_eq(jstr(json_array_get(small, i), "id"), jstr(json_array_get(log, i), "id"));
     json_decref(small);
+    json_decref(log);
 
     /* only the subject (or a representative) reads the case's log */
     const char *no[] = {coord, prof, vol1};
@@ -272,7 +280,10 @@ START_TEST(access_log_reading_and_export)
     char q[64], *enc = url_encode(since);
     snprintf(q, sizeof q, "since=%s", enc);
     free(enc);
-    json_t *all = list_all(ANNA "/access-log", coord, q);
+    char community_log[160], tot_log[160];
+    community_path(community_log, sizeof community_log, &fx.anna, "/access-log");
+    community_path(tot_log, sizeof tot_log, &fx.tot, "/access-log");
+    json_t *all = list_all(community_log, coord, q);
     size_t mine = 0;
     json_array_foreach(all, i, e) {
         const char *c = jstr(e, "case_id");
@@ -281,25 +292,30 @@ START_TEST(access_log_reading_and_export)
         if (i > 0)
             ck_assert(epoch_of(jstr(e, "at")) >= epoch_of(jstr(json_array_get(all, i - 1), "at")));
     }
-    ck_assert_msg(mine >= 8, "%zu entries of the case in the export", mine);
+    /* 7 before the subject read the log, 1 + 7 reads by the subject, 4 refused reads */
+    ck_assert_msg(mine == 19, "%zu entries of the case in the export, expected 19", mine);
+    ck_assert_msg(json_array_size(all) == mine, "%zu entries in the export, %zu of the case",
+                  json_array_size(all), mine);
     json_decref(all);
     const char *not_coord[] = {vol1, prof, res1};
     for (size_t k = 0; k < 3; k++) {
-        http_get(&r, ANNA "/access-log", not_coord[k]);
+        http_get(&r, community_log, not_coord[k]);
         assert_problem(&r, 403, "forbidden");
         http_response_free(&r);
     }
-    http_get(&r, ANNA "/access-log?since=gisteren", coord);
+    char bad_since[200];
+    community_path(bad_since, sizeof bad_since, &fx.anna, "/access-log?since=gisteren");
+    http_get(&r, bad_since, coord);
     assert_problem(&r, 400, NULL);
     http_response_free(&r);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    all = list_all(TOT "/access-log", tot, NULL);
+    char *tot = fixture_login(&fx.tot_coordinator);
+    all = list_all(tot_log, tot, NULL);
     json_array_foreach(all, i, e) {
         const char *c = jstr(e, "case_id");
         ck_assert(c == NULL || strcmp(c, id) != 0);
     }
     json_decref(all);
-    http_get(&r, ANNA "/access-log", tot);
+    http_get(&r, community_log, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
 
@@ -317,7 +333,7 @@ END_TEST
 static void expect_denied(PGconn *c, const char *sql)
 {
     db_run(c, "BEGIN");
-    const char *params[] = {COORD_ID, ANNA_ID, "coordinator"};
+    const char *params[] = {fx.coordinator.id, fx.anna.id, "coordinator"};
     PQclear(db_exec(c,
                     "SELECT set_config('app.person_id', $1, true),"
                     " set_config('app.community_id', $2, true),"
@@ -340,15 +356,15 @@ static void expect_denied(PGconn *c, const char *sql)
 START_TEST(access_log_append_only)
 {
     /* make sure there is something in the log */
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Logboek onveranderlijk", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *id = case_open(coord, fx.resident1.id, "Logboek onveranderlijk", NULL);
     struct http_response r;
     case_get(&r, coord, id);
     assert_status(&r, 200);
     http_response_free(&r);
     PGconn *db = owner_db();
     long before = access_log_rows(db, id);
-    ck_assert_int_ge(before, 1);
+    ck_assert_int_eq(before, 2); /* the POST that opened it and the GET */
 
     PGconn *c = db_connect(env_required("NOABER_TEST_APP_DSN"));
     expect_denied(c, "UPDATE access_log SET status = 200");
@@ -365,8 +381,7 @@ END_TEST
 Suite *cases_access_suite(void)
 {
     Suite *s = suite_create("cases_access");
-    TCase *tc = tcase_create("access_log");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("access_log");
     tcase_add_test(tc, access_log_every_endpoint);
     tcase_add_test(tc, access_log_reading_and_export);
     tcase_add_test(tc, access_log_append_only);

@@ -20,12 +20,12 @@ static void json_status_eq(json_t *a, const char *status)
 
 START_TEST(actions_create_overdue_overview)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Acties en termijnen", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_open(coord, fx.resident1.id, "Acties en termijnen", NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
     char past[11], future[11], later[11];
     date_add(past, NULL, -3);
     date_add(future, NULL, 3);
@@ -39,23 +39,23 @@ START_TEST(actions_create_overdue_overview)
     ck_assert(null_or_absent(r.json, "due_on"));
     ck_assert(json_is_false(jpath(r.json, "overdue")));
     json_status_eq(r.json, "open");
-    ck_assert_str_eq(jstr(r.json, "created_by"), COORD_ID);
+    ck_assert_str_eq(jstr(r.json, "created_by"), fx.coordinator.id);
     ck_assert_ptr_nonnull(jstr(r.json, "created_at"));
     ck_assert_ptr_nonnull(jstr(r.json, "updated_at"));
     char *a_free = strdup(jstr(r.json, "id"));
     http_response_free(&r);
 
-    action_post(&r, vol1, id, "Boodschappenlijst maken", VOL1_ID, past);
+    action_post(&r, vol1, id, "Boodschappenlijst maken", fx.volunteer1.id, past);
     assert_status(&r, 201);
-    ck_assert_str_eq(jstr(r.json, "owner_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "owner_id"), fx.volunteer1.id);
     ck_assert_str_eq(jstr(r.json, "owner_name"), "Vrijwilliger Een");
     ck_assert_str_eq(jstr(r.json, "due_on"), past);
     ck_assert(json_is_true(jpath(r.json, "overdue")));
-    ck_assert_str_eq(jstr(r.json, "created_by"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "created_by"), fx.volunteer1.id);
     char *a_late = strdup(jstr(r.json, "id"));
     http_response_free(&r);
 
-    char *a_soon = action_create(coord, id, "Huisarts bellen", VOL1_ID, future, NULL);
+    char *a_soon = action_create(coord, id, "Huisarts bellen", fx.volunteer1.id, future, NULL);
     char *a_later = action_create(res1, id, "Zelf de post doorlopen", NULL, later, NULL);
 
     /* refused inputs */
@@ -67,7 +67,7 @@ START_TEST(actions_create_overdue_overview)
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "due_on", NULL));
     http_response_free(&r);
-    action_post(&r, coord, id, "Niet op de zaak", VOL2_ID, NULL);
+    action_post(&r, coord, id, "Niet op de zaak", fx.volunteer2.id, NULL);
     ck_assert_msg(r.status == 400 || r.status == 409, "owner off the case: %ld %s", r.status,
                   r.body);
     http_response_free(&r);
@@ -93,7 +93,7 @@ START_TEST(actions_create_overdue_overview)
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "case_id"), id);
     ck_assert_str_eq(jstr(r.json, "status"), "open");
-    ck_assert_str_eq(jstr(r.json, "lead.person_id"), COORD_ID);
+    ck_assert_str_eq(jstr(r.json, "lead.person_id"), fx.coordinator.id);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "actions")), 4);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "late")), 1);
     ck_assert_str_eq(jstr(r.json, "late.0.id"), a_late);
@@ -111,27 +111,31 @@ START_TEST(actions_create_overdue_overview)
     json_t *mine = list_all("/v1/me/actions", vol1, "overdue=true");
     json_t *it = find_item(mine, "id", a_late);
     ck_assert_msg(it != NULL, "overdue action missing from /v1/me/actions?overdue=true");
+    ck_assert_uint_eq(json_array_size(mine), 1);
     ck_assert_str_eq(jstr(it, "case_id"), id);
-    ck_assert_str_eq(jstr(it, "community_id"), ANNA_ID);
+    ck_assert_str_eq(jstr(it, "community_id"), fx.anna.id);
     ck_assert(json_is_true(jpath(it, "overdue")));
     ck_assert(find_item(mine, "id", a_soon) == NULL);
     size_t i;
     json_array_foreach(mine, i, it) {
         ck_assert(json_is_true(jpath(it, "overdue")));
-        ck_assert_str_eq(jstr(it, "owner_id"), VOL1_ID);
+        ck_assert_str_eq(jstr(it, "owner_id"), fx.volunteer1.id);
     }
     json_decref(mine);
     mine = list_all("/v1/me/actions", vol1, "overdue=false");
     ck_assert(find_item(mine, "id", a_soon) != NULL);
     ck_assert(find_item(mine, "id", a_late) == NULL);
+    ck_assert_uint_eq(json_array_size(mine), 1);
     json_decref(mine);
     mine = list_all("/v1/me/actions", vol1, NULL);
     ck_assert(find_item(mine, "id", a_soon) != NULL);
     ck_assert(find_item(mine, "id", a_late) != NULL);
     ck_assert(find_item(mine, "id", a_free) == NULL); /* unowned */
+    ck_assert_uint_eq(json_array_size(mine), 2);
     json_decref(mine);
     mine = list_all("/v1/me/actions", coord, "overdue=true");
     ck_assert(find_item(mine, "id", a_late) == NULL); /* not the coordinator's */
+    ck_assert_uint_eq(json_array_size(mine), 0);
     json_decref(mine);
     http_get(&r, "/v1/me/actions?overdue=maybe", vol1);
     assert_problem(&r, 400, NULL);
@@ -151,17 +155,15 @@ END_TEST
 
 START_TEST(actions_patch_and_status)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Actie bijwerken", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *prof = fixture_login(&fx.professional);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_with_participants(coord, "Actie bijwerken");
     char past[11];
     date_add(past, NULL, -2);
     char *etag = NULL;
-    char *a = action_create(coord, id, "Rollator regelen", VOL1_ID, NULL, &etag);
+    char *a = action_create(coord, id, "Rollator regelen", fx.volunteer1.id, NULL, &etag);
     struct http_response r;
 
     action_patch(&r, vol1, id, a, json_pack("{s:s}", "status", "in_progress"), NULL);
@@ -210,14 +212,14 @@ START_TEST(actions_patch_and_status)
     /* in_progress -> open (by the lead), then title, due_on null, owner change */
     action_patch(&r, coord, id, a,
                  json_pack("{s:s,s:s,s:n,s:s}", "status", "open", "title", "Rollator ophalen",
-                           "due_on", "owner_id", PROF_ID),
+                           "due_on", "owner_id", fx.professional.id),
                  e1);
     assert_status(&r, 200);
     json_status_eq(r.json, "open");
     ck_assert_str_eq(jstr(r.json, "title"), "Rollator ophalen");
     ck_assert(null_or_absent(r.json, "due_on"));
     ck_assert(json_is_false(jpath(r.json, "overdue")));
-    ck_assert_str_eq(jstr(r.json, "owner_id"), PROF_ID);
+    ck_assert_str_eq(jstr(r.json, "owner_id"), fx.professional.id);
     char *old = e1;
     e1 = strdup(http_header(&r, "etag"));
     http_response_free(&r);
@@ -230,7 +232,7 @@ START_TEST(actions_patch_and_status)
     action_patch(&r, vol1, id, a, json_pack("{s:s}", "status", "done"), e1);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    action_patch(&r, coord, id, a, json_pack("{s:s}", "owner_id", VOL2_ID), e1);
+    action_patch(&r, coord, id, a, json_pack("{s:s}", "owner_id", fx.volunteer2.id), e1);
     ck_assert_msg(r.status == 400 || r.status == 409, "owner off the case: %ld %s", r.status,
                   r.body);
     http_response_free(&r);
@@ -306,12 +308,12 @@ static void take(struct http_response *r, const char *tok, const char *case_id,
 
 START_TEST(actions_take)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Oppakken", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_open(coord, fx.resident1.id, "Oppakken", NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
     char *a = action_create(coord, id, "Wie doet dit?", NULL, NULL, NULL);
     struct http_response r;
 
@@ -320,7 +322,7 @@ START_TEST(actions_take)
     http_response_free(&r);
     take(&r, vol1, id, a);
     assert_status(&r, 200);
-    ck_assert_str_eq(jstr(r.json, "owner_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "owner_id"), fx.volunteer1.id);
     ck_assert_str_eq(jstr(r.json, "id"), a);
     http_response_free(&r);
     take(&r, coord, id, a);
@@ -330,10 +332,10 @@ START_TEST(actions_take)
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
     json_t *items = actions_list(res1, id);
-    ck_assert_str_eq(jstr(find_item(items, "id", a), "owner_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(find_item(items, "id", a), "owner_id"), fx.volunteer1.id);
     json_decref(items);
     /* an owned action from the start and a finished one cannot be taken */
-    char *owned = action_create(coord, id, "Al van iemand", COORD_ID, NULL, NULL);
+    char *owned = action_create(coord, id, "Al van iemand", fx.coordinator.id, NULL, NULL);
     take(&r, vol1, id, owned);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
@@ -388,12 +390,12 @@ static void *take_run(void *arg)
 
 START_TEST(actions_take_race)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Tegelijk oppakken", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    const char *ids[2] = {VOL1_ID, RES1_ID};
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_open(coord, fx.resident1.id, "Tegelijk oppakken", NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
+    const char *ids[2] = {fx.volunteer1.id, fx.resident1.id};
     const char *toks[2] = {vol1, res1};
     int wins[2] = {0, 0};
 
@@ -440,13 +442,11 @@ END_TEST
 Suite *cases_actions_suite(void)
 {
     Suite *s = suite_create("cases_actions");
-    TCase *tc = tcase_create("actions");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("actions");
     tcase_add_test(tc, actions_create_overdue_overview);
     tcase_add_test(tc, actions_patch_and_status);
     suite_add_tcase(s, tc);
-    tc = tcase_create("take");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tc = cases_tcase("take");
     tcase_add_test(tc, actions_take);
     tcase_add_test(tc, actions_take_race);
     suite_add_tcase(s, tc);

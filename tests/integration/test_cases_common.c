@@ -10,21 +10,29 @@
 #include "support.h"
 #include "test_cases.h"
 
+TCase *cases_tcase(const char *name)
+{
+    return fixture_tcase(name, CASES_TIMEOUT);
+}
+
 void case_path(char *buf, size_t len, const char *case_id, const char *suffix)
 {
-    snprintf(buf, len, CASES "/%s%s", case_id, suffix ? suffix : "");
+    snprintf(buf, len, "%s/cases/%s%s", fx.anna.path, case_id, suffix ? suffix : "");
 }
 
 void action_path(char *buf, size_t len, const char *case_id, const char *action_id, bool take)
 {
-    snprintf(buf, len, CASES "/%s/actions/%s%s", case_id, action_id, take ? "/take" : "");
+    snprintf(buf, len, "%s/cases/%s/actions/%s%s", fx.anna.path, case_id, action_id,
+             take ? "/take" : "");
 }
 
 char *case_open(const char *tok, const char *subject_id, const char *title, json_t **out)
 {
+    char cases[128];
+    community_path(cases, sizeof cases, &fx.anna, "/cases");
     struct http_response r;
-    http_call(&r, "POST", CASES, tok, json_pack("{s:s,s:s}", "subject_id", subject_id, "title",
-                                                title));
+    http_call(&r, "POST", cases, tok,
+              json_pack("{s:s,s:s}", "subject_id", subject_id, "title", title));
     assert_status(&r, 201);
     const char *id = jstr(r.json, "id");
     ck_assert_msg(id != NULL, "case without id: %s", r.body);
@@ -33,6 +41,14 @@ char *case_open(const char *tok, const char *subject_id, const char *title, json
         *out = json_incref(r.json);
     http_response_free(&r);
     return res;
+}
+
+char *case_with_participants(const char *coord, const char *title)
+{
+    char *id = case_open(coord, fx.resident1.id, title, NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
+    free(participant_add(coord, id, fx.professional.id, "professional", "wijkteam", false));
+    return id;
 }
 
 void case_get(struct http_response *r, const char *tok, const char *case_id)
@@ -254,10 +270,11 @@ bool null_or_absent(json_t *obj, const char *key)
 
 json_t *cases_list(const char *tok, const char *status)
 {
-    char q[40];
+    char q[40], cases[128];
     if (status != NULL)
         snprintf(q, sizeof q, "status=%s", status);
-    return list_all(CASES, tok, status ? q : NULL);
+    community_path(cases, sizeof cases, &fx.anna, "/cases");
+    return list_all(cases, tok, status ? q : NULL);
 }
 
 PGconn *owner_db(void)

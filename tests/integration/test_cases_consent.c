@@ -33,7 +33,8 @@ static void assert_view(const char *tok, const char *case_id, bool restricted,
         ck_assert_str_eq(jstr(r.json, "title"), title);
         ck_assert_str_eq(jstr(r.json, "subject_name"), "Inwoner Een");
         ck_assert(json_is_array(jpath(r.json, "participants")));
-        ck_assert_uint_ge(json_array_size(jpath(r.json, "participants")), 3);
+        /* the subject, the coordinator, the volunteer and the professional */
+        ck_assert_uint_eq(json_array_size(jpath(r.json, "participants")), 4);
     }
     http_response_free(&r);
 
@@ -42,7 +43,7 @@ static void assert_view(const char *tok, const char *case_id, bool restricted,
         ck_assert_msg(json_array_size(items) == 1, "restricted sees %zu actions",
                       json_array_size(items));
         ck_assert_str_eq(jstr(items, "0.id"), own_action);
-        ck_assert_str_eq(jstr(items, "0.owner_id"), PROF_ID);
+        ck_assert_str_eq(jstr(items, "0.owner_id"), fx.professional.id);
     } else {
         ck_assert_uint_eq(json_array_size(items), all_actions);
     }
@@ -67,16 +68,14 @@ static void assert_view(const char *tok, const char *case_id, bool restricted,
 
 START_TEST(consent_basic_facts)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
     const char *title = "Mevrouw Jansen: geheugen gaat achteruit";
-    char *id = case_open(coord, RES1_ID, title, NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
-    char *own = action_create(coord, id, "Huisbezoek wijkteam", PROF_ID, NULL, NULL);
-    char *other = action_create(coord, id, "Boodschappen", VOL1_ID, NULL, NULL);
+    char *id = case_with_participants(coord, title);
+    char *own = action_create(coord, id, "Huisbezoek wijkteam", fx.professional.id, NULL, NULL);
+    char *other = action_create(coord, id, "Boodschappen", fx.volunteer1.id, NULL, NULL);
     char *nobody = action_create(coord, id, "Klusje", NULL, NULL, NULL);
 
     /* the circle sees basic facts without a grant */
@@ -99,31 +98,31 @@ START_TEST(consent_basic_facts)
     /* only the subject (or a representative) records consent */
     const char *not_allowed[] = {coord, vol1, prof};
     for (size_t i = 0; i < 3; i++) {
-        consent_post(&r, not_allowed[i], id, PROF_ID, NULL, "basic", true);
+        consent_post(&r, not_allowed[i], id, fx.professional.id, NULL, "basic", true);
         assert_problem(&r, 403, "forbidden");
         http_response_free(&r);
     }
     assert_view(prof, id, true, title, own, 3);
     /* exactly one grantee; known kinds only */
-    consent_post(&r, res1, id, PROF_ID, "wijkteam", "basic", true);
+    consent_post(&r, res1, id, fx.professional.id, "wijkteam", "basic", true);
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
     consent_post(&r, res1, id, NULL, NULL, "basic", true);
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
-    consent_post(&r, res1, id, PROF_ID, NULL, "everything", true);
+    consent_post(&r, res1, id, fx.professional.id, NULL, "everything", true);
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "data_kind", NULL));
     http_response_free(&r);
 
     /* the subject grants basic to the professional: full view on the next request */
-    consent_record(res1, id, PROF_ID, NULL, "basic", true);
+    consent_record(res1, id, fx.professional.id, NULL, "basic", true);
     assert_view(prof, id, false, title, own, 3);
     /* and revokes: restricted again on the next request */
-    consent_record(res1, id, PROF_ID, NULL, "basic", false);
+    consent_record(res1, id, fx.professional.id, NULL, "basic", false);
     assert_view(prof, id, true, title, own, 3);
     /* other kinds do not open basic facts */
-    consent_record(res1, id, PROF_ID, NULL, "notes", true);
+    consent_record(res1, id, fx.professional.id, NULL, "notes", true);
     assert_view(prof, id, true, title, own, 3);
     /* per organisation */
     consent_record(res1, id, NULL, "wijkteam", "basic", true);
@@ -144,8 +143,8 @@ START_TEST(consent_basic_facts)
         bool granted;
     } expect[] = {
         {NULL, "wijkteam", "basic", false}, {NULL, "thuiszorg", "basic", true},
-        {NULL, "wijkteam", "basic", true},  {PROF_ID, NULL, "notes", true},
-        {PROF_ID, NULL, "basic", false},    {PROF_ID, NULL, "basic", true},
+        {NULL, "wijkteam", "basic", true},  {fx.professional.id, NULL, "notes", true},
+        {fx.professional.id, NULL, "basic", false},    {fx.professional.id, NULL, "basic", true},
     };
     for (size_t i = 0; i < 6; i++) {
         json_t *c = json_array_get(items, i);
@@ -158,7 +157,7 @@ START_TEST(consent_basic_facts)
         }
         ck_assert_str_eq(jstr(c, "data_kind"), expect[i].kind);
         ck_assert(json_is_true(jpath(c, "granted")) == expect[i].granted);
-        ck_assert_str_eq(jstr(c, "recorded_by"), RES1_ID);
+        ck_assert_str_eq(jstr(c, "recorded_by"), fx.resident1.id);
         ck_assert_ptr_nonnull(jstr(c, "recorded_at"));
         ck_assert_ptr_nonnull(jstr(c, "id"));
         if (i + 1 < 6)
@@ -191,25 +190,25 @@ END_TEST
 
 START_TEST(consent_by_representative)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
     struct person carer, helper;
-    person_create(&carer, coord, ANNA_ID, "resident");
-    person_create(&helper, coord, ANNA_ID, "resident");
+    person_create(&carer, coord, fx.anna.id, "resident");
+    person_create(&helper, coord, fx.anna.id, "resident");
     const char *title = "Meneer de Vries: mantelzorg door dochter";
-    char *id = case_open(coord, RES1_ID, title, NULL);
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    char *id = case_open(coord, fx.resident1.id, title, NULL);
+    free(participant_add(coord, id, fx.professional.id, "professional", "wijkteam", false));
     free(participant_add(coord, id, carer.id, "informal_carer", NULL, true));
     free(participant_add(coord, id, helper.id, "informal_carer", NULL, false));
-    char *own = action_create(coord, id, "Indicatiegesprek", PROF_ID, NULL, NULL);
+    char *own = action_create(coord, id, "Indicatiegesprek", fx.professional.id, NULL, NULL);
     struct http_response r;
 
     /* an informal carer without representative=true may not */
-    consent_post(&r, helper.tokens.access, id, PROF_ID, NULL, "basic", true);
+    consent_post(&r, helper.tokens.access, id, fx.professional.id, NULL, "basic", true);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* the representative may, and reads the records and the access log */
-    consent_post(&r, carer.tokens.access, id, PROF_ID, NULL, "basic", true);
+    consent_post(&r, carer.tokens.access, id, fx.professional.id, NULL, "basic", true);
     assert_status(&r, 201);
     ck_assert_str_eq(jstr(r.json, "recorded_by"), carer.id);
     http_response_free(&r);
@@ -233,7 +232,10 @@ START_TEST(consent_by_representative)
     http_response_free(&r);
     case_path(path, sizeof path, id, "/access-log");
     json_t *log = list_all(path, carer.tokens.access, NULL);
-    ck_assert_uint_ge(json_array_size(log), 1);
+    /* every request above on the case: 1 + 3 + 1 of the set-up, 2 consents, 1 read of the case
+     * and 2 of the records */
+    ck_assert_msg(json_array_size(log) == 10, "%zu entries in the access log",
+                  json_array_size(log));
     json_decref(log);
     http_get(&r, path, helper.tokens.access);
     assert_problem(&r, 403, "forbidden");
@@ -246,7 +248,7 @@ START_TEST(consent_by_representative)
     http_response_free(&r);
 
     /* the representative revokes */
-    consent_post(&r, carer.tokens.access, id, PROF_ID, NULL, "basic", false);
+    consent_post(&r, carer.tokens.access, id, fx.professional.id, NULL, "basic", false);
     assert_status(&r, 201);
     http_response_free(&r);
     case_get(&r, prof, id);
@@ -271,8 +273,7 @@ END_TEST
 Suite *cases_consent_suite(void)
 {
     Suite *s = suite_create("cases_consent");
-    TCase *tc = tcase_create("consent");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("consent");
     tcase_add_test(tc, consent_basic_facts);
     tcase_add_test(tc, consent_by_representative);
     suite_add_tcase(s, tc);

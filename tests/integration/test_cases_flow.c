@@ -28,94 +28,96 @@ static json_t *participant_of(json_t *c, const char *person)
 
 START_TEST(hegelsom_scenario)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *res1 = fixture_login(&fx.resident1);
+    char *tot = fixture_login(&fx.tot_coordinator);
     struct person coord2;
-    person_create(&coord2, coord, ANNA_ID, "coordinator");
+    person_create(&coord2, coord, fx.anna.id, "coordinator");
 
     json_t *c = NULL;
-    char *id = case_open(coord, RES1_ID, "Mevrouw Jansen, Hegelsom: thuis blijven wonen", &c);
-    ck_assert_str_eq(jstr(c, "community_id"), ANNA_ID);
+    char *id =
+        case_open(coord, fx.resident1.id, "Mevrouw Jansen, Hegelsom: thuis blijven wonen", &c);
+    ck_assert_str_eq(jstr(c, "community_id"), fx.anna.id);
     ck_assert_str_eq(jstr(c, "status"), "open");
     ck_assert(json_is_false(jpath(c, "restricted")));
     ck_assert_str_eq(jstr(c, "title"), "Mevrouw Jansen, Hegelsom: thuis blijven wonen");
-    ck_assert_str_eq(jstr(c, "subject_id"), RES1_ID);
+    ck_assert_str_eq(jstr(c, "subject_id"), fx.resident1.id);
     ck_assert_str_eq(jstr(c, "subject_name"), "Inwoner Een");
-    ck_assert_str_eq(jstr(c, "lead.person_id"), COORD_ID);
+    ck_assert_str_eq(jstr(c, "lead.person_id"), fx.coordinator.id);
     ck_assert_ptr_nonnull(jstr(c, "lead.since"));
     ck_assert_uint_eq(json_array_size(json_object_get(c, "participants")), 2);
-    ck_assert_str_eq(jstr(participant_of(c, RES1_ID), "role"), "subject");
-    ck_assert_str_eq(jstr(participant_of(c, COORD_ID), "role"), "coordinator");
+    ck_assert_str_eq(jstr(participant_of(c, fx.resident1.id), "role"), "subject");
+    ck_assert_str_eq(jstr(participant_of(c, fx.coordinator.id), "role"), "coordinator");
     ck_assert(null_or_absent(c, "outcome"));
     ck_assert(null_or_absent(c, "closed_at"));
     ck_assert(null_or_absent(c, "help_request_id"));
     json_decref(c);
 
-    char *p_vol = participant_add(coord, id, VOL1_ID, "volunteer", NULL, false);
-    char *p_prof = participant_add(coord, id, PROF_ID, "professional", "wijkteam", false);
+    char *p_vol = participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false);
+    char *p_prof =
+        participant_add(coord, id, fx.professional.id, "professional", "wijkteam", false);
     struct http_response r;
-    participant_post(&r, coord, id, VOL1_ID, "volunteer", NULL, false);
+    participant_post(&r, coord, id, fx.volunteer1.id, "volunteer", NULL, false);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
 
     case_get(&r, coord, id);
     assert_status(&r, 200);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "participants")), 4);
-    ck_assert_str_eq(jstr(participant_of(r.json, PROF_ID), "organisation"), "wijkteam");
-    ck_assert_str_eq(jstr(participant_of(r.json, PROF_ID), "id"), p_prof);
-    ck_assert_str_eq(jstr(participant_of(r.json, VOL1_ID), "role"), "volunteer");
+    ck_assert_str_eq(jstr(participant_of(r.json, fx.professional.id), "organisation"), "wijkteam");
+    ck_assert_str_eq(jstr(participant_of(r.json, fx.professional.id), "id"), p_prof);
+    ck_assert_str_eq(jstr(participant_of(r.json, fx.volunteer1.id), "role"), "volunteer");
     http_response_free(&r);
 
     /* the coordinator hands the lead to the professional */
     const char *note1 = "Wijkteam neemt de regie: indicatie Wmo loopt";
-    lead_handover(coord, id, PROF_ID, note1);
+    lead_handover(coord, id, fx.professional.id, note1);
     char *lead = case_lead(res1, id);
-    ck_assert_str_eq(lead, PROF_ID);
+    ck_assert_str_eq(lead, fx.professional.id);
     free(lead);
     json_t *h = lead_history(vol1, id);
     ck_assert_uint_eq(json_array_size(h), 2);
-    ck_assert_str_eq(jstr(h, "0.person_id"), COORD_ID);
+    ck_assert_str_eq(jstr(h, "0.person_id"), fx.coordinator.id);
     ck_assert_ptr_nonnull(jstr(h, "0.until"));
     ck_assert(null_or_absent(json_array_get(h, 0), "from"));
-    ck_assert_str_eq(jstr(h, "1.person_id"), PROF_ID);
+    ck_assert_str_eq(jstr(h, "1.person_id"), fx.professional.id);
     ck_assert_str_eq(jstr(h, "1.display_name"), "Professional Wijkteam");
-    ck_assert_str_eq(jstr(h, "1.from"), COORD_ID);
+    ck_assert_str_eq(jstr(h, "1.from"), fx.coordinator.id);
     ck_assert_str_eq(jstr(h, "1.note"), note1);
-    assert_one_open_lead(h, PROF_ID);
+    assert_one_open_lead(h, fx.professional.id);
     json_decref(h);
 
     /* the professional passes it on to the volunteer; the professional, now an old lead and
      * not a coordinator, may not hand over any more; a coordinator on the case may */
-    lead_handover(prof, id, VOL1_ID, "Vrijwilliger houdt de lijntjes kort");
-    lead_post(&r, prof, id, PROF_ID, "terugnemen");
+    lead_handover(prof, id, fx.volunteer1.id, "Vrijwilliger houdt de lijntjes kort");
+    lead_post(&r, prof, id, fx.professional.id, "terugnemen");
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    lead_handover(coord, id, PROF_ID, "Terug naar het wijkteam");
-    lead_post(&r, vol1, id, VOL1_ID, "ik weer");
+    lead_handover(coord, id, fx.professional.id, "Terug naar het wijkteam");
+    lead_post(&r, vol1, id, fx.volunteer1.id, "ik weer");
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* the subject cannot lead, nor can someone not on the case */
-    lead_post(&r, coord, id, RES1_ID, "naar de inwoner");
+    lead_post(&r, coord, id, fx.resident1.id, "naar de inwoner");
     ck_assert_msg(r.status == 400 || r.status == 409, "lead to the subject: %ld %s", r.status,
                   r.body);
     http_response_free(&r);
-    lead_post(&r, coord, id, VOL2_ID, "niet op de zaak");
+    lead_post(&r, coord, id, fx.volunteer2.id, "niet op de zaak");
     ck_assert_msg(r.status == 400 || r.status == 409, "lead to a non-participant: %ld %s",
                   r.status, r.body);
     http_response_free(&r);
-    lead_post(&r, coord, id, PROF_ID, "");
+    lead_post(&r, coord, id, fx.professional.id, "");
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "note", NULL));
     http_response_free(&r);
     h = lead_history(res1, id);
     ck_assert_uint_eq(json_array_size(h), 4);
-    ck_assert_str_eq(jstr(h, "3.from"), VOL1_ID);
+    ck_assert_str_eq(jstr(h, "3.from"), fx.volunteer1.id);
     ck_assert_str_eq(jstr(h, "3.note"), "Terug naar het wijkteam");
-    assert_one_open_lead(h, PROF_ID);
+    assert_one_open_lead(h, fx.professional.id);
     json_decref(h);
 
     /* everyone on it lists it; nobody else sees it */
@@ -123,6 +125,7 @@ START_TEST(hegelsom_scenario)
     for (size_t i = 0; i < 4; i++) {
         json_t *l = cases_list(on[i], NULL);
         ck_assert_msg(items_have(l, id), "participant %zu does not list the case", i);
+        ck_assert_uint_eq(json_array_size(l), 1);
         json_decref(l);
     }
     const char *off[] = {vol2, coord2.tokens.access};
@@ -137,6 +140,7 @@ START_TEST(hegelsom_scenario)
         http_response_free(&r);
         json_t *l = cases_list(off[i], NULL);
         ck_assert_msg(!items_have(l, id), "non-participant %zu lists the case", i);
+        ck_assert_uint_eq(json_array_size(l), 0);
         json_decref(l);
     }
     /* the other community's coordinator: not in Anna Zorgt at all, and not in their own */
@@ -144,29 +148,32 @@ START_TEST(hegelsom_scenario)
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     char tpath[200];
-    snprintf(tpath, sizeof tpath, TOT "/cases/%s", id);
+    snprintf(tpath, sizeof tpath, "%s/cases/%s", fx.tot.path, id);
     http_get(&r, tpath, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    json_t *l = list_all(TOT "/cases", tot, NULL);
+    char tot_cases[128];
+    community_path(tot_cases, sizeof tot_cases, &fx.tot, "/cases");
+    json_t *l = list_all(tot_cases, tot, NULL);
     ck_assert(!items_have(l, id));
+    ck_assert_uint_eq(json_array_size(l), 0);
     json_decref(l);
 
     /* participants: the subject and the current lead stay; others can be removed */
     char ppath[240];
     case_get(&r, coord, id);
-    const char *p_sub = jstr(participant_of(r.json, RES1_ID), "id");
+    const char *p_sub = jstr(participant_of(r.json, fx.resident1.id), "id");
     ck_assert_ptr_nonnull(p_sub);
-    snprintf(ppath, sizeof ppath, CASES "/%s/participants/%s", id, p_sub);
+    snprintf(ppath, sizeof ppath, "%s/cases/%s/participants/%s", fx.anna.path, id, p_sub);
     http_response_free(&r);
     http_call(&r, "DELETE", ppath, coord, NULL);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
-    snprintf(ppath, sizeof ppath, CASES "/%s/participants/%s", id, p_prof);
+    snprintf(ppath, sizeof ppath, "%s/cases/%s/participants/%s", fx.anna.path, id, p_prof);
     http_call(&r, "DELETE", ppath, coord, NULL);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
-    snprintf(ppath, sizeof ppath, CASES "/%s/participants/%s", id, p_vol);
+    snprintf(ppath, sizeof ppath, "%s/cases/%s/participants/%s", fx.anna.path, id, p_vol);
     http_call(&r, "DELETE", ppath, vol1, NULL);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
@@ -185,7 +192,7 @@ START_TEST(hegelsom_scenario)
 
     json_t *hist;
     free(p_vol);
-    p_vol = participant_add(coord, id, VOL1_ID, "volunteer", NULL, false);
+    p_vol = participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false);
     hist = lead_history(vol1, id); /* back on the case, sees it again */
     ck_assert_uint_eq(json_array_size(hist), 4);
     json_decref(hist);
@@ -205,23 +212,26 @@ END_TEST
 
 START_TEST(case_open_rules)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
+    char cases[128];
+    community_path(cases, sizeof cases, &fx.anna, "/cases");
     struct http_response r;
 
     /* a professional may open a case and becomes the lead with their organisation */
-    http_call(&r, "POST", CASES, prof,
-              json_pack("{s:s,s:s,s:s}", "subject_id", RES1_ID, "title", "Valpreventie",
+    http_call(&r, "POST", cases, prof,
+              json_pack("{s:s,s:s,s:s}", "subject_id", fx.resident1.id, "title", "Valpreventie",
                         "organisation", "wijkteam"));
     assert_status(&r, 201);
-    ck_assert_str_eq(jstr(r.json, "lead.person_id"), PROF_ID);
+    ck_assert_str_eq(jstr(r.json, "lead.person_id"), fx.professional.id);
     char *pid = strdup(jstr(r.json, "id"));
     http_response_free(&r);
     case_get(&r, res1, pid);
     assert_status(&r, 200);
-    json_t *me = find_item(json_object_get(r.json, "participants"), "person_id", PROF_ID);
+    json_t *me =
+        find_item(json_object_get(r.json, "participants"), "person_id", fx.professional.id);
     ck_assert_str_eq(jstr(me, "role"), "professional");
     ck_assert_str_eq(jstr(me, "organisation"), "wijkteam");
     http_response_free(&r);
@@ -229,35 +239,38 @@ START_TEST(case_open_rules)
     /* volunteers and residents may not open cases */
     const char *no[] = {vol1, res1};
     for (size_t i = 0; i < 2; i++) {
-        http_call(&r, "POST", CASES, no[i],
-                  json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", "Niet toegestaan"));
+        http_call(&r, "POST", cases, no[i],
+                  json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title",
+                            "Niet toegestaan"));
         assert_problem(&r, 403, "forbidden");
         http_response_free(&r);
     }
     /* validation: title length, unknown field, subject must be a resident of the community */
-    http_call(&r, "POST", CASES, coord, json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", ""));
+    http_call(&r, "POST", cases, coord,
+              json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title", ""));
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "title", NULL));
     http_response_free(&r);
     char longt[202];
     memset(longt, 'x', 201);
     longt[201] = '\0';
-    http_call(&r, "POST", CASES, coord,
-              json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", longt));
+    http_call(&r, "POST", cases, coord,
+              json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title", longt));
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
-    http_call(&r, "POST", CASES, coord,
-              json_pack("{s:s,s:s,s:i}", "subject_id", RES1_ID, "title", "x", "extra", 1));
+    http_call(&r, "POST", cases, coord,
+              json_pack("{s:s,s:s,s:i}", "subject_id", fx.resident1.id, "title", "x", "extra", 1));
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "extra", "unknown_field"));
     http_response_free(&r);
-    http_call(&r, "POST", CASES, coord, json_pack("{s:s}", "title", "geen subject"));
+    http_call(&r, "POST", cases, coord, json_pack("{s:s}", "title", "geen subject"));
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "subject_id", NULL));
     http_response_free(&r);
-    const char *bad_subjects[] = {VOL2_ID, TOT_COORD_ID, "00000000-0000-4000-8000-00000000ffff"};
+    const char *bad_subjects[] = {fx.volunteer2.id, fx.tot_coordinator.id,
+                                  "00000000-0000-4000-8000-00000000ffff"};
     for (size_t i = 0; i < 3; i++) {
-        http_call(&r, "POST", CASES, coord,
+        http_call(&r, "POST", cases, coord,
                   json_pack("{s:s,s:s}", "subject_id", bad_subjects[i], "title", "geen inwoner"));
         ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 409,
                       "subject %s accepted: %ld %s", bad_subjects[i], r.status, r.body);
@@ -269,41 +282,41 @@ START_TEST(case_open_rules)
     char key[100];
     snprintf(key, sizeof key, "Idempotency-Key: case-%ld-%ld", (long)getpid(), (long)time(NULL));
     const char *hk[] = {key, NULL};
-    http_call_h(&r, "POST", CASES, coord,
-                json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", "Eenmalig"), hk);
+    http_call_h(&r, "POST", cases, coord,
+                json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title", "Eenmalig"), hk);
     assert_status(&r, 201);
     char *first = strdup(jstr(r.json, "id"));
     http_response_free(&r);
-    http_call_h(&r, "POST", CASES, coord,
-                json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", "Eenmalig"), hk);
+    http_call_h(&r, "POST", cases, coord,
+                json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title", "Eenmalig"), hk);
     assert_status(&r, 201);
     ck_assert_str_eq(jstr(r.json, "id"), first);
     ck_assert_ptr_nonnull(http_header(&r, "idempotent-replayed"));
     ck_assert_str_eq(http_header(&r, "idempotent-replayed"), "true");
     http_response_free(&r);
-    http_call_h(&r, "POST", CASES, coord,
-                json_pack("{s:s,s:s}", "subject_id", RES1_ID, "title", "Anders"), hk);
+    http_call_h(&r, "POST", cases, coord,
+                json_pack("{s:s,s:s}", "subject_id", fx.resident1.id, "title", "Anders"), hk);
     assert_problem(&r, 422, "idempotency-key-reused");
     http_response_free(&r);
 
     /* participants: must be members; representative only for an informal carer */
-    participant_post(&r, coord, first, TOT_COORD_ID, "volunteer", NULL, false);
+    participant_post(&r, coord, first, fx.tot_coordinator.id, "volunteer", NULL, false);
     ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 409,
                   "non-member added: %ld %s", r.status, r.body);
     http_response_free(&r);
-    participant_post(&r, coord, first, VOL1_ID, "subject", NULL, false);
+    participant_post(&r, coord, first, fx.volunteer1.id, "subject", NULL, false);
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "role", NULL));
     http_response_free(&r);
-    participant_post(&r, coord, first, VOL1_ID, "volunteer", NULL, true);
+    participant_post(&r, coord, first, fx.volunteer1.id, "volunteer", NULL, true);
     assert_problem(&r, 400, "validation");
     ck_assert(problem_has_error(&r, "representative", NULL));
     http_response_free(&r);
-    participant_post(&r, vol1, first, VOL1_ID, "volunteer", NULL, false);
+    participant_post(&r, vol1, first, fx.volunteer1.id, "volunteer", NULL, false);
     assert_problem(&r, 404, "not-found"); /* not on the case: does not exist for them */
     http_response_free(&r);
-    free(participant_add(coord, first, VOL1_ID, "volunteer", NULL, false));
-    participant_post(&r, vol1, first, VOL2_ID, "volunteer", NULL, false);
+    free(participant_add(coord, first, fx.volunteer1.id, "volunteer", NULL, false));
+    participant_post(&r, vol1, first, fx.volunteer2.id, "volunteer", NULL, false);
     assert_problem(&r, 403, "forbidden"); /* on it, but neither lead nor coordinator */
     http_response_free(&r);
 
@@ -387,18 +400,16 @@ static void *handover_run(void *arg)
 
 START_TEST(exactly_one_lead)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *res1 = fixture_login(&fx.resident1);
     struct person coord2;
-    person_create(&coord2, coord, ANNA_ID, "coordinator");
-    char *id = case_open(coord, RES1_ID, "Eén regisseur", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    person_create(&coord2, coord, fx.anna.id, "coordinator");
+    char *id = case_with_participants(coord, "Eén regisseur");
     free(participant_add(coord, id, coord2.id, "coordinator", NULL, false));
     PGconn *db = owner_db();
 
-    const char *order[] = {PROF_ID, VOL1_ID, coord2.id, COORD_ID};
+    const char *order[] = {fx.professional.id, fx.volunteer1.id, coord2.id, fx.coordinator.id};
     size_t handovers = 0;
     for (int i = 0; i < 12; i++) {
         char note[64];
@@ -418,8 +429,8 @@ START_TEST(exactly_one_lead)
         pthread_barrier_t barrier;
         ck_assert_int_eq(pthread_barrier_init(&barrier, NULL, 2), 0);
         struct handover t[2] = {
-            {.token = coord, .case_id = id, .person = PROF_ID, .barrier = &barrier},
-            {.token = coord2.tokens.access, .case_id = id, .person = VOL1_ID,
+            {.token = coord, .case_id = id, .person = fx.professional.id, .barrier = &barrier},
+            {.token = coord2.tokens.access, .case_id = id, .person = fx.volunteer1.id,
              .barrier = &barrier},
         };
         pthread_t th[2];
@@ -439,7 +450,7 @@ START_TEST(exactly_one_lead)
         ck_assert_int_eq(open_lead_rows(db, id), 1);
         handovers += (size_t)ok;
         char *lead = case_lead(res1, id);
-        ck_assert_msg(strcmp(lead, PROF_ID) == 0 || strcmp(lead, VOL1_ID) == 0,
+        ck_assert_msg(strcmp(lead, fx.professional.id) == 0 || strcmp(lead, fx.volunteer1.id) == 0,
                       "round %d: lead %s", round, lead);
         h = lead_history(res1, id);
         ck_assert_uint_eq(json_array_size(h), handovers + 1);
@@ -461,14 +472,12 @@ END_TEST
 
 START_TEST(close_and_reopen)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Afronden", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
-    lead_handover(coord, id, PROF_ID, "wijkteam rondt af");
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_with_participants(coord, "Afronden");
+    lead_handover(coord, id, fx.professional.id, "wijkteam rondt af");
     char close[200], reopen[200];
     case_path(close, sizeof close, id, "/close");
     case_path(reopen, sizeof reopen, id, "/reopen");
@@ -518,6 +527,7 @@ START_TEST(close_and_reopen)
         json_t *closed = cases_list(who[i], "closed");
         json_t *it = find_item(closed, "id", id);
         ck_assert_msg(it != NULL, "closed case missing from ?status=closed (%zu)", i);
+        ck_assert_uint_eq(json_array_size(closed), 1);
         ck_assert_str_eq(jstr(it, "status"), "closed");
         json_decref(closed);
     }
@@ -527,7 +537,9 @@ START_TEST(close_and_reopen)
     json_array_foreach(closed, i, it)
         ck_assert_str_eq(jstr(it, "status"), "closed");
     json_decref(closed);
-    http_get(&r, CASES "?status=bogus", coord);
+    char bogus[160];
+    community_path(bogus, sizeof bogus, &fx.anna, "/cases?status=bogus");
+    http_get(&r, bogus, coord);
     assert_problem(&r, 400, NULL);
     http_response_free(&r);
 
@@ -575,17 +587,14 @@ END_TEST
 Suite *cases_flow_suite(void)
 {
     Suite *s = suite_create("cases_flow");
-    TCase *tc = tcase_create("scenario");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("scenario");
     tcase_add_test(tc, hegelsom_scenario);
     tcase_add_test(tc, case_open_rules);
     suite_add_tcase(s, tc);
-    tc = tcase_create("lead");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tc = cases_tcase("lead");
     tcase_add_test(tc, exactly_one_lead);
     suite_add_tcase(s, tc);
-    tc = tcase_create("close");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    tc = cases_tcase("close");
     tcase_add_test(tc, close_and_reopen);
     suite_add_tcase(s, tc);
     return s;

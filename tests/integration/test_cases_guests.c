@@ -10,9 +10,6 @@
 #include "test_cases.h"
 #include "test_desk.h"
 
-#define RESIDENT1_ID "00000000-0000-4000-8000-000000000104"
-#define PROFESSIONAL_ID "00000000-0000-4000-8000-000000000106"
-
 /* The coordinator invites an outsider to the case; returns the code (owned). */
 static char *invite_to_case(const char *coord, const char *case_id, const char *organisation)
 {
@@ -31,9 +28,9 @@ static char *invite_to_case(const char *coord, const char *case_id, const char *
 
 START_TEST(outsider_joins_one_case_only)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *case_id = case_open(coord, RESIDENT1_ID, "Huisarts erbij", NULL);
-    char *other_case = case_open(coord, RESIDENT1_ID, "Een andere zaak", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *case_id = case_open(coord, fx.resident1.id, "Huisarts erbij", NULL);
+    char *other_case = case_open(coord, fx.resident1.id, "Een andere zaak", NULL);
     char *code = invite_to_case(coord, case_id, "huisartsenpraktijk");
 
     char *email = unique_email("huisarts");
@@ -65,15 +62,16 @@ START_TEST(outsider_joins_one_case_only)
     case_get(&r, guest, other_case);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    static const char *const forbidden[] = {ANNA "/members", ANNA "/categories", ANNA "/help-requests",
-                                            ANNA "/invitations", ANNA "/volunteers", ANNA "/board",
-                                            ANNA "/queue?view=new", ANNA "/access-log"};
+    static const char *const forbidden[] = {"/members", "/categories", "/help-requests",
+                                            "/invitations", "/volunteers", "/board",
+                                            "/queue?view=new", "/access-log"};
+    char path[160];
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
-        http_get(&r, forbidden[i], guest);
+        http_get(&r, community_path(path, sizeof path, &fx.anna, forbidden[i]), guest);
         ck_assert_msg(r.status == 403, "%s answered a guest %ld: %s", forbidden[i], r.status, r.body);
         http_response_free(&r);
     }
-    http_get(&r, CASES, guest);
+    http_get(&r, community_path(path, sizeof path, &fx.anna, "/cases"), guest);
     assert_status(&r, 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_eq((int)json_array_size(items), 1);
@@ -97,10 +95,10 @@ END_TEST
 
 START_TEST(member_invited_to_a_case_keeps_roles)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *case_id = case_open(coord, RESIDENT1_ID, "Wijkteam via uitnodiging", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *case_id = case_open(coord, fx.resident1.id, "Wijkteam via uitnodiging", NULL);
     char *code = invite_to_case(coord, case_id, "wijkteam");
-    char *pro = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    char *pro = fixture_login(&fx.professional);
     struct http_response r;
     http_call(&r, "POST", "/v1/me/memberships", pro, json_pack("{s:s}", "invitation_code", code));
     assert_status(&r, 201);
@@ -126,9 +124,9 @@ END_TEST
 
 START_TEST(who_may_invite_to_a_case)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *case_id = case_open(coord, RESIDENT1_ID, "Wie nodigt uit", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *volunteer = fixture_login(&fx.volunteer1);
+    char *case_id = case_open(coord, fx.resident1.id, "Wie nodigt uit", NULL);
     char path[256];
     case_path(path, sizeof path, case_id, "/invitations");
     struct http_response r;
@@ -145,7 +143,9 @@ START_TEST(who_may_invite_to_a_case)
     http_call(&r, "POST", path, coord, json_pack("{}"));
     ck_assert(problem_has_error(&r, "organisation", "required"));
     http_response_free(&r);
-    http_call(&r, "POST", ANNA "/invitations", coord, json_pack("{s:s}", "role", "guest"));
+    char invitations[160];
+    community_path(invitations, sizeof invitations, &fx.anna, "/invitations");
+    http_call(&r, "POST", invitations, coord, json_pack("{s:s}", "role", "guest"));
     ck_assert(problem_has_error(&r, "role", "invalid"));
     http_response_free(&r);
     free(participant);
@@ -159,8 +159,7 @@ END_TEST
 Suite *cases_guests_suite(void)
 {
     Suite *s = suite_create("cases_guests");
-    TCase *tc = tcase_create("guests");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("guests");
     tcase_add_test(tc, outsider_joins_one_case_only);
     tcase_add_test(tc, member_invited_to_a_case_keeps_roles);
     tcase_add_test(tc, who_may_invite_to_a_case);
@@ -171,23 +170,28 @@ Suite *cases_guests_suite(void)
 /* Late actions show up for their owner and for the lead (GET /v1/me/actions?scope=led). */
 START_TEST(lead_sees_late_actions_across_cases)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *volunteer = fixture_login(&fx.volunteer1);
     char *volunteer_id = me_id(volunteer);
-    char *case_id = case_open(coord, RESIDENT1_ID, "Te laat", NULL);
+    char *case_id = case_open(coord, fx.resident1.id, "Te laat", NULL);
     char *participant = participant_add(coord, case_id, volunteer_id, "volunteer", NULL, false);
     char *late = action_create(coord, case_id, "Boodschappen nalopen", volunteer_id, "2020-01-01", NULL);
     char *later = action_create(coord, case_id, "Volgende week bellen", volunteer_id, "2099-01-01", NULL);
 
     json_t *led = list_walk("/v1/me/actions", coord, 100, "scope=led&overdue=true", NULL);
     ck_assert_msg(find_item(led, "id", late) != NULL, "the lead does not see the late action");
-    ck_assert_msg(find_item(led, "id", later) == NULL, "an action that is not late is listed as late");
+    ck_assert_msg(find_item(led, "id", later) == NULL,
+                  "an action that is not late is listed as late");
+    ck_assert_uint_eq(json_array_size(led), 1);
     json_decref(led);
     json_t *owned = list_walk("/v1/me/actions", volunteer, 100, "overdue=true", NULL);
     ck_assert(find_item(owned, "id", late) != NULL);
+    ck_assert_uint_eq(json_array_size(owned), 1);
     json_decref(owned);
     json_t *not_led = list_walk("/v1/me/actions", volunteer, 100, "scope=led", NULL);
-    ck_assert_msg(find_item(not_led, "id", late) == NULL, "someone who does not lead sees the case's actions");
+    ck_assert_msg(find_item(not_led, "id", late) == NULL,
+                  "someone who does not lead sees the case's actions");
+    ck_assert_uint_eq(json_array_size(not_led), 0);
     json_decref(not_led);
     struct http_response r;
     http_get(&r, "/v1/me/actions?scope=everything", coord);
@@ -206,8 +210,8 @@ END_TEST
 /* A case opened from a help request: the request links to it for the desk and the resident. */
 START_TEST(help_request_links_to_its_case)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *resident = fixture_login(&fx.resident1);
     char *category = category_id(coord, "paperwork");
     struct window w;
     desk_window(&w, 3, 2, 10, 11);
@@ -217,9 +221,11 @@ START_TEST(help_request_links_to_its_case)
     assert_status(&r, 200);
     ck_assert(null_or_absent(r.json, "case_id"));
     http_response_free(&r);
-    http_call(&r, "POST", CASES, coord,
-              json_pack("{s:s, s:s, s:s}", "subject_id", RESIDENT1_ID, "title", "Formulieren en meer",
-                        "help_request_id", request));
+    char cases[128];
+    community_path(cases, sizeof cases, &fx.anna, "/cases");
+    http_call(&r, "POST", cases, coord,
+              json_pack("{s:s, s:s, s:s}", "subject_id", fx.resident1.id, "title",
+                        "Formulieren en meer", "help_request_id", request));
     assert_status(&r, 201);
     char *case_id = strdup(jstr(r.json, "id"));
     http_response_free(&r);
@@ -238,8 +244,7 @@ END_TEST
 Suite *cases_led_suite(void)
 {
     Suite *s = suite_create("cases_led");
-    TCase *tc = tcase_create("led");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("led");
     tcase_add_test(tc, lead_sees_late_actions_across_cases);
     tcase_add_test(tc, help_request_links_to_its_case);
     suite_add_tcase(s, tc);

@@ -126,7 +126,8 @@ static void ack_post(struct http_response *r, const char *tok, const char *case_
                      const char *entry_id)
 {
     char path[300];
-    snprintf(path, sizeof path, CASES "/%s/timeline/%s/acknowledge", case_id, entry_id);
+    snprintf(path, sizeof path, "%s/cases/%s/timeline/%s/acknowledge", fx.anna.path, case_id,
+             entry_id);
     http_call(r, "POST", path, tok, json_object());
 }
 
@@ -189,19 +190,17 @@ static size_t kind_count(json_t *items, const char *kind)
 
 START_TEST(timeline_signal_acknowledged)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
     struct person p2; /* a second professional, without notes consent */
-    person_create(&p2, coord, ANNA_ID, "professional");
-    char *id = case_open(coord, RES1_ID, "Hegelsom: mevrouw alleen thuis", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    person_create(&p2, coord, fx.anna.id, "professional");
+    char *id = case_with_participants(coord, "Hegelsom: mevrouw alleen thuis");
     free(participant_add(coord, id, p2.id, "professional", "wijkteam", false));
-    lead_handover(coord, id, PROF_ID, "wijkteam neemt de regie");
-    consent_record(res1, id, PROF_ID, NULL, "basic", true);
-    consent_record(res1, id, PROF_ID, NULL, "notes", true);
+    lead_handover(coord, id, fx.professional.id, "wijkteam neemt de regie");
+    consent_record(res1, id, fx.professional.id, NULL, "basic", true);
+    consent_record(res1, id, fx.professional.id, NULL, "notes", true);
     consent_record(res1, id, p2.id, NULL, "basic", true);
 
     const char *text = "de koelkast was leeg en ze leek verward";
@@ -212,7 +211,7 @@ START_TEST(timeline_signal_acknowledged)
     ck_assert_str_eq(jstr(r.json, "kind"), "signal");
     ck_assert_str_eq(jstr(r.json, "visibility"), "professionals");
     ck_assert_str_eq(jstr(r.json, "text"), text);
-    ck_assert_str_eq(jstr(r.json, "author_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "author_id"), fx.volunteer1.id);
     ck_assert(json_is_true(jpath(r.json, "needs_response")));
     ck_assert(null_or_absent(r.json, "acknowledged_by"));
     char *sig = strdup(jstr(r.json, "id"));
@@ -223,7 +222,7 @@ START_TEST(timeline_signal_acknowledged)
     ck_assert_msg(json_array_size(mine) == 1, "lead has %zu signals of the case to answer",
                   json_array_size(mine));
     ck_assert_str_eq(jstr(mine, "0.id"), sig);
-    ck_assert_str_eq(jstr(mine, "0.community_id"), ANNA_ID);
+    ck_assert_str_eq(jstr(mine, "0.community_id"), fx.anna.id);
     ck_assert_str_eq(jstr(mine, "0.text"), text);
     json_decref(mine);
     json_t *tl = timeline(prof, id);
@@ -271,7 +270,7 @@ START_TEST(timeline_signal_acknowledged)
     assert_status(&r, 200);
     assert_entry_shape(r.json, id);
     ck_assert_str_eq(jstr(r.json, "id"), sig);
-    ck_assert_str_eq(jstr(r.json, "acknowledged_by"), PROF_ID);
+    ck_assert_str_eq(jstr(r.json, "acknowledged_by"), fx.professional.id);
     ck_assert_msg(jstr(r.json, "acknowledged_at") != NULL, "no acknowledged_at: %s", r.body);
     ck_assert(epoch_of(jstr(r.json, "acknowledged_at")) >= epoch_of(since));
     ck_assert(json_is_false(jpath(r.json, "needs_response")));
@@ -284,14 +283,15 @@ START_TEST(timeline_signal_acknowledged)
     e = entry_in(tl, sig);
     ck_assert_ptr_nonnull(e);
     ck_assert(json_is_false(jpath(e, "needs_response")));
-    ck_assert_str_eq(jstr(e, "acknowledged_by"), PROF_ID);
+    ck_assert_str_eq(jstr(e, "acknowledged_by"), fx.professional.id);
     json_decref(tl);
 
     /* again: 409; a note or an event: 400 */
     ack_post(&r, prof, id, sig);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
-    char *note = note_add(prof, PROF_ID, id, "Huisarts gebeld, bezoek morgen", "all", -1, NULL);
+    char *note =
+        note_add(prof, fx.professional.id, id, "Huisarts gebeld, bezoek morgen", "all", -1, NULL);
     ack_post(&r, prof, id, note);
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
@@ -332,7 +332,7 @@ START_TEST(timeline_signal_acknowledged)
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
     free(long_text);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
+    char *vol2 = fixture_login(&fx.volunteer2);
     signal_post(&r, vol2, id, "niet op de zaak");
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
@@ -384,39 +384,39 @@ START_TEST(timeline_note_visibility)
 {
     char *tok[VIEWERS], *who[VIEWERS];
     struct person p0, p1, p2;
-    tok[V_COORD] = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    tok[V_SUBJECT] = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    tok[V_VOL] = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    tok[V_LEAD] = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    person_create(&p0, tok[V_COORD], ANNA_ID, "professional");
-    person_create(&p1, tok[V_COORD], ANNA_ID, "professional");
-    person_create(&p2, tok[V_COORD], ANNA_ID, "professional");
+    tok[V_COORD] = fixture_login(&fx.coordinator);
+    tok[V_SUBJECT] = fixture_login(&fx.resident1);
+    tok[V_VOL] = fixture_login(&fx.volunteer1);
+    tok[V_LEAD] = fixture_login(&fx.professional);
+    person_create(&p0, tok[V_COORD], fx.anna.id, "professional");
+    person_create(&p1, tok[V_COORD], fx.anna.id, "professional");
+    person_create(&p2, tok[V_COORD], fx.anna.id, "professional");
     tok[V_P0] = p0.tokens.access;
     tok[V_P1] = p1.tokens.access;
     tok[V_P2] = p2.tokens.access;
-    who[V_COORD] = COORD_ID;
-    who[V_SUBJECT] = RES1_ID;
-    who[V_VOL] = VOL1_ID;
-    who[V_LEAD] = PROF_ID;
+    who[V_COORD] = fx.coordinator.id;
+    who[V_SUBJECT] = fx.resident1.id;
+    who[V_VOL] = fx.volunteer1.id;
+    who[V_LEAD] = fx.professional.id;
     who[V_P0] = p0.id;
     who[V_P1] = p1.id;
     who[V_P2] = p2.id;
 
-    char *id = case_open(tok[V_COORD], RES1_ID, "Hegelsom: wie leest mee", NULL);
-    free(participant_add(tok[V_COORD], id, VOL1_ID, "volunteer", NULL, false));
+    char *id = case_open(tok[V_COORD], fx.resident1.id, "Hegelsom: wie leest mee", NULL);
+    free(participant_add(tok[V_COORD], id, fx.volunteer1.id, "volunteer", NULL, false));
     const enum viewer profs[] = {V_LEAD, V_P0, V_P1, V_P2};
     for (size_t k = 0; k < 4; k++)
         free(participant_add(tok[V_COORD], id, who[profs[k]], "professional", "wijkteam",
                              false));
-    lead_handover(tok[V_COORD], id, PROF_ID, "wijkteam heeft de regie");
+    lead_handover(tok[V_COORD], id, fx.professional.id, "wijkteam heeft de regie");
     /* every professional may see the basic facts; notes and health as the matrix says */
     for (size_t k = 0; k < 4; k++)
         consent_record(tok[V_SUBJECT], id, who[profs[k]], NULL, "basic", true);
     consent_record(tok[V_SUBJECT], id, p1.id, NULL, "notes", true);
     consent_record(tok[V_SUBJECT], id, p2.id, NULL, "notes", true);
     consent_record(tok[V_SUBJECT], id, p2.id, NULL, "health", true);
-    consent_record(tok[V_SUBJECT], id, PROF_ID, NULL, "notes", true);
-    consent_record(tok[V_SUBJECT], id, PROF_ID, NULL, "health", true);
+    consent_record(tok[V_SUBJECT], id, fx.professional.id, NULL, "notes", true);
+    consent_record(tok[V_SUBJECT], id, fx.professional.id, NULL, "health", true);
 
     char *ids[NNOTES];
     for (size_t n = 0; n < NNOTES; n++) {
@@ -475,7 +475,7 @@ START_TEST(timeline_note_visibility)
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
     free(long_text);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
+    char *vol2 = fixture_login(&fx.volunteer2);
     char path[200];
     case_path(path, sizeof path, id, "/timeline");
     http_get(&r, path, vol2);
@@ -503,14 +503,14 @@ END_TEST
 
 START_TEST(timeline_corrections)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Hegelsom: correcties", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *id = case_open(coord, fx.resident1.id, "Hegelsom: correcties", NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
     const char *orig = "Mevrouw heeft drie dagen niet gegeten";
-    char *old = note_add(coord, COORD_ID, id, orig, "all", 0, NULL);
+    char *old = note_add(coord, fx.coordinator.id, id, orig, "all", 0, NULL);
     const char *fixed = "Mevrouw heeft twee dagen niet gegeten (correctie)";
-    char *fix = note_add(coord, COORD_ID, id, fixed, "all", 0, old);
+    char *fix = note_add(coord, fx.coordinator.id, id, fixed, "all", 0, old);
 
     json_t *tl = timeline(vol1, id);
     json_t *o = entry_in(tl, old), *n = entry_in(tl, fix);
@@ -601,28 +601,28 @@ static json_t *expect_event(json_t *tl, const char *case_id, const char *type, s
 
 START_TEST(timeline_automatic_events)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Hegelsom: wat er gebeurde", NULL);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_open(coord, fx.resident1.id, "Hegelsom: wat er gebeurde", NULL);
     json_t *tl = timeline(coord, id);
     size_t base_added = 0;
     event_of(tl, "participant_added", &base_added); /* creation may or may not log them */
     json_decref(tl);
 
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
+    free(participant_add(coord, id, fx.professional.id, "professional", "wijkteam", false));
     tl = timeline(coord, id);
-    expect_event(tl, id, "participant_added", base_added + 1, COORD_ID, "professional");
+    expect_event(tl, id, "participant_added", base_added + 1, fx.coordinator.id, "professional");
     json_decref(tl);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
     tl = timeline(coord, id);
-    expect_event(tl, id, "participant_added", base_added + 2, COORD_ID, "volunteer");
+    expect_event(tl, id, "participant_added", base_added + 2, fx.coordinator.id, "volunteer");
     json_decref(tl);
 
     char *etag = NULL;
     const char *title = "Boodschappen voor de week";
-    char *act = action_create(coord, id, title, VOL1_ID, NULL, &etag);
+    char *act = action_create(coord, id, title, fx.volunteer1.id, NULL, &etag);
     tl = timeline(coord, id);
     expect_event(tl, id, "action_done", 0, NULL, NULL);
     json_decref(tl);
@@ -631,23 +631,23 @@ START_TEST(timeline_automatic_events)
     assert_status(&r, 200);
     http_response_free(&r);
     tl = timeline(coord, id);
-    expect_event(tl, id, "action_done", 1, VOL1_ID, title);
+    expect_event(tl, id, "action_done", 1, fx.volunteer1.id, title);
     json_decref(tl);
 
-    lead_handover(coord, id, VOL1_ID, "vrijwilliger houdt de regie");
+    lead_handover(coord, id, fx.volunteer1.id, "vrijwilliger houdt de regie");
     tl = timeline(vol1, id);
-    json_t *e = expect_event(tl, id, "lead_handed_over", 1, COORD_ID, NULL);
+    json_t *e = expect_event(tl, id, "lead_handed_over", 1, fx.coordinator.id, NULL);
     const char *detail = jstr(e, "event.detail");
     json_t *c = NULL;
     case_get(&r, coord, id);
     assert_status(&r, 200);
     c = json_incref(r.json);
     http_response_free(&r);
-    const char *vname = jstr(find_item(jpath(c, "participants"), "person_id", VOL1_ID),
+    const char *vname = jstr(find_item(jpath(c, "participants"), "person_id", fx.volunteer1.id),
                              "display_name");
-    ck_assert_msg(strstr(detail, VOL1_ID) || (vname && strstr(detail, vname)),
+    ck_assert_msg(strstr(detail, fx.volunteer1.id) || (vname && strstr(detail, vname)),
                   "lead_handed_over detail \"%s\" does not name the new lead (%s)", detail,
-                  vname ? vname : VOL1_ID);
+                  vname ? vname : fx.volunteer1.id);
     json_decref(c);
     json_decref(tl);
 
@@ -657,21 +657,22 @@ START_TEST(timeline_automatic_events)
                   kind_count(tl, "event"));
     json_decref(tl);
 
-    consent_record(res1, id, PROF_ID, NULL, "basic", true);
+    consent_record(res1, id, fx.professional.id, NULL, "basic", true);
     tl = timeline(prof, id);
-    expect_event(tl, id, "consent_changed", 1, RES1_ID, "basic");
+    expect_event(tl, id, "consent_changed", 1, fx.resident1.id, "basic");
     expect_event(tl, id, "lead_handed_over", 1, NULL, NULL);
     expect_event(tl, id, "action_done", 1, NULL, title);
-    ck_assert_uint_ge(kind_count(tl, "event"), base_added + 5);
+    /* the participants added, the action done, the handover and this consent */
+    ck_assert_uint_eq(kind_count(tl, "event"), base_added + 5);
     json_decref(tl);
-    consent_record(res1, id, PROF_ID, NULL, "health", true);
+    consent_record(res1, id, fx.professional.id, NULL, "health", true);
     tl = timeline(res1, id);
-    e = expect_event(tl, id, "consent_changed", 2, RES1_ID, "health");
+    e = expect_event(tl, id, "consent_changed", 2, fx.resident1.id, "health");
     char *granted_detail = strdup(jstr(e, "event.detail"));
     json_decref(tl);
-    consent_record(res1, id, PROF_ID, NULL, "health", false);
+    consent_record(res1, id, fx.professional.id, NULL, "health", false);
     tl = timeline(vol1, id);
-    e = expect_event(tl, id, "consent_changed", 3, RES1_ID, "health");
+    e = expect_event(tl, id, "consent_changed", 3, fx.resident1.id, "health");
     ck_assert_msg(strcmp(jstr(e, "event.detail"), granted_detail) != 0,
                   "granting and revoking give the same detail \"%s\"", granted_detail);
     free(granted_detail);
@@ -692,7 +693,7 @@ START_TEST(timeline_automatic_events)
     json_decref(tl);
 
     /* revoking basic hides the events again on the next request */
-    consent_record(res1, id, PROF_ID, NULL, "basic", false);
+    consent_record(res1, id, fx.professional.id, NULL, "basic", false);
     tl = timeline(prof, id);
     ck_assert_msg(kind_count(tl, "event") == 0, "revoked professional sees %zu events",
                   kind_count(tl, "event"));
@@ -712,16 +713,14 @@ END_TEST
 
 START_TEST(timeline_access_log)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Hegelsom: logboek tijdlijn", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
-    free(participant_add(coord, id, PROF_ID, "professional", "wijkteam", false));
-    lead_handover(coord, id, PROF_ID, "wijkteam");
-    consent_record(res1, id, PROF_ID, NULL, "notes", true);
+    char *coord = fixture_login(&fx.coordinator);
+    char *prof = fixture_login(&fx.professional);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *res1 = fixture_login(&fx.resident1);
+    char *id = case_with_participants(coord, "Hegelsom: logboek tijdlijn");
+    lead_handover(coord, id, fx.professional.id, "wijkteam");
+    consent_record(res1, id, fx.professional.id, NULL, "notes", true);
     PGconn *db = owner_db();
     char tl_path[200], notes_path[200], sig_path[200], ack_path[300] = "";
     case_path(tl_path, sizeof tl_path, id, "/timeline");
@@ -734,21 +733,21 @@ START_TEST(timeline_access_log)
         const char *body;
         long status, alt; /* alt: also accepted (0: none) */
     } steps[] = {
-        {coord, COORD_ID, "GET", tl_path, NULL, 200, 0},
-        {vol2, VOL2_ID, "GET", tl_path, NULL, 404, 0},
-        {coord, COORD_ID, "POST", notes_path, "{\"text\":\"Bezocht\",\"visibility\":\"all\"}",
-         201, 0},
-        {vol2, VOL2_ID, "POST", notes_path, "{\"text\":\"mag niet\",\"visibility\":\"all\"}",
-         404, 0},
-        {vol1, VOL1_ID, "POST", sig_path, "{\"text\":\"ze leek verward\"}", 201, 0},
-        {vol2, VOL2_ID, "POST", sig_path, "{\"text\":\"mag niet\"}", 404, 0},
-        {vol1, VOL1_ID, "POST", ack_path, "{}", 403, 404},
-        {prof, PROF_ID, "POST", ack_path, "{}", 200, 0},
-        {prof, PROF_ID, "POST", ack_path, "{}", 409, 0},
-        {prof, PROF_ID, "GET", tl_path, NULL, 200, 0},
-        {coord, COORD_ID, "POST", notes_path, "{\"text\":\"\",\"visibility\":\"all\"}",
+        {coord, fx.coordinator.id, "GET", tl_path, NULL, 200, 0},
+        {vol2, fx.volunteer2.id, "GET", tl_path, NULL, 404, 0},
+        {coord, fx.coordinator.id, "POST", notes_path,
+         "{\"text\":\"Bezocht\",\"visibility\":\"all\"}", 201, 0},
+        {vol2, fx.volunteer2.id, "POST", notes_path,
+         "{\"text\":\"mag niet\",\"visibility\":\"all\"}", 404, 0},
+        {vol1, fx.volunteer1.id, "POST", sig_path, "{\"text\":\"ze leek verward\"}", 201, 0},
+        {vol2, fx.volunteer2.id, "POST", sig_path, "{\"text\":\"mag niet\"}", 404, 0},
+        {vol1, fx.volunteer1.id, "POST", ack_path, "{}", 403, 404},
+        {prof, fx.professional.id, "POST", ack_path, "{}", 200, 0},
+        {prof, fx.professional.id, "POST", ack_path, "{}", 409, 0},
+        {prof, fx.professional.id, "GET", tl_path, NULL, 200, 0},
+        {coord, fx.coordinator.id, "POST", notes_path, "{\"text\":\"\",\"visibility\":\"all\"}",
          400, 0},
-        {vol1, VOL1_ID, "POST", sig_path, "{\"text\":\"\"}", 400, 0},
+        {vol1, fx.volunteer1.id, "POST", sig_path, "{\"text\":\"\"}", 400, 0},
     };
     size_t nsteps = sizeof steps / sizeof steps[0];
     long got[16];
@@ -763,8 +762,8 @@ START_TEST(timeline_access_log)
                       steps[i].path, steps[i].status, r.status, r.body);
         got[i] = r.status;
         if (r.status == 201 && steps[i].path == sig_path)
-            snprintf(ack_path, sizeof ack_path, CASES "/%s/timeline/%s/acknowledge", id,
-                     jstr(r.json, "id"));
+            snprintf(ack_path, sizeof ack_path, "%s/cases/%s/timeline/%s/acknowledge",
+                     fx.anna.path, id, jstr(r.json, "id"));
         http_response_free(&r);
         long after = access_log_rows(db, id);
         ck_assert_msg(after - before == 1, "step %zu %s %s (%ld) wrote %ld access-log entries",
@@ -777,7 +776,7 @@ START_TEST(timeline_access_log)
     case_path(path, sizeof path, id, "/access-log");
     json_t *log = list_all(path, res1, NULL);
     size_t n = json_array_size(log);
-    ck_assert_uint_ge(n, (size_t)base + nsteps);
+    ck_assert_uint_eq(n, (size_t)base + nsteps);
     for (size_t i = 0; i < nsteps; i++) {
         json_t *e = json_array_get(log, (size_t)base + i);
         char *dump = json_dumps(e, JSON_COMPACT);
@@ -813,25 +812,25 @@ END_TEST
 
 START_TEST(timeline_paging)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *id = case_open(coord, RES1_ID, "Hegelsom: lange tijdlijn", NULL);
-    free(participant_add(coord, id, VOL1_ID, "volunteer", NULL, false));
+    char *coord = fixture_login(&fx.coordinator);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *id = case_open(coord, fx.resident1.id, "Hegelsom: lange tijdlijn", NULL);
+    free(participant_add(coord, id, fx.volunteer1.id, "volunteer", NULL, false));
     for (int k = 0; k < 7; k++) {
         char text[40];
         snprintf(text, sizeof text, "bezoek %d", k);
-        free(note_add(k % 2 ? vol1 : coord, k % 2 ? VOL1_ID : COORD_ID, id, text, "all", -1,
-                      NULL));
+        free(note_add(k % 2 ? vol1 : coord, k % 2 ? fx.volunteer1.id : fx.coordinator.id, id,
+                      text, "all", -1, NULL));
     }
     char path[200];
     case_path(path, sizeof path, id, "/timeline");
     json_t *all = list_all(path, coord, NULL);
     size_t n = json_array_size(all);
-    ck_assert_uint_ge(n, 8); /* 7 notes and a participant_added event */
+    ck_assert_uint_eq(n, 8); /* 7 notes and a participant_added event */
     int pages = 0;
     json_t *small = list_walk(path, coord, 2, NULL, &pages);
     ck_assert_uint_eq(json_array_size(small), n);
-    ck_assert_int_ge(pages, (int)((n + 1) / 2));
+    ck_assert_int_eq(pages, (int)((n + 1) / 2));
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(small, i);
         ck_assert_str_eq(jstr(e, "id"), jstr(json_array_get(all, i), "id"));
@@ -859,8 +858,7 @@ END_TEST
 Suite *cases_timeline_suite(void)
 {
     Suite *s = suite_create("cases_timeline");
-    TCase *tc = tcase_create("timeline");
-    tcase_set_timeout(tc, CASES_TIMEOUT);
+    TCase *tc = cases_tcase("timeline");
     tcase_add_test(tc, timeline_signal_acknowledged);
     tcase_add_test(tc, timeline_note_visibility);
     tcase_add_test(tc, timeline_corrections);

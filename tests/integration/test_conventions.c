@@ -6,6 +6,7 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "http.h"
 #include "suites.h"
 #include "support.h"
@@ -43,9 +44,11 @@ END_TEST
 
 START_TEST(unknown_route_under_community_404)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
+    char path[160];
+    community_path(path, sizeof path, &fx.anna, "/no-such-thing");
     struct http_response r;
-    http_call_unknown(&r, "GET", "/v1/communities/" ANNA_ID "/no-such-thing", tok);
+    http_call_unknown(&r, "GET", path, tok);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     http_call_unknown(&r, "GET", "/v1/me/whatever", tok);
@@ -75,10 +78,10 @@ END_TEST
 
 START_TEST(wrong_method_on_templated_route_405)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *id = me_id(tok);
     char path[200];
-    snprintf(path, sizeof path, "/v1/communities/%s/members/%s", ANNA_ID, id);
+    snprintf(path, sizeof path, "/v1/communities/%s/members/%s", fx.anna.id, id);
     struct http_response r;
     http_call_unknown(&r, "PUT", path, tok);
     assert_problem(&r, 405, "method-not-allowed");
@@ -127,10 +130,12 @@ END_TEST
 
 START_TEST(duplicate_keys_400)
 {
+    char body[300];
+    snprintf(body, sizeof body,
+             "{\"email\":\"%s\",\"email\":\"x@test.example\",\"password\":\"%s\"}",
+             fx.volunteer1.email, FIXTURE_PASSWORD);
     struct http_response r;
-    post_login_raw(&r, "application/json",
-                   "{\"email\":\"" ANNA_VOLUNTEER1 "\",\"email\":\"x@test.example\","
-                   "\"password\":\"" DEMO_PASSWORD "\"}");
+    post_login_raw(&r, "application/json", body);
     assert_400(&r);
     http_response_free(&r);
 }
@@ -140,8 +145,8 @@ START_TEST(unknown_field_400)
 {
     struct http_response r;
     http_call(&r, "POST", "/v1/auth/login", NULL,
-              json_pack("{s:s, s:s, s:i}", "email", ANNA_VOLUNTEER1, "password", DEMO_PASSWORD,
-                        "remember_me", 1));
+              json_pack("{s:s, s:s, s:i}", "email", fx.volunteer1.email, "password",
+                        FIXTURE_PASSWORD, "remember_me", 1));
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "remember_me", "unknown_field"),
                   "errors[] lacks remember_me/unknown_field: %s", r.body);
@@ -152,7 +157,8 @@ END_TEST
 START_TEST(missing_field_400)
 {
     struct http_response r;
-    http_call(&r, "POST", "/v1/auth/login", NULL, json_pack("{s:s}", "email", ANNA_VOLUNTEER1));
+    http_call(&r, "POST", "/v1/auth/login", NULL,
+              json_pack("{s:s}", "email", fx.volunteer1.email));
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "password", NULL), "errors[] lacks password: %s",
                   r.body);
@@ -253,9 +259,11 @@ END_TEST
 
 START_TEST(repeated_query_parameter_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
+    char path[200];
+    community_path(path, sizeof path, &fx.anna, "/members?limit=10&limit=100");
     struct http_response r;
-    http_get(&r, "/v1/communities/" ANNA_ID "/members?limit=10&limit=100", tok);
+    http_get(&r, path, tok);
     assert_problem(&r, 400, "malformed-request");
     http_response_free(&r);
     free(tok);
@@ -339,8 +347,7 @@ END_TEST
 Suite *conventions_suite(void)
 {
     Suite *s = suite_create("conventions");
-    TCase *tc = tcase_create("conventions");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    TCase *tc = fixture_tcase("conventions", TEST_TIMEOUT);
     tcase_add_test(tc, unknown_route_404);
     tcase_add_test(tc, unknown_route_under_community_404);
     tcase_add_test(tc, wrong_method_405);

@@ -1,7 +1,7 @@
-/* Shared helpers for the desk tests (issue 3, docs/api-desk.md): demo person ids, times on a
- * weekday in Europe/Amsterdam, sites far apart so each test's volunteers only meet its own
- * requests, volunteers made through invitations with a chosen profile, help requests and their
- * actions.
+/* Shared helpers for the desk tests (issue 3, docs/api-desk.md): times on a weekday in
+ * Europe/Amsterdam, sites far apart, volunteers made through invitations with a chosen profile,
+ * help requests and their actions. Each test works in its own fixture communities (fixture.h):
+ * "Anna Zorgt" below is the test's fx.anna.
  *
  * Ownership as in support.h: `char *` results are malloc'd (free()), `json_t *` results are new
  * references (json_decref()) unless marked borrowed, json bodies passed in are STOLEN.
@@ -13,21 +13,17 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <check.h>
 #include <jansson.h>
 
+#include "fixture.h"
 #include "http.h"
 #include "support.h"
 
-#define ANNA "/v1/communities/" ANNA_ID
-#define TOT "/v1/communities/" TOT_ID
-
-#define COORD_ID "00000000-0000-4000-8000-000000000101"
-#define VOL1_ID "00000000-0000-4000-8000-000000000102"
-#define VOL2_ID "00000000-0000-4000-8000-000000000103"
-#define RES1_ID "00000000-0000-4000-8000-000000000104"
-#define RES2_ID "00000000-0000-4000-8000-000000000105"
-#define PROF_ID "00000000-0000-4000-8000-000000000106"
 #define DESK_TIMEOUT 180
+
+/* A TCase of desk tests: each test gets its own fixture (fixture_tcase) and DESK_TIMEOUT. */
+TCase *desk_tcase(const char *name);
 
 /* --- time (Europe/Amsterdam) --- */
 struct window {
@@ -50,7 +46,7 @@ int64_t epoch_of(const char *rfc3339);
 
 /* --- sites: a request and its volunteers sit at one site, tens of km from any other --- */
 enum site_id {
-    SITE_HOME, /* Sint Annaland: the demo volunteers live here */
+    SITE_HOME, /* Sint Annaland: the fixture's volunteers live here */
     SITE_PROFILES,
     SITE_FILTERS,
     SITE_TIES,
@@ -133,6 +129,10 @@ void offer_answer(struct http_response *r, const char *tok, const char *offer,
                   const char *answer, json_t *body);
 /* Triages, offers to the volunteer and lets them accept: the request ends matched. */
 void match_via_offer(const char *coord, const char *id, const struct person *v);
+/* A matched request: the resident asks (one-off, out of the home, at the site) and the
+ * volunteer accepts the coordinator's offer. Returns the id (owned). */
+char *request_matched(const char *coord, const char *resident_tok, const char *category,
+                      const struct window *w, enum site_id site, const struct person *v);
 /* Suggestions for the request (items, new reference); asserts 200 and the item shape. */
 json_t *suggestions(const char *coord, const char *id, int limit);
 /* Index of the volunteer in suggestion items, -1 when absent. */

@@ -13,8 +13,6 @@
 #include "support.h"
 #include "test_desk.h"
 
-#define HELP_REQUESTS ANNA "/help-requests"
-
 static void claim(struct http_response *r, const char *tok, const char *id)
 {
     char path[200];
@@ -31,7 +29,9 @@ static bool sees(const char *tok, const char *id)
         assert_problem(&r, 404, "not-found");
     bool ok = r.status == 200;
     http_response_free(&r);
-    json_t *list = list_all(HELP_REQUESTS, tok, NULL);
+    char requests[160];
+    community_path(requests, sizeof requests, &fx.anna, "/help-requests");
+    json_t *list = list_all(requests, tok, NULL);
     ck_assert_msg(list_has(list, id) == ok, "GET says %s, the list says otherwise",
                   ok ? "visible" : "hidden");
     json_decref(list);
@@ -40,10 +40,13 @@ static bool sees(const char *tok, const char *id)
 
 START_TEST(volunteer_visibility)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    char *prof = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    char requests[160], board_path[160];
+    community_path(requests, sizeof requests, &fx.anna, "/help-requests");
+    community_path(board_path, sizeof board_path, &fx.anna, "/board");
+    char *coord = fixture_login(&fx.coordinator);
+    char *res = fixture_login(&fx.resident1);
+    char *tot = fixture_login(&fx.tot_coordinator);
+    char *prof = fixture_login(&fx.professional);
     char *shopping = category_id(coord, "shopping");
     char *odd = category_id(coord, "odd_jobs");
     struct person a, b, c;
@@ -78,7 +81,7 @@ START_TEST(volunteer_visibility)
     json_t *full = json_incref(r.json);
     http_response_free(&r);
     ck_assert(jstr(full, "place.address") != NULL);
-    ck_assert_msg(jstr(full, "resident_phone") != NULL, "demo resident1 has a phone: %s",
+    ck_assert_msg(jstr(full, "resident_phone") != NULL, "the fixture's resident1 has a phone: %s",
                   jstr(full, "resident_name"));
 
     char *oid = offer_id(coord, id, a.id);
@@ -96,7 +99,7 @@ START_TEST(volunteer_visibility)
     http_response_free(&r);
     ck_assert(!sees(b.tokens.access, id));
     ck_assert(!sees(c.tokens.access, id));
-    json_t *mine = list_all(HELP_REQUESTS, a.tokens.access, NULL);
+    json_t *mine = list_all(requests, a.tokens.access, NULL);
     json_t *item = find_item(mine, "id", id);
     ck_assert_msg(item && jstr(item, "place.address"), "matched request in list lacks place");
     json_decref(mine);
@@ -105,13 +108,13 @@ START_TEST(volunteer_visibility)
     request_get(&r, tot, id);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_get(&r, HELP_REQUESTS, tot);
+    http_get(&r, requests, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_get(&r, HELP_REQUESTS, prof);
+    http_get(&r, requests, prof);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA "/board", res);
+    http_get(&r, board_path, res);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
 
@@ -126,15 +129,17 @@ START_TEST(volunteer_visibility)
     ck_assert(json_is_null(json_object_get(r.json, "place")));
     ck_assert(json_is_null(json_object_get(r.json, "resident_phone")));
     http_response_free(&r);
-    json_t *board = list_all(ANNA "/board", b.tokens.access, NULL);
+    json_t *board = list_all(board_path, b.tokens.access, NULL);
     item = find_item(board, "id", id2);
     ck_assert_msg(item != NULL, "not on the board of an eligible volunteer");
+    ck_assert_uint_eq(json_array_size(board), 1);
     ck_assert(json_is_true(json_object_get(item, "on_board")));
     ck_assert(json_is_null(json_object_get(item, "place")));
     ck_assert_msg(!list_has(board, id), "a matched request is on the board");
     json_decref(board);
-    board = list_all(ANNA "/board", c.tokens.access, NULL);
+    board = list_all(board_path, c.tokens.access, NULL);
     ck_assert(!list_has(board, id2));
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
 
     json_decref(full);
@@ -154,11 +159,13 @@ END_TEST
 
 START_TEST(board_and_claim)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char board_path[160];
+    community_path(board_path, sizeof board_path, &fx.anna, "/board");
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     char *odd = category_id(coord, "odd_jobs");
     struct person res, v, w2, x;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_BOARD, 1.0, false);
     volunteer_create(&v, coord, &s);
     volunteer_create(&w2, coord, &s);
@@ -187,8 +194,9 @@ START_TEST(board_and_claim)
     http_response_free(&r);
 
     int pages = 0;
-    json_t *board = list_walk(ANNA "/board", v.tokens.access, 1, NULL, &pages);
+    json_t *board = list_walk(board_path, v.tokens.access, 1, NULL, &pages);
     ck_assert(list_has(board, id));
+    ck_assert_uint_eq(json_array_size(board), 1);
     json_decref(board);
     claim(&r, x.tokens.access, id);
     ck_assert_msg(r.status == 403 || r.status == 404, "ineligible claim: %ld %s", r.status,
@@ -211,8 +219,9 @@ START_TEST(board_and_claim)
     claim(&r, v.tokens.access, id);
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
-    board = list_all(ANNA "/board", w2.tokens.access, NULL);
+    board = list_all(board_path, w2.tokens.access, NULL);
     ck_assert_msg(!list_has(board, id), "claimed request still on the board");
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
 
     /* an offered request on the board: a claim wins over the pending offer */
@@ -287,10 +296,12 @@ static void *claim_run(void *arg)
 
 START_TEST(board_concurrent_claims)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char board_path[160];
+    community_path(board_path, sizeof board_path, &fx.anna, "/board");
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, v[2];
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_RACE, 1.0, false);
     s.capacity = 60;
     volunteer_create(&v[0], coord, &s);
@@ -305,8 +316,10 @@ START_TEST(board_concurrent_claims)
         request_action_ok(coord, id, "triage", NULL, "triaged");
         request_action_ok(coord, id, "board", NULL, "triaged");
         for (int k = 0; k < 2; k++) {
-            json_t *board = list_all(ANNA "/board", v[k].tokens.access, NULL);
-            ck_assert_msg(list_has(board, id), "round %d: not on volunteer %d's board", round, k);
+            json_t *board = list_all(board_path, v[k].tokens.access, NULL);
+            ck_assert_msg(list_has(board, id), "round %d: not on volunteer %d's board", round,
+                          k);
+            ck_assert_uint_eq(json_array_size(board), 1); /* earlier rounds are claimed */
             json_decref(board);
         }
         char path[200];
@@ -361,12 +374,10 @@ END_TEST
 Suite *desk_board_suite(void)
 {
     Suite *s = suite_create("desk_board");
-    TCase *tc = tcase_create("visibility");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("visibility");
     tcase_add_test(tc, volunteer_visibility);
     suite_add_tcase(s, tc);
-    tc = tcase_create("board");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    tc = desk_tcase("board");
     tcase_add_test(tc, board_and_claim);
     tcase_add_test(tc, board_concurrent_claims);
     suite_add_tcase(s, tc);

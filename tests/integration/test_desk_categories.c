@@ -23,12 +23,15 @@ static json_t *category_input(const char *code, int may_recur)
 
 START_TEST(desk_manages_categories)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char categories[160], requests[160];
+    community_path(categories, sizeof categories, &fx.anna, "/categories");
+    community_path(requests, sizeof requests, &fx.anna, "/help-requests");
+    char *coord = fixture_login(&fx.coordinator);
     char code[48];
     snprintf(code, sizeof code, "computer_%ld_%d", (long)time(NULL) % 100000, (int)getpid() % 1000);
     struct http_response r;
     const char *english[] = {"Accept-Language: en", NULL};
-    http_call_h(&r, "POST", ANNA "/categories", coord, category_input(code, 1), english);
+    http_call_h(&r, "POST", categories, coord, category_input(code, 1), english);
     assert_status(&r, 201);
     ck_assert_str_eq(jstr(r.json, "label"), "Computer help");
     ck_assert_str_eq(http_header(&r, "content-language"), "en");
@@ -37,16 +40,16 @@ START_TEST(desk_manages_categories)
     http_response_free(&r);
 
     /* the same code again: conflict; a bad code: a field error */
-    http_call(&r, "POST", ANNA "/categories", coord, category_input(code, 1));
+    http_call(&r, "POST", categories, coord, category_input(code, 1));
     assert_problem(&r, 409, "conflict");
     http_response_free(&r);
-    http_call(&r, "POST", ANNA "/categories", coord, category_input("Bad Code", 1));
+    http_call(&r, "POST", categories, coord, category_input("Bad Code", 1));
     ck_assert(problem_has_error(&r, "code", "invalid"));
     http_response_free(&r);
 
     /* GET one, with its ETag, and 304 */
     char path[160];
-    snprintf(path, sizeof path, ANNA "/categories/%s", id);
+    snprintf(path, sizeof path, "%s/categories/%s", fx.anna.path, id);
     http_get(&r, path, coord);
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "label"), "Computerhulp");
@@ -79,28 +82,28 @@ START_TEST(desk_manages_categories)
     http_response_free(&r);
 
     /* the new policy applies to the next request: weekly is no longer allowed */
-    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *resident = fixture_login(&fx.resident1);
     struct window w;
     desk_window(&w, 2, 1, 10, 11);
     json_t *body = request_body(id, &w, SITE_HOME, true);
     char until[11];
     date_add(until, w.date, 21);
     json_object_set_new(body, "recurrence", json_pack("{s:s, s:s}", "frequency", "weekly", "until", until));
-    http_call(&r, "POST", ANNA "/help-requests", resident, body);
+    http_call(&r, "POST", requests, resident, body);
     assert_problem(&r, 422, "policy-refused");
     ck_assert_str_eq(jstr(r.json, "rule.code"), "not_recurring");
     ck_assert_str_eq(jstr(r.json, "referral.name"), "Bibliotheek digicafé");
     http_response_free(&r);
 
     /* only the desk manages categories */
-    char *volunteer = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    http_call(&r, "POST", ANNA "/categories", volunteer, category_input("volunteer_made", 1));
+    char *volunteer = fixture_login(&fx.volunteer1);
+    http_call(&r, "POST", categories, volunteer, category_input("volunteer_made", 1));
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     http_get(&r, path, volunteer);
     assert_status(&r, 200); /* but every member may read them */
     http_response_free(&r);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *tot = fixture_login(&fx.tot_coordinator);
     http_get(&r, path, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
@@ -117,7 +120,7 @@ END_TEST
 /* Statuses read in the caller's language. */
 START_TEST(status_labels_follow_accept_language)
 {
-    char *resident = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *resident = fixture_login(&fx.resident1);
     char *shopping = category_id(resident, "shopping");
     struct window w;
     desk_window(&w, 4, 1, 10, 11);
@@ -149,8 +152,7 @@ END_TEST
 Suite *desk_categories_suite(void)
 {
     Suite *s = suite_create("desk_categories");
-    TCase *tc = tcase_create("categories");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("categories");
     tcase_add_test(tc, desk_manages_categories);
     tcase_add_test(tc, status_labels_follow_accept_language);
     suite_add_tcase(s, tc);

@@ -7,6 +7,11 @@
 
 #include <check.h>
 
+TCase *desk_tcase(const char *name)
+{
+    return fixture_tcase(name, DESK_TIMEOUT);
+}
+
 /* ---------- time ---------- */
 
 static void use_amsterdam(void)
@@ -141,9 +146,9 @@ json_t *categories_all(const char *tok, const char *community_path)
 
 char *category_id(const char *tok, const char *code)
 {
-    json_t *all = categories_all(tok, ANNA);
+    json_t *all = categories_all(tok, fx.anna.path);
     json_t *c = find_item(all, "code", code);
-    ck_assert_msg(c != NULL, "no category %s in Anna Zorgt", code);
+    ck_assert_msg(c != NULL, "no category %s in the test's Anna Zorgt", code);
     char *id = strdup(jstr(c, "id"));
     json_decref(all);
     ck_assert(id != NULL);
@@ -187,16 +192,16 @@ json_t *profile_body(const struct vol_spec *s)
 
 void volunteer_create(struct person *v, const char *coord, const struct vol_spec *s)
 {
-    person_create(v, coord, ANNA_ID, "volunteer");
+    person_create(v, coord, fx.anna.id, "volunteer");
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s", v->id);
+    snprintf(path, sizeof path, "%s/volunteers/%s", fx.anna.path, v->id);
     struct http_response r;
     http_call(&r, "PUT", path, v->tokens.access, profile_body(s));
     assert_status(&r, 201);
     ck_assert_str_eq(jstr(r.json, "person_id"), v->id);
     http_response_free(&r);
     if (!s->no_code_of_conduct) {
-        snprintf(path, sizeof path, ANNA "/volunteers/%s/code-of-conduct", v->id);
+        snprintf(path, sizeof path, "%s/volunteers/%s/code-of-conduct", fx.anna.path, v->id);
         http_call(&r, "POST", path, v->tokens.access, json_object());
         assert_status(&r, 200);
         ck_assert_msg(jstr(r.json, "code_of_conduct_accepted_at") != NULL, "%s", r.body);
@@ -205,7 +210,7 @@ void volunteer_create(struct person *v, const char *coord, const struct vol_spec
     if (s->certificate) {
         char today[11];
         date_add(today, NULL, 0);
-        snprintf(path, sizeof path, ANNA "/volunteers/%s/certificate", v->id);
+        snprintf(path, sizeof path, "%s/volunteers/%s/certificate", fx.anna.path, v->id);
         http_call(&r, "POST", path, coord, json_pack("{s:s}", "issued_on", today));
         assert_status(&r, 200);
         ck_assert_msg(json_is_true(json_object_get(r.json, "certificate_valid")), "%s", r.body);
@@ -233,8 +238,10 @@ json_t *request_body(const char *category, const struct window *w, enum site_id 
 
 char *request_create(const char *tok, json_t *body, json_t **out)
 {
+    char path[160];
+    community_path(path, sizeof path, &fx.anna, "/help-requests");
     struct http_response r;
-    http_call(&r, "POST", ANNA "/help-requests", tok, body);
+    http_call(&r, "POST", path, tok, body);
     assert_status(&r, 201);
     const char *id = jstr(r.json, "id");
     ck_assert_msg(id != NULL, "no id: %.300s", r.body);
@@ -248,7 +255,7 @@ char *request_create(const char *tok, json_t *body, json_t **out)
 
 void request_path(char *buf, size_t len, const char *id, const char *suffix)
 {
-    snprintf(buf, len, ANNA "/help-requests/%s%s", id, suffix ? suffix : "");
+    snprintf(buf, len, "%s/help-requests/%s%s", fx.anna.path, id, suffix ? suffix : "");
 }
 
 void request_get(struct http_response *r, const char *tok, const char *id)
@@ -317,7 +324,7 @@ void offer_answer(struct http_response *r, const char *tok, const char *offer,
                   const char *answer, json_t *body)
 {
     char path[200];
-    snprintf(path, sizeof path, ANNA "/offers/%s/%s", offer, answer);
+    snprintf(path, sizeof path, "%s/offers/%s/%s", fx.anna.path, offer, answer);
     http_call(r, "POST", path, tok, body ? body : json_object());
 }
 
@@ -343,6 +350,14 @@ void match_via_offer(const char *coord, const char *id, const struct person *v)
     ck_assert_str_eq(jstr(r.json, "status"), "matched");
     ck_assert_str_eq(jstr(r.json, "matched_volunteer_id"), v->id);
     http_response_free(&r);
+}
+
+char *request_matched(const char *coord, const char *resident_tok, const char *category,
+                      const struct window *w, enum site_id site, const struct person *v)
+{
+    char *id = request_create(resident_tok, request_body(category, w, site, false), NULL);
+    match_via_offer(coord, id, v);
+    return id;
 }
 
 static bool unit_number(json_t *v)
@@ -407,8 +422,10 @@ int suggestion_index(json_t *items, const char *volunteer_id)
 
 void helpers_put(const char *resident_tok, json_t *preferred, json_t *blocked)
 {
+    char path[160];
+    community_path(path, sizeof path, &fx.anna, "/helpers");
     struct http_response r;
-    http_call(&r, "PUT", ANNA "/helpers", resident_tok,
+    http_call(&r, "PUT", path, resident_tok,
               json_pack("{s:o, s:o}", "preferred", preferred, "blocked", blocked));
     assert_status(&r, 200);
     http_response_free(&r);

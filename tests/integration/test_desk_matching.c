@@ -36,12 +36,15 @@ static const char *const filter_names[F_COUNT] = {
 
 START_TEST(suggestions_hard_filters)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char helpers[160], board_path[160];
+    community_path(helpers, sizeof helpers, &fx.anna, "/helpers");
+    community_path(board_path, sizeof board_path, &fx.anna, "/board");
+    char *coord = fixture_login(&fx.coordinator);
     char *visit = category_id(coord, "visit");
     char *shopping = category_id(coord, "shopping");
     char *odd = category_id(coord, "odd_jobs");
     struct person res;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct window w;
     desk_window(&w, 1, 1, 10, 12);
 
@@ -65,20 +68,20 @@ START_TEST(suggestions_hard_filters)
     }
     char old[11], path[200];
     date_add(old, NULL, -1200);
-    snprintf(path, sizeof path, ANNA "/volunteers/%s/certificate", v[F_OLDCERT].id);
+    snprintf(path, sizeof path, "%s/volunteers/%s/certificate", fx.anna.path, v[F_OLDCERT].id);
     struct http_response r;
     http_call(&r, "POST", path, coord, json_pack("{s:s}", "issued_on", old));
     assert_status(&r, 200);
     http_response_free(&r);
 
     /* the resident blocks one of them */
-    http_get(&r, ANNA "/helpers", res.tokens.access);
+    http_get(&r, helpers, res.tokens.access);
     assert_status(&r, 200);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "preferred")), 0);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "blocked")), 0);
     http_response_free(&r);
     helpers_put(res.tokens.access, json_array(), json_pack("[s]", v[F_BLOCKED].id));
-    http_get(&r, ANNA "/helpers", res.tokens.access);
+    http_get(&r, helpers, res.tokens.access);
     assert_status(&r, 200);
     ck_assert(jarray_has_string(json_object_get(r.json, "blocked"), v[F_BLOCKED].id));
     http_response_free(&r);
@@ -155,10 +158,10 @@ static int cmp_str(const void *a, const void *b)
 
 START_TEST(suggestions_ranked_ties_by_id)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, trio[3], near, far;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_TIES, 1.0, false);
     for (int k = 0; k < 3; k++)
         volunteer_create(&trio[k], coord, &s);
@@ -254,11 +257,11 @@ END_TEST
 
 START_TEST(suggestions_spread_the_load)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, other_res, a, b;
-    person_create(&res, coord, ANNA_ID, "resident");
-    person_create(&other_res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
+    person_create(&other_res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_LOAD, 1.0, false);
     volunteer_create(&a, coord, &s);
     volunteer_create(&b, coord, &s);
@@ -270,9 +273,7 @@ START_TEST(suggestions_spread_the_load)
     struct window w1;
     desk_window(&w1, 1, 1, 9, 12);
     json_t *j = NULL;
-    char *first = request_create(other_res.tokens.access,
-                                 request_body(shopping, &w1, SITE_LOAD, false), NULL);
-    match_via_offer(coord, first, busy);
+    char *first = request_matched(coord, other_res.tokens.access, shopping, &w1, SITE_LOAD, busy);
     struct http_response r;
     request_get(&r, coord, first);
     j = json_incref(r.json);
@@ -336,10 +337,10 @@ static json_t *offers_of(const char *coord, const char *id)
 
 START_TEST(offers_first_accept_wins)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, a, b;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_OFFERS, 1.0, false);
     volunteer_create(&a, coord, &s);
     volunteer_create(&b, coord, &s);
@@ -436,29 +437,32 @@ END_TEST
 
 START_TEST(blocked_helper_never_offered)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char helpers[160], board_path[160];
+    community_path(helpers, sizeof helpers, &fx.anna, "/helpers");
+    community_path(board_path, sizeof board_path, &fx.anna, "/board");
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, ok, blocked;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_BLOCKED, 1.0, false);
     volunteer_create(&ok, coord, &s);
     volunteer_create(&blocked, coord, &s);
     struct http_response r;
 
     /* /helpers rules */
-    http_call(&r, "PUT", ANNA "/helpers", res.tokens.access,
+    http_call(&r, "PUT", helpers, res.tokens.access,
               json_pack("{s:[s], s:[s]}", "preferred", blocked.id, "blocked", blocked.id));
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
-    http_get(&r, ANNA "/helpers", coord);
+    http_get(&r, helpers, coord);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_call(&r, "PUT", ANNA "/helpers", ok.tokens.access,
+    http_call(&r, "PUT", helpers, ok.tokens.access,
               json_pack("{s:[], s:[s]}", "preferred", "blocked", blocked.id));
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     helpers_put(res.tokens.access, json_pack("[s]", ok.id), json_pack("[s]", blocked.id));
-    http_get(&r, ANNA "/helpers", res.tokens.access);
+    http_get(&r, helpers, res.tokens.access);
     assert_status(&r, 200);
     ck_assert(jarray_has_string(json_object_get(r.json, "preferred"), ok.id));
     ck_assert(jarray_has_string(json_object_get(r.json, "blocked"), blocked.id));
@@ -486,11 +490,13 @@ START_TEST(blocked_helper_never_offered)
     assert_status(&r, 200);
     ck_assert(json_is_true(json_object_get(r.json, "on_board")));
     http_response_free(&r);
-    json_t *board = list_all(ANNA "/board", blocked.tokens.access, NULL);
+    json_t *board = list_all(board_path, blocked.tokens.access, NULL);
     ck_assert_msg(!list_has(board, id), "blocked helper sees the request on the board");
+    ck_assert_uint_eq(json_array_size(board), 0);
     json_decref(board);
-    board = list_all(ANNA "/board", ok.tokens.access, NULL);
+    board = list_all(board_path, ok.tokens.access, NULL);
     ck_assert(list_has(board, id));
+    ck_assert_uint_eq(json_array_size(board), 1);
     json_decref(board);
     char path[200];
     request_path(path, sizeof path, id, "/claim");
@@ -513,18 +519,16 @@ END_TEST
 
 START_TEST(ask_other_releases_the_volunteer)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person res, a, b;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(shopping, SITE_ASK_OTHER, 1.0, false);
     volunteer_create(&a, coord, &s);
     volunteer_create(&b, coord, &s);
     struct window w;
     desk_window(&w, 5, 1, 10, 12);
-    char *id = request_create(res.tokens.access,
-                              request_body(shopping, &w, SITE_ASK_OTHER, false), NULL);
-    match_via_offer(coord, id, &a);
+    char *id = request_matched(coord, res.tokens.access, shopping, &w, SITE_ASK_OTHER, &a);
 
     struct http_response r;
     request_action(&r, a.tokens.access, id, "ask-other", NULL);
@@ -575,14 +579,12 @@ END_TEST
 Suite *desk_matching_suite(void)
 {
     Suite *s = suite_create("desk_matching");
-    TCase *tc = tcase_create("suggestions");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("suggestions");
     tcase_add_test(tc, suggestions_hard_filters);
     tcase_add_test(tc, suggestions_ranked_ties_by_id);
     tcase_add_test(tc, suggestions_spread_the_load);
     suite_add_tcase(s, tc);
-    tc = tcase_create("offers");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    tc = desk_tcase("offers");
     tcase_add_test(tc, offers_first_accept_wins);
     tcase_add_test(tc, blocked_helper_never_offered);
     tcase_add_test(tc, ask_other_releases_the_volunteer);

@@ -22,7 +22,7 @@ static bool may_recur_weekly(json_t *c)
 
 static char *recurring_category(const char *tok)
 {
-    json_t *all = categories_all(tok, ANNA);
+    json_t *all = categories_all(tok, fx.anna.path);
     json_t *pick = find_item(all, "code", "shopping");
     if (pick == NULL || !may_recur_weekly(pick)) {
         size_t i;
@@ -50,10 +50,10 @@ static void occurrence_post(struct http_response *r, const char *tok, const char
 
 START_TEST(recurring_weekly_occurrences)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *cat = recurring_category(coord);
     struct person res, v, other;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct vol_spec s = vol_default(cat, SITE_RECURRING, 1.0, false);
     volunteer_create(&v, coord, &s);
     volunteer_create(&other, coord, &s);
@@ -147,7 +147,7 @@ START_TEST(recurring_weekly_occurrences)
     assert_status(&r, 200);
     ck_assert(json_is_true(jpath(r.json, "feedback.positive")));
     http_response_free(&r);
-    char *res1 = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *res1 = fixture_login(&fx.resident1);
     occurrence_post(&r, res1, id, occ_ids[3], "feedback", json_pack("{s:b}", "positive", 1));
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
@@ -180,10 +180,10 @@ END_TEST
 
 START_TEST(recurring_biweekly_and_cancel)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *cat = recurring_category(coord);
     struct person res;
-    person_create(&res, coord, ANNA_ID, "resident");
+    person_create(&res, coord, fx.anna.id, "resident");
     struct window w;
     desk_window(&w, 4, 0, 14, 15);
     char until[11];
@@ -211,7 +211,9 @@ START_TEST(recurring_biweekly_and_cancel)
     json_object_set_new(b, "recurrence", json_pack("{s:s, s:s}", "frequency", "weekly",
                                                    "until", before));
     struct http_response r;
-    http_call(&r, "POST", ANNA "/help-requests", res.tokens.access, b);
+    char requests[160];
+    community_path(requests, sizeof requests, &fx.anna, "/help-requests");
+    http_call(&r, "POST", requests, res.tokens.access, b);
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_error_prefix(&r, "recurrence"), "%s", r.body);
     http_response_free(&r);
@@ -236,8 +238,7 @@ END_TEST
 Suite *desk_occurrences_suite(void)
 {
     Suite *s = suite_create("desk_occurrences");
-    TCase *tc = tcase_create("occurrences");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("occurrences");
     tcase_add_test(tc, recurring_weekly_occurrences);
     tcase_add_test(tc, recurring_biweekly_and_cancel);
     suite_add_tcase(s, tc);

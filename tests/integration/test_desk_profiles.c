@@ -17,7 +17,9 @@ static void categories_with_language(struct http_response *r, const char *tok,
     char h[120];
     snprintf(h, sizeof h, "Accept-Language: %s", accept_language ? accept_language : "");
     const char *const hdrs[] = {h, NULL};
-    http_call_h(r, "GET", ANNA "/categories?limit=100", tok, NULL,
+    char path[160];
+    community_path(path, sizeof path, &fx.anna, "/categories?limit=100");
+    http_call_h(r, "GET", path, tok, NULL,
                 accept_language ? hdrs : NULL);
     assert_status(r, 200);
 }
@@ -33,7 +35,7 @@ static void assert_labels_in(const struct http_response *r, const char *lang)
     ck_assert_msg(vary != NULL && strcasestr(vary, "accept-language") != NULL, "Vary: %s",
                   vary ? vary : "(none)");
     json_t *items = json_object_get(r->json, "items");
-    ck_assert_uint_ge(json_array_size(items), 7);
+    ck_assert_uint_eq(json_array_size(items), 7); /* the fixture's categories */
     size_t i;
     json_t *c;
     char key[16];
@@ -48,7 +50,7 @@ static void assert_labels_in(const struct http_response *r, const char *lang)
 
 START_TEST(categories_labels_by_language)
 {
-    char *tok = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.resident1);
     struct http_response r;
     categories_with_language(&r, tok, NULL);
     assert_labels_in(&r, "nl");
@@ -74,7 +76,7 @@ START_TEST(categories_labels_by_language)
     json_t *c;
     json_array_foreach(items, i, c)
         differ += strcmp(jstr(c, "labels.nl"), jstr(c, "labels.en")) != 0;
-    ck_assert_uint_ge(differ, 5);
+    ck_assert_uint_eq(differ, 7);
     http_response_free(&r);
 
     const char *en[] = {"en", "en-GB,en;q=0.9", "fr-FR, en;q=0.5, nl;q=0.3"};
@@ -95,20 +97,21 @@ END_TEST
 
 START_TEST(categories_per_community)
 {
-    char *anna = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *anna = fixture_login(&fx.coordinator);
+    char *tot = fixture_login(&fx.tot_coordinator);
     struct http_response r;
-    http_get(&r, ANNA "/categories", tot);
+    char categories[160];
+    http_get(&r, community_path(categories, sizeof categories, &fx.anna, "/categories"), tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    json_t *a = categories_all(anna, ANNA);
-    json_t *t = categories_all(tot, TOT);
+    json_t *a = categories_all(anna, fx.anna.path);
+    json_t *t = categories_all(tot, fx.tot.path);
     json_t *ta = find_item(t, "code", "shopping");
     ck_assert_msg(ta != NULL, "Tot uw Dienst has no shopping category");
     ck_assert_msg(find_item(a, "id", jstr(ta, "id")) == NULL, "category ids shared");
     /* volunteers see the categories too */
-    char *vol = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    json_t *v = categories_all(vol, ANNA);
+    char *vol = fixture_login(&fx.volunteer2);
+    json_t *v = categories_all(vol, fx.anna.path);
     ck_assert_uint_eq(json_array_size(v), json_array_size(a));
     json_decref(v);
     json_decref(a);
@@ -123,7 +126,7 @@ static void put_profile(struct http_response *r, const char *tok, const char *pe
                         json_t *body, const char *if_match)
 {
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s", person);
+    snprintf(path, sizeof path, "%s/volunteers/%s", fx.anna.path, person);
     char h[300];
     snprintf(h, sizeof h, "If-Match: %s", if_match ? if_match : "");
     const char *const hdrs[] = {h, NULL};
@@ -133,7 +136,7 @@ static void put_profile(struct http_response *r, const char *tok, const char *pe
 static char *profile_etag(const char *tok, const char *person)
 {
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s", person);
+    snprintf(path, sizeof path, "%s/volunteers/%s", fx.anna.path, person);
     struct http_response r;
     http_get(&r, path, tok);
     assert_status(&r, 200);
@@ -147,13 +150,13 @@ static char *profile_etag(const char *tok, const char *person)
 
 START_TEST(profile_put_if_match_rules)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     char *transport = category_id(coord, "transport");
     struct person v;
-    person_create(&v, coord, ANNA_ID, "volunteer");
+    person_create(&v, coord, fx.anna.id, "volunteer");
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s", v.id);
+    snprintf(path, sizeof path, "%s/volunteers/%s", fx.anna.path, v.id);
     struct http_response r;
     http_get(&r, path, v.tokens.access);
     assert_problem(&r, 404, "not-found");
@@ -239,72 +242,77 @@ END_TEST
 
 START_TEST(profile_access_rules)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char volunteers[160], profile1[200], profile2[200];
+    community_path(volunteers, sizeof volunteers, &fx.anna, "/volunteers");
+    snprintf(profile1, sizeof profile1, "%s/%s", volunteers, fx.volunteer1.id);
+    snprintf(profile2, sizeof profile2, "%s/%s", volunteers, fx.volunteer2.id);
+    char *coord = fixture_login(&fx.coordinator);
+    char *res = fixture_login(&fx.resident1);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
+    char *tot = fixture_login(&fx.tot_coordinator);
     char *shopping = category_id(coord, "shopping");
     struct vol_spec s = vol_default(shopping, SITE_HOME, 0.5, false);
     struct http_response r;
 
     /* only that volunteer may PUT */
-    put_profile(&r, res, VOL1_ID, profile_body(&s), "\"x\"");
+    put_profile(&r, res, fx.volunteer1.id, profile_body(&s), "\"x\"");
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    put_profile(&r, vol2, VOL1_ID, profile_body(&s), "\"x\"");
+    put_profile(&r, vol2, fx.volunteer1.id, profile_body(&s), "\"x\"");
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    put_profile(&r, coord, VOL1_ID, profile_body(&s), "\"x\"");
+    put_profile(&r, coord, fx.volunteer1.id, profile_body(&s), "\"x\"");
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* a resident without the volunteer role cannot have a profile */
-    put_profile(&r, res, RES1_ID, profile_body(&s), NULL);
+    put_profile(&r, res, fx.resident1.id, profile_body(&s), NULL);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    put_profile(&r, tot, VOL1_ID, profile_body(&s), "\"x\"");
+    put_profile(&r, tot, fx.volunteer1.id, profile_body(&s), "\"x\"");
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
 
     /* reading */
-    http_get(&r, ANNA "/volunteers/" VOL1_ID, vol1);
+    http_get(&r, profile1, vol1);
     assert_status(&r, 200);
-    ck_assert_str_eq(jstr(r.json, "person_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "person_id"), fx.volunteer1.id);
     ck_assert(jstr(r.json, "code_of_conduct_accepted_at") != NULL);
     ck_assert(json_is_true(json_object_get(r.json, "certificate_valid")));
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers/" VOL2_ID, vol1);
+    http_get(&r, profile2, vol1);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers/" VOL1_ID, res);
+    http_get(&r, profile1, res);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers", vol1);
+    http_get(&r, volunteers, vol1);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers", res);
+    http_get(&r, volunteers, res);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers", tot);
+    http_get(&r, volunteers, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_get(&r, ANNA "/volunteers/" VOL1_ID, tot);
+    http_get(&r, profile1, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
 
-    /* the coordinator sees every profile, demo data as documented */
+    /* the coordinator sees every profile, the fixture's as the demo's */
     int pages = 0;
-    json_t *all = list_walk(ANNA "/volunteers", coord, 1, NULL, &pages);
-    ck_assert_int_ge(pages, 3);
-    json_t *p1 = find_item(all, "person_id", VOL1_ID);
-    json_t *p2 = find_item(all, "person_id", VOL2_ID);
-    json_t *p3 = find_item(all, "person_id", RES2_ID);
-    ck_assert_msg(p1 && p2 && p3, "demo profiles missing from /volunteers");
+    json_t *all = list_walk(volunteers, coord, 1, NULL, &pages);
+    ck_assert_int_eq(pages, 3);
+    ck_assert_uint_eq(json_array_size(all), 3);
+    json_t *p1 = find_item(all, "person_id", fx.volunteer1.id);
+    json_t *p2 = find_item(all, "person_id", fx.volunteer2.id);
+    json_t *p3 = find_item(all, "person_id", fx.resident2.id);
+    ck_assert_msg(p1 && p2 && p3, "fixture profiles missing from /volunteers");
     ck_assert(json_is_true(json_object_get(p1, "certificate_valid")));
     ck_assert(json_is_false(json_object_get(p2, "certificate_valid")));
     ck_assert(json_is_null(json_object_get(p2, "certificate")));
     ck_assert(jstr(p2, "code_of_conduct_accepted_at") != NULL);
-    ck_assert_uint_ge(json_array_size(json_object_get(p1, "skills")), 1);
+    ck_assert_uint_eq(json_array_size(json_object_get(p1, "skills")), 7);
     ck_assert(json_number_value(json_object_get(p1, "travel_km")) == 10.0);
     ck_assert(json_number_value(json_object_get(p1, "capacity_hours_per_week")) == 4.0);
     ck_assert_int_eq(jint(p1, "availability.0.weekday", 0), 1);
@@ -324,13 +332,13 @@ END_TEST
 
 START_TEST(profile_certificate_recorded)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct vol_spec s = vol_default(shopping, SITE_PROFILES, 2, false);
     struct person v;
     volunteer_create(&v, coord, &s);
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s/certificate", v.id);
+    snprintf(path, sizeof path, "%s/volunteers/%s/certificate", fx.anna.path, v.id);
     char today[11], future[11], old[11], want[11];
     date_add(today, NULL, 0);
     date_add(future, NULL, 2);
@@ -357,7 +365,7 @@ START_TEST(profile_certificate_recorded)
     ck_assert_str_eq(jstr(r.json, "certificate.issued_on"), today);
     date_add(want, today, 1095);
     ck_assert_str_eq(jstr(r.json, "certificate.valid_until"), want);
-    ck_assert_str_eq(jstr(r.json, "certificate.checked_by"), COORD_ID);
+    ck_assert_str_eq(jstr(r.json, "certificate.checked_by"), fx.coordinator.id);
     int64_t checked = epoch_of(jstr(r.json, "certificate.checked_at"));
     ck_assert_msg(llabs((long long)(checked - time(NULL))) < 120, "checked_at %s",
                   jstr(r.json, "certificate.checked_at"));
@@ -365,14 +373,14 @@ START_TEST(profile_certificate_recorded)
     http_response_free(&r);
 
     /* the volunteer sees it on their own profile */
-    snprintf(path, sizeof path, ANNA "/volunteers/%s", v.id);
+    snprintf(path, sizeof path, "%s/volunteers/%s", fx.anna.path, v.id);
     http_get(&r, path, v.tokens.access);
     assert_status(&r, 200);
     ck_assert(json_is_true(json_object_get(r.json, "certificate_valid")));
     http_response_free(&r);
     /* not for a stranger: another community's coordinator */
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    snprintf(path, sizeof path, ANNA "/volunteers/%s/certificate", v.id);
+    char *tot = fixture_login(&fx.tot_coordinator);
+    snprintf(path, sizeof path, "%s/volunteers/%s/certificate", fx.anna.path, v.id);
     http_call(&r, "POST", path, tot, json_pack("{s:s}", "issued_on", today));
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
@@ -385,12 +393,12 @@ END_TEST
 
 START_TEST(profile_code_of_conduct)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *shopping = category_id(coord, "shopping");
     struct person v;
-    person_create(&v, coord, ANNA_ID, "volunteer");
+    person_create(&v, coord, fx.anna.id, "volunteer");
     char path[200];
-    snprintf(path, sizeof path, ANNA "/volunteers/%s/code-of-conduct", v.id);
+    snprintf(path, sizeof path, "%s/volunteers/%s/code-of-conduct", fx.anna.path, v.id);
     struct http_response r;
     http_call(&r, "POST", path, v.tokens.access, json_object());
     assert_problem(&r, 404, "not-found");
@@ -421,13 +429,11 @@ END_TEST
 Suite *desk_profiles_suite(void)
 {
     Suite *s = suite_create("desk_profiles");
-    TCase *tc = tcase_create("categories");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("categories");
     tcase_add_test(tc, categories_labels_by_language);
     tcase_add_test(tc, categories_per_community);
     suite_add_tcase(s, tc);
-    tc = tcase_create("profiles");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    tc = desk_tcase("profiles");
     tcase_add_test(tc, profile_put_if_match_rules);
     tcase_add_test(tc, profile_access_rules);
     tcase_add_test(tc, profile_certificate_recorded);

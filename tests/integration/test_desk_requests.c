@@ -12,11 +12,16 @@
 #include "support.h"
 #include "test_desk.h"
 
-#define HELP_REQUESTS ANNA "/help-requests"
+/* The test's own help requests collection (fx.anna) into buf. */
+static char *requests_path(char *buf, size_t len)
+{
+    return community_path(buf, len, &fx.anna, "/help-requests");
+}
 
 static void post_request(struct http_response *r, const char *tok, json_t *body)
 {
-    http_call(r, "POST", HELP_REQUESTS, tok, body);
+    char path[160];
+    http_call(r, "POST", requests_path(path, sizeof path), tok, body);
 }
 
 /* Shape and content shared by every freshly created one-off request. */
@@ -24,7 +29,7 @@ static void assert_new_request(json_t *j, const char *category, const struct win
                                const char *resident, const char *entered_by)
 {
     ck_assert_msg(jstr(j, "id") != NULL, "id");
-    ck_assert_str_eq(jstr(j, "community_id"), ANNA_ID);
+    ck_assert_str_eq(jstr(j, "community_id"), fx.anna.id);
     ck_assert_str_eq(jstr(j, "category_id"), category);
     ck_assert_str_eq(jstr(j, "resident_id"), resident);
     ck_assert_str_eq(jstr(j, "entered_by"), entered_by);
@@ -56,13 +61,15 @@ static void assert_new_request(json_t *j, const char *category, const struct win
 
 START_TEST(request_by_resident_for_themselves)
 {
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char requests[160];
+    requests_path(requests, sizeof requests);
+    char *res = fixture_login(&fx.resident1);
     char *shopping = category_id(res, "shopping");
     struct window w;
     desk_window(&w, 1, 0, 10, 12);
     json_t *j = NULL;
     char *id = request_create(res, request_body(shopping, &w, SITE_HOME, false), &j);
-    assert_new_request(j, shopping, &w, RES1_ID, RES1_ID);
+    assert_new_request(j, shopping, &w, fx.resident1.id, fx.resident1.id);
     ck_assert_str_eq(jstr(j, "resident_name"), "Inwoner Een");
     json_decref(j);
 
@@ -83,36 +90,42 @@ START_TEST(request_by_resident_for_themselves)
     http_response_free(&r);
 
     /* another resident and another community do not see it */
-    char *res2 = login_access(ANNA_RESIDENT2, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *res2 = fixture_login(&fx.resident2);
+    char *tot = fixture_login(&fx.tot_coordinator);
     request_get(&r, res2, id);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     request_get(&r, tot, id);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    json_t *mine = list_all(HELP_REQUESTS, res2, NULL);
+    json_t *mine = list_all(requests, res2, NULL);
     ck_assert(!list_has(mine, id));
+    ck_assert_uint_eq(json_array_size(mine), 0);
     json_decref(mine);
-    mine = list_all(HELP_REQUESTS, res, NULL);
+    mine = list_all(requests, res, NULL);
     ck_assert(list_has(mine, id));
+    ck_assert_uint_eq(json_array_size(mine), 1);
     size_t i;
     json_t *it;
     json_array_foreach(mine, i, it)
-        ck_assert_str_eq(jstr(it, "resident_id"), RES1_ID);
+        ck_assert_str_eq(jstr(it, "resident_id"), fx.resident1.id);
     json_decref(mine);
 
     /* the coordinator finds it among the submitted ones */
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    json_t *sub = list_all(HELP_REQUESTS, coord, "status=submitted");
+    char *coord = fixture_login(&fx.coordinator);
+    json_t *sub = list_all(requests, coord, "status=submitted");
     ck_assert(list_has(sub, id));
+    ck_assert_uint_eq(json_array_size(sub), 1);
     json_array_foreach(sub, i, it)
         ck_assert_str_eq(jstr(it, "status"), "submitted");
     json_decref(sub);
-    json_t *tri = list_all(HELP_REQUESTS, coord, "status=triaged");
+    json_t *tri = list_all(requests, coord, "status=triaged");
     ck_assert(!list_has(tri, id));
+    ck_assert_uint_eq(json_array_size(tri), 0);
     json_decref(tri);
-    http_get(&r, HELP_REQUESTS "?status=waiting", coord);
+    char waiting[200];
+    snprintf(waiting, sizeof waiting, "%s?status=waiting", requests);
+    http_get(&r, waiting, coord);
     assert_problem(&r, 400, "validation");
     http_response_free(&r);
 
@@ -127,25 +140,25 @@ END_TEST
 
 START_TEST(request_entered_at_the_desk)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *res = fixture_login(&fx.resident1);
     char *transport = category_id(coord, "transport");
     struct window w;
     desk_window(&w, 2, 0, 9, 11);
     json_t *b = request_body(transport, &w, SITE_HOME, false);
-    json_object_set_new(b, "resident_id", json_string(RES1_ID));
+    json_object_set_new(b, "resident_id", json_string(fx.resident1.id));
     json_object_set_new(b, "urgency", json_string("high"));
     json_t *j = NULL;
     char *id = request_create(coord, b, &j);
     json_object_set_new(j, "urgency", json_string("normal"));
-    assert_new_request(j, transport, &w, RES1_ID, COORD_ID);
+    assert_new_request(j, transport, &w, fx.resident1.id, fx.coordinator.id);
     json_decref(j);
 
     /* the resident sees the request entered for them */
     struct http_response r;
     request_get(&r, res, id);
     assert_status(&r, 200);
-    ck_assert_str_eq(jstr(r.json, "entered_by"), COORD_ID);
+    ck_assert_str_eq(jstr(r.json, "entered_by"), fx.coordinator.id);
     ck_assert_str_eq(jstr(r.json, "urgency"), "high");
     http_response_free(&r);
 
@@ -154,7 +167,7 @@ START_TEST(request_entered_at_the_desk)
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "resident_id", NULL), "%s", r.body);
     http_response_free(&r);
-    const char *not_residents[] = {VOL1_ID, "00000000-0000-4000-8000-0000000beef1"};
+    const char *not_residents[] = {fx.volunteer1.id, "00000000-0000-4000-8000-0000000beef1"};
     for (size_t k = 0; k < 2; k++) {
         b = request_body(transport, &w, SITE_HOME, false);
         json_object_set_new(b, "resident_id", json_string(not_residents[k]));
@@ -164,9 +177,9 @@ START_TEST(request_entered_at_the_desk)
         http_response_free(&r);
     }
     /* a volunteer cannot enter requests */
-    char *vol = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *vol = fixture_login(&fx.volunteer1);
     b = request_body(transport, &w, SITE_HOME, false);
-    json_object_set_new(b, "resident_id", json_string(RES1_ID));
+    json_object_set_new(b, "resident_id", json_string(fx.resident1.id));
     post_request(&r, vol, b);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
@@ -180,7 +193,9 @@ END_TEST
 
 START_TEST(request_validation)
 {
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char requests[160];
+    requests_path(requests, sizeof requests);
+    char *res = fixture_login(&fx.resident1);
     char *shopping = category_id(res, "shopping");
     struct window w, longw;
     desk_window(&w, 3, 0, 10, 12);
@@ -244,7 +259,7 @@ START_TEST(request_validation)
     http_response_free(&r);
 
     /* none of them was stored */
-    json_t *mine = list_all(HELP_REQUESTS, res, NULL);
+    json_t *mine = list_all(requests, res, NULL);
     size_t i;
     json_t *it;
     json_array_foreach(mine, i, it)
@@ -260,7 +275,9 @@ END_TEST
 
 START_TEST(request_idempotent_create)
 {
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
+    char requests[160];
+    requests_path(requests, sizeof requests);
+    char *res = fixture_login(&fx.resident1);
     char *meals = category_id(res, "meals");
     struct window w;
     desk_window(&w, 4, 0, 11, 13);
@@ -268,9 +285,9 @@ START_TEST(request_idempotent_create)
     snprintf(key, sizeof key, "Idempotency-Key: desk-%ld-%ld", (long)getpid(), (long)time(NULL));
     const char *const h[] = {key, NULL};
     struct http_response a, b;
-    http_call_h(&a, "POST", HELP_REQUESTS, res, request_body(meals, &w, SITE_HOME, false), h);
+    http_call_h(&a, "POST", requests, res, request_body(meals, &w, SITE_HOME, false), h);
     assert_status(&a, 201);
-    http_call_h(&b, "POST", HELP_REQUESTS, res, request_body(meals, &w, SITE_HOME, false), h);
+    http_call_h(&b, "POST", requests, res, request_body(meals, &w, SITE_HOME, false), h);
     assert_status(&b, 201);
     const char *rep = http_header(&b, "idempotent-replayed");
     ck_assert_msg(rep && strcmp(rep, "true") == 0, "Idempotent-Replayed: %s", rep ? rep : "-");
@@ -279,10 +296,10 @@ START_TEST(request_idempotent_create)
     http_response_free(&b);
     json_t *other = request_body(meals, &w, SITE_HOME, false);
     json_object_set_new(other, "description", json_string("Iets anders"));
-    http_call_h(&b, "POST", HELP_REQUESTS, res, other, h);
+    http_call_h(&b, "POST", requests, res, other, h);
     assert_problem(&b, 422, "idempotency-key-reused");
     http_response_free(&b);
-    json_t *mine = list_all(HELP_REQUESTS, res, NULL);
+    json_t *mine = list_all(requests, res, NULL);
     size_t n = 0, i;
     json_t *it;
     json_array_foreach(mine, i, it)
@@ -307,8 +324,8 @@ static json_t *weekly(json_t *body, const struct window *w, int days)
 
 START_TEST(policy_refused_then_referred)
 {
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *res = fixture_login(&fx.resident1);
+    char *coord = fixture_login(&fx.coordinator);
     char *garden = category_id(res, "garden");
     struct window w;
     desk_window(&w, 1, 0, 13, 15);
@@ -331,7 +348,7 @@ START_TEST(policy_refused_then_referred)
 
     /* the desk gets the same refusal, then records the referral */
     b = weekly(request_body(garden, &w, SITE_HOME, false), &w, 28);
-    json_object_set_new(b, "resident_id", json_string(RES1_ID));
+    json_object_set_new(b, "resident_id", json_string(fx.resident1.id));
     post_request(&r, coord, json_deep_copy(b));
     assert_problem(&r, 422, "policy-refused");
     ck_assert_str_eq(jstr(r.json, "rule.code"), "not_recurring");
@@ -341,8 +358,8 @@ START_TEST(policy_refused_then_referred)
     char *id = request_create(coord, b, &j);
     ck_assert_str_eq(jstr(j, "status"), "referred");
     ck_assert_str_eq(jstr(j, "referral.name"), "Hoveniersbedrijf in de buurt");
-    ck_assert_str_eq(jstr(j, "resident_id"), RES1_ID);
-    ck_assert_str_eq(jstr(j, "entered_by"), COORD_ID);
+    ck_assert_str_eq(jstr(j, "resident_id"), fx.resident1.id);
+    ck_assert_str_eq(jstr(j, "entered_by"), fx.coordinator.id);
     json_t *tr = json_object_get(j, "transitions");
     ck_assert_str_eq(jstr(json_array_get(tr, json_array_size(tr) - 1), "to"), "referred");
     json_decref(j);
@@ -358,15 +375,15 @@ START_TEST(policy_refused_then_referred)
     /* record_referral on a request the policy allows is not a referral */
     char *shopping = category_id(res, "shopping");
     b = request_body(shopping, &w, SITE_HOME, false);
-    json_object_set_new(b, "resident_id", json_string(RES1_ID));
+    json_object_set_new(b, "resident_id", json_string(fx.resident1.id));
     json_object_set_new(b, "record_referral", json_true());
     post_request(&r, coord, b);
     ck_assert_msg(r.status != 201 || strcmp(jstr(r.json, "status"), "referred") != 0,
                   "an allowed request was referred: %s", r.body);
     http_response_free(&r);
 
-    /* the other rules, where the demo categories have such limits */
-    json_t *cats = categories_all(res, ANNA);
+    /* the other rules, where the categories (as the demo's) have such limits */
+    json_t *cats = categories_all(res, fx.anna.path);
     size_t i;
     json_t *c;
     json_array_foreach(cats, i, c) {
@@ -418,15 +435,17 @@ static void assert_transitions(json_t *request, const char *const *want)
 
 START_TEST(state_machine_full_flow)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *vol1 = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
-    char *vol2 = login_access(ANNA_VOLUNTEER2, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *res = fixture_login(&fx.resident1);
+    char *vol1 = fixture_login(&fx.volunteer1);
+    char *vol2 = fixture_login(&fx.volunteer2);
     /* a skill of volunteer1 that is not in-home */
     struct http_response r;
-    http_get(&r, ANNA "/volunteers/" VOL1_ID, vol1);
+    char profile[200];
+    snprintf(profile, sizeof profile, "%s/volunteers/%s", fx.anna.path, fx.volunteer1.id);
+    http_get(&r, profile, vol1);
     assert_status(&r, 200);
-    json_t *cats = categories_all(res, ANNA);
+    json_t *cats = categories_all(res, fx.anna.path);
     char *cat = NULL;
     size_t i;
     json_t *s;
@@ -447,7 +466,7 @@ START_TEST(state_machine_full_flow)
     assert_conflict_state(&r, "submitted");
     http_response_free(&r);
     request_action(&r, coord, id, "offer",
-                   json_pack("{s:[s]}", "volunteer_ids", VOL1_ID));
+                   json_pack("{s:[s]}", "volunteer_ids", fx.volunteer1.id));
     assert_conflict_state(&r, "submitted");
     http_response_free(&r);
     request_action(&r, coord, id, "board", NULL);
@@ -476,26 +495,26 @@ START_TEST(state_machine_full_flow)
     http_response_free(&r);
 
     json_t *sug = suggestions(coord, id, 50);
-    ck_assert_msg(suggestion_index(sug, VOL1_ID) >= 0, "volunteer1 not suggested");
+    ck_assert_msg(suggestion_index(sug, fx.volunteer1.id) >= 0, "volunteer1 not suggested");
     json_decref(sug);
-    const char *ids[] = {VOL1_ID, NULL};
+    const char *ids[] = {fx.volunteer1.id, NULL};
     offer_to(coord, id, ids);
-    char *oid = offer_id(coord, id, VOL1_ID);
+    char *oid = offer_id(coord, id, fx.volunteer1.id);
     offer_answer(&r, vol1, oid, "accept", NULL);
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "status"), "accepted");
     ck_assert_str_eq(jstr(r.json, "request_id"), id);
-    ck_assert_str_eq(jstr(r.json, "volunteer_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "volunteer_id"), fx.volunteer1.id);
     epoch_of(jstr(r.json, "answered_at"));
     http_response_free(&r);
 
     request_get(&r, coord, id);
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "status"), "matched");
-    ck_assert_str_eq(jstr(r.json, "matched_volunteer_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "matched_volunteer_id"), fx.volunteer1.id);
     ck_assert(json_is_false(json_object_get(r.json, "resident_confirmed")));
     ck_assert_str_eq(jstr(r.json, "occurrences.0.status"), "matched");
-    ck_assert_str_eq(jstr(r.json, "occurrences.0.volunteer_id"), VOL1_ID);
+    ck_assert_str_eq(jstr(r.json, "occurrences.0.volunteer_id"), fx.volunteer1.id);
     char *occ = strdup(occurrence_id(r.json, 0));
     http_response_free(&r);
 
@@ -551,7 +570,7 @@ START_TEST(state_machine_full_flow)
     const char *want[] = {"submitted", "triaged", "offered", "matched", "done", NULL};
     assert_transitions(r.json, want);
     json_t *tr = json_object_get(r.json, "transitions");
-    ck_assert_str_eq(jstr(tr, "1.actor_id"), COORD_ID);
+    ck_assert_str_eq(jstr(tr, "1.actor_id"), fx.coordinator.id);
     ck_assert_str_eq(jstr(tr, "1.note"), "Past bij vrijwilliger");
     http_response_free(&r);
 
@@ -572,7 +591,7 @@ START_TEST(state_machine_full_flow)
     request_action(&r, res, id, "cancel", NULL);
     assert_conflict_state(&r, "done");
     http_response_free(&r);
-    request_action(&r, coord, id, "offer", json_pack("{s:[s]}", "volunteer_ids", VOL2_ID));
+    request_action(&r, coord, id, "offer", json_pack("{s:[s]}", "volunteer_ids", fx.volunteer2.id));
     assert_conflict_state(&r, "done");
     http_response_free(&r);
 
@@ -589,9 +608,9 @@ END_TEST
 
 START_TEST(cancel_reject_refer)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *res = login_access(ANNA_RESIDENT1, DEMO_PASSWORD);
-    char *res2 = login_access(ANNA_RESIDENT2, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
+    char *res = fixture_login(&fx.resident1);
+    char *res2 = fixture_login(&fx.resident2);
     char *odd = category_id(res, "odd_jobs");
     struct window w;
     desk_window(&w, 5, 1, 14, 16);
@@ -609,7 +628,7 @@ START_TEST(cancel_reject_refer)
     json_t *last = json_array_get(tr, json_array_size(tr) - 1);
     ck_assert_str_eq(jstr(last, "from"), "submitted");
     ck_assert_str_eq(jstr(last, "to"), "cancelled");
-    ck_assert_str_eq(jstr(last, "actor_id"), RES1_ID);
+    ck_assert_str_eq(jstr(last, "actor_id"), fx.resident1.id);
     ck_assert_str_eq(jstr(last, "note"), "Al geregeld");
     http_response_free(&r);
     request_action(&r, res, a, "cancel", NULL);
@@ -675,16 +694,14 @@ END_TEST
 Suite *desk_requests_suite(void)
 {
     Suite *s = suite_create("desk_requests");
-    TCase *tc = tcase_create("create");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    TCase *tc = desk_tcase("create");
     tcase_add_test(tc, request_by_resident_for_themselves);
     tcase_add_test(tc, request_entered_at_the_desk);
     tcase_add_test(tc, request_validation);
     tcase_add_test(tc, request_idempotent_create);
     tcase_add_test(tc, policy_refused_then_referred);
     suite_add_tcase(s, tc);
-    tc = tcase_create("states");
-    tcase_set_timeout(tc, DESK_TIMEOUT);
+    tc = desk_tcase("states");
     tcase_add_test(tc, state_machine_full_flow);
     tcase_add_test(tc, cancel_reject_refer);
     suite_add_tcase(s, tc);

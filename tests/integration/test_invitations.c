@@ -7,12 +7,20 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "http.h"
 #include "suites.h"
 #include "support.h"
 
-#define ANNA_INVITATIONS "/v1/communities/" ANNA_ID "/invitations"
-#define TOT_INVITATIONS "/v1/communities/" TOT_ID "/invitations"
+/* The invitation lists of the test's two communities, set before each test after its
+ * fixture. */
+static char anna_invitations[128], tot_invitations[128];
+
+static void invitation_lists_setup(void)
+{
+    community_path(anna_invitations, sizeof anna_invitations, &fx.anna, "/invitations");
+    community_path(tot_invitations, sizeof tot_invitations, &fx.tot, "/invitations");
+}
 
 static void invitation_path(char *buf, size_t len, const char *community, const char *id)
 {
@@ -47,15 +55,15 @@ static void assert_invitation_shape(json_t *j, const char *community, const char
 
 START_TEST(invitation_create_shape)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *coord_id = me_id(tok);
     char *email = unique_email("invitee");
     struct http_response r;
-    http_call(&r, "POST", ANNA_INVITATIONS, tok,
+    http_call(&r, "POST", anna_invitations, tok,
               json_pack("{s:s, s:s, s:i}", "role", "volunteer", "email", email,
                         "expires_in_hours", 48));
     assert_status(&r, 201);
-    assert_invitation_shape(r.json, ANNA_ID, "volunteer");
+    assert_invitation_shape(r.json, fx.anna.id, "volunteer");
     ck_assert_str_eq(jstr(r.json, "status"), "pending");
     ck_assert_str_eq(jstr(r.json, "email"), email);
     ck_assert_str_eq(jstr(r.json, "created_by"), coord_id);
@@ -66,16 +74,16 @@ START_TEST(invitation_create_shape)
     ck_assert_msg(llabs((long long)(exp_us - want)) < 120LL * 1000000, "expires_at %s",
                   jstr(r.json, "expires_at"));
     char path[200];
-    invitation_path(path, sizeof path, ANNA_ID, jstr(r.json, "id"));
+    invitation_path(path, sizeof path, fx.anna.id, jstr(r.json, "id"));
     http_response_free(&r);
 
     /* default expiry 168 h; the code is not shown again */
     http_get(&r, path, tok);
     assert_status(&r, 200);
-    assert_invitation_shape(r.json, ANNA_ID, "volunteer");
+    assert_invitation_shape(r.json, fx.anna.id, "volunteer");
     ck_assert_ptr_null(json_object_get(r.json, "code"));
     http_response_free(&r);
-    http_call(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "resident"));
+    http_call(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "resident"));
     assert_status(&r, 201);
     ck_assert(json_is_null(json_object_get(r.json, "email")));
     ck_assert(parse_rfc3339(jstr(r.json, "expires_at"), &exp_us) == 0);
@@ -91,22 +99,22 @@ END_TEST
 
 START_TEST(invitation_idempotent_replay)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    size_t before = count_invitations(tok, ANNA_INVITATIONS);
+    char *tok = fixture_login(&fx.coordinator);
+    size_t before = count_invitations(tok, anna_invitations);
     char key[100];
     snprintf(key, sizeof key, "Idempotency-Key: itest-%ld-%ld", (long)getpid(), (long)time(NULL));
     const char *const hdrs[] = {key, NULL};
     struct http_response a, b;
-    http_call_h(&a, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "resident"), hdrs);
+    http_call_h(&a, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "resident"), hdrs);
     assert_status(&a, 201);
     ck_assert_ptr_null(http_header(&a, "idempotent-replayed"));
-    http_call_h(&b, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "resident"), hdrs);
+    http_call_h(&b, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "resident"), hdrs);
     assert_status(&b, 201);
     const char *replayed = http_header(&b, "idempotent-replayed");
     ck_assert_msg(replayed && strcmp(replayed, "true") == 0, "Idempotent-Replayed: %s",
                   replayed ? replayed : "(none)");
     ck_assert_msg(json_equal(a.json, b.json), "replay body differs:\n%s\n%s", a.body, b.body);
-    size_t after = count_invitations(tok, ANNA_INVITATIONS);
+    size_t after = count_invitations(tok, anna_invitations);
     ck_assert_uint_eq(after, before + 1);
     http_response_free(&a);
     http_response_free(&b);
@@ -116,33 +124,33 @@ END_TEST
 
 START_TEST(invitation_idempotency_key_reused_422)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char key[100];
     snprintf(key, sizeof key, "Idempotency-Key: reuse-%ld-%ld", (long)getpid(), (long)time(NULL));
     const char *const hdrs[] = {key, NULL};
     struct http_response r;
-    http_call_h(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "resident"), hdrs);
+    http_call_h(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "resident"), hdrs);
     assert_status(&r, 201);
     http_response_free(&r);
-    size_t before = count_invitations(tok, ANNA_INVITATIONS);
-    http_call_h(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "volunteer"), hdrs);
+    size_t before = count_invitations(tok, anna_invitations);
+    http_call_h(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "volunteer"), hdrs);
     assert_problem(&r, 422, "idempotency-key-reused");
     http_response_free(&r);
-    ck_assert_uint_eq(count_invitations(tok, ANNA_INVITATIONS), before);
+    ck_assert_uint_eq(count_invitations(tok, anna_invitations), before);
     free(tok);
 }
 END_TEST
 
 START_TEST(invitation_bad_idempotency_key_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char longkey[300] = "Idempotency-Key: ";
     size_t l = strlen(longkey);
     memset(longkey + l, 'k', 256);
     longkey[l + 256] = '\0';
     const char *const hdrs[] = {longkey, NULL};
     struct http_response r;
-    http_call_h(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "resident"), hdrs);
+    http_call_h(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "resident"), hdrs);
     assert_problem(&r, 400, NULL);
     http_response_free(&r);
     free(tok);
@@ -151,14 +159,15 @@ END_TEST
 
 START_TEST(invitation_rules)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct http_response r;
-    http_call(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "admin"));
+    http_call(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "admin"));
     assert_problem(&r, 403, "forbidden"); /* only an admin invites admins */
     http_response_free(&r);
     const char *coordinator_may[] = {"resident", "volunteer", "professional", "coordinator"};
     for (size_t i = 0; i < 4; i++) {
-        http_call(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", coordinator_may[i]));
+        http_call(&r, "POST", anna_invitations, tok,
+                  json_pack("{s:s}", "role", coordinator_may[i]));
         assert_status(&r, 201);
         ck_assert_str_eq(jstr(r.json, "role"), coordinator_may[i]);
         http_response_free(&r);
@@ -169,25 +178,25 @@ END_TEST
 
 START_TEST(invitation_validation_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct http_response r;
-    http_call(&r, "POST", ANNA_INVITATIONS, tok, json_pack("{s:s}", "role", "wizard"));
+    http_call(&r, "POST", anna_invitations, tok, json_pack("{s:s}", "role", "wizard"));
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "role", NULL), "%s", r.body);
     http_response_free(&r);
-    http_call(&r, "POST", ANNA_INVITATIONS, tok, json_object());
+    http_call(&r, "POST", anna_invitations, tok, json_object());
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "role", NULL), "%s", r.body);
     http_response_free(&r);
     const int hours[] = {0, 721, -5};
     for (size_t i = 0; i < 3; i++) {
-        http_call(&r, "POST", ANNA_INVITATIONS, tok,
+        http_call(&r, "POST", anna_invitations, tok,
                   json_pack("{s:s, s:i}", "role", "resident", "expires_in_hours", hours[i]));
         assert_problem(&r, 400, "validation");
         ck_assert_msg(problem_has_error(&r, "expires_in_hours", NULL), "%d: %s", hours[i], r.body);
         http_response_free(&r);
     }
-    http_call(&r, "POST", ANNA_INVITATIONS, tok,
+    http_call(&r, "POST", anna_invitations, tok,
               json_pack("{s:s, s:s}", "role", "resident", "email", "not-an-email"));
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "email", NULL), "%s", r.body);
@@ -198,19 +207,19 @@ END_TEST
 
 START_TEST(invitation_list_walk)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     for (int i = 0; i < 3; i++)
-        free(create_invitation(tok, ANNA_ID, "resident", NULL));
-    json_t *all = list_walk(ANNA_INVITATIONS, tok, 100, NULL, NULL);
+        free(create_invitation(tok, fx.anna.id, "resident", NULL));
+    json_t *all = list_walk(anna_invitations, tok, 100, NULL, NULL);
     int pages = 0;
-    json_t *paged = list_walk(ANNA_INVITATIONS, tok, 2, NULL, &pages);
-    ck_assert_uint_ge(json_array_size(all), 3);
+    json_t *paged = list_walk(anna_invitations, tok, 2, NULL, &pages);
+    ck_assert_uint_eq(json_array_size(all), 3);
     ck_assert_uint_eq(json_array_size(paged), json_array_size(all));
-    ck_assert_int_ge(pages, 2);
+    ck_assert_int_eq(pages, 2);
     for (size_t i = 0; i < json_array_size(all); i++) {
         json_t *it = json_array_get(paged, i);
         ck_assert_str_eq(jstr(it, "id"), jstr(json_array_get(all, i), "id"));
-        ck_assert_str_eq(jstr(it, "community_id"), ANNA_ID);
+        ck_assert_str_eq(jstr(it, "community_id"), fx.anna.id);
         ck_assert_ptr_null(json_object_get(it, "code"));
         for (size_t j = 0; j < i; j++)
             ck_assert_str_ne(jstr(json_array_get(paged, j), "id"), jstr(it, "id"));
@@ -223,11 +232,11 @@ END_TEST
 
 START_TEST(invitation_etag_304)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *id = NULL;
-    free(create_invitation(tok, ANNA_ID, "resident", &id));
+    free(create_invitation(tok, fx.anna.id, "resident", &id));
     char path[200];
-    invitation_path(path, sizeof path, ANNA_ID, id);
+    invitation_path(path, sizeof path, fx.anna.id, id);
     struct http_response r;
     http_get(&r, path, tok);
     assert_status(&r, 200);
@@ -248,11 +257,11 @@ END_TEST
 
 START_TEST(invitation_revoke)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *id = NULL;
-    char *code = create_invitation(tok, ANNA_ID, "resident", &id);
+    char *code = create_invitation(tok, fx.anna.id, "resident", &id);
     char path[200];
-    invitation_path(path, sizeof path, ANNA_ID, id);
+    invitation_path(path, sizeof path, fx.anna.id, id);
     struct http_response r;
     http_call(&r, "DELETE", path, tok, NULL);
     assert_status(&r, 204);
@@ -277,21 +286,21 @@ END_TEST
 
 START_TEST(invitation_access_rules)
 {
-    char *anna = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    char *vol = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *anna = fixture_login(&fx.coordinator);
+    char *tot = fixture_login(&fx.tot_coordinator);
+    char *vol = fixture_login(&fx.volunteer1);
     char *id = NULL;
-    free(create_invitation(anna, ANNA_ID, "resident", &id));
+    free(create_invitation(anna, fx.anna.id, "resident", &id));
     char path[200];
-    invitation_path(path, sizeof path, ANNA_ID, id);
+    invitation_path(path, sizeof path, fx.anna.id, id);
     struct http_response r;
-    http_call(&r, "POST", ANNA_INVITATIONS, vol, json_pack("{s:s}", "role", "resident"));
+    http_call(&r, "POST", anna_invitations, vol, json_pack("{s:s}", "role", "resident"));
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA_INVITATIONS, vol);
+    http_get(&r, anna_invitations, vol);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, ANNA_INVITATIONS, tot);
+    http_get(&r, anna_invitations, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     http_get(&r, path, tot);
@@ -300,21 +309,22 @@ START_TEST(invitation_access_rules)
     http_call(&r, "DELETE", path, tot, NULL);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_call(&r, "POST", ANNA_INVITATIONS, tot, json_pack("{s:s}", "role", "resident"));
+    http_call(&r, "POST", anna_invitations, tot, json_pack("{s:s}", "role", "resident"));
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    invitation_path(path, sizeof path, TOT_ID, id); /* anna's invitation under tot's id */
+    invitation_path(path, sizeof path, fx.tot.id, id); /* anna's invitation under tot's id */
     http_get(&r, path, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     /* still pending for its own community */
-    invitation_path(path, sizeof path, ANNA_ID, id);
+    invitation_path(path, sizeof path, fx.anna.id, id);
     http_get(&r, path, anna);
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "status"), "pending");
     http_response_free(&r);
-    json_t *tot_list = list_walk(TOT_INVITATIONS, tot, 100, NULL, NULL);
+    json_t *tot_list = list_walk(tot_invitations, tot, 100, NULL, NULL);
     ck_assert_ptr_null(find_item(tot_list, "id", id));
+    ck_assert_uint_eq(json_array_size(tot_list), 0);
     json_decref(tot_list);
     free(id);
     free(vol);
@@ -326,8 +336,8 @@ END_TEST
 Suite *invitations_suite(void)
 {
     Suite *s = suite_create("invitations");
-    TCase *tc = tcase_create("invitations");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    TCase *tc = fixture_tcase("invitations", TEST_TIMEOUT);
+    tcase_add_checked_fixture(tc, invitation_lists_setup, NULL);
     tcase_add_test(tc, invitation_create_shape);
     tcase_add_test(tc, invitation_idempotent_replay);
     tcase_add_test(tc, invitation_idempotency_key_reused_422);

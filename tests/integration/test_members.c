@@ -5,12 +5,19 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "http.h"
 #include "suites.h"
 #include "support.h"
 
-#define ANNA_MEMBERS "/v1/communities/" ANNA_ID "/members"
-#define TOT_MEMBERS "/v1/communities/" TOT_ID "/members"
+/* The member lists of the test's two communities, set before each test after its fixture. */
+static char anna_members[128], tot_members[128];
+
+static void member_lists_setup(void)
+{
+    community_path(anna_members, sizeof anna_members, &fx.anna, "/members");
+    community_path(tot_members, sizeof tot_members, &fx.tot, "/members");
+}
 
 static void member_path(char *buf, size_t len, const char *community, const char *person)
 {
@@ -60,9 +67,9 @@ static void assert_member_shape(json_t *m)
 
 START_TEST(members_list_shape)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS, tok);
+    http_get(&r, anna_members, tok);
     assert_status(&r, 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert(json_is_array(items));
@@ -73,13 +80,13 @@ START_TEST(members_list_shape)
         assert_member_shape(m);
         ck_assert(!json_is_true(json_object_get(m, "deleted")));
     }
-    json_t *all = list_walk(ANNA_MEMBERS, tok, 100, NULL, NULL);
-    const char *expected[] = {ANNA_COORDINATOR, ANNA_VOLUNTEER1, ANNA_VOLUNTEER2,
-                              ANNA_RESIDENT1, ANNA_RESIDENT2, PROFESSIONAL};
+    json_t *all = list_walk(anna_members, tok, 100, NULL, NULL);
+    const char *expected[] = {fx.coordinator.email, fx.volunteer1.email, fx.volunteer2.email,
+                              fx.resident1.email, fx.resident2.email, fx.professional.email};
     for (size_t k = 0; k < sizeof expected / sizeof *expected; k++)
         ck_assert_msg(find_item(all, "email", expected[k]) != NULL, "%s missing", expected[k]);
-    ck_assert_ptr_null(find_item(all, "email", TOT_COORDINATOR));
-    json_t *coord = find_item(all, "email", ANNA_COORDINATOR);
+    ck_assert_ptr_null(find_item(all, "email", fx.tot_coordinator.email));
+    json_t *coord = find_item(all, "email", fx.coordinator.email);
     ck_assert(jarray_has_string(json_object_get(coord, "roles"), "coordinator"));
     json_decref(all);
     http_response_free(&r);
@@ -111,19 +118,19 @@ static void assert_ordered_unique(json_t *items, const char *id_key)
 
 START_TEST(members_pagination_walk)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     int pages_all = 0, pages_small = 0;
-    json_t *all = list_walk(ANNA_MEMBERS, tok, 100, NULL, &pages_all);
-    json_t *paged = list_walk(ANNA_MEMBERS, tok, 2, NULL, &pages_small);
-    ck_assert_uint_ge(json_array_size(all), 6);
-    ck_assert_int_ge(pages_small, 3);
+    json_t *all = list_walk(anna_members, tok, 100, NULL, &pages_all);
+    json_t *paged = list_walk(anna_members, tok, 2, NULL, &pages_small);
+    ck_assert_uint_eq(json_array_size(all), 6); /* the fixture's members of Anna Zorgt */
+    ck_assert_int_eq(pages_small, 3);
     ck_assert_uint_eq(json_array_size(paged), json_array_size(all));
     assert_ordered_unique(paged, "person_id");
     for (size_t i = 0; i < json_array_size(all); i++)
         ck_assert_str_eq(jstr(json_array_get(paged, i), "person_id"),
                          jstr(json_array_get(all, i), "person_id"));
     /* limit 1 also visits every member exactly once */
-    json_t *ones = list_walk(ANNA_MEMBERS, tok, 1, NULL, NULL);
+    json_t *ones = list_walk(anna_members, tok, 1, NULL, NULL);
     ck_assert_uint_eq(json_array_size(ones), json_array_size(all));
     assert_ordered_unique(ones, "person_id");
     json_decref(ones);
@@ -135,11 +142,11 @@ END_TEST
 
 START_TEST(members_limit_invalid_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     const char *bad[] = {"0", "101", "abc", "-1", "1.5", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char path[200];
-        snprintf(path, sizeof path, ANNA_MEMBERS "?limit=%s", bad[i]);
+        snprintf(path, sizeof path, "%s?limit=%s", anna_members, bad[i]);
         struct http_response r;
         http_get(&r, path, tok);
         assert_problem(&r, 400, "validation");
@@ -152,11 +159,11 @@ END_TEST
 
 START_TEST(members_bad_cursor_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     const char *bad[] = {"garbage", "AAAA", "eyJ4IjoxfQ"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char path[200];
-        snprintf(path, sizeof path, ANNA_MEMBERS "?cursor=%s", bad[i]);
+        snprintf(path, sizeof path, "%s?cursor=%s", anna_members, bad[i]);
         struct http_response r;
         http_get(&r, path, tok);
         assert_problem(&r, 400, "validation");
@@ -169,9 +176,11 @@ END_TEST
 
 START_TEST(members_bad_updated_since_400)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS "?updated_since=yesterday", tok);
+    char path[200];
+    snprintf(path, sizeof path, "%s?updated_since=yesterday", anna_members);
+    http_get(&r, path, tok);
     assert_problem(&r, 400, "validation");
     ck_assert_msg(problem_has_error(&r, "updated_since", NULL), "%s", r.body);
     http_response_free(&r);
@@ -181,11 +190,11 @@ END_TEST
 
 START_TEST(members_updated_since_and_tombstones)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct person p1, p2;
-    person_create(&p1, tok, ANNA_ID, "resident");
+    person_create(&p1, tok, fx.anna.id, "resident");
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, p1.id);
+    member_path(path, sizeof path, fx.anna.id, p1.id);
     struct http_response r;
     http_get(&r, path, tok);
     assert_status(&r, 200);
@@ -195,16 +204,18 @@ START_TEST(members_updated_since_and_tombstones)
     int64_t t1_us;
     ck_assert(parse_rfc3339(t1, &t1_us) == 0);
     sleep_ms(20);
-    person_create(&p2, tok, ANNA_ID, "resident");
+    person_create(&p2, tok, fx.anna.id, "resident");
 
     char *enc = url_encode(t1);
     char query[200];
     snprintf(query, sizeof query, "updated_since=%s", enc);
     free(enc);
-    json_t *since = list_walk(ANNA_MEMBERS, tok, 100, query, NULL);
+    json_t *since = list_walk(anna_members, tok, 100, query, NULL);
     ck_assert_msg(find_item(since, "person_id", p2.id) != NULL, "new member not in sync");
-    ck_assert_msg(find_item(since, "email", ANNA_VOLUNTEER1) == NULL,
+    ck_assert_msg(find_item(since, "email", fx.volunteer1.email) == NULL,
                   "an older member came back from updated_since");
+    /* only p2: updated_since is exclusive, and p1 sits on the boundary */
+    ck_assert_uint_eq(json_array_size(since), 1);
     size_t i;
     json_t *it;
     json_array_foreach(since, i, it) {
@@ -215,7 +226,7 @@ START_TEST(members_updated_since_and_tombstones)
     json_decref(since);
 
     /* remove p2: a tombstone with updated_since, gone from the plain list */
-    member_path(path, sizeof path, ANNA_ID, p2.id);
+    member_path(path, sizeof path, fx.anna.id, p2.id);
     http_call(&r, "DELETE", path, tok, NULL);
     assert_status(&r, 204);
     http_response_free(&r);
@@ -223,7 +234,7 @@ START_TEST(members_updated_since_and_tombstones)
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
 
-    since = list_walk(ANNA_MEMBERS, tok, 100, query, NULL);
+    since = list_walk(anna_members, tok, 100, query, NULL);
     json_t *tomb = find_item(since, "person_id", p2.id);
     ck_assert_msg(tomb != NULL, "no tombstone for the removed member");
     ck_assert(json_is_true(json_object_get(tomb, "deleted")));
@@ -231,11 +242,13 @@ START_TEST(members_updated_since_and_tombstones)
     ck_assert(json_is_null(json_object_get(tomb, "email")));
     ck_assert(json_is_null(json_object_get(tomb, "joined_at")));
     ck_assert_uint_eq(json_array_size(json_object_get(tomb, "roles")), 0);
+    ck_assert_uint_eq(json_array_size(since), 1);
     json_decref(since);
 
-    json_t *plain = list_walk(ANNA_MEMBERS, tok, 100, NULL, NULL);
+    json_t *plain = list_walk(anna_members, tok, 100, NULL, NULL);
     ck_assert_ptr_null(find_item(plain, "person_id", p2.id));
     ck_assert_ptr_nonnull(find_item(plain, "person_id", p1.id));
+    ck_assert_uint_eq(json_array_size(plain), 7); /* the fixture's six and p1 */
     json_decref(plain);
     free(t1);
     person_free(&p1);
@@ -246,15 +259,15 @@ END_TEST
 
 START_TEST(member_etag_304)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *id = member_id_by_email(tok, ANNA_MEMBERS, ANNA_RESIDENT1);
+    char *tok = fixture_login(&fx.coordinator);
+    char *id = member_id_by_email(tok, anna_members, fx.resident1.email);
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, id);
+    member_path(path, sizeof path, fx.anna.id, id);
     struct http_response r;
     http_get(&r, path, tok);
     assert_status(&r, 200);
     assert_member_shape(r.json);
-    ck_assert_str_eq(jstr(r.json, "email"), ANNA_RESIDENT1);
+    ck_assert_str_eq(jstr(r.json, "email"), fx.resident1.email);
     const char *etag = http_header(&r, "etag");
     ck_assert_msg(etag && etag[0] == '"' && etag[strlen(etag) - 1] == '"',
                   "ETag %s is not a strong tag", etag ? etag : "(none)");
@@ -288,11 +301,11 @@ static void patch_roles(struct http_response *r, const char *path, const char *t
 
 START_TEST(member_patch_preconditions)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, tok, ANNA_ID, "volunteer");
+    person_create(&p, tok, fx.anna.id, "volunteer");
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, p.id);
+    member_path(path, sizeof path, fx.anna.id, p.id);
     char *e1 = member_etag(tok, path);
     struct http_response r;
 
@@ -330,11 +343,11 @@ END_TEST
 
 START_TEST(member_patch_rules)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, tok, ANNA_ID, "resident");
+    person_create(&p, tok, fx.anna.id, "resident");
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, p.id);
+    member_path(path, sizeof path, fx.anna.id, p.id);
     char *etag = member_etag(tok, path);
     struct http_response r;
 
@@ -364,11 +377,11 @@ END_TEST
 
 START_TEST(member_delete_if_match)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, tok, ANNA_ID, "resident");
+    person_create(&p, tok, fx.anna.id, "resident");
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, p.id);
+    member_path(path, sizeof path, fx.anna.id, p.id);
     const char *const stale[] = {"If-Match: \"stale\"", NULL};
     struct http_response r;
     http_call_h(&r, "DELETE", path, tok, NULL, stale);
@@ -400,14 +413,14 @@ END_TEST
  * roles). */
 START_TEST(changed_roles_hold_from_the_next_request)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     struct person p;
-    person_create(&p, coord, ANNA_ID, "volunteer");
+    person_create(&p, coord, fx.anna.id, "volunteer");
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, p.id);
+    member_path(path, sizeof path, fx.anna.id, p.id);
     struct http_response r;
     for (int i = 0; i < 2; i++) {
-        http_get(&r, ANNA_MEMBERS, p.tokens.access);
+        http_get(&r, anna_members, p.tokens.access);
         assert_problem(&r, 403, "forbidden");
         http_response_free(&r);
     }
@@ -417,7 +430,7 @@ START_TEST(changed_roles_hold_from_the_next_request)
     http_response_free(&r);
     free(etag);
     for (int i = 0; i < 2; i++) {
-        http_get(&r, ANNA_MEMBERS, p.tokens.access);
+        http_get(&r, anna_members, p.tokens.access);
         assert_status(&r, 200);
         http_response_free(&r);
     }
@@ -426,7 +439,7 @@ START_TEST(changed_roles_hold_from_the_next_request)
     assert_status(&r, 200);
     http_response_free(&r);
     free(etag);
-    http_get(&r, ANNA_MEMBERS, p.tokens.access);
+    http_get(&r, anna_members, p.tokens.access);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     http_get(&r, path, p.tokens.access); /* their own record: still a member */
@@ -444,7 +457,8 @@ START_TEST(changed_roles_hold_from_the_next_request)
     http_get(&r, path, p.tokens.access);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_get(&r, "/v1/communities/" ANNA_ID "/board", p.tokens.access);
+    char board[160];
+    http_get(&r, community_path(board, sizeof board, &fx.anna, "/board"), p.tokens.access);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     person_free(&p);
@@ -454,20 +468,20 @@ END_TEST
 
 START_TEST(volunteer_forbidden_403)
 {
-    char *coord = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *coord = fixture_login(&fx.coordinator);
     char *coord_id = me_id(coord);
-    char *tok = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.volunteer1);
     char *own = me_id(tok);
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS, tok);
+    http_get(&r, anna_members, tok);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, coord_id);
+    member_path(path, sizeof path, fx.anna.id, coord_id);
     http_get(&r, path, tok);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    member_path(path, sizeof path, ANNA_ID, own);
+    member_path(path, sizeof path, fx.anna.id, own);
     http_get(&r, path, tok); /* one's own record is readable */
     assert_status(&r, 200);
     ck_assert_str_eq(jstr(r.json, "person_id"), own);
@@ -487,12 +501,12 @@ END_TEST
 
 START_TEST(professional_forbidden_in_both_403)
 {
-    char *tok = login_access(PROFESSIONAL, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.professional);
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS, tok);
+    http_get(&r, anna_members, tok);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    http_get(&r, TOT_MEMBERS, tok);
+    http_get(&r, tot_members, tok);
     assert_problem(&r, 403, "forbidden");
     http_response_free(&r);
     free(tok);
@@ -501,34 +515,34 @@ END_TEST
 
 START_TEST(other_community_404)
 {
-    char *anna = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *anna = fixture_login(&fx.coordinator);
     char *anna_id = me_id(anna);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
+    char *tot = fixture_login(&fx.tot_coordinator);
     struct person victim;
-    person_create(&victim, anna, ANNA_ID, "resident");
+    person_create(&victim, anna, fx.anna.id, "resident");
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS, tot);
+    http_get(&r, anna_members, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     char path[200];
-    member_path(path, sizeof path, ANNA_ID, anna_id);
+    member_path(path, sizeof path, fx.anna.id, anna_id);
     http_get(&r, path, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    member_path(path, sizeof path, TOT_ID, anna_id); /* anna's coordinator is not in tot */
+    member_path(path, sizeof path, fx.tot.id, anna_id); /* anna's coordinator is not in tot */
     http_get(&r, path, tot);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    member_path(path, sizeof path, ANNA_ID, victim.id);
+    member_path(path, sizeof path, fx.anna.id, victim.id);
     http_call(&r, "DELETE", path, tot, NULL);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    member_path(path, sizeof path, TOT_ID, victim.id);
+    member_path(path, sizeof path, fx.tot.id, victim.id);
     http_call(&r, "DELETE", path, tot, NULL);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     /* the victim is untouched */
-    member_path(path, sizeof path, ANNA_ID, victim.id);
+    member_path(path, sizeof path, fx.anna.id, victim.id);
     http_get(&r, path, anna);
     assert_status(&r, 200);
     http_response_free(&r);
@@ -541,12 +555,14 @@ END_TEST
 
 START_TEST(unknown_ids_404)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     struct http_response r;
     http_get(&r, "/v1/communities/5a0e9a4c-1111-4222-8333-444455556666/members", tok);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
-    http_get(&r, ANNA_MEMBERS "/5a0e9a4c-1111-4222-8333-444455556666", tok);
+    char path[200];
+    snprintf(path, sizeof path, "%s/5a0e9a4c-1111-4222-8333-444455556666", anna_members);
+    http_get(&r, path, tok);
     assert_problem(&r, 404, "not-found");
     http_response_free(&r);
     free(tok);
@@ -556,8 +572,8 @@ END_TEST
 Suite *members_suite(void)
 {
     Suite *s = suite_create("members");
-    TCase *tc = tcase_create("lists");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    TCase *tc = fixture_tcase("lists", TEST_TIMEOUT);
+    tcase_add_checked_fixture(tc, member_lists_setup, NULL);
     tcase_add_test(tc, members_list_shape);
     tcase_add_test(tc, members_pagination_walk);
     tcase_add_test(tc, members_limit_invalid_400);
@@ -566,8 +582,8 @@ Suite *members_suite(void)
     tcase_add_test(tc, members_updated_since_and_tombstones);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("single");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tc = fixture_tcase("single", TEST_TIMEOUT);
+    tcase_add_checked_fixture(tc, member_lists_setup, NULL);
     tcase_add_test(tc, member_etag_304);
     tcase_add_test(tc, member_patch_preconditions);
     tcase_add_test(tc, member_patch_rules);
@@ -575,8 +591,8 @@ Suite *members_suite(void)
     tcase_add_test(tc, changed_roles_hold_from_the_next_request);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("access");
-    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tc = fixture_tcase("access", TEST_TIMEOUT);
+    tcase_add_checked_fixture(tc, member_lists_setup, NULL);
     tcase_add_test(tc, volunteer_forbidden_403);
     tcase_add_test(tc, professional_forbidden_in_both_403);
     tcase_add_test(tc, other_community_404);

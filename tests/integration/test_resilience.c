@@ -12,12 +12,12 @@
 #include <check.h>
 
 #include "db.h"
+#include "fixture.h"
 #include "http.h"
 #include "proc.h"
 #include "suites.h"
 #include "support.h"
 
-#define ANNA_MEMBERS "/v1/communities/" ANNA_ID "/members"
 
 /* ---- (a) bad configuration: exit code 2 and one line naming the variable ---- */
 
@@ -126,19 +126,21 @@ static void wait_for_lock_waiter(PGconn *c)
 
 START_TEST(pool_exhaustion_503)
 {
+    char members[128];
+    community_path(members, sizeof members, &fx.anna, "/members");
     struct server s;
     const struct env_override ov[] = {{"NOABER_DB_POOL_SIZE", "1"},
                                       {"NOABER_DB_POOL_WAIT_MS", "200"}};
     server_start(&s, ov, 2);
     http_set_base_url(s.base_url);
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     PGconn *owner = lock_memberships();
-    struct inflight f = {.token = tok, .path = ANNA_MEMBERS};
+    struct inflight f = {.token = tok, .path = members};
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
     wait_for_lock_waiter(owner);
 
-    struct http_request req = {.method = "GET", .path = ANNA_MEMBERS, .bearer = tok,
+    struct http_request req = {.method = "GET", .path = members, .bearer = tok,
                                .timeout_ms = 5000};
     struct http_response r;
     int rc = http_send(&req, &r);
@@ -162,7 +164,7 @@ START_TEST(pool_exhaustion_503)
     assert_status(&f.r, 200); /* the held request completes once the lock is gone */
     http_response_free(&f.r);
 
-    http_get(&r, ANNA_MEMBERS, tok); /* and the pool works again */
+    http_get(&r, members, tok); /* and the pool works again */
     assert_status(&r, 200);
     http_response_free(&r);
     http_set_base_url(NULL);
@@ -175,12 +177,14 @@ END_TEST
 
 START_TEST(sigterm_drains_inflight_request)
 {
+    char members[128];
+    community_path(members, sizeof members, &fx.anna, "/members");
     struct server s;
     server_start(&s, NULL, 0);
     http_set_base_url(s.base_url);
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     PGconn *owner = lock_memberships();
-    struct inflight f = {.token = tok, .path = ANNA_MEMBERS};
+    struct inflight f = {.token = tok, .path = members};
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
     wait_for_lock_waiter(owner);
@@ -236,26 +240,32 @@ START_TEST(login_limit_per_address)
     }
     /* another address is not affected */
     http_set_base_url(s.base_url);
-    char *tok = login_access(ANNA_VOLUNTEER1, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.volunteer1);
     free(tok);
     http_set_base_url(NULL);
     ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
 }
 END_TEST
 
-/* ---- (c) database down and back ---- */
+/* ---- (c) database down and back, on a cluster of its own ---- */
 
-static int pg_cluster(const char *cmd)
+/* The outage stops and starts a PostgreSQL cluster of its own in NOABER_TEST_TMPDIR, never the
+ * one the other suites and the runner's server use: it cannot affect them, so it runs at any
+ * point and alone. (Until the suites stood alone it stopped the shared cluster and had to run
+ * last.) */
+static void outage_cluster_dir(char *buf, size_t len)
 {
-    const char *script = getenv("NOABER_TEST_PG_SCRIPT");
-    const char *dir = getenv("NOABER_TEST_PG_DIR");
-    const char *port = getenv("NOABER_TEST_PG_PORT");
-    if (!script || !dir || !port)
-        return -10;
+    const char *tmp = getenv("NOABER_TEST_TMPDIR");
+    snprintf(buf, len, "%s/outage-pg", tmp && tmp[0] ? tmp : "/tmp");
+}
+
+static int pg_cluster(const char *cmd, const char *dir, const char *port)
+{
+    const char *script = env_required("NOABER_TEST_PG_SCRIPT");
     const char *argv[] = {"/bin/bash", script, cmd, dir, port, NULL};
-    if (strcmp(cmd, "stop") == 0)
-        argv[4] = NULL;
-    return run_command(argv, 90000, NULL);
+    char log[512];
+    temp_path(log, sizeof log, "outage-cluster");
+    return run_command(argv, 90000, log);
 }
 
 /* Polls GET path on base until it answers `status` (max timeout_ms). Returns the last status. */
@@ -280,23 +290,52 @@ static long poll_status(const char *base, const char *path, const char *tok, lon
 
 START_TEST(database_down_then_back)
 {
-    env_required("NOABER_TEST_PG_SCRIPT");
-    env_required("NOABER_TEST_PG_DIR");
-    env_required("NOABER_TEST_PG_PORT");
-    struct server s;
-    server_start(&s, NULL, 0);
-    const char *main_base = http_base_url();
-    char *main_tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    http_set_base_url(s.base_url);
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char dir[512], port[16], app_dsn[700], owner_dsn[700], admin_dsn[700];
+    outage_cluster_dir(dir, sizeof dir);
+    snprintf(port, sizeof port, "%d", free_port());
+    ck_assert_int_eq(pg_cluster("start", dir, port), 0);
+    snprintf(app_dsn, sizeof app_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_app",
+             dir, port);
+    snprintf(owner_dsn, sizeof owner_dsn,
+             "postgresql:///noaber?host=%s/run&port=%s&user=noaber_owner", dir, port);
+    snprintf(admin_dsn, sizeof admin_dsn,
+             "postgresql:///noaber?host=%s/run&port=%s&user=postgres", dir, port);
+    const struct env_override ov[] = {{"DATABASE_URL", app_dsn},
+                                      {"NOABER_MIGRATION_DATABASE_URL", owner_dsn}};
+    const char *migrate[] = {env_required("NOABER_BIN"), "migrate", NULL};
+    char log[512];
+    temp_path(log, sizeof log, "outage-migrate");
+    pid_t pid = spawn(migrate, ov, 2, log);
+    ck_assert_msg(wait_exit(pid, 60000) == 0, "migrate on the outage cluster failed; log %s",
+                  log);
+    struct fixture f;
+    PGconn *admin = db_connect(admin_dsn);
+    fixture_build(admin, &f);
+    PQfinish(admin);
+    char members[128];
+    community_path(members, sizeof members, &f.anna, "/members");
+
+    /* two servers: one to watch during the outage, one whose warm pool must recover too */
+    struct server s, other;
+    server_start(&s, ov, 2);
+    server_start(&other, ov, 2);
     struct http_response r;
-    http_get(&r, ANNA_MEMBERS, tok); /* the pool has live connections */
+    http_set_base_url(other.base_url);
+    char *other_tok = fixture_login(&f.coordinator);
+    for (int i = 0; i < 4; i++) {
+        http_get(&r, members, other_tok);
+        assert_status(&r, 200);
+        http_response_free(&r);
+    }
+    http_set_base_url(s.base_url);
+    char *tok = fixture_login(&f.coordinator);
+    http_get(&r, members, tok); /* the pool has live connections */
     assert_status(&r, 200);
     http_response_free(&r);
 
-    ck_assert_int_eq(pg_cluster("stop"), 0);
+    ck_assert_int_eq(pg_cluster("stop", dir, port), 0);
 
-    struct http_request req = {.method = "GET", .path = ANNA_MEMBERS, .bearer = tok,
+    struct http_request req = {.method = "GET", .path = members, .bearer = tok,
                                .timeout_ms = 15000};
     ck_assert_msg(http_send(&req, &r) == 0, "request with the database down: %s",
                   http_last_error());
@@ -313,34 +352,33 @@ START_TEST(database_down_then_back)
     http_response_free(&r);
     ck_assert(process_alive(s.pid));
 
-    ck_assert_int_eq(pg_cluster("start"), 0);
+    ck_assert_int_eq(pg_cluster("start", dir, port), 0);
 
-    ck_assert_int_eq(poll_status(s.base_url, ANNA_MEMBERS, tok, 200, 10000), 200);
+    ck_assert_int_eq(poll_status(s.base_url, members, tok, 200, 10000), 200);
     ck_assert_int_eq(poll_status(s.base_url, "/readyz", NULL, 200, 10000), 200);
-    /* the main server recovers as well */
-    ck_assert_int_eq(poll_status(main_base, ANNA_MEMBERS, main_tok, 200, 10000), 200);
-    ck_assert_int_eq(poll_status(main_base, "/readyz", NULL, 200, 10000), 200);
+    /* the other server recovers as well */
+    ck_assert_int_eq(poll_status(other.base_url, members, other_tok, 200, 10000), 200);
+    ck_assert_int_eq(poll_status(other.base_url, "/readyz", NULL, 200, 10000), 200);
     http_set_base_url(NULL);
     free(tok);
-    free(main_tok);
+    free(other_tok);
     ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
+    ck_assert_int_eq(server_stop(&other, SIGTERM, 15000), 0);
 }
 END_TEST
 
-/* Runs in the runner process (unchecked fixture): the cluster is up again whatever happened. */
-static void restart_cluster(void)
+/* Runs in the runner process (unchecked fixture), whatever happened in the test: the outage
+ * cluster is stopped, so no PostgreSQL of this suite outlives the run. */
+static void stop_outage_cluster(void)
 {
-    if (getenv("NOABER_TEST_PG_SCRIPT") == NULL)
-        return;
     const char *script = getenv("NOABER_TEST_PG_SCRIPT");
-    const char *dir = getenv("NOABER_TEST_PG_DIR");
-    const char *port = getenv("NOABER_TEST_PG_PORT");
-    if (!dir || !port)
+    if (script == NULL)
         return;
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "/bin/bash '%s' start '%s' '%s' >/dev/null 2>&1", script, dir, port);
+    char dir[512], cmd[2048];
+    outage_cluster_dir(dir, sizeof dir);
+    snprintf(cmd, sizeof cmd, "/bin/bash '%s' stop '%s' >/dev/null 2>&1", script, dir);
     if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not restart the test cluster\n");
+        fprintf(stderr, "warning: could not stop the outage cluster in %s\n", dir);
 }
 
 Suite *resilience_suite(void)
@@ -355,16 +393,15 @@ Suite *resilience_suite(void)
     tcase_add_test(tc, config_database_url_unset);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("load");
-    tcase_set_timeout(tc, 90);
+    tc = fixture_tcase("load", 90);
     tcase_add_test(tc, pool_exhaustion_503);
     tcase_add_test(tc, sigterm_drains_inflight_request);
     tcase_add_test(tc, login_limit_per_address);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("database-outage"); /* last of all */
+    tc = tcase_create("database-outage");
     tcase_set_timeout(tc, 180);
-    tcase_add_unchecked_fixture(tc, NULL, restart_cluster);
+    tcase_add_unchecked_fixture(tc, NULL, stop_outage_cluster);
     tcase_add_test(tc, database_down_then_back);
     suite_add_tcase(s, tc);
     return s;

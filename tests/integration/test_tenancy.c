@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "db.h"
+#include "fixture.h"
 #include "http.h"
 #include "suites.h"
 #include "support.h"
@@ -45,19 +46,18 @@ static int rows_only_of(PGconn *c, const char *sql, const char *community)
 
 START_TEST(db_context_lives_in_one_transaction)
 {
-    char *tok = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
+    char *tok = fixture_login(&fx.coordinator);
     char *person = me_id(tok);
     /* make sure both communities have invitations */
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    free(create_invitation(tok, ANNA_ID, "resident", NULL));
-    free(create_invitation(tot, TOT_ID, "resident", NULL));
+    char *tot = fixture_login(&fx.tot_coordinator);
+    free(create_invitation(tok, fx.anna.id, "resident", NULL));
+    free(create_invitation(tot, fx.tot.id, "resident", NULL));
     PGconn *c = db_connect(env_required("NOABER_TEST_APP_DSN"));
 
-    begin_with_context(c, person, ANNA_ID, "coordinator");
-    int m = rows_only_of(c, "SELECT community_id FROM memberships", ANNA_ID);
-    ck_assert_int_ge(m, 6);
-    int inv = rows_only_of(c, "SELECT community_id FROM invitations", ANNA_ID);
-    ck_assert_int_ge(inv, 1);
+    begin_with_context(c, person, fx.anna.id, "coordinator");
+    /* the fixture's six members and the one invitation made above */
+    ck_assert_int_eq(rows_only_of(c, "SELECT community_id FROM memberships", fx.anna.id), 6);
+    ck_assert_int_eq(rows_only_of(c, "SELECT community_id FROM invitations", fx.anna.id), 1);
     db_run(c, "COMMIT");
 
     PGresult *r = db_exec(c, "SELECT current_setting('app.community_id', true)", 0, NULL);
@@ -69,9 +69,9 @@ START_TEST(db_context_lives_in_one_transaction)
 
     /* the same with tot-uw-dienst's coordinator sees only tot-uw-dienst */
     char *tot_person = me_id(tot);
-    begin_with_context(c, tot_person, TOT_ID, "coordinator");
-    ck_assert_int_ge(rows_only_of(c, "SELECT community_id FROM memberships", TOT_ID), 1);
-    ck_assert_int_ge(rows_only_of(c, "SELECT community_id FROM invitations", TOT_ID), 1);
+    begin_with_context(c, tot_person, fx.tot.id, "coordinator");
+    ck_assert_int_eq(rows_only_of(c, "SELECT community_id FROM memberships", fx.tot.id), 2);
+    ck_assert_int_eq(rows_only_of(c, "SELECT community_id FROM invitations", fx.tot.id), 1);
     db_run(c, "ROLLBACK");
     ck_assert_int_eq(db_long(c, "SELECT count(*) FROM memberships"), 0);
     PQfinish(c);
@@ -211,10 +211,11 @@ static void *hammer_run(void *arg)
 
 START_TEST(server_pool_carries_no_context)
 {
-    char *anna = login_access(ANNA_COORDINATOR, DEMO_PASSWORD);
-    char *tot = login_access(TOT_COORDINATOR, DEMO_PASSWORD);
-    const char *anna_path = "/v1/communities/" ANNA_ID "/members?limit=100";
-    const char *tot_path = "/v1/communities/" TOT_ID "/members?limit=100";
+    char *anna = fixture_login(&fx.coordinator);
+    char *tot = fixture_login(&fx.tot_coordinator);
+    char anna_path[160], tot_path[160];
+    community_path(anna_path, sizeof anna_path, &fx.anna, "/members?limit=100");
+    community_path(tot_path, sizeof tot_path, &fx.tot, "/members?limit=100");
     struct http_response r;
     http_get(&r, anna_path, anna);
     assert_status(&r, 200);
@@ -260,8 +261,7 @@ END_TEST
 Suite *tenancy_suite(void)
 {
     Suite *s = suite_create("tenancy");
-    TCase *tc = tcase_create("tenancy");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = fixture_tcase("tenancy", 60);
     tcase_add_test(tc, db_context_lives_in_one_transaction);
     tcase_add_test(tc, db_app_role_is_unprivileged);
     tcase_add_test(tc, db_rls_forced_on_tenant_tables);

@@ -1,5 +1,6 @@
-/* Shared helpers for the integration tests: environment, demo data, JSON getters, problem
- * assertions, login and people created through invitations.
+/* Shared helpers for the integration tests: environment, the demo accounts (only the checks of
+ * seed-demo use them: every other test works in its own fixture, fixture.h), JSON getters,
+ * problem assertions, login and people created through invitations.
  *
  * Ownership: functions returning `char *` return malloc'd strings the caller frees with
  * free(). Structs filled by a function are released with the matching *_free(). Getters
