@@ -13,44 +13,24 @@
 
 /* In registration order; NOABER_TEST_ORDER=reverse runs them last to first. */
 static Suite *(*const suites[])(void) = {
-    health_suite,
-    conventions_suite,
-    auth_suite,
-    me_suite,
-    members_suite,
-    invitations_suite,
-    tenancy_suite,
-    desk_categories_suite,
-    desk_profiles_suite,
-    desk_requests_suite,
-    desk_matching_suite,
-    desk_board_suite,
-    desk_occurrences_suite,
-    desk_lists_suite,
-    cases_flow_suite,
-    cases_actions_suite,
-    cases_consent_suite,
-    cases_access_suite,
-    cases_timeline_suite,
-    cases_guests_suite,
-    cases_led_suite,
-    limits_suite,
-    resilience_suite,
+    health_suite,           conventions_suite,   auth_suite,           me_suite,
+    members_suite,          invitations_suite,   tenancy_suite,        desk_categories_suite,
+    desk_profiles_suite,    desk_requests_suite, desk_matching_suite,  desk_board_suite,
+    desk_occurrences_suite, desk_lists_suite,    cases_flow_suite,     cases_actions_suite,
+    cases_consent_suite,    cases_access_suite,  cases_timeline_suite, cases_guests_suite,
+    cases_led_suite,        limits_suite,        resilience_suite,
 };
 
-int main(void)
-{
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || fixture_prepare() != 0)
-        return 2;
-    const char *order = getenv("NOABER_TEST_ORDER");
-    bool reverse = order != NULL && strcmp(order, "reverse") == 0;
-    size_t n = sizeof suites / sizeof suites[0];
-    SRunner *sr = srunner_create(NULL);
-    for (size_t i = 0; i < n; i++)
-        srunner_add_suite(sr, suites[reverse ? n - 1 - i : i]());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    curl_global_cleanup();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int main(void) {
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || fixture_prepare() != 0) return 2;
+  const char *order = getenv("NOABER_TEST_ORDER");
+  bool reverse = order != NULL && strcmp(order, "reverse") == 0;
+  size_t n = sizeof suites / sizeof suites[0];
+  SRunner *sr = srunner_create(NULL);
+  for (size_t i = 0; i < n; i++) srunner_add_suite(sr, suites[reverse ? n - 1 - i : i]());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  curl_global_cleanup();
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

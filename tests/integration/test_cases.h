@@ -44,19 +44,16 @@ char *case_etag(const char *tok, const char *case_id);
 char *case_lead(const char *tok, const char *case_id);
 
 /* POST /participants; returns the response. organisation may be NULL. */
-void participant_post(struct http_response *r, const char *tok, const char *case_id,
-                      const char *person_id, const char *role, const char *organisation,
-                      bool representative);
-/* Same, asserting 201; returns the participant id (owned). */
-char *participant_add(const char *tok, const char *case_id, const char *person_id,
+void participant_post(struct http_response *r, const char *tok, const char *case_id, const char *person_id,
                       const char *role, const char *organisation, bool representative);
+/* Same, asserting 201; returns the participant id (owned). */
+char *participant_add(const char *tok, const char *case_id, const char *person_id, const char *role,
+                      const char *organisation, bool representative);
 
 /* POST /lead with {person_id, note}. */
-void lead_post(struct http_response *r, const char *tok, const char *case_id,
-               const char *person_id, const char *note);
+void lead_post(struct http_response *r, const char *tok, const char *case_id, const char *person_id, const char *note);
 /* Same, asserting 200 and that the answer's lead is person_id. */
-void lead_handover(const char *tok, const char *case_id, const char *person_id,
-                   const char *note);
+void lead_handover(const char *tok, const char *case_id, const char *person_id, const char *note);
 /* GET /lead-history items (new reference); asserts 200. */
 json_t *lead_history(const char *tok, const char *case_id);
 /* Asserts the history has exactly one open entry (until null), that it is the last one and
@@ -64,24 +61,23 @@ json_t *lead_history(const char *tok, const char *case_id);
 void assert_one_open_lead(json_t *items, const char *lead);
 
 /* POST /actions; owner_id and due_on may be NULL. */
-void action_post(struct http_response *r, const char *tok, const char *case_id,
-                 const char *title, const char *owner_id, const char *due_on);
+void action_post(struct http_response *r, const char *tok, const char *case_id, const char *title, const char *owner_id,
+                 const char *due_on);
 /* Same, asserting 201; returns the id (owned) and the ETag in *etag (owned) when not NULL. */
-char *action_create(const char *tok, const char *case_id, const char *title,
-                    const char *owner_id, const char *due_on, char **etag);
+char *action_create(const char *tok, const char *case_id, const char *title, const char *owner_id, const char *due_on,
+                    char **etag);
 /* PATCH an action with body (stolen) and If-Match etag (NULL: no If-Match). */
-void action_patch(struct http_response *r, const char *tok, const char *case_id,
-                  const char *action_id, json_t *body, const char *etag);
+void action_patch(struct http_response *r, const char *tok, const char *case_id, const char *action_id, json_t *body,
+                  const char *etag);
 /* GET /actions items (new reference); asserts 200. */
 json_t *actions_list(const char *tok, const char *case_id);
 
 /* POST /consents; exactly one of person / organisation is expected (both are sent if given). */
-void consent_post(struct http_response *r, const char *tok, const char *case_id,
-                  const char *person, const char *organisation, const char *kind,
-                  bool granted);
+void consent_post(struct http_response *r, const char *tok, const char *case_id, const char *person,
+                  const char *organisation, const char *kind, bool granted);
 /* Same, asserting 201. */
-void consent_record(const char *tok, const char *case_id, const char *person,
-                    const char *organisation, const char *kind, bool granted);
+void consent_record(const char *tok, const char *case_id, const char *person, const char *organisation,
+                    const char *kind, bool granted);
 
 /* True when the member is missing or JSON null. */
 bool null_or_absent(json_t *obj, const char *key);

@@ -18,232 +18,208 @@
 #include "suites.h"
 #include "support.h"
 
-
 /* ---- (a) bad configuration: exit code 2 and one line naming the variable ---- */
 
-static void expect_config_error(const char *var, const char *value)
-{
-    const char *bin = env_required("NOABER_BIN");
-    char port[16];
-    snprintf(port, sizeof port, "%d", free_port());
-    struct env_override ov[2] = {{"NOABER_PORT", port}, {var, value}};
-    size_t n = strcmp(var, "NOABER_PORT") == 0 ? 0 : 1;
-    ov[n] = (struct env_override){var, value};
-    char out[512];
-    temp_path(out, sizeof out, "badconfig");
-    const char *argv[] = {bin, "serve", NULL};
-    pid_t pid = spawn(argv, ov, n + 1, out);
-    int rc = wait_exit(pid, 10000);
-    if (rc == -1) {
-        kill(pid, SIGKILL);
-        (void)wait_exit(pid, 5000);
+static void expect_config_error(const char *var, const char *value) {
+  const char *bin = env_required("NOABER_BIN");
+  char port[16];
+  snprintf(port, sizeof port, "%d", free_port());
+  struct env_override ov[2] = {{"NOABER_PORT", port}, {var, value}};
+  size_t n = strcmp(var, "NOABER_PORT") == 0 ? 0 : 1;
+  ov[n] = (struct env_override){var, value};
+  char out[512];
+  temp_path(out, sizeof out, "badconfig");
+  const char *argv[] = {bin, "serve", NULL};
+  pid_t pid = spawn(argv, ov, n + 1, out);
+  int rc = wait_exit(pid, 10000);
+  if (rc == -1) {
+    kill(pid, SIGKILL);
+    (void)wait_exit(pid, 5000);
+  }
+  char text[4096];
+  read_file_text(out, text, sizeof text);
+  unlink(out);
+  ck_assert_msg(rc == 2, "%s=%s: exit code %d (-1: still running), output: %s", var, value ? value : "(unset)", rc,
+                text);
+  int lines = 0;
+  for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+    if (line[strspn(line, " \t\r")] != '\0') {
+      lines++;
+      ck_assert_msg(strstr(line, var) != NULL, "line does not name %s: %s", var, line);
     }
-    char text[4096];
-    read_file_text(out, text, sizeof text);
-    unlink(out);
-    ck_assert_msg(rc == 2, "%s=%s: exit code %d (-1: still running), output: %s", var,
-                  value ? value : "(unset)", rc, text);
-    int lines = 0;
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
-        if (line[strspn(line, " \t\r")] != '\0') {
-            lines++;
-            ck_assert_msg(strstr(line, var) != NULL, "line does not name %s: %s", var, line);
-        }
-    ck_assert_msg(lines == 1, "%s: expected one line of output, got %d", var, lines);
+  ck_assert_msg(lines == 1, "%s: expected one line of output, got %d", var, lines);
 }
 
-START_TEST(config_bad_port)
-{
-    expect_config_error("NOABER_PORT", "abc");
-    expect_config_error("NOABER_PORT", "70000");
+START_TEST(config_bad_port) {
+  expect_config_error("NOABER_PORT", "abc");
+  expect_config_error("NOABER_PORT", "70000");
 }
 END_TEST
 
-START_TEST(config_pool_size_zero)
-{
-    expect_config_error("NOABER_DB_POOL_SIZE", "0");
+START_TEST(config_pool_size_zero) { expect_config_error("NOABER_DB_POOL_SIZE", "0"); }
+END_TEST
+
+START_TEST(config_jwt_keys_empty) { expect_config_error("NOABER_JWT_KEYS", ""); }
+END_TEST
+
+START_TEST(config_jwt_key_short) {
+  expect_config_error("NOABER_JWT_KEYS", "k1:c2hvcnQta2V5"); /* "short-key", 9 bytes */
 }
 END_TEST
 
-START_TEST(config_jwt_keys_empty)
-{
-    expect_config_error("NOABER_JWT_KEYS", "");
-}
-END_TEST
-
-START_TEST(config_jwt_key_short)
-{
-    expect_config_error("NOABER_JWT_KEYS", "k1:c2hvcnQta2V5"); /* "short-key", 9 bytes */
-}
-END_TEST
-
-START_TEST(config_database_url_unset)
-{
-    expect_config_error("DATABASE_URL", NULL);
-}
+START_TEST(config_database_url_unset) { expect_config_error("DATABASE_URL", NULL); }
 END_TEST
 
 /* ---- helpers for holding a request inside the database ---- */
 
 struct inflight {
-    const char *token;
-    const char *path;
-    struct http_response r;
-    int rc;
+  const char *token;
+  const char *path;
+  struct http_response r;
+  int rc;
 };
 
-static void *inflight_run(void *arg)
-{
-    struct inflight *f = arg;
-    struct http_request req = {.method = "GET", .path = f->path, .bearer = f->token,
-                               .timeout_ms = 30000};
-    f->rc = http_send(&req, &f->r);
-    return NULL;
+static void *inflight_run(void *arg) {
+  struct inflight *f = arg;
+  struct http_request req = {.method = "GET", .path = f->path, .bearer = f->token, .timeout_ms = 30000};
+  f->rc = http_send(&req, &f->r);
+  return NULL;
 }
 
 /* Owner connection holding an ACCESS EXCLUSIVE lock on memberships (caller ROLLBACKs). */
-static PGconn *lock_memberships(void)
-{
-    PGconn *c = db_connect(env_required("NOABER_TEST_OWNER_DSN"));
-    db_run(c, "BEGIN");
-    db_run(c, "LOCK TABLE memberships IN ACCESS EXCLUSIVE MODE");
-    return c;
+static PGconn *lock_memberships(void) {
+  PGconn *c = db_connect(env_required("NOABER_TEST_OWNER_DSN"));
+  db_run(c, "BEGIN");
+  db_run(c, "LOCK TABLE memberships IN ACCESS EXCLUSIVE MODE");
+  return c;
 }
 
 /* Waits until some backend waits for the memberships lock (max 5 s). */
-static void wait_for_lock_waiter(PGconn *c)
-{
-    for (int i = 0; i < 250; i++) {
-        if (db_long(c, "SELECT count(*) FROM pg_locks WHERE NOT granted"
-                       " AND relation = 'memberships'::regclass") > 0)
-            return;
-        sleep_ms(20);
-    }
-    ck_abort_msg("no request ever waited for the memberships lock");
+static void wait_for_lock_waiter(PGconn *c) {
+  for (int i = 0; i < 250; i++) {
+    if (db_long(c,
+                "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                " AND relation = 'memberships'::regclass") > 0)
+      return;
+    sleep_ms(20);
+  }
+  ck_abort_msg("no request ever waited for the memberships lock");
 }
 
 /* ---- (b) pool exhaustion ---- */
 
-START_TEST(pool_exhaustion_503)
-{
-    char members[128];
-    community_path(members, sizeof members, &fx.anna, "/members");
-    struct server s;
-    const struct env_override ov[] = {{"NOABER_DB_POOL_SIZE", "1"},
-                                      {"NOABER_DB_POOL_WAIT_MS", "200"}};
-    server_start(&s, ov, 2);
-    http_set_base_url(s.base_url);
-    char *tok = fixture_login(&fx.coordinator);
-    PGconn *owner = lock_memberships();
-    struct inflight f = {.token = tok, .path = members};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
-    wait_for_lock_waiter(owner);
+START_TEST(pool_exhaustion_503) {
+  char members[128];
+  community_path(members, sizeof members, &fx.anna, "/members");
+  struct server s;
+  const struct env_override ov[] = {{"NOABER_DB_POOL_SIZE", "1"}, {"NOABER_DB_POOL_WAIT_MS", "200"}};
+  server_start(&s, ov, 2);
+  http_set_base_url(s.base_url);
+  char *tok = fixture_login(&fx.coordinator);
+  PGconn *owner = lock_memberships();
+  struct inflight f = {.token = tok, .path = members};
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
+  wait_for_lock_waiter(owner);
 
-    struct http_request req = {.method = "GET", .path = members, .bearer = tok,
-                               .timeout_ms = 5000};
-    struct http_response r;
-    int rc = http_send(&req, &r);
-    struct http_response h;
-    int hrc = http_send(&(struct http_request){.method = "GET", .path = "/healthz",
-                                               .timeout_ms = 2000},
-                        &h);
-    db_run(owner, "ROLLBACK");
-    ck_assert_int_eq(pthread_join(th, NULL), 0);
-    PQfinish(owner);
+  struct http_request req = {.method = "GET", .path = members, .bearer = tok, .timeout_ms = 5000};
+  struct http_response r;
+  int rc = http_send(&req, &r);
+  struct http_response h;
+  int hrc = http_send(&(struct http_request){.method = "GET", .path = "/healthz", .timeout_ms = 2000}, &h);
+  db_run(owner, "ROLLBACK");
+  ck_assert_int_eq(pthread_join(th, NULL), 0);
+  PQfinish(owner);
 
-    ck_assert_msg(rc == 0, "second request: %s", http_last_error());
-    assert_problem(&r, 503, "unavailable");
-    const char *ra = http_header(&r, "retry-after");
-    ck_assert_msg(ra && atol(ra) > 0, "Retry-After %s", ra ? ra : "(none)");
-    ck_assert_msg(r.elapsed_s < 1.5, "503 took %.2f s", r.elapsed_s);
-    http_response_free(&r);
-    ck_assert_msg(hrc == 0 && h.status == 200, "/healthz while the pool is exhausted");
-    http_response_free(&h);
-    ck_assert_msg(f.rc == 0, "held request: %s", http_last_error());
-    assert_status(&f.r, 200); /* the held request completes once the lock is gone */
-    http_response_free(&f.r);
+  ck_assert_msg(rc == 0, "second request: %s", http_last_error());
+  assert_problem(&r, 503, "unavailable");
+  const char *ra = http_header(&r, "retry-after");
+  ck_assert_msg(ra && atol(ra) > 0, "Retry-After %s", ra ? ra : "(none)");
+  ck_assert_msg(r.elapsed_s < 1.5, "503 took %.2f s", r.elapsed_s);
+  http_response_free(&r);
+  ck_assert_msg(hrc == 0 && h.status == 200, "/healthz while the pool is exhausted");
+  http_response_free(&h);
+  ck_assert_msg(f.rc == 0, "held request: %s", http_last_error());
+  assert_status(&f.r, 200); /* the held request completes once the lock is gone */
+  http_response_free(&f.r);
 
-    http_get(&r, members, tok); /* and the pool works again */
-    assert_status(&r, 200);
-    http_response_free(&r);
-    http_set_base_url(NULL);
-    free(tok);
-    ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
+  http_get(&r, members, tok); /* and the pool works again */
+  assert_status(&r, 200);
+  http_response_free(&r);
+  http_set_base_url(NULL);
+  free(tok);
+  ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
 }
 END_TEST
 
 /* ---- (d) SIGTERM while a request is in flight ---- */
 
-START_TEST(sigterm_drains_inflight_request)
-{
-    char members[128];
-    community_path(members, sizeof members, &fx.anna, "/members");
-    struct server s;
-    server_start(&s, NULL, 0);
-    http_set_base_url(s.base_url);
-    char *tok = fixture_login(&fx.coordinator);
-    PGconn *owner = lock_memberships();
-    struct inflight f = {.token = tok, .path = members};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
-    wait_for_lock_waiter(owner);
-    ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
-    sleep_ms(300);
-    bool alive = process_alive(s.pid);
-    db_run(owner, "ROLLBACK");
-    ck_assert_int_eq(pthread_join(th, NULL), 0);
-    PQfinish(owner);
-    int code = wait_exit(s.pid, 15000);
-    if (code == -1)
-        kill(s.pid, SIGKILL);
-    s.pid = 0;
-    ck_assert_msg(alive, "server exited before its in-flight request finished");
-    ck_assert_msg(f.rc == 0, "in-flight request failed: %s", http_last_error());
-    assert_status(&f.r, 200);
-    http_response_free(&f.r);
-    ck_assert_msg(code == 0, "exit code after SIGTERM: %d (-1: did not exit)", code);
-    http_set_base_url(NULL);
-    free(tok);
+START_TEST(sigterm_drains_inflight_request) {
+  char members[128];
+  community_path(members, sizeof members, &fx.anna, "/members");
+  struct server s;
+  server_start(&s, NULL, 0);
+  http_set_base_url(s.base_url);
+  char *tok = fixture_login(&fx.coordinator);
+  PGconn *owner = lock_memberships();
+  struct inflight f = {.token = tok, .path = members};
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
+  wait_for_lock_waiter(owner);
+  ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+  sleep_ms(300);
+  bool alive = process_alive(s.pid);
+  db_run(owner, "ROLLBACK");
+  ck_assert_int_eq(pthread_join(th, NULL), 0);
+  PQfinish(owner);
+  int code = wait_exit(s.pid, 15000);
+  if (code == -1) kill(s.pid, SIGKILL);
+  s.pid = 0;
+  ck_assert_msg(alive, "server exited before its in-flight request finished");
+  ck_assert_msg(f.rc == 0, "in-flight request failed: %s", http_last_error());
+  assert_status(&f.r, 200);
+  http_response_free(&f.r);
+  ck_assert_msg(code == 0, "exit code after SIGTERM: %d (-1: did not exit)", code);
+  http_set_base_url(NULL);
+  free(tok);
 }
 END_TEST
 
 /* ---- (e) failed logins per address ---- */
 
-START_TEST(login_limit_per_address)
-{
-    struct server s;
-    const struct env_override ov[] = {{"NOABER_LOGIN_IP_MAX_FAILURES", "3"}};
-    server_start(&s, ov, 1);
-    /* a loopback source address of our own, so no other test's failures count */
-    char src[32];
-    srand((unsigned)time(NULL) ^ (unsigned)getpid());
-    snprintf(src, sizeof src, "127.%d.%d.%d", 10 + rand() % 200, rand() % 250, 1 + rand() % 250);
-    for (int i = 0; i <= 3; i++) {
-        char *email = unique_email("addr-limit");
-        json_t *body = json_pack("{s:s, s:s}", "email", email, "password", "wrong-password-1");
-        struct http_request req = {.method = "POST", .path = "/v1/auth/login",
-                                   .base_url = s.base_url, .json = body, .source_ip = src};
-        struct http_response r;
-        int rc = http_send(&req, &r);
-        json_decref(body);
-        free(email);
-        ck_assert_msg(rc == 0, "%s", http_last_error());
-        if (i < 3) {
-            assert_problem(&r, 401, "unauthenticated");
-        } else {
-            assert_problem(&r, 429, "too-many-requests");
-            const char *ra = http_header(&r, "retry-after");
-            ck_assert_msg(ra && atol(ra) > 0, "Retry-After %s", ra ? ra : "(none)");
-        }
-        http_response_free(&r);
+START_TEST(login_limit_per_address) {
+  struct server s;
+  const struct env_override ov[] = {{"NOABER_LOGIN_IP_MAX_FAILURES", "3"}};
+  server_start(&s, ov, 1);
+  /* a loopback source address of our own, so no other test's failures count */
+  char src[32];
+  srand((unsigned)time(NULL) ^ (unsigned)getpid());
+  snprintf(src, sizeof src, "127.%d.%d.%d", 10 + rand() % 200, rand() % 250, 1 + rand() % 250);
+  for (int i = 0; i <= 3; i++) {
+    char *email = unique_email("addr-limit");
+    json_t *body = json_pack("{s:s, s:s}", "email", email, "password", "wrong-password-1");
+    struct http_request req = {
+        .method = "POST", .path = "/v1/auth/login", .base_url = s.base_url, .json = body, .source_ip = src};
+    struct http_response r;
+    int rc = http_send(&req, &r);
+    json_decref(body);
+    free(email);
+    ck_assert_msg(rc == 0, "%s", http_last_error());
+    if (i < 3) {
+      assert_problem(&r, 401, "unauthenticated");
+    } else {
+      assert_problem(&r, 429, "too-many-requests");
+      const char *ra = http_header(&r, "retry-after");
+      ck_assert_msg(ra && atol(ra) > 0, "Retry-After %s", ra ? ra : "(none)");
     }
-    /* another address is not affected */
-    http_set_base_url(s.base_url);
-    char *tok = fixture_login(&fx.volunteer1);
-    free(tok);
-    http_set_base_url(NULL);
-    ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
+    http_response_free(&r);
+  }
+  /* another address is not affected */
+  http_set_base_url(s.base_url);
+  char *tok = fixture_login(&fx.volunteer1);
+  free(tok);
+  http_set_base_url(NULL);
+  ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
 }
 END_TEST
 
@@ -253,156 +229,138 @@ END_TEST
  * one the other suites and the runner's server use: it cannot affect them, so it runs at any
  * point and alone. (Until the suites stood alone it stopped the shared cluster and had to run
  * last.) */
-static void outage_cluster_dir(char *buf, size_t len)
-{
-    const char *tmp = getenv("NOABER_TEST_TMPDIR");
-    snprintf(buf, len, "%s/outage-pg", tmp && tmp[0] ? tmp : "/tmp");
+static void outage_cluster_dir(char *buf, size_t len) {
+  const char *tmp = getenv("NOABER_TEST_TMPDIR");
+  snprintf(buf, len, "%s/outage-pg", tmp && tmp[0] ? tmp : "/tmp");
 }
 
-static int pg_cluster(const char *cmd, const char *dir, const char *port)
-{
-    const char *script = env_required("NOABER_TEST_PG_SCRIPT");
-    const char *argv[] = {"/bin/bash", script, cmd, dir, port, NULL};
-    char log[512];
-    temp_path(log, sizeof log, "outage-cluster");
-    return run_command(argv, 90000, log);
+static int pg_cluster(const char *cmd, const char *dir, const char *port) {
+  const char *script = env_required("NOABER_TEST_PG_SCRIPT");
+  const char *argv[] = {"/bin/bash", script, cmd, dir, port, NULL};
+  char log[512];
+  temp_path(log, sizeof log, "outage-cluster");
+  return run_command(argv, 90000, log);
 }
 
 /* Polls GET path on base until it answers `status` (max timeout_ms). Returns the last status. */
-static long poll_status(const char *base, const char *path, const char *tok, long status,
-                        int timeout_ms)
-{
-    long last = 0;
-    for (int waited = 0; waited <= timeout_ms; waited += 250) {
-        struct http_request req = {.method = "GET", .path = path, .bearer = tok,
-                                   .base_url = base, .timeout_ms = 5000};
-        struct http_response r;
-        if (http_send(&req, &r) == 0) {
-            last = r.status;
-            http_response_free(&r);
-            if (last == status)
-                return last;
-        }
-        sleep_ms(250);
+static long poll_status(const char *base, const char *path, const char *tok, long status, int timeout_ms) {
+  long last = 0;
+  for (int waited = 0; waited <= timeout_ms; waited += 250) {
+    struct http_request req = {.method = "GET", .path = path, .bearer = tok, .base_url = base, .timeout_ms = 5000};
+    struct http_response r;
+    if (http_send(&req, &r) == 0) {
+      last = r.status;
+      http_response_free(&r);
+      if (last == status) return last;
     }
-    return last;
+    sleep_ms(250);
+  }
+  return last;
 }
 
-START_TEST(database_down_then_back)
-{
-    char dir[512], port[16], app_dsn[700], owner_dsn[700], admin_dsn[700];
-    outage_cluster_dir(dir, sizeof dir);
-    snprintf(port, sizeof port, "%d", free_port());
-    ck_assert_int_eq(pg_cluster("start", dir, port), 0);
-    snprintf(app_dsn, sizeof app_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_app",
-             dir, port);
-    snprintf(owner_dsn, sizeof owner_dsn,
-             "postgresql:///noaber?host=%s/run&port=%s&user=noaber_owner", dir, port);
-    snprintf(admin_dsn, sizeof admin_dsn,
-             "postgresql:///noaber?host=%s/run&port=%s&user=postgres", dir, port);
-    const struct env_override ov[] = {{"DATABASE_URL", app_dsn},
-                                      {"NOABER_MIGRATION_DATABASE_URL", owner_dsn}};
-    const char *migrate[] = {env_required("NOABER_BIN"), "migrate", NULL};
-    char log[512];
-    temp_path(log, sizeof log, "outage-migrate");
-    pid_t pid = spawn(migrate, ov, 2, log);
-    ck_assert_msg(wait_exit(pid, 60000) == 0, "migrate on the outage cluster failed; log %s",
-                  log);
-    struct fixture f;
-    PGconn *admin = db_connect(admin_dsn);
-    fixture_build(admin, &f);
-    PQfinish(admin);
-    char members[128];
-    community_path(members, sizeof members, &f.anna, "/members");
+START_TEST(database_down_then_back) {
+  char dir[512], port[16], app_dsn[700], owner_dsn[700], admin_dsn[700];
+  outage_cluster_dir(dir, sizeof dir);
+  snprintf(port, sizeof port, "%d", free_port());
+  ck_assert_int_eq(pg_cluster("start", dir, port), 0);
+  snprintf(app_dsn, sizeof app_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_app", dir, port);
+  snprintf(owner_dsn, sizeof owner_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_owner", dir, port);
+  snprintf(admin_dsn, sizeof admin_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=postgres", dir, port);
+  const struct env_override ov[] = {{"DATABASE_URL", app_dsn}, {"NOABER_MIGRATION_DATABASE_URL", owner_dsn}};
+  const char *migrate[] = {env_required("NOABER_BIN"), "migrate", NULL};
+  char log[512];
+  temp_path(log, sizeof log, "outage-migrate");
+  pid_t pid = spawn(migrate, ov, 2, log);
+  ck_assert_msg(wait_exit(pid, 60000) == 0, "migrate on the outage cluster failed; log %s", log);
+  struct fixture f;
+  PGconn *admin = db_connect(admin_dsn);
+  fixture_build(admin, &f);
+  PQfinish(admin);
+  char members[128];
+  community_path(members, sizeof members, &f.anna, "/members");
 
-    /* two servers: one to watch during the outage, one whose warm pool must recover too */
-    struct server s, other;
-    server_start(&s, ov, 2);
-    server_start(&other, ov, 2);
-    struct http_response r;
-    http_set_base_url(other.base_url);
-    char *other_tok = fixture_login(&f.coordinator);
-    for (int i = 0; i < 4; i++) {
-        http_get(&r, members, other_tok);
-        assert_status(&r, 200);
-        http_response_free(&r);
-    }
-    http_set_base_url(s.base_url);
-    char *tok = fixture_login(&f.coordinator);
-    http_get(&r, members, tok); /* the pool has live connections */
+  /* two servers: one to watch during the outage, one whose warm pool must recover too */
+  struct server s, other;
+  server_start(&s, ov, 2);
+  server_start(&other, ov, 2);
+  struct http_response r;
+  http_set_base_url(other.base_url);
+  char *other_tok = fixture_login(&f.coordinator);
+  for (int i = 0; i < 4; i++) {
+    http_get(&r, members, other_tok);
     assert_status(&r, 200);
     http_response_free(&r);
+  }
+  http_set_base_url(s.base_url);
+  char *tok = fixture_login(&f.coordinator);
+  http_get(&r, members, tok); /* the pool has live connections */
+  assert_status(&r, 200);
+  http_response_free(&r);
 
-    ck_assert_int_eq(pg_cluster("stop", dir, port), 0);
+  ck_assert_int_eq(pg_cluster("stop", dir, port), 0);
 
-    struct http_request req = {.method = "GET", .path = members, .bearer = tok,
-                               .timeout_ms = 15000};
-    ck_assert_msg(http_send(&req, &r) == 0, "request with the database down: %s",
-                  http_last_error());
-    assert_problem(&r, 503, "unavailable");
-    ck_assert_ptr_nonnull(http_header(&r, "retry-after"));
-    ck_assert_msg(r.elapsed_s < 5.0, "503 took %.2f s", r.elapsed_s);
-    http_response_free(&r);
+  struct http_request req = {.method = "GET", .path = members, .bearer = tok, .timeout_ms = 15000};
+  ck_assert_msg(http_send(&req, &r) == 0, "request with the database down: %s", http_last_error());
+  assert_problem(&r, 503, "unavailable");
+  ck_assert_ptr_nonnull(http_header(&r, "retry-after"));
+  ck_assert_msg(r.elapsed_s < 5.0, "503 took %.2f s", r.elapsed_s);
+  http_response_free(&r);
 
-    http_get(&r, "/readyz", NULL);
-    assert_problem(&r, 503, "unavailable");
-    http_response_free(&r);
-    http_get(&r, "/healthz", NULL);
-    assert_status(&r, 200);
-    http_response_free(&r);
-    ck_assert(process_alive(s.pid));
+  http_get(&r, "/readyz", NULL);
+  assert_problem(&r, 503, "unavailable");
+  http_response_free(&r);
+  http_get(&r, "/healthz", NULL);
+  assert_status(&r, 200);
+  http_response_free(&r);
+  ck_assert(process_alive(s.pid));
 
-    ck_assert_int_eq(pg_cluster("start", dir, port), 0);
+  ck_assert_int_eq(pg_cluster("start", dir, port), 0);
 
-    ck_assert_int_eq(poll_status(s.base_url, members, tok, 200, 10000), 200);
-    ck_assert_int_eq(poll_status(s.base_url, "/readyz", NULL, 200, 10000), 200);
-    /* the other server recovers as well */
-    ck_assert_int_eq(poll_status(other.base_url, members, other_tok, 200, 10000), 200);
-    ck_assert_int_eq(poll_status(other.base_url, "/readyz", NULL, 200, 10000), 200);
-    http_set_base_url(NULL);
-    free(tok);
-    free(other_tok);
-    ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
-    ck_assert_int_eq(server_stop(&other, SIGTERM, 15000), 0);
+  ck_assert_int_eq(poll_status(s.base_url, members, tok, 200, 10000), 200);
+  ck_assert_int_eq(poll_status(s.base_url, "/readyz", NULL, 200, 10000), 200);
+  /* the other server recovers as well */
+  ck_assert_int_eq(poll_status(other.base_url, members, other_tok, 200, 10000), 200);
+  ck_assert_int_eq(poll_status(other.base_url, "/readyz", NULL, 200, 10000), 200);
+  http_set_base_url(NULL);
+  free(tok);
+  free(other_tok);
+  ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
+  ck_assert_int_eq(server_stop(&other, SIGTERM, 15000), 0);
 }
 END_TEST
 
 /* Runs in the runner process (unchecked fixture), whatever happened in the test: the outage
  * cluster is stopped, so no PostgreSQL of this suite outlives the run. */
-static void stop_outage_cluster(void)
-{
-    const char *script = getenv("NOABER_TEST_PG_SCRIPT");
-    if (script == NULL)
-        return;
-    char dir[512], cmd[2048];
-    outage_cluster_dir(dir, sizeof dir);
-    snprintf(cmd, sizeof cmd, "/bin/bash '%s' stop '%s' >/dev/null 2>&1", script, dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not stop the outage cluster in %s\n", dir);
+static void stop_outage_cluster(void) {
+  const char *script = getenv("NOABER_TEST_PG_SCRIPT");
+  if (script == NULL) return;
+  char dir[512], cmd[2048];
+  outage_cluster_dir(dir, sizeof dir);
+  snprintf(cmd, sizeof cmd, "/bin/bash '%s' stop '%s' >/dev/null 2>&1", script, dir);
+  if (system(cmd) != 0) fprintf(stderr, "warning: could not stop the outage cluster in %s\n", dir);
 }
 
-Suite *resilience_suite(void)
-{
-    Suite *s = suite_create("resilience");
-    TCase *tc = tcase_create("configuration");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, config_bad_port);
-    tcase_add_test(tc, config_pool_size_zero);
-    tcase_add_test(tc, config_jwt_keys_empty);
-    tcase_add_test(tc, config_jwt_key_short);
-    tcase_add_test(tc, config_database_url_unset);
-    suite_add_tcase(s, tc);
+Suite *resilience_suite(void) {
+  Suite *s = suite_create("resilience");
+  TCase *tc = tcase_create("configuration");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, config_bad_port);
+  tcase_add_test(tc, config_pool_size_zero);
+  tcase_add_test(tc, config_jwt_keys_empty);
+  tcase_add_test(tc, config_jwt_key_short);
+  tcase_add_test(tc, config_database_url_unset);
+  suite_add_tcase(s, tc);
 
-    tc = fixture_tcase("load", 90);
-    tcase_add_test(tc, pool_exhaustion_503);
-    tcase_add_test(tc, sigterm_drains_inflight_request);
-    tcase_add_test(tc, login_limit_per_address);
-    suite_add_tcase(s, tc);
+  tc = fixture_tcase("load", 90);
+  tcase_add_test(tc, pool_exhaustion_503);
+  tcase_add_test(tc, sigterm_drains_inflight_request);
+  tcase_add_test(tc, login_limit_per_address);
+  suite_add_tcase(s, tc);
 
-    tc = tcase_create("database-outage");
-    tcase_set_timeout(tc, 180);
-    tcase_add_unchecked_fixture(tc, NULL, stop_outage_cluster);
-    tcase_add_test(tc, database_down_then_back);
-    suite_add_tcase(s, tc);
-    return s;
+  tc = tcase_create("database-outage");
+  tcase_set_timeout(tc, 180);
+  tcase_add_unchecked_fixture(tc, NULL, stop_outage_cluster);
+  tcase_add_test(tc, database_down_then_back);
+  suite_add_tcase(s, tc);
+  return s;
 }

@@ -20,28 +20,28 @@
 #define FIXTURE_PASSWORD TEST_PASSWORD
 
 struct fixture_community {
-    char id[37];
-    char slug[64];
-    char name[32];
-    char path[64]; /* "/v1/communities/<id>" */
+  char id[37];
+  char slug[64];
+  char name[32];
+  char path[64]; /* "/v1/communities/<id>" */
 };
 
 struct fixture_member {
-    char id[37];
-    char email[96];
-    char name[48]; /* display name, as in the demo */
+  char id[37];
+  char email[96];
+  char name[48]; /* display name, as in the demo */
 };
 
 struct fixture {
-    struct fixture_community anna; /* 7 categories; the six members below but tot_coordinator */
-    struct fixture_community tot;  /* 7 categories; tot_coordinator and the professional */
-    struct fixture_member coordinator;     /* anna: coordinator */
-    struct fixture_member volunteer1;      /* anna: volunteer, every skill, valid certificate */
-    struct fixture_member volunteer2;      /* anna: volunteer, four skills, no certificate */
-    struct fixture_member resident1;       /* anna: resident */
-    struct fixture_member resident2;       /* anna: resident and volunteer (two skills) */
-    struct fixture_member professional;    /* anna and tot: professional */
-    struct fixture_member tot_coordinator; /* tot: coordinator */
+  struct fixture_community anna;         /* 7 categories; the six members below but tot_coordinator */
+  struct fixture_community tot;          /* 7 categories; tot_coordinator and the professional */
+  struct fixture_member coordinator;     /* anna: coordinator */
+  struct fixture_member volunteer1;      /* anna: volunteer, every skill, valid certificate */
+  struct fixture_member volunteer2;      /* anna: volunteer, four skills, no certificate */
+  struct fixture_member resident1;       /* anna: resident */
+  struct fixture_member resident2;       /* anna: resident and volunteer (two skills) */
+  struct fixture_member professional;    /* anna and tot: professional */
+  struct fixture_member tot_coordinator; /* tot: coordinator */
 };
 
 /* The current test's fixture, filled by fixture_setup(). */
@@ -68,7 +68,6 @@ TCase *fixture_tcase(const char *name, int timeout_s);
 char *fixture_login(const struct fixture_member *m);
 
 /* "<community path><suffix>" into buf; fails the test when it does not fit. Returns buf. */
-char *community_path(char *buf, size_t len, const struct fixture_community *c,
-                     const char *suffix);
+char *community_path(char *buf, size_t len, const struct fixture_community *c, const char *suffix);
 
 #endif

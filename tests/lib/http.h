@@ -19,36 +19,36 @@
 #include <jansson.h>
 
 struct http_header {
-    char *name;  /* lower-case, owned by the response */
-    char *value; /* repeated headers joined with ", ", owned by the response */
+  char *name;  /* lower-case, owned by the response */
+  char *value; /* repeated headers joined with ", ", owned by the response */
 };
 
 struct http_response {
-    long status;                 /* 0 when there was no response */
-    char *method;                /* owned copy of the request method */
-    char *path;                  /* owned copy of the request path without query string */
-    char *body;                  /* owned, NUL-terminated; body_len excludes the NUL */
-    size_t body_len;
-    json_t *json;                /* owned reference; NULL unless the body parsed as JSON */
-    struct http_header *headers; /* owned array of header_count entries */
-    size_t header_count;
-    double elapsed_s;            /* wall time from sending to the complete response */
-    bool peer_closed;            /* raw only: the server closed the connection afterwards */
+  long status;  /* 0 when there was no response */
+  char *method; /* owned copy of the request method */
+  char *path;   /* owned copy of the request path without query string */
+  char *body;   /* owned, NUL-terminated; body_len excludes the NUL */
+  size_t body_len;
+  json_t *json;                /* owned reference; NULL unless the body parsed as JSON */
+  struct http_header *headers; /* owned array of header_count entries */
+  size_t header_count;
+  double elapsed_s; /* wall time from sending to the complete response */
+  bool peer_closed; /* raw only: the server closed the connection afterwards */
 };
 
 struct http_request {
-    const char *method;          /* required */
-    const char *path;            /* required; may carry a query string */
-    const char *base_url;        /* NULL: NOABER_TEST_BASE_URL */
-    const char *bearer;          /* NULL: no Authorization header */
-    json_t *json;                /* borrowed; sent compact with Content-Type application/json */
-    const char *body;            /* raw body when json is NULL (NULL: no body) */
-    size_t body_len;
-    const char *content_type;    /* overrides the Content-Type; with a raw body and NULL, none */
-    const char *const *headers;  /* NULL-terminated list of "Name: value", may be NULL */
-    const char *source_ip;       /* bind the client socket to this local address */
-    long timeout_ms;             /* 0: 30 s */
-    bool expect_unknown_route;   /* marks the logged exchange */
+  const char *method;   /* required */
+  const char *path;     /* required; may carry a query string */
+  const char *base_url; /* NULL: NOABER_TEST_BASE_URL */
+  const char *bearer;   /* NULL: no Authorization header */
+  json_t *json;         /* borrowed; sent compact with Content-Type application/json */
+  const char *body;     /* raw body when json is NULL (NULL: no body) */
+  size_t body_len;
+  const char *content_type;   /* overrides the Content-Type; with a raw body and NULL, none */
+  const char *const *headers; /* NULL-terminated list of "Name: value", may be NULL */
+  const char *source_ip;      /* bind the client socket to this local address */
+  long timeout_ms;            /* 0: 30 s */
+  bool expect_unknown_route;  /* marks the logged exchange */
 };
 
 /* Base URL of the server under test: the override set by http_set_base_url(), else env
@@ -75,15 +75,13 @@ const char *http_header(const struct http_response *r, const char *name);
 
 /* Convenience wrappers that fail the current Check test on a transport error.
  * `body` is STOLEN (json_decref'd here), so json_pack(...) can be passed inline; NULL: none. */
-void http_call(struct http_response *out, const char *method, const char *path,
-               const char *bearer, json_t *body);
+void http_call(struct http_response *out, const char *method, const char *path, const char *bearer, json_t *body);
 void http_get(struct http_response *out, const char *path, const char *bearer);
 /* Same as http_call with extra "Name: value" headers (NULL-terminated list, may be NULL). */
-void http_call_h(struct http_response *out, const char *method, const char *path,
-                 const char *bearer, json_t *body, const char *const *headers);
+void http_call_h(struct http_response *out, const char *method, const char *path, const char *bearer, json_t *body,
+                 const char *const *headers);
 /* Sends to an unknown route / with a wrong method on purpose (logged as such). */
-void http_call_unknown(struct http_response *out, const char *method, const char *path,
-                       const char *bearer);
+void http_call_unknown(struct http_response *out, const char *method, const char *path, const char *bearer);
 
 /* Raw socket exchange for framing tests. Connects to host:port of base_url (NULL: the
  * default), sends `data` exactly as given, and reads one response, waiting at most
@@ -91,8 +89,7 @@ void http_call_unknown(struct http_response *out, const char *method, const char
  * peer closes), then waits up to 1 s to see whether the server closes the connection
  * (peer_closed). Method and path for the log come from the request line. Returns 0 with *out
  * filled, -1 when no complete response arrived in time. */
-int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms,
-             struct http_response *out);
+int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms, struct http_response *out);
 
 /* Overrides the test name written to the exchange log (NULL: Check's current test name).
  * The string is borrowed and must outlive its use. */

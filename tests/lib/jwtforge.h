@@ -15,9 +15,9 @@
 #include <jwt.h>
 
 struct test_jwt_key {
-    char kid[128];
-    unsigned char secret[512];
-    size_t len;
+  char kid[128];
+  unsigned char secret[512];
+  size_t len;
 };
 
 /* Parses NOABER_TEST_JWT_KEYS into keys[0..max); fails the test unless at least one parses.
@@ -26,12 +26,10 @@ size_t test_jwt_keys(struct test_jwt_key *keys, size_t max);
 
 /* Verifies `token` with `key` (HMAC) and returns its claims; NULL when it does not verify.
  * alg_out / kid_out (optional) receive the header's alg and kid (NULL when absent). */
-json_t *token_claims(const char *token, const struct test_jwt_key *key, char **alg_out,
-                     char **kid_out);
+json_t *token_claims(const char *token, const struct test_jwt_key *key, char **alg_out, char **kid_out);
 
 /* Signs `claims` (borrowed) with `alg` and `key` (alg JWT_ALG_NONE: unsigned, key ignored),
  * adding a "kid" header when kid is not NULL. Fails the test on error. */
-char *jwt_forge(json_t *claims, const char *kid, jwt_alg_t alg, const unsigned char *key,
-                size_t key_len);
+char *jwt_forge(json_t *claims, const char *kid, jwt_alg_t alg, const unsigned char *key, size_t key_len);
 
 #endif

@@ -13,8 +13,8 @@
 
 /* An environment override: value NULL removes the variable. */
 struct env_override {
-    const char *name;
-    const char *value;
+  const char *name;
+  const char *value;
 };
 
 /* A free TCP port on 127.0.0.1 (bound and released). Fails the test on error. */
@@ -22,8 +22,7 @@ int free_port(void);
 
 /* Starts argv[0] (a path) with the current environment plus overrides, stdout and stderr
  * appended to out_path (NULL: /dev/null). Returns the pid; fails the test on error. */
-pid_t spawn(const char *const argv[], const struct env_override *ov, size_t n_ov,
-            const char *out_path);
+pid_t spawn(const char *const argv[], const struct env_override *ov, size_t n_ov, const char *out_path);
 
 /* Waits up to timeout_ms for pid. Returns the exit code, 128+signal when it was killed by a
  * signal, or -1 on timeout (the process is still running). */
@@ -33,10 +32,10 @@ int wait_exit(pid_t pid, int timeout_ms);
 int run_command(const char *const argv[], int timeout_ms, const char *out_path);
 
 struct server {
-    pid_t pid;
-    int port;
-    char base_url[64];
-    char log_path[512];
+  pid_t pid;
+  int port;
+  char base_url[64];
+  char log_path[512];
 };
 
 /* Starts "$NOABER_BIN serve" on a free port with the current environment plus overrides

@@ -33,8 +33,8 @@
 const char *env_required(const char *name);
 
 /* --- JSON getters: dotted paths, numeric segments index arrays ("items.0.roles.1") --- */
-json_t *jpath(json_t *root, const char *path);            /* borrowed or NULL */
-const char *jstr(json_t *root, const char *path);         /* NULL unless a string */
+json_t *jpath(json_t *root, const char *path);    /* borrowed or NULL */
+const char *jstr(json_t *root, const char *path); /* NULL unless a string */
 long long jint(json_t *root, const char *path, long long fallback);
 bool jarray_has_string(json_t *array, const char *value); /* array of strings contains it */
 
@@ -42,8 +42,7 @@ bool jarray_has_string(json_t *array, const char *value); /* array of strings co
  * type "/problems/<slug>" (slug NULL: any), title and detail strings, instance equal to the
  * request path and request_id equal to the X-Request-Id header. */
 #define assert_problem(r, st, slug) assert_problem_at(__FILE__, __LINE__, (r), (st), (slug))
-void assert_problem_at(const char *file, int line, const struct http_response *r, long status,
-                       const char *slug);
+void assert_problem_at(const char *file, int line, const struct http_response *r, long status, const char *slug);
 
 /* Fails unless r->status == status; the message shows the body. */
 #define assert_status(r, st) assert_status_at(__FILE__, __LINE__, (r), (st))
@@ -54,8 +53,8 @@ bool problem_has_error(const struct http_response *r, const char *field, const c
 
 /* --- auth --- */
 struct tokens {
-    char *access;  /* owned */
-    char *refresh; /* owned */
+  char *access;  /* owned */
+  char *refresh; /* owned */
 };
 void tokens_free(struct tokens *t);
 
@@ -72,17 +71,15 @@ char *unique_email(const char *prefix);
 
 /* Coordinator (token) creates an invitation in community for role; returns the code (owned)
  * and, when id_out is not NULL, the invitation id (owned). Asserts 201. */
-char *create_invitation(const char *coord_access, const char *community_id, const char *role,
-                        char **id_out);
+char *create_invitation(const char *coord_access, const char *community_id, const char *role, char **id_out);
 
 struct person {
-    char *email;   /* owned */
-    char *id;      /* owned */
-    struct tokens tokens;
+  char *email; /* owned */
+  char *id;    /* owned */
+  struct tokens tokens;
 };
 /* Invites (as coordinator) and registers a new person with TEST_PASSWORD. Asserts success. */
-void person_create(struct person *p, const char *coord_access, const char *community_id,
-                   const char *role);
+void person_create(struct person *p, const char *coord_access, const char *community_id, const char *role);
 void person_free(struct person *p);
 
 /* --- lists --- */
@@ -90,8 +87,7 @@ void person_free(struct person *p);
  * or NULL) page by page with `limit`, following next_cursor until null. Asserts 200 on every
  * page and at most `limit` items per page. Returns all items (new reference) and the number of
  * pages in *pages (optional). */
-json_t *list_walk(const char *path, const char *token, int limit, const char *query,
-                  int *pages);
+json_t *list_walk(const char *path, const char *token, int limit, const char *query, int *pages);
 /* First item of `items` whose `key` equals value, or NULL (borrowed). */
 json_t *find_item(json_t *items, const char *key, const char *value);
 /* URL-encodes s (owned result). */

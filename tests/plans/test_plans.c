@@ -43,10 +43,10 @@
 #include <strings.h>
 
 #include "../../src/db/db.h"
-#include "../../src/support/log.h"
 #include "../../src/members.h"
 #include "../../src/paging.h"
 #include "../../src/statements.h"
+#include "../../src/support/log.h"
 #include "../../src/volunteers.h"
 
 /* ---- what is tested: keep this table up to date when statements are renamed or split ---- */
@@ -84,12 +84,14 @@
 #define MAX_MESSAGE (1024 * 1024)
 
 static const struct account {
-  const char *role;        /* as named in `probes` */
+  const char *role; /* as named in `probes` */
   const char *person_id;
   const char *member_role; /* what membership_roles must answer for them in Anna Zorgt */
 } accounts[] = {
-    {"coordinator", COORDINATOR, "coordinator"}, {"volunteer", VOLUNTEER, "volunteer"},
-    {"resident", RESIDENT, "resident"},          {"professional", PROFESSIONAL, "professional"},
+    {"coordinator", COORDINATOR, "coordinator"},
+    {"volunteer", VOLUNTEER, "volunteer"},
+    {"resident", RESIDENT, "resident"},
+    {"professional", PROFESSIONAL, "professional"},
     {"guest", GUEST, "guest"},
 };
 
@@ -116,24 +118,28 @@ struct probe {
   const char *params[MAX_PARAMS]; /* text values; NULL is SQL NULL */
 };
 
-#define S(name, variant, role, scope, n, ...) {STATEMENT, name, variant, role, scope, n, {__VA_ARGS__}}
-#define F(name, variant, role, n, ...) {FUNCTION_BODY, name, variant, role, COMMUNITY, n, {__VA_ARGS__}}
+#define S(name, variant, role, scope, n, ...)                                                                          \
+  {                                                                                                                    \
+    STATEMENT, name, variant, role, scope, n, { __VA_ARGS__ }                                                          \
+  }
+#define F(name, variant, role, n, ...)                                                                                 \
+  {                                                                                                                    \
+    FUNCTION_BODY, name, variant, role, COMMUNITY, n, { __VA_ARGS__ }                                                  \
+  }
 /* What every signed-in person runs: their roles on a community route, and the /v1/me routes
  * (src/db/db.c pipelines noaber_member_scope with the context of every /v1/me transaction). */
-#define EVERYONE(role, person)                                                                          \
-  S("membership_roles", NULL, role, COMMUNITY, 0, NULL),                                                \
-  S("membership_roles_expected", NULL, role, COMMUNITY, 1, role),                                       \
-  F("app_member_roles", NULL, role, 0, NULL),                                                           \
-  S("noaber_member_scope", NULL, role, ME, 0, NULL),                                                    \
-  F("app_enter_member_scope", NULL, role, 0, NULL),                                                     \
-  S("me_with_memberships", NULL, role, ME, 1, person),                                                  \
-  S("hr_tasks", NULL, role, ME, 8, NULL, "false", person, DAYS, FIRST_PAGE),                            \
-  S("hr_mine", NULL, role, ME, 8, NULL, "false", person, DAYS, FIRST_PAGE),                             \
-  S("case_my_actions_owned", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                              \
-  S("case_my_actions_led", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                                \
-  S("tl_my_signals", NULL, role, ME, 4, person, AFTER_TS, AFTER_ID, LIMIT),                             \
-  S("case_page", NULL, role, COMMUNITY, 7, ANNA, "open", person, FIRST_PAGE),                           \
-  F("case_viewer", NULL, role, 3, ANNA, C_CONSENT, person)
+#define EVERYONE(role, person)                                                                                         \
+  S("membership_roles", NULL, role, COMMUNITY, 0, NULL),                                                               \
+      S("membership_roles_expected", NULL, role, COMMUNITY, 1, role), F("app_member_roles", NULL, role, 0, NULL),      \
+      S("noaber_member_scope", NULL, role, ME, 0, NULL), F("app_enter_member_scope", NULL, role, 0, NULL),             \
+      S("me_with_memberships", NULL, role, ME, 1, person),                                                             \
+      S("hr_tasks", NULL, role, ME, 8, NULL, "false", person, DAYS, FIRST_PAGE),                                       \
+      S("hr_mine", NULL, role, ME, 8, NULL, "false", person, DAYS, FIRST_PAGE),                                        \
+      S("case_my_actions_owned", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                                         \
+      S("case_my_actions_led", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                                           \
+      S("tl_my_signals", NULL, role, ME, 4, person, AFTER_TS, AFTER_ID, LIMIT),                                        \
+      S("case_page", NULL, role, COMMUNITY, 7, ANNA, "open", person, FIRST_PAGE),                                      \
+      F("case_viewer", NULL, role, 3, ANNA, C_CONSENT, person)
 
 static const struct probe probes[] = {
     EVERYONE("coordinator", COORDINATOR),
@@ -153,7 +159,8 @@ static const struct probe probes[] = {
 
     /* Help requests: $1 community, $2 manages, $3 caller, $4 days, $5-$7 page, $8 limit, $9 status. */
     S("hr_page_all", NULL, "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, NULL),
-    S("hr_page_open", "submitted", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, "submitted"),
+    S("hr_page_open", "submitted", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE,
+      "submitted"),
     S("hr_page_done", NULL, "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, "done"),
     S("hr_page_closed", "cancelled", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE,
       "cancelled"),
@@ -274,20 +281,20 @@ static const char *text_str(const struct text *t) { return t->failed ? "(out of 
 /* ---- what the test learns before it starts -------------------------------------------------- */
 
 static struct {
-  json_t *rows;       /* relation name -> reltuples (as the owner, after VACUUM ANALYZE) */
-  json_t *readers;    /* function name -> {"body", "direct", "inlinable"}: public functions whose body
+  json_t *rows;         /* relation name -> reltuples (as the owner, after VACUUM ANALYZE) */
+  json_t *readers;      /* function name -> {"body", "direct", "inlinable"}: public functions whose body
                        * names a table (direct, unless PostgreSQL can inline it) or calls such a
                        * function */
-  json_t *functions;  /* function name -> {"sql": body as a statement, "nargs": n} or {"error": text} */
+  json_t *functions;    /* function name -> {"sql": body as a statement, "nargs": n} or {"error": text} */
   json_t *policy_calls; /* relation name -> [function names its policies call] */
-  json_t *prepared;   /* statement name -> {"sql": text, "nparams": n}, from the pool's connection */
-  json_t *causes;     /* problem -> {"statement as role": true}, for the summary */
+  json_t *prepared;     /* statement name -> {"sql": text, "nparams": n}, from the pool's connection */
+  json_t *causes;       /* problem -> {"statement as role": true}, for the summary */
   /* Per probe and plan mode: EXPLAIN ... EXECUTE ... and its statement name; NULL when the probe
    * cannot run. */
   char *explain_sql[PROBE_COUNT][2];
   char *explain_name[PROBE_COUNT][2];
   struct db_statement *statements; /* ours, registered after the modules' */
-  const char *setup_error; /* when set, every test fails with it */
+  const char *setup_error;         /* when set, every test fails with it */
 } fx;
 
 /* The rows printed after the run: one per probe and plan mode. */
@@ -317,7 +324,9 @@ static int has_function_probe(const char *name) {
   return 0;
 }
 
-static int ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+static int ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 /* Whether `sql` mentions `word` as a whole identifier (schema-qualified too); with `call`,
  * followed by '('. */
@@ -407,8 +416,10 @@ static int function_statement(PGconn *pg, const char *name, json_t **out, struct
   int rows = PQntuples(res) == 1 && PQgetisnull(res, 0, 3) ? 0 : PQntuples(res); /* IN parameters */
   int rc = 0;
   if (PQntuples(res) == 0) {
-    text_add(error, "no function named %s in schema public (renamed? update the table at the top of "
-                    "tests/plans/test_plans.c)", name);
+    text_add(error,
+             "no function named %s in schema public (renamed? update the table at the top of "
+             "tests/plans/test_plans.c)",
+             name);
     rc = -1;
   } else if (atoi(PQgetvalue(res, 0, 4)) != 1) {
     text_add(error, "more than one function is named %s", name);
@@ -418,8 +429,10 @@ static int function_statement(PGconn *pg, const char *name, json_t **out, struct
   if (rc == 0 && strcmp(PQgetvalue(res, 0, 1), "plpgsql") == 0) {
     plpgsql = plpgsql_statement(PQgetvalue(res, 0, 0));
     if (plpgsql == NULL) {
-      text_add(error, "%s is PL/pgSQL with more than one PERFORM or RETURN: only LANGUAGE sql bodies and PL/pgSQL "
-                      "bodies of one PERFORM or RETURN statement can be explained here", name);
+      text_add(error,
+               "%s is PL/pgSQL with more than one PERFORM or RETURN: only LANGUAGE sql bodies and PL/pgSQL "
+               "bodies of one PERFORM or RETURN statement can be explained here",
+               name);
       rc = -1;
     }
   } else if (rc == 0 && strcmp(PQgetvalue(res, 0, 1), "sql") != 0) {
@@ -439,8 +452,8 @@ static int function_statement(PGconn *pg, const char *name, json_t **out, struct
       size_t n = strcspn(src, "\n");
       text_add(&body, "%.*s", (int)n, src);
       src += n;
-    } else if (ident_char(*src) && (body.len == 0 || !(ident_char(body.s[body.len - 1]) || body.s[body.len - 1] == '.' ||
-                                                       body.s[body.len - 1] == '$'))) {
+    } else if (ident_char(*src) && (body.len == 0 || !(ident_char(body.s[body.len - 1]) ||
+                                                       body.s[body.len - 1] == '.' || body.s[body.len - 1] == '$'))) {
       size_t n = 1;
       while (ident_char(src[n])) n++;
       int replaced = 0;
@@ -495,10 +508,11 @@ static int learn(PGconn *pg) {
   if (failed) return -1;
 
   /* Functions that read tables: their body names one, or calls a function that does. */
-  res = owner_query(pg, "SELECT p.proname, p.prosrc, l.lanname = 'sql' AND p.proretset AND p.provolatile <> 'v' "
-                        "AND NOT p.prosecdef AND NOT p.proisstrict AND p.proconfig IS NULL "
-                        "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-                        "WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'",
+  res = owner_query(pg,
+                    "SELECT p.proname, p.prosrc, l.lanname = 'sql' AND p.proretset AND p.provolatile <> 'v' "
+                    "AND NOT p.prosecdef AND NOT p.proisstrict AND p.proconfig IS NULL "
+                    "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+                    "WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'",
                     0, NULL);
   if (res == NULL) return -1;
   for (int i = 0; i < PQntuples(res); i++) {
@@ -508,8 +522,9 @@ static int learn(PGconn *pg) {
     json_object_foreach(fx.rows, relation, rows) {
       if (mentions(body, relation, 0)) {
         int inlinable = strcmp(PQgetvalue(res, i, 2), "t") == 0;
-        failed |= json_object_set_new(fx.readers, PQgetvalue(res, i, 0),
-                                      json_pack("{s:s, s:b, s:b}", "body", body, "direct", !inlinable, "inlinable", inlinable));
+        failed |= json_object_set_new(
+            fx.readers, PQgetvalue(res, i, 0),
+            json_pack("{s:s, s:b, s:b}", "body", body, "direct", !inlinable, "inlinable", inlinable));
         break;
       }
     }
@@ -524,8 +539,8 @@ static int learn(PGconn *pg) {
       json_object_foreach(fx.readers, reader, info) {
         if (!mentions(PQgetvalue(res, i, 1), reader, 1)) continue;
         failed |= json_object_set_new(fx.readers, name,
-                                      json_pack("{s:s, s:b, s:b}", "body", PQgetvalue(res, i, 1), "direct", 0, "inlinable",
-                                                strcmp(PQgetvalue(res, i, 2), "t") == 0));
+                                      json_pack("{s:s, s:b, s:b}", "body", PQgetvalue(res, i, 1), "direct", 0,
+                                                "inlinable", strcmp(PQgetvalue(res, i, 2), "t") == 0));
         changed = 1;
         break;
       }
@@ -534,8 +549,9 @@ static int learn(PGconn *pg) {
   PQclear(res);
   if (failed) return -1;
 
-  res = owner_query(pg, "SELECT tablename, COALESCE(qual, '') || ' ' || COALESCE(with_check, '') FROM pg_policies "
-                        "WHERE schemaname = 'public'",
+  res = owner_query(pg,
+                    "SELECT tablename, COALESCE(qual, '') || ' ' || COALESCE(with_check, '') FROM pg_policies "
+                    "WHERE schemaname = 'public'",
                     0, NULL);
   if (res == NULL) return -1;
   for (int i = 0; i < PQntuples(res); i++) {
@@ -556,8 +572,7 @@ static int learn(PGconn *pg) {
     if (probes[i].kind != FUNCTION_BODY || json_object_get(fx.functions, probes[i].name) != NULL) continue;
     json_t *fn = NULL;
     struct text error = {0};
-    if (function_statement(pg, probes[i].name, &fn, &error) != 0)
-      fn = json_pack("{s:s}", "error", text_str(&error));
+    if (function_statement(pg, probes[i].name, &fn, &error) != 0) fn = json_pack("{s:s}", "error", text_str(&error));
     text_free(&error);
     if (fn == NULL || json_object_set_new(fx.functions, probes[i].name, fn) != 0) return -1;
   }
@@ -577,7 +592,7 @@ static int learn(PGconn *pg) {
     char *target = NULL;
     if (p->kind == FUNCTION_BODY) {
       target = json_object_get(json_object_get(fx.functions, p->name), "sql") != NULL ? msprintf("plans_fn_%s", p->name)
-                                                                                        : NULL;
+                                                                                      : NULL;
       if (target == NULL) continue; /* the test reports why */
     } else {
       target = o_strdup(p->name);
@@ -626,8 +641,10 @@ static int register_all(void) {
   fx.statements = calloc(max, sizeof *fx.statements);
   if (fx.statements == NULL) return -1;
   size_t n = 0;
-  fx.statements[n++] = (struct db_statement){"plans_mode_custom", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"};
-  fx.statements[n++] = (struct db_statement){"plans_mode_generic", "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"};
+  fx.statements[n++] =
+      (struct db_statement){"plans_mode_custom", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"};
+  fx.statements[n++] =
+      (struct db_statement){"plans_mode_generic", "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"};
   /* So that the generic plan is planned again for each probe and its planning time is real. */
   fx.statements[n++] = (struct db_statement){"plans_discard", "DISCARD PLANS"};
   fx.statements[n++] = (struct db_statement){
@@ -661,7 +678,8 @@ static int read_prepared(void) {
   fx.prepared = json_object();
   for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
     json_t *entry = json_pack("{s:s, s:i}", "sql", PQgetvalue(res, i, 1), "nparams", atoi(PQgetvalue(res, i, 2)));
-    if (fx.prepared == NULL || entry == NULL || json_object_set_new(fx.prepared, PQgetvalue(res, i, 0), entry) != 0) rc = -1;
+    if (fx.prepared == NULL || entry == NULL || json_object_set_new(fx.prepared, PQgetvalue(res, i, 0), entry) != 0)
+      rc = -1;
   }
   PQclear(res);
   db_release(conn);
@@ -704,7 +722,8 @@ struct check {
  * `at` where in the plan it is. */
 static void found(struct check *c, const char *cause, const char *at) {
   c->problems++;
-  json_t *item = json_pack("{s:s, s:s}", "cause", cause != NULL ? cause : "(out of memory)", "at", at != NULL ? at : "");
+  json_t *item =
+      json_pack("{s:s, s:s}", "cause", cause != NULL ? cause : "(out of memory)", "at", at != NULL ? at : "");
   if (item == NULL || json_array_append_new(c->found, item) != 0) c->problems++; /* still fails the probe */
 }
 
@@ -829,7 +848,8 @@ static void walk(json_t *node, const char *path, const char *owner, struct check
   json_array_foreach(json_object_get(node, "Plans"), i, child) {
     /* ANALYZE: the One-Time Filter of this node ran and kept the branch from running. */
     if (one_time != NULL && !is_subplan(child) && json_integer_value(json_object_get(node, "Actual Loops")) > 0 &&
-        json_object_get(child, "Actual Loops") != NULL && json_integer_value(json_object_get(child, "Actual Loops")) == 0)
+        json_object_get(child, "Actual Loops") != NULL &&
+        json_integer_value(json_object_get(child, "Actual Loops")) == 0)
       continue;
     walk(child, where, is_subplan(child) && child_owner != NULL ? child_owner : owner, c);
   }
@@ -898,7 +918,8 @@ static void hidden_calls(const char *sql, const char *where, const char *who, st
       if (!has_function_probe(function))
         precheck_failed(out, who,
                         msprintf("%s calls %s(), which reads tables where EXPLAIN may not look: add an entry for its "
-                                 "body to the table at the top of tests/plans/test_plans.c", where, function));
+                                 "body to the table at the top of tests/plans/test_plans.c",
+                                 where, function));
     } else if (depth < 8) {
       char *inner = msprintf("%s, through %s(),", where, function);
       hidden_calls(field(info, "body"), inner != NULL ? inner : where, who, calls, out, depth + 1);
@@ -992,13 +1013,17 @@ static void run_probe(size_t index, const char *who, struct text *out) {
     json_t *prepared = json_object_get(fx.prepared, p->name);
     int expected = (int)json_integer_value(json_object_get(prepared, "nparams"));
     if (prepared == NULL) {
-      precheck_failed(out, who, msprintf("no statement named %s is registered by src/ (renamed or split? update the "
-                                         "table at the top of tests/plans/test_plans.c)", p->name));
+      precheck_failed(out, who,
+                      msprintf("no statement named %s is registered by src/ (renamed or split? update the "
+                               "table at the top of tests/plans/test_plans.c)",
+                               p->name));
       return;
     }
     if (expected != p->nparams) {
-      precheck_failed(out, who, msprintf("%s takes %d parameters, the table gives %d: update the table at the top of "
-                                         "tests/plans/test_plans.c", p->name, expected, p->nparams));
+      precheck_failed(out, who,
+                      msprintf("%s takes %d parameters, the table gives %d: update the table at the top of "
+                               "tests/plans/test_plans.c",
+                               p->name, expected, p->nparams));
       return;
     }
     hidden_calls(json_string_value(json_object_get(prepared, "sql")), p->name, who, &calls, out, 0);
@@ -1010,8 +1035,10 @@ static void run_probe(size_t index, const char *who, struct text *out) {
       return;
     }
     if (expected != p->nparams) {
-      precheck_failed(out, who, msprintf("%s takes %d parameters, the table gives %d: update the table at the top of "
-                                         "tests/plans/test_plans.c", p->name, expected, p->nparams));
+      precheck_failed(out, who,
+                      msprintf("%s takes %d parameters, the table gives %d: update the table at the top of "
+                               "tests/plans/test_plans.c",
+                               p->name, expected, p->nparams));
       return;
     }
     const char *body = field(json_object_get(fx.readers, p->name), "body");
@@ -1035,7 +1062,8 @@ static void run_probe(size_t index, const char *who, struct text *out) {
   if (p->scope == COMMUNITY && !holds_role(PQgetvalue(roles, 0, 0), a->member_role)) {
     precheck_failed(out, who,
                     msprintf("%s is not a member of Anna Zorgt with the role %s (membership_roles says '%s'): the "
-                             "data is not what tests/plans/seed.sql left", a->role, a->member_role, PQgetvalue(roles, 0, 0)));
+                             "data is not what tests/plans/seed.sql left",
+                             a->role, a->member_role, PQgetvalue(roles, 0, 0)));
     ok = 0;
   }
   PQclear(roles);
@@ -1087,7 +1115,8 @@ static void run_probe(size_t index, const char *who, struct text *out) {
         if (json_object_set_new(merged, cause, entry) != 0) entry = NULL;
       }
       if (entry != NULL && at != NULL) {
-        json_object_set_new(entry, "modes", json_integer(json_integer_value(json_object_get(entry, "modes")) | (1 << mode)));
+        json_object_set_new(entry, "modes",
+                            json_integer(json_integer_value(json_object_get(entry, "modes")) | (1 << mode)));
         json_object_set_new(json_object_get(entry, "places"), at, json_true());
       } else {
         text_add(out, "    (out of memory)\n");
@@ -1135,8 +1164,7 @@ START_TEST(plan_reads_by_index) {
   run_probe((size_t)_i, who, &problems);
   if (problems.len > 0 || problems.failed)
     text_add(&failure, "%s (%s):\n%s", who != NULL ? who : p->name,
-             p->scope == COMMUNITY ? "community route" : "/v1/me route",
-             text_str(&problems));
+             p->scope == COMMUNITY ? "community route" : "/v1/me route", text_str(&problems));
   text_free(&problems);
   o_free(label);
   o_free(who);
@@ -1148,7 +1176,8 @@ static void print_report(void) {
   printf("\nPlans (informational; planning time is never asserted):\n");
   for (const struct allowance *a = allowances; a->name != NULL; a++)
     printf("accepted: Seq Scan of %s in %s (%s)\n", a->relation, a->name, a->why);
-  printf("%-42s %-12s %-7s %9s  %-8s %s\n", "statement", "role", "mode", "plan ms", "result", "top node .. driving scan");
+  printf("%-42s %-12s %-7s %9s  %-8s %s\n", "statement", "role", "mode", "plan ms", "result",
+         "top node .. driving scan");
   for (size_t i = 0; i < PROBE_COUNT; i++) {
     char *label = label_of(&probes[i]);
     for (int m = 0; m < 2; m++) {
