@@ -7,7 +7,10 @@
 // exist, the status must be declared, the content type must be declared for that status, a
 // JSON body must validate against its schema, required headers must be present (and every
 // declared header that is present must match its schema), and an undeclared body must be
-// empty. Prints one line per failure and ends with "N passed, M failed".
+// empty. A request body the server accepted (2xx) must be one the contract allows: valid
+// against the operation's requestBody schema, and present when that is required (a body the
+// contract forbids may be refused by the server, never accepted). Prints one line per failure
+// and ends with "N passed, M failed" and how many request bodies were checked.
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -166,6 +169,46 @@ function checkResponse(ex, opKey, { key, response }) {
   return problems;
 }
 
+const requests = { accepted: 0, refused: 0, refusedAsContract: 0 };
+
+// The request side of an exchange: what the server accepted, the contract must allow.
+function checkRequest(ex, operation, opKey) {
+  const declared = operation.requestBody ? deref(doc, operation.requestBody) : null;
+  const sent = ex.request;
+  const accepted = ex.status >= 200 && ex.status < 300;
+  if (!declared) return [];
+  if (!sent || sent.body === undefined || sent.body === null || sent.body === '') {
+    return accepted && declared.required ? ['accepted a request without the body the contract requires'] : [];
+  }
+  const received = mediaType(sent.content_type);
+  const match = findContent(declared.content ?? {}, received);
+  let allowed = match !== null;
+  let why = allowed ? '' : `request content-type ${JSON.stringify(received || null)} not declared`;
+  if (match && match.media.schema && isJsonMedia(mediaType(match.declared))) {
+    let parsed;
+    try {
+      parsed = JSON.parse(sent.body);
+    } catch (err) {
+      allowed = false;
+      why = `request body is not JSON: ${err.message}`;
+    }
+    if (allowed) {
+      const validate = validatorFor(`${opKey} request ${match.declared}`, match.media.schema);
+      if (!validate(parsed)) {
+        allowed = false;
+        why = `request body: ${ajvMessage(validate.errors)}`;
+      }
+    }
+  }
+  if (accepted) {
+    requests.accepted++;
+    return allowed ? [] : [`accepted a request the contract forbids: ${why}`];
+  }
+  requests.refused++;
+  if (!allowed) requests.refusedAsContract++;
+  return [];
+}
+
 function checkExchange(ex) {
   if (!ex || typeof ex !== 'object') return ['not a JSON object'];
   for (const field of ['method', 'path', 'status']) {
@@ -190,7 +233,7 @@ function checkExchange(ex) {
   if (!declared) {
     return [`status ${ex.status} not declared for ${operation.operationId ?? opKey} (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`];
   }
-  return checkResponse(ex, opKey, declared);
+  return [...checkRequest(ex, operation, opKey), ...checkResponse(ex, opKey, declared)];
 }
 
 let passed = 0;
@@ -223,4 +266,8 @@ lines.forEach((line, i) => {
 
 if (passed + failed === 0) console.log('no exchanges found');
 console.log(`${passed} passed, ${failed} failed`);
+console.log(
+  `request bodies: ${requests.accepted} accepted (each checked against the contract), ${requests.refused} refused ` +
+    `(${requests.refusedAsContract} of them outside the contract, the others by rules it does not state)`,
+);
 process.exit(failed > 0 || passed + failed === 0 ? 1 : 0);

@@ -156,7 +156,10 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
-static int log_exchange(const struct http_response *r, bool expect_unknown_route) {
+/* One line per exchange: the request's body as sent (when there was one, with its content type)
+ * and the whole response, for tools/validate-exchanges.mjs. */
+static int log_exchange(const struct http_response *r, bool expect_unknown_route, const char *request_type,
+                        const char *request_body, size_t request_len) {
   const char *file = getenv("NOABER_TEST_EXCHANGE_LOG");
   if (file == NULL || file[0] == '\0') return 0;
   json_t *headers = json_object();
@@ -178,6 +181,12 @@ static int log_exchange(const struct http_response *r, bool expect_unknown_route
       json_object_set(line, "headers", headers) != 0 || json_object_set_new(line, "body", body) != 0)
     goto out;
   if (expect_unknown_route && json_object_set_new(line, "expect_unknown_route", json_true()) != 0) goto out;
+  if (request_body != NULL) {
+    json_t *sent = json_stringn(request_body, request_len);
+    if (sent == NULL) sent = json_string("<request body is not valid UTF-8>");
+    if (json_object_set_new(line, "request", json_pack("{s:s?, s:o}", "content_type", request_type, "body", sent)) != 0)
+      goto out;
+  }
   char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
   if (text == NULL) goto out;
   size_t n = strlen(text);
@@ -358,7 +367,10 @@ int http_send(const struct http_request *req, struct http_response *out) {
   out->body_len = col.len;
   col.buf = NULL;
   parse_json_body(out);
-  rc = log_exchange(out, req->expect_unknown_route);
+  rc =
+      log_exchange(out, req->expect_unknown_route,
+                   req->json != NULL ? (req->content_type ? req->content_type : "application/json") : req->content_type,
+                   body, body_len);
   goto done;
 
 hdr_fail:
@@ -603,7 +615,7 @@ int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms,
       }
     }
   }
-  rc = log_exchange(out, false);
+  rc = log_exchange(out, false, NULL, NULL, 0);
 done:
   if (fd >= 0) close(fd);
   free(buf);
