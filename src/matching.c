@@ -18,10 +18,11 @@ static const struct db_statement statements[] = {
     {"hr_suggest_candidates",
      "SELECT person_id, km, helped_good, helped_bad, capacity_hours, preferred, hours_needed "
      "FROM volunteer_candidates($1, $2, $3::int)"},
+    /* $2: a JSON array of {"person_id", "capacity_hours"}; $3 the hours the request needs. */
     {"hr_suggest_room",
      "SELECT c.person_id, room.hours_28d, p.display_name "
-     "FROM unnest($2::uuid[], $3::numeric[]) AS c(person_id, capacity_hours) "
-     "CROSS JOIN LATERAL volunteer_room($1, c.person_id, c.capacity_hours, $4::numeric) room "
+     "FROM json_to_recordset($2::json) AS c(person_id uuid, capacity_hours numeric) "
+     "CROSS JOIN LATERAL volunteer_room($1, c.person_id, c.capacity_hours, $3::numeric) room "
      "JOIN persons p ON p.id = c.person_id"},
 };
 
@@ -78,26 +79,21 @@ static int read_candidate(const PGresult *res, int row, struct suggestion *s) {
   return 0;
 }
 
-/* "{...}" of the batch's volunteer ids and of their capacities, in the same order, for
- * hr_suggest_room. Both values come from PostgreSQL and need no quoting. The caller frees both. */
-static int batch_arrays(const struct suggestion *batch, int n, char **ids, char **capacities) {
-  *ids = o_malloc((size_t)n * sizeof batch->volunteer_id + 3);
-  *capacities = o_malloc((size_t)n * sizeof batch->capacity_hours + 3);
-  if (*ids == NULL || *capacities == NULL) return -1;
-  char *i = *ids, *c = *capacities;
-  *i++ = '{';
-  *c++ = '{';
-  for (int k = 0; k < n; k++) {
-    if (k > 0) {
-      *i++ = ',';
-      *c++ = ',';
+/* The batch's volunteers as hr_suggest_room takes them: JSON text of [{"person_id",
+ * "capacity_hours"}], capacities as the exact decimal text PostgreSQL gave. The caller frees it;
+ * NULL when out of memory. */
+static char *batch_json(const struct suggestion *batch, int n) {
+  json_t *list = json_array();
+  for (int k = 0; list != NULL && k < n; k++) {
+    if (json_array_append_new(list, json_pack("{s:s, s:s}", "person_id", batch[k].volunteer_id, "capacity_hours",
+                                              batch[k].capacity_hours)) != 0) {
+      json_decref(list);
+      list = NULL;
     }
-    i = stpcpy(i, batch[k].volunteer_id);
-    c = stpcpy(c, batch[k].capacity_hours);
   }
-  strcpy(i, "}");
-  strcpy(c, "}");
-  return 0;
+  char *text = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+  json_decref(list);
+  return text;
 }
 
 /* Ask volunteer_room about the `n` candidates of `batch` (reordered by id here): each one who is an
@@ -107,15 +103,13 @@ static enum result confirm_candidates(struct db_conn *conn, const char *communit
                                       struct suggestion *batch, int n, struct suggestion *confirmed, int *count,
                                       struct result_info *info) {
   qsort(batch, (size_t)n, sizeof *batch, by_volunteer_id); /* for bsearch below */
-  char *ids = NULL, *capacities = NULL;
-  enum result r = batch_arrays(batch, n, &ids, &capacities) == 0 ? RESULT_OK : RESULT_ERROR;
+  char *volunteers = batch_json(batch, n);
+  enum result r = volunteers != NULL ? RESULT_OK : RESULT_ERROR;
   PGresult *res = NULL;
   if (r == RESULT_OK)
     r = result_from_db(
-        db_query(conn, "hr_suggest_room", 4, (const char *[]){community_id, ids, capacities, hours_needed}, &res),
-        info);
-  o_free(ids);
-  o_free(capacities);
+        db_query(conn, "hr_suggest_room", 3, (const char *[]){community_id, volunteers, hours_needed}, &res), info);
+  free(volunteers); /* json_dumps allocates with malloc */
   for (int row = 0; r == RESULT_OK && row < PQntuples(res); row++) {
     struct suggestion key = {0};
     snprintf(key.volunteer_id, sizeof key.volunteer_id, "%s", PQgetvalue(res, row, 0));

@@ -176,7 +176,10 @@ static const struct probe probes[] = {
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
-    S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 4, ANNA, "{" VOLUNTEER "," RESIDENT "}", "{16.0,8.0}", "1.5"),
+    S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 3, ANNA,
+      "[{\"person_id\": \"" VOLUNTEER "\", \"capacity_hours\": \"16.0\"}, {\"person_id\": \"" RESIDENT
+      "\", \"capacity_hours\": \"8.0\"}]",
+      "1.5"),
     S("hr_offers", NULL, "coordinator", COMMUNITY, 2, ANNA, R_OFFERED),
     /* Matching (sql/migrations/0009): volunteer_candidates for suggestions (all candidates) and
      * volunteer_room for the ones asked about; eligible_volunteers, both together, through
