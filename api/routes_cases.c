@@ -1,6 +1,5 @@
 /* Shared casework: cases, participants, the lead, actions, consent, the access log. Every
  * case route is logged by the dispatcher (api/server.c) from ar->audit, also when refused. */
-#include <string.h>
 
 #include "../src/access_log.h"
 #include "../src/case_actions.h"

@@ -41,6 +41,9 @@ enum {
   FIELD_STRING_TYPE = 4,
 };
 
+/* A max for a length or value with no upper bound of its own (a string checked later). */
+#define FIELD_UNBOUNDED 1e18
+
 struct field_rule {
   const char *name;
   enum field_type type;
