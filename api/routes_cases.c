@@ -1,6 +1,5 @@
 /* Shared casework: cases, participants, the lead, actions, consent, the access log. Every
  * case route is logged by the dispatcher (api/server.c) from ar->audit, also when refused. */
-#include <string.h>
 
 #include "../src/access_log.h"
 #include "../src/case_actions.h"
@@ -33,10 +32,7 @@ enum result handle_case_create(struct api_request *ar) {
 }
 
 enum result handle_cases_list(struct api_request *ar) {
-  const char *status = api_query(ar, "status");
-  if (status == NULL) status = "open";
-  if (strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
-    result_field_error(&ar->info, "status", "invalid", "open or closed");
+  const char *status = cases_status_filter(api_query(ar, "status"), &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
@@ -65,15 +61,8 @@ enum result handle_case_update(struct api_request *ar) {
 static enum result set_open(struct api_request *ar, int close) {
   const char *id = case_id(ar);
   if (id == NULL) return RESULT_NOT_FOUND;
-  static const char *const close_fields[] = {"outcome", NULL};
-  static const char *const reopen_fields[] = {NULL};
-  api_only_fields(ar, close ? close_fields : reopen_fields);
-  const char *outcome = close ? api_string_field(ar, "outcome", 1) : NULL;
-  if (outcome != NULL && !valid_text(outcome, 1, 500))
-    result_field_error(&ar->info, "outcome", "invalid", "1 to 500 characters");
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r = cases_set_open(ar->db, &ar->actor, id, close, outcome, &out, &ar->audit, &ar->info);
+  enum result r = cases_set_open(ar->db, &ar->actor, id, close, ar->body, &out, &ar->audit, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
@@ -150,10 +139,8 @@ enum result handle_case_action_take(struct api_request *ar) {
   const char *id = case_id(ar);
   const char *action = api_path(ar, "actionId");
   if (id == NULL || !valid_uuid(action)) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {NULL};
-  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r = cases_action_take(ar->db, &ar->actor, id, action, &out, &ar->audit, &ar->info);
+  enum result r = cases_action_take(ar->db, &ar->actor, id, action, ar->body, &out, &ar->audit, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
@@ -175,8 +162,7 @@ enum result handle_case_consent_record(struct api_request *ar) {
 
 static enum result access_log(struct api_request *ar, const char *id) {
   const char *since = api_query(ar, "since");
-  if (since != NULL && !valid_rfc3339(since))
-    result_field_error(&ar->info, "since", "invalid", "an RFC 3339 date-time");
+  cases_access_log_since(since, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
@@ -197,20 +183,8 @@ enum result handle_case_access_log(struct api_request *ar) {
 enum result handle_community_access_log(struct api_request *ar) { return access_log(ar, NULL); }
 
 enum result handle_me_actions(struct api_request *ar) {
-  const char *overdue_text = api_query(ar, "overdue");
-  int overdue = -1;
-  if (overdue_text != NULL) {
-    if (strcmp(overdue_text, "true") == 0)
-      overdue = 1;
-    else if (strcmp(overdue_text, "false") == 0)
-      overdue = 0;
-    else
-      result_field_error(&ar->info, "overdue", "invalid", "true or false");
-  }
-  const char *scope = api_query(ar, "scope");
-  if (scope != NULL && strcmp(scope, "owned") != 0 && strcmp(scope, "led") != 0)
-    result_field_error(&ar->info, "scope", "invalid", "owned or led");
-  int led = scope != NULL && strcmp(scope, "led") == 0;
+  int overdue, led;
+  cases_my_actions_filter(api_query(ar, "overdue"), api_query(ar, "scope"), &overdue, &led, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
@@ -253,10 +227,8 @@ enum result handle_case_acknowledge(struct api_request *ar) {
   const char *id = case_id(ar);
   const char *entry = api_path(ar, "entryId");
   if (id == NULL || !valid_uuid(entry)) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {NULL};
-  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r = timeline_acknowledge(ar->db, &ar->actor, id, entry, &out, &ar->audit, &ar->info);
+  enum result r = timeline_acknowledge(ar->db, &ar->actor, id, entry, ar->body, &out, &ar->audit, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 

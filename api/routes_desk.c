@@ -1,6 +1,4 @@
 /* The desk: categories, volunteer profiles, help requests, matching, offers, the board. */
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -140,23 +138,17 @@ enum result handle_volunteer_put(struct api_request *ar) {
 enum result handle_volunteer_certificate(struct api_request *ar) {
   const char *person_id = path_uuid(ar, "personId");
   if (person_id == NULL) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {"issued_on", NULL};
-  api_only_fields(ar, fields);
-  const char *issued_on = api_string_field(ar, "issued_on", 1);
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *profile = NULL;
-  enum result r = volunteers_record_certificate(ar->db, &ar->actor, person_id, issued_on, &profile, &ar->info);
+  enum result r = volunteers_record_certificate(ar->db, &ar->actor, person_id, ar->body, &profile, &ar->info);
   return api_answer(ar, r, profile, 0);
 }
 
 enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
   const char *person_id = path_uuid(ar, "personId");
   if (person_id == NULL) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {NULL};
-  if (api_only_fields(ar, fields) != 0) return RESULT_INVALID;
   json_t *profile = NULL;
-  enum result result =
-      volunteers_accept_code(ar->db, &ar->actor, person_id, &profile, &ar->info); /* before `profile` is read */
+  enum result result = volunteers_accept_code(ar->db, &ar->actor, person_id, ar->body, &profile,
+                                              &ar->info); /* before `profile` is read */
   return api_answer(ar, result, profile, 0);
 }
 
@@ -175,8 +167,7 @@ enum result handle_help_request_create(struct api_request *ar) {
 
 enum result handle_help_requests_list(struct api_request *ar) {
   const char *status = api_query(ar, "status");
-  if (status != NULL && help_status_from_name(status) < 0)
-    result_field_error(&ar->info, "status", "invalid", "one of the help request statuses");
+  help_requests_status_filter(status, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
@@ -208,19 +199,9 @@ enum result handle_help_request_action(struct api_request *ar) {
 enum result handle_help_request_suggestions(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   if (id == NULL) return RESULT_NOT_FOUND;
-  const char *limit_text = api_query(ar, "limit");
-  long limit = 10;
-  if (limit_text != NULL) {
-    char *end = NULL;
-    limit = strtol(limit_text, &end, 10);
-    if (limit_text[0] < '0' || limit_text[0] > '9' || *end != '\0' || limit < 1 || limit > 50) {
-      result_field_error(&ar->info, "limit", "out_of_range", "limit must be a whole number from 1 to 50");
-      return RESULT_INVALID;
-    }
-  }
   json_t *out = NULL;
-  enum result result =
-      help_requests_suggestions(ar->db, &ar->actor, id, (int)limit, &out, &ar->info); /* before `out` is read */
+  enum result result = help_requests_suggestions(ar->db, &ar->actor, id, api_query(ar, "limit"), &out,
+                                                 &ar->info); /* before `out` is read */
   return api_answer(ar, result, out, 0);
 }
 
@@ -245,18 +226,8 @@ enum result handle_occurrence_complete(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   const char *occurrence_id = path_uuid(ar, "occurrenceId");
   if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {"hours", "note", NULL};
-  api_only_fields(ar, fields);
-  json_t *hours = json_object_get(ar->body, "hours");
-  if (!json_is_number(hours) || json_number_value(hours) < 0.25 || json_number_value(hours) > 24)
-    result_field_error(&ar->info, "hours", "out_of_range", "hours from 0.25 to 24");
-  const char *note = api_string_field(ar, "note", 0);
-  if (note != NULL && !valid_text(note, 0, 500))
-    result_field_error(&ar->info, "note", "invalid", "at most 500 characters");
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r =
-      help_requests_complete(ar->db, &ar->actor, id, occurrence_id, json_number_value(hours), note, &out, &ar->info);
+  enum result r = help_requests_complete(ar->db, &ar->actor, id, occurrence_id, ar->body, &out, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
@@ -264,34 +235,16 @@ enum result handle_occurrence_feedback(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   const char *occurrence_id = path_uuid(ar, "occurrenceId");
   if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {"positive", "text", NULL};
-  api_only_fields(ar, fields);
-  json_t *positive = json_object_get(ar->body, "positive");
-  if (!json_is_boolean(positive)) result_field_error(&ar->info, "positive", "type", "must be true or false");
-  const char *text = api_string_field(ar, "text", 0);
-  if (text != NULL && !valid_text(text, 0, 500))
-    result_field_error(&ar->info, "text", "invalid", "at most 500 characters");
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *out = NULL;
-  enum result r =
-      help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, json_is_true(positive), text, &out, &ar->info);
+  enum result r = help_requests_feedback(ar->db, &ar->actor, id, occurrence_id, ar->body, &out, &ar->info);
   return api_answer(ar, r, out, 0);
 }
 
 static enum result answer_offer(struct api_request *ar, int accept) {
   const char *offer_id = path_uuid(ar, "offerId");
   if (offer_id == NULL) return RESULT_NOT_FOUND;
-  const char *reason = NULL;
-  if (!accept) {
-    static const char *const fields[] = {"reason", NULL};
-    api_only_fields(ar, fields);
-    reason = api_string_field(ar, "reason", 0);
-    if (reason != NULL && !valid_text(reason, 0, 500))
-      result_field_error(&ar->info, "reason", "invalid", "at most 500 characters");
-    if (ar->info.errors != NULL) return RESULT_INVALID;
-  }
   json_t *out = NULL;
-  enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, reason, &out,
+  enum result result = help_requests_answer_offer(ar->db, &ar->actor, offer_id, accept, ar->body, &out,
                                                   &ar->info); /* before `out` is read */
   return api_answer(ar, result, out, 0);
 }
@@ -311,9 +264,7 @@ enum result handle_board(struct api_request *ar) {
 
 enum result handle_queue(struct api_request *ar) {
   const char *view = api_query(ar, "view");
-  if (view == NULL ||
-      (strcmp(view, "new") != 0 && strcmp(view, "needs_attention") != 0 && strcmp(view, "unconfirmed") != 0))
-    result_field_error(&ar->info, "view", "invalid", "new, needs_attention or unconfirmed");
+  help_requests_queue_view(view, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "fields.h"
+#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     {"case_audit_insert",
@@ -41,6 +42,12 @@ enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, c
                             allowed ? "allowed" : "denied",
                             status_text};
   return result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
+}
+
+int cases_access_log_since(const char *since, struct result_info *info) {
+  if (since == NULL || valid_rfc3339(since)) return 0;
+  result_field_error(info, "since", "invalid", "an RFC 3339 date-time");
+  return -1;
 }
 
 enum result cases_access_log(struct db_conn *conn, const struct actor *actor, const char *case_id, const char *since,

@@ -23,6 +23,10 @@ enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, c
                               const char *resource, const char *action, int allowed, int status,
                               struct result_info *info);
 
+/* Whether the `since` query parameter (may be NULL: from the start) is an RFC 3339 date-time:
+ * 0, or -1 after adding a field error. */
+int cases_access_log_since(const char *since, struct result_info *info);
+
 /* The access log of one case (subject or representative), or of the community (case_id NULL:
  * coordinator or admin; `since` may be NULL), a page at a time: RESULT_OK with {items,
  * next_cursor}, a new reference the caller json_decref()s in *out; *out is NULL on any other

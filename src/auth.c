@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fields.h"
 #include "invitations.h"
 #include "members.h"
 #include "support/digest.h"
@@ -17,6 +18,40 @@
 
 /* Tokens may be issued a little before our clock says "now" on another replica. */
 #define CLOCK_SKEW_S 60
+
+/* A password has 12 to 256 code points. */
+#define PASSWORD_MIN 12
+#define PASSWORD_MAX 256
+
+/* The login body. The password is only compared with a hash, so any string up to the longest a
+ * password can be (four bytes a code point) will do; the email is looked up as given. */
+enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_FIELDS };
+static const struct field_rule login_fields[] = {
+    [LOGIN_EMAIL] = {"email", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 254, NULL, "too_long",
+                     "at most 254 characters"},
+    [LOGIN_PASSWORD] = {"password", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, PASSWORD_MAX * 4, NULL,
+                        "too_long", "at most 256 characters"},
+    [LOGIN_FIELDS] = {NULL},
+};
+
+/* The refresh and logout body: an opaque token. */
+static const struct field_rule refresh_fields[] = {
+    {"refresh_token", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 512, NULL, "invalid", "not a refresh token"},
+    {NULL},
+};
+
+enum { REGISTER_CODE, REGISTER_EMAIL, REGISTER_PASSWORD, REGISTER_NAME, REGISTER_FIELDS };
+static const struct field_rule register_fields[] = {
+    [REGISTER_CODE] = {"invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 128, NULL, "invalid",
+                       "the invitation code is unknown, used, revoked or expired"},
+    [REGISTER_EMAIL] = {"email", FIELD_EMAIL, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 0, NULL, "invalid",
+                        "not an email address"},
+    [REGISTER_PASSWORD] = {"password", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, PASSWORD_MIN, PASSWORD_MAX, NULL,
+                           "length", "use 12 to 256 characters"},
+    [REGISTER_NAME] = {"display_name", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 100, NULL, "length",
+                       "use 1 to 100 characters, no control characters"},
+    [REGISTER_FIELDS] = {NULL},
+};
 
 static const struct config *config;
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -191,9 +226,11 @@ static enum result finish(struct db_conn *conn, enum result r, struct result_inf
   return r;
 }
 
-enum result auth_login(const char *email, const char *password, const char *client_address, json_t **tokens,
-                       struct result_info *info) {
+enum result auth_login(json_t *body, const char *client_address, json_t **tokens, struct result_info *info) {
   *tokens = NULL;
+  struct field_value v[LOGIN_FIELDS];
+  if (fields_read(body, login_fields, v, info) != 0) return RESULT_INVALID;
+  const char *email = v[LOGIN_EMAIL].text, *password = v[LOGIN_PASSWORD].text;
   char *email_key_src = lowercase(email);
   if (email_key_src == NULL) return RESULT_ERROR;
   char email_key[DIGEST_HEX_LEN], address_key[DIGEST_HEX_LEN];
@@ -277,8 +314,11 @@ static enum result revoke_family(struct db_conn *conn, const char *person_id, co
   return r;
 }
 
-enum result auth_refresh(const char *refresh_token, json_t **tokens, struct result_info *info) {
+enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info) {
   *tokens = NULL;
+  struct field_value v[1];
+  if (fields_read(body, refresh_fields, v, info) != 0) return RESULT_INVALID;
+  const char *refresh_token = v[0].text;
   char hash[DIGEST_HEX_LEN];
   digest_sha256_hex(refresh_token, hash);
   struct db_context none = {0};
@@ -315,7 +355,10 @@ enum result auth_refresh(const char *refresh_token, json_t **tokens, struct resu
   return r;
 }
 
-enum result auth_logout(const char *refresh_token, struct result_info *info) {
+enum result auth_logout(json_t *body, struct result_info *info) {
+  struct field_value v[1];
+  if (fields_read(body, refresh_fields, v, info) != 0) return RESULT_INVALID;
+  const char *refresh_token = v[0].text;
   char hash[DIGEST_HEX_LEN];
   digest_sha256_hex(refresh_token, hash);
   struct db_context none = {0};
@@ -330,9 +373,12 @@ enum result auth_logout(const char *refresh_token, struct result_info *info) {
   return finish(conn, r, info);
 }
 
-enum result auth_register(const char *invitation_code, const char *email, const char *password,
-                          const char *display_name, json_t **out, struct result_info *info) {
+enum result auth_register(json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  struct field_value v[REGISTER_FIELDS];
+  if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
+  const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
+  const char *password = v[REGISTER_PASSWORD].text, *display_name = v[REGISTER_NAME].text;
   char *email_lower = lowercase(email);
   char *hash = email_lower != NULL ? auth_hash_password(password) : NULL;
   struct db_context none = {0};

@@ -20,15 +20,21 @@ int auth_register_statements(void);
 /* argon2id hash at the configured cost; caller o_free()s; NULL on failure. */
 char *auth_hash_password(const char *password);
 
-/* A TokenPair JSON ({access_token, token_type, expires_in, refresh_token}) on success. */
-enum result auth_login(const char *email, const char *password, const char *client_address, json_t **tokens,
-                       struct result_info *info);
-enum result auth_refresh(const char *refresh_token, json_t **tokens, struct result_info *info);
-enum result auth_logout(const char *refresh_token, struct result_info *info);
+/* The operations below take the request body (a JSON object, borrowed) and check it first:
+ * RESULT_INVALID with every problem in info->errors when it does not fit, before anything else. */
 
-/* Join with an invitation as a new person: {me, tokens} on RESULT_CREATED. */
-enum result auth_register(const char *invitation_code, const char *email, const char *password,
-                          const char *display_name, json_t **out, struct result_info *info);
+/* Log in with {email, password}: a TokenPair JSON ({access_token, token_type, expires_in,
+ * refresh_token}) in *tokens (the caller's) on RESULT_OK; RESULT_UNAUTHENTICATED for a wrong
+ * email or password, RESULT_TOO_MANY (info->retry_after) when throttled. */
+enum result auth_login(json_t *body, const char *client_address, json_t **tokens, struct result_info *info);
+/* Trade {refresh_token} for a new TokenPair, as auth_login(). */
+enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info);
+/* End the login of {refresh_token}; RESULT_OK also for an unknown token. */
+enum result auth_logout(json_t *body, struct result_info *info);
+
+/* Join with an invitation as a new person, from {invitation_code, email, password,
+ * display_name}: {me, tokens} (the caller's) on RESULT_CREATED. */
+enum result auth_register(json_t *body, json_t **out, struct result_info *info);
 
 /* Check a bearer access token. RESULT_OK with person_id (37 bytes) filled, or RESULT_UNAUTHENTICATED
  * with info->detail saying why in general terms. Pure: no database. */

@@ -183,8 +183,10 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
 }
 
 enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
-                              json_t **out, struct case_audit *audit, struct result_info *info) {
+                              json_t *body, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
+  static const struct field_rule none[] = {{NULL}};
+  if (fields_read(body, none, NULL, info) != 0) return RESULT_INVALID;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -206,6 +208,21 @@ enum result cases_action_take(struct db_conn *conn, const struct actor *actor, c
   if (r == RESULT_OK)
     r = documents_one(conn, "case_action_doc", 3, (const char *[]){actor->community_id, id, action_id}, out, info);
   return r;
+}
+
+int cases_my_actions_filter(const char *overdue, const char *scope, int *overdue_filter, int *led,
+                            struct result_info *info) {
+  static const char *const booleans[] = {"false", "true", NULL};
+  static const char *const scopes[] = {"owned", "led", NULL};
+  int ok = 1;
+  *overdue_filter = overdue != NULL ? fields_choice("overdue", overdue, booleans, "true or false", info) : -1;
+  if (overdue != NULL && *overdue_filter < 0) ok = 0;
+  *led = scope != NULL ? fields_choice("scope", scope, scopes, "owned or led", info) : 0;
+  if (*led < 0) {
+    *led = 0;
+    ok = 0;
+  }
+  return ok ? 0 : -1;
 }
 
 enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,

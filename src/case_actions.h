@@ -40,10 +40,16 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
 enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
                                 json_t *body, const struct precondition *if_match, json_t **out,
                                 struct case_audit *audit, struct result_info *info);
-/* Become the owner of an action nobody owns that is still open or in progress; RESULT_CONFLICT
- * when someone else took it first or it is finished. */
+/* Become the owner of an action nobody owns that is still open or in progress (an empty body,
+ * borrowed: RESULT_INVALID with info->errors for any member, before anything else);
+ * RESULT_CONFLICT when someone else took it first or it is finished. */
 enum result cases_action_take(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
-                              json_t **out, struct case_audit *audit, struct result_info *info);
+                              json_t *body, json_t **out, struct case_audit *audit, struct result_info *info);
+/* The filters of cases_my_actions() from the query parameters `overdue` (true or false) and
+ * `scope` (owned or led), each may be NULL: *overdue_filter -1 (both), 0 or 1, *led 0 or 1.
+ * Returns 0, or -1 after adding a field error for each value that is none of those. */
+int cases_my_actions_filter(const char *overdue, const char *scope, int *overdue_filter, int *led,
+                            struct result_info *info);
 /* The caller's open and in-progress actions across communities (`led`: those of the cases they
  * lead instead). `overdue`: -1 all, 0/1 filter. RESULT_OK with {items, next_cursor}. */
 enum result cases_my_actions(struct db_conn *conn, const char *person_id, int overdue, int led,

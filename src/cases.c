@@ -96,6 +96,12 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
+const char *cases_status_filter(const char *status, struct result_info *info) {
+  static const char *const statuses[] = {"open", "closed", NULL};
+  if (status == NULL) return "open";
+  return fields_choice("status", status, statuses, "open or closed", info) >= 0 ? status : NULL;
+}
+
 enum result cases_list(struct db_conn *conn, const struct actor *actor, const char *status,
                        const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
@@ -144,9 +150,19 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
   return r;
 }
 
-enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close,
-                           const char *outcome, json_t **out, struct case_audit *audit, struct result_info *info) {
+/* Closing takes an outcome; reopening takes nothing. */
+static const struct field_rule close_fields[] = {
+    {"outcome", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 500, NULL, "invalid", "1 to 500 characters"},
+    {NULL},
+};
+static const struct field_rule reopen_fields[] = {{NULL}};
+
+enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close, json_t *body,
+                           json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
+  struct field_value v[1];
+  if (fields_read(body, close ? close_fields : reopen_fields, v, info) != 0) return RESULT_INVALID;
+  const char *outcome = close ? v[0].text : NULL;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;

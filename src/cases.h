@@ -25,8 +25,11 @@ int cases_register_statements(void);
  * caller as its lead and first participant. RESULT_CREATED with the case. */
 enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                          struct case_audit *audit, struct result_info *info);
-/* A page of the cases the caller is on with this status ("open" or "closed"): RESULT_OK with
- * {items, next_cursor}. Writes no access log entry of its own. */
+/* The status filter of a case list from its query parameter (may be NULL): "open" when NULL,
+ * the name when it is open or closed (borrowed), NULL after adding a field error otherwise. */
+const char *cases_status_filter(const char *status, struct result_info *info);
+/* A page of the cases the caller is on with this status (from cases_status_filter()): RESULT_OK
+ * with {items, next_cursor}. Writes no access log entry of its own. */
 enum result cases_list(struct db_conn *conn, const struct actor *actor, const char *status,
                        const struct page_request *page, json_t **out, struct result_info *info);
 /* The case as the caller sees it (restricted without consent). */
@@ -37,10 +40,12 @@ enum result cases_get(struct db_conn *conn, const struct actor *actor, const cha
 enum result cases_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                          const struct precondition *if_match, json_t **out, struct case_audit *audit,
                          struct result_info *info);
-/* close != 0: the lead closes the case with `outcome` (may be NULL); else the lead or a
- * coordinator on the case reopens it. RESULT_CONFLICT with current_state when it already is. */
-enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close,
-                           const char *outcome, json_t **out, struct case_audit *audit, struct result_info *info);
+/* close != 0: the lead closes the case with the body's {outcome}; else the lead or a
+ * coordinator on the case reopens it (an empty body). RESULT_INVALID with info->errors for a
+ * body that does not fit, before anything else; RESULT_CONFLICT with current_state when the
+ * case already is closed or open. `body` is borrowed. */
+enum result cases_set_open(struct db_conn *conn, const struct actor *actor, const char *id, int close, json_t *body,
+                           json_t **out, struct case_audit *audit, struct result_info *info);
 /* The case's status, lead, the actions the caller sees, the late ones and counts per status. */
 enum result cases_overview(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                            struct case_audit *audit, struct result_info *info);

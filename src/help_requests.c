@@ -145,6 +145,17 @@ static enum result page_of(struct db_conn *conn, const char *statement, int npar
   return documents_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
 }
 
+int help_requests_status_filter(const char *status, struct result_info *info) {
+  if (status == NULL || help_status_from_name(status) >= 0) return 0;
+  result_field_error(info, "status", "invalid", "one of the help request statuses");
+  return -1;
+}
+
+int help_requests_queue_view(const char *view, struct result_info *info) {
+  static const char *const views[] = {"new", "needs_attention", "unconfirmed", NULL};
+  return fields_choice("view", view, views, "new, needs_attention or unconfirmed", info) >= 0 ? 0 : -1;
+}
+
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
                                const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;

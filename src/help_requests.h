@@ -31,12 +31,17 @@ int help_requests_register_statements(void);
 enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                  struct result_info *info);
 
+/* The query parameters of the lists below: whether `status` (may be NULL: all) is a help request
+ * status, whether `view` is new, needs_attention or unconfirmed. 0, or -1 after adding a field
+ * error. */
+int help_requests_status_filter(const char *status, struct result_info *info);
+int help_requests_queue_view(const char *view, struct result_info *info);
 /* Pages of requests, each as help_requests_get() shows it, in the paging envelope
  * (paging_envelope, by updated_at and id).
  * help_requests_list: GET /help-requests; the desk sees every request, or those in `status`
- * (may be NULL; a valid status name, checked by the caller), anyone else what they may see.
+ * (may be NULL; checked by help_requests_status_filter()), anyone else what they may see.
  * help_requests_board: what a volunteer may claim. help_requests_queue: the coordinator's queue
- * in `view`, one of new, needs_attention or unconfirmed (checked by the caller). */
+ * in `view` (checked by help_requests_queue_view()). */
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
                                const struct page_request *page, json_t **out, struct result_info *info);
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,

@@ -133,9 +133,24 @@ static enum result confirm_candidates(struct db_conn *conn, const char *communit
  * hours counted as none); volunteer_room is then asked about the best-bounded ones, in batches
  * that double, until `limit` confirmed candidates score higher than the next one's bound: no
  * candidate not asked about could rank among them. Typically a few dozen of hundreds are asked. */
-enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id, int limit,
-                                      json_t **out, struct result_info *info) {
+/* The `limit` query parameter: 10 when absent, else a whole number from 1 to 50 written in
+ * digits only; -1 after adding a field error. */
+static int suggestions_limit(const char *text, struct result_info *info) {
+  if (text == NULL) return 10;
+  char *end = NULL;
+  long limit = strtol(text, &end, 10);
+  if (text[0] < '0' || text[0] > '9' || *end != '\0' || limit < 1 || limit > 50) {
+    result_field_error(info, "limit", "out_of_range", "limit must be a whole number from 1 to 50");
+    return -1;
+  }
+  return (int)limit;
+}
+
+enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id,
+                                      const char *limit_text, json_t **out, struct result_info *info) {
   *out = NULL;
+  int limit = suggestions_limit(limit_text, info);
+  if (limit < 0) return RESULT_INVALID;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   struct help_request_row req;
   enum result r = help_request_read(conn, actor, id, 0, &req, info);

@@ -15,13 +15,14 @@
 
 int matching_register_statements(void);
 
-/* The best `limit` (1..50) volunteers for request `id`, as {items: [{volunteer_id, display_name,
- * score, factors, distance_km, reason}]}, best first; coordinators and admins only
- * (RESULT_FORBIDDEN), RESULT_NOT_FOUND when there is no such request. Sets *out to NULL first;
+/* The best `limit_text` (the query parameter: 1..50, 10 when NULL) volunteers for request `id`,
+ * as {items: [{volunteer_id, display_name, score, factors, distance_km, reason}]}, best first;
+ * RESULT_INVALID with a field error for another limit (before anything else), coordinators and
+ * admins only (RESULT_FORBIDDEN), RESULT_NOT_FOUND when there is no such request. Sets *out to NULL first;
  * on RESULT_OK *out is a new reference the caller owns (json_decref); on failure it stays NULL
  * (a database failure as result_from_db() sets it in *info, RESULT_ERROR when out of memory). */
-enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id, int limit,
-                                      json_t **out, struct result_info *info);
+enum result help_requests_suggestions(struct db_conn *conn, const struct actor *actor, const char *id,
+                                      const char *limit_text, json_t **out, struct result_info *info);
 
 /* ---- the search's pure steps (no database; unit-testable) ---- */
 

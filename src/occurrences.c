@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "desk_rules.h"
+#include "fields.h"
 #include "help_request_row.h"
 
 static const struct db_statement statements[] = {
@@ -56,10 +57,29 @@ static enum result lock_occurrence(struct db_conn *conn, const struct actor *act
   return r;
 }
 
+enum { COMPLETE_HOURS, COMPLETE_NOTE, COMPLETE_FIELDS };
+static const struct field_rule complete_fields[] = {
+    [COMPLETE_HOURS] = {"hours", FIELD_NUMBER, FIELD_ABSENT_INVALID, 0.25, 24, NULL, "out_of_range",
+                        "hours from 0.25 to 24"},
+    [COMPLETE_NOTE] = {"note", FIELD_TEXT, FIELD_STRING_TYPE, 0, 500, NULL, "invalid", "at most 500 characters"},
+    [COMPLETE_FIELDS] = {NULL},
+};
+
+enum { FEEDBACK_POSITIVE, FEEDBACK_TEXT, FEEDBACK_FIELDS };
+static const struct field_rule feedback_fields[] = {
+    [FEEDBACK_POSITIVE] = {"positive", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type",
+                           "must be true or false"},
+    [FEEDBACK_TEXT] = {"text", FIELD_TEXT, FIELD_STRING_TYPE, 0, 500, NULL, "invalid", "at most 500 characters"},
+    [FEEDBACK_FIELDS] = {NULL},
+};
+
 enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, double hours, const char *note, json_t **out,
-                                   struct result_info *info) {
+                                   const char *occurrence_id, json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  struct field_value v[COMPLETE_FIELDS];
+  if (fields_read(body, complete_fields, v, info) != 0) return RESULT_INVALID;
+  double hours = v[COMPLETE_HOURS].number;
+  const char *note = v[COMPLETE_NOTE].text;
   struct help_request_row req;
   char status[16], volunteer[37];
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
@@ -93,9 +113,12 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
 }
 
 enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, int positive, const char *text, json_t **out,
-                                   struct result_info *info) {
+                                   const char *occurrence_id, json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  struct field_value v[FEEDBACK_FIELDS];
+  if (fields_read(body, feedback_fields, v, info) != 0) return RESULT_INVALID;
+  int positive = v[FEEDBACK_POSITIVE].boolean;
+  const char *text = v[FEEDBACK_TEXT].text;
   struct help_request_row req;
   char status[16], volunteer[37];
   enum result r = help_request_read(conn, actor, id, 1, &req, info);

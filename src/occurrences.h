@@ -16,20 +16,20 @@
 
 int occurrences_register_statements(void);
 
-/* The matched volunteer completes an occurrence with the hours spent and a note (may be NULL).
- * RESULT_NOT_FOUND when the request or occurrence does not exist (or is hidden from the caller);
+/* The matched volunteer completes an occurrence from the body {hours (0.25 to 24), note (at
+ * most 500 characters, optional)}, borrowed: RESULT_INVALID with info->errors when it does not
+ * fit, before anything else. RESULT_NOT_FOUND when the request or occurrence does not exist (or is hidden from the caller);
  * RESULT_FORBIDDEN with a static info->detail for anyone else who can see the request;
  * RESULT_CONFLICT with info->detail and current_state when it is not open for completion; or a
  * database failure as result_from_db() sets it. */
 enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, double hours, const char *note, json_t **out,
-                                   struct result_info *info);
+                                   const char *occurrence_id, json_t *body, json_t **out, struct result_info *info);
 
-/* The resident's feedback on a done occurrence: positive or not, with `text` (may be NULL).
+/* The resident's feedback on a done occurrence from the body {positive (true or false), text (at
+ * most 500 characters, optional)}, checked first as help_requests_complete() checks its body.
  * Fails as help_requests_complete() does: RESULT_FORBIDDEN for anyone but the resident,
  * RESULT_CONFLICT before the occurrence is done. */
 enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, int positive, const char *text, json_t **out,
-                                   struct result_info *info);
+                                   const char *occurrence_id, json_t *body, json_t **out, struct result_info *info);
 
 #endif

@@ -132,8 +132,16 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
 }
 
 enum result help_requests_answer_offer(struct db_conn *conn, const struct actor *actor, const char *offer_id,
-                                       int accept, const char *reason, json_t **out, struct result_info *info) {
+                                       int accept, json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  /* Accepting reads no body; declining may give a reason. */
+  static const struct field_rule decline_fields[] = {
+      {"reason", FIELD_TEXT, FIELD_STRING_TYPE, 0, 500, NULL, "invalid", "at most 500 characters"},
+      {NULL},
+  };
+  struct field_value v[1] = {{0}};
+  if (!accept && fields_read(body, decline_fields, v, info) != 0) return RESULT_INVALID;
+  const char *reason = v[0].text;
   PGresult *res = NULL;
   enum result r =
       result_from_db(db_query(conn, "hr_offer_lock", 2, (const char *[]){actor->community_id, offer_id}, &res), info);

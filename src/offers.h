@@ -24,12 +24,13 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
                                  struct result_info *info);
 
 /* The volunteer answers an offer made to them: accept != 0 matches them (the request must allow
- * the match: RESULT_CONFLICT with current_state otherwise); else decline with `reason` (may be
- * NULL). *out is the offer. RESULT_NOT_FOUND for someone else's offer, RESULT_CONFLICT when it
+ * the match: RESULT_CONFLICT with current_state otherwise; the body is not read); else decline
+ * with the body's {reason} (at most 500 characters, optional; borrowed; RESULT_INVALID with
+ * info->errors when it does not fit, before anything else). *out is the offer. RESULT_NOT_FOUND for someone else's offer, RESULT_CONFLICT when it
  * was already answered, withdrawn or taken. On a failure after the offer was answered *out may
  * hold it: the caller json_decref()s *out whatever the result. */
 enum result help_requests_answer_offer(struct db_conn *conn, const struct actor *actor, const char *offer_id,
-                                       int accept, const char *reason, json_t **out, struct result_info *info);
+                                       int accept, json_t *body, json_t **out, struct result_info *info);
 
 /* A volunteer takes a request from the board; *out is the request as help_requests_get() shows
  * it. RESULT_FORBIDDEN for a non-volunteer or one who does not pass the matching rules,

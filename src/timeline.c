@@ -148,8 +148,10 @@ enum result timeline_add_signal(struct db_conn *conn, const struct actor *actor,
 }
 
 enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor, const char *id, const char *entry_id,
-                                 json_t **out, struct case_audit *audit, struct result_info *info) {
+                                 json_t *body, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
+  static const struct field_rule none[] = {{NULL}};
+  if (fields_read(body, none, NULL, info) != 0) return RESULT_INVALID;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;

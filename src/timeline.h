@@ -21,8 +21,10 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
                               json_t **out, struct case_audit *audit, struct result_info *info);
 enum result timeline_add_signal(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                 json_t **out, struct case_audit *audit, struct result_info *info);
+/* The lead or a professional on the case acknowledges signal `entry_id` (an empty body, borrowed:
+ * RESULT_INVALID with info->errors for any member, before anything else). */
 enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor, const char *id, const char *entry_id,
-                                 json_t **out, struct case_audit *audit, struct result_info *info);
+                                 json_t *body, json_t **out, struct case_audit *audit, struct result_info *info);
 /* Signals waiting for the caller's response in all their communities (GET /v1/me/signals).
  * Switches the transaction's context from community to community. */
 enum result timeline_my_signals(struct db_conn *conn, const char *person_id, const struct page_request *page,

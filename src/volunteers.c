@@ -303,8 +303,16 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
 }
 
 enum result volunteers_record_certificate(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                          const char *issued_on, json_t **out, struct result_info *info) {
+                                          json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  /* Present and a string first; whether it is a date is told after who may record it. */
+  static const struct field_rule certificate_fields[] = {
+      {"issued_on", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, FIELD_UNBOUNDED, NULL, NULL, NULL},
+      {NULL},
+  };
+  struct field_value v[1];
+  if (fields_read(body, certificate_fields, v, info) != 0) return RESULT_INVALID;
+  const char *issued_on = v[0].text;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor->community_id, person_id, 1, &current, info);
@@ -327,9 +335,11 @@ enum result volunteers_record_certificate(struct db_conn *conn, const struct act
   return load(conn, actor->community_id, person_id, 0, out, info);
 }
 
-enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
-                                   struct result_info *info) {
+enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
+                                   json_t **out, struct result_info *info) {
   *out = NULL;
+  static const struct field_rule none[] = {{NULL}};
+  if (fields_read(body, none, NULL, info) != 0) return RESULT_INVALID;
   if (strcmp(actor->person_id, person_id) != 0) return RESULT_FORBIDDEN;
   json_t *current = NULL;
   enum result r = load(conn, actor->community_id, person_id, 1, &current, info);

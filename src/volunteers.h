@@ -30,12 +30,16 @@ enum result volunteers_get(struct db_conn *conn, const struct actor *actor, cons
 enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
                            const struct precondition *if_match, json_t **out, struct result_info *info);
 
-/* A coordinator records the certificate of conduct check (issued_on: YYYY-MM-DD). */
+/* A coordinator records the certificate of conduct check from the body {issued_on: YYYY-MM-DD,
+ * not in the future} (borrowed). RESULT_INVALID with info->errors for an unknown member or a
+ * missing or non-string issued_on before anything else; for a date that is not one, after
+ * RESULT_FORBIDDEN and RESULT_NOT_FOUND. */
 enum result volunteers_record_certificate(struct db_conn *conn, const struct actor *actor, const char *person_id,
-                                          const char *issued_on, json_t **out, struct result_info *info);
+                                          json_t *body, json_t **out, struct result_info *info);
 
-/* The volunteer accepts the community's code of conduct. */
-enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
-                                   struct result_info *info);
+/* The volunteer accepts the community's code of conduct (an empty body, borrowed: RESULT_INVALID
+ * with info->errors for any member, before anything else). */
+enum result volunteers_accept_code(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
+                                   json_t **out, struct result_info *info);
 
 #endif

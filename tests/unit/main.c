@@ -13,6 +13,7 @@ int main(void) {
   }
   SRunner *sr = srunner_create(config_suite());
   srunner_add_suite(sr, validate_suite());
+  srunner_add_suite(sr, fields_suite());
   srunner_add_suite(sr, etag_suite());
   srunner_add_suite(sr, paging_suite());
   srunner_add_suite(sr, roles_suite());

@@ -6,6 +6,7 @@
 
 Suite *config_suite(void);
 Suite *validate_suite(void);
+Suite *fields_suite(void);
 Suite *etag_suite(void);
 Suite *paging_suite(void);
 Suite *roles_suite(void);
