@@ -65,9 +65,9 @@ START_TEST(every_move) {
     ck_assert_int_ge(from, 0);
     ck_assert_int_ge(to, 0);
     seen[from][to]++;
-    ck_assert_msg(case_action_move_allowed((enum case_action_status)from, (enum case_action_status)to) ==
-                      moves[i].allowed,
-                  "%s -> %s: expected %s", moves[i].from, moves[i].to, moves[i].allowed ? "allowed" : "refused");
+    ck_assert_msg(
+        case_action_move_allowed((enum case_action_status)from, (enum case_action_status)to) == moves[i].allowed,
+        "%s -> %s: expected %s", moves[i].from, moves[i].to, moves[i].allowed ? "allowed" : "refused");
     if (moves[i].allowed)
       allowed++;
     else
@@ -99,7 +99,7 @@ END_TEST
 /* Values that are no status never allow a move, also not to themselves. */
 START_TEST(out_of_range) {
   enum case_action_status bad = (enum case_action_status)CASE_ACTION_STATUS_COUNT;
-  enum case_action_status negative = (enum case_action_status)-1;
+  enum case_action_status negative = (enum case_action_status) - 1;
   ck_assert_int_eq(case_action_move_allowed(bad, bad), 0);
   ck_assert_int_eq(case_action_move_allowed(bad, CASE_ACTION_OPEN), 0);
   ck_assert_int_eq(case_action_move_allowed(CASE_ACTION_OPEN, bad), 0);

@@ -181,7 +181,8 @@ static const struct {
     {"NOABER_JWT_KEYS", "k1:not*base64*at*all"},
     {"NOABER_JWT_KEYS", "k1:" KEY32_B64 ",k1:" KEY48_B64},
     {"NOABER_JWT_KEYS", "k1:" KEY32_B64 ",k2"},
-    {"NOABER_JWT_KEYS", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk:" KEY32_B64}, /* 65-char kid */
+    {"NOABER_JWT_KEYS",
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk:" KEY32_B64}, /* 65-char kid */
     {"NOABER_ACCESS_TOKEN_TTL_S", "901"},
     {"NOABER_ACCESS_TOKEN_TTL_S", "29"},
     {"NOABER_ARGON2_MEMLIMIT_KIB", "19455"},

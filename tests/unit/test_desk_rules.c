@@ -134,8 +134,8 @@ START_TEST(no_recent_hours_bound_the_score) {
     for (size_t c = 0; c < sizeof capacities / sizeof capacities[0]; c++)
       for (long good = 0; good <= 4; good++)
         for (int preferred = 0; preferred <= 1; preferred++) {
-          struct match_input in = {.km = kms[k], .helped_good = good, .capacity_hours = capacities[c],
-                                   .preferred = preferred};
+          struct match_input in = {
+              .km = kms[k], .helped_good = good, .capacity_hours = capacities[c], .preferred = preferred};
           struct match_factors bound, exact;
           match_rank(&in, &bound);
           for (size_t h = 0; h < sizeof hours / sizeof hours[0]; h++) {

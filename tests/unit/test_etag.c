@@ -113,8 +113,8 @@ static const struct {
 
 START_TEST(test_header_matches) {
   const char *header = match_cases[_i].header;
-  ck_assert_msg(conditional_header_matches(header, TAG, 0) == match_cases[_i].strong, "strong: [%s] should give %d", header,
-                match_cases[_i].strong);
+  ck_assert_msg(conditional_header_matches(header, TAG, 0) == match_cases[_i].strong, "strong: [%s] should give %d",
+                header, match_cases[_i].strong);
   ck_assert_msg(conditional_header_matches(header, TAG, 1) == match_cases[_i].weak, "weak: [%s] should give %d", header,
                 match_cases[_i].weak);
 }

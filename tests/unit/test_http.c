@@ -14,9 +14,7 @@ static const char *str(const json_t *object, const char *key) {
 }
 
 /* A status the table knows (api_status_title() answers "Error" for any other). */
-static int known_status(int status) {
-  return strcmp(api_status_title(status), "Error") != 0;
-}
+static int known_status(int status) { return strcmp(api_status_title(status), "Error") != 0; }
 
 /* A problem type slug: lower-case words joined by hyphens. */
 static int well_formed_slug(const char *slug) {
@@ -61,9 +59,7 @@ static void answer_free(struct answer *a) {
   ulfius_clean_response(&a->resp);
 }
 
-static const char *header(const struct answer *a, const char *name) {
-  return u_map_get_case(a->resp.map_header, name);
-}
+static const char *header(const struct answer *a, const char *name) { return u_map_get_case(a->resp.map_header, name); }
 
 /* Every enum result (RESULT_OK .. RESULT_ERROR, the last one) gets a well-formed problem with
  * a status the table knows; results that are not failures are a bug of the caller: 500. */
@@ -180,7 +176,7 @@ END_TEST
 /* Every status the table knows builds a consistent problem, and no two share a slug. */
 START_TEST(test_known_statuses) {
   int known = 0;
-  const char *slugs[100];
+  const char *slugs[100] = {0};
   for (int status = 100; status <= 599; status++) {
     if (!known_status(status)) {
       ck_assert_str_eq(api_status_slug(status), "internal");

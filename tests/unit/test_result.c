@@ -35,9 +35,9 @@ START_TEST(test_field_errors) {
   ck_assert_uint_eq(json_array_size(info.errors), 1);
   result_field_error(&info, "name", "required", "name is required");
   ck_assert_uint_eq(json_array_size(info.errors), 2);
-  json_t *expect = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "field", "email", "code", "invalid", "message",
-                             "email must be an address", "field", "name", "code", "required", "message",
-                             "name is required");
+  json_t *expect =
+      json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "field", "email", "code", "invalid", "message",
+                "email must be an address", "field", "name", "code", "required", "message", "name is required");
   ck_assert(json_equal(info.errors, expect));
   json_decref(expect);
   info.retry_after = 3;

@@ -56,7 +56,7 @@ static const struct {
     {"2024-06-30T24:00:00Z", 0},
     {"2024-06-30T12:60:00Z", 0},
     {"2024-06-30T12:00:61Z", 0},
-    {"2024-06-30T12:00:00", 0}, /* no zone */
+    {"2024-06-30T12:00:00", 0},  /* no zone */
     {"2024-02-29T00:00:00Z", 1}, /* leap year */
     {"2024-02-31T00:00:00Z", 0}, /* no such day: PostgreSQL would refuse it with a 500 */
     {"2023-02-29T00:00:00Z", 0},
@@ -106,10 +106,10 @@ START_TEST(test_email) {
   ck_assert_int_eq(valid_email("a@b.c"), 1);
   ck_assert_int_eq(valid_email("first.last+tag@example.co.uk"), 1);
   ck_assert_int_eq(valid_email("ab"), 0);
-  ck_assert_int_eq(valid_email("a@b"), 0);   /* no dot in the domain */
-  ck_assert_int_eq(valid_email("@b.c"), 0);  /* empty local part */
-  ck_assert_int_eq(valid_email("a@.c"), 0);  /* domain starts with its last dot */
-  ck_assert_int_eq(valid_email("a@b."), 0);  /* nothing after the dot */
+  ck_assert_int_eq(valid_email("a@b"), 0);  /* no dot in the domain */
+  ck_assert_int_eq(valid_email("@b.c"), 0); /* empty local part */
+  ck_assert_int_eq(valid_email("a@.c"), 0); /* domain starts with its last dot */
+  ck_assert_int_eq(valid_email("a@b."), 0); /* nothing after the dot */
   ck_assert_int_eq(valid_email("a@@b.c"), 0);
   ck_assert_int_eq(valid_email("a@b.c@d.e"), 0);
   ck_assert_int_eq(valid_email("ab.c"), 0);
@@ -163,8 +163,11 @@ START_TEST(test_text) {
   ck_assert_int_eq(valid_text("hello", 1, 4), 0);
   ck_assert_int_eq(valid_text("hello", 6, 10), 0);
   ck_assert_int_eq(valid_text("", 0, 10), 1);
-  ck_assert_int_eq(valid_text("a\xc2\x85" "b", 1, 10), 0); /* C1 control U+0085 */
-  ck_assert_int_eq(valid_text("caf\xc3\xa9", 4, 4), 1);  /* e-acute is one code point, not a control */
+  ck_assert_int_eq(valid_text("a\xc2\x85"
+                              "b",
+                              1, 10),
+                   0);                                  /* C1 control U+0085 */
+  ck_assert_int_eq(valid_text("caf\xc3\xa9", 4, 4), 1); /* e-acute is one code point, not a control */
   ck_assert_int_eq(valid_text("", 1, 10), 0);
   /* code points, not bytes: "héllo" is 6 bytes, 5 code points */
   ck_assert_int_eq(valid_text("h\xc3\xa9llo", 5, 5), 1);
