@@ -1,52 +1,38 @@
+/* Categories of help and their policy. The representation is built by PostgreSQL
+ * (sql/functions/categories.sql). */
 #include "categories.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "documents.h"
 #include "fields.h"
 #include "precondition.h"
 
-#define CATEGORY_COLUMNS                                                                                               \
-  "id, code, label_nl, label_en, in_home, may_recur, max_per_month, max_duration_minutes, referral_name, "             \
-  "referral_contact, api_ts(updated_at)"
-
+/* Every statement that returns a category returns its document, category_doc: the label is in
+ * the caller's language, the statement's last parameter. */
 static const struct db_statement statements[] = {
     {"categories_page",
-     "SELECT " CATEGORY_COLUMNS " FROM categories WHERE community_id = $1 "
-     "AND" PAGING_SQL_AFTER("updated_at", "id", "$2", "$3", "$4") "ORDER BY updated_at, id LIMIT $5"},
-    {"category_get", "SELECT " CATEGORY_COLUMNS " FROM categories WHERE community_id = $1 AND id = $2"},
-    {"category_lock", "SELECT " CATEGORY_COLUMNS " FROM categories WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+     "SELECT d.* FROM categories c, category_doc(c, $6) d WHERE c.community_id = $1 "
+     "AND c.updated_at > $2::timestamptz AND (c.updated_at, c.id) > ($3::timestamptz, $4::uuid) "
+     "ORDER BY c.updated_at, c.id LIMIT $5"},
+    {"category_get", "SELECT d.* FROM categories c, category_doc(c, $3) d WHERE c.community_id = $1 AND c.id = $2"},
+    {"category_lock",
+     "SELECT d.* FROM categories c, category_doc(c, $3) d WHERE c.community_id = $1 AND c.id = $2 FOR UPDATE OF c"},
     {"category_insert",
-     "INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, max_per_month, "
-     "max_duration_minutes, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-     "RETURNING " CATEGORY_COLUMNS},
+     "WITH created AS (INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, "
+     "max_per_month, max_duration_minutes, referral_name, referral_contact) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *) "
+     "SELECT d.* FROM created c, category_doc(c, $11) d"},
     {"category_update",
-     "UPDATE categories SET label_nl = $3, label_en = $4, in_home = $5, may_recur = $6, max_per_month = $7, "
-     "max_duration_minutes = $8, referral_name = $9, referral_contact = $10, updated_at = clock_timestamp() "
-     "WHERE community_id = $1 AND id = $2 RETURNING " CATEGORY_COLUMNS},
+     "WITH changed AS (UPDATE categories SET label_nl = $3, label_en = $4, in_home = $5, may_recur = $6, "
+     "max_per_month = $7, max_duration_minutes = $8, referral_name = $9, referral_contact = $10, "
+     "updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2 RETURNING *) "
+     "SELECT d.* FROM changed c, category_doc(c, $11) d"},
 };
 
 int categories_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
-}
-
-static json_t *nullable_int(const PGresult *res, int row, int col) {
-  return PQgetisnull(res, row, col) ? json_null() : json_integer(atoi(PQgetvalue(res, row, col)));
-}
-
-static json_t *referral_from_row(const PGresult *res, int row) {
-  if (PQgetisnull(res, row, 8)) return json_null();
-  return json_pack("{s:s, s:s}", "name", PQgetvalue(res, row, 8), "contact",
-                   PQgetisnull(res, row, 9) ? "" : PQgetvalue(res, row, 9));
-}
-
-static json_t *category_from_row(const PGresult *res, int row, const char *language) {
-  const char *nl = PQgetvalue(res, row, 2), *en = PQgetvalue(res, row, 3);
-  return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:b, s:o, s:o, s:o, s:s}", "id", PQgetvalue(res, row, 0), "code",
-                   PQgetvalue(res, row, 1), "label", strcmp(language, "en") == 0 ? en : nl, "labels", "nl", nl, "en",
-                   en, "in_home", PQgetvalue(res, row, 4)[0] == 't', "may_recur", PQgetvalue(res, row, 5)[0] == 't',
-                   "max_per_month", nullable_int(res, row, 6), "max_duration_minutes", nullable_int(res, row, 7),
-                   "referral", referral_from_row(res, row), "updated_at", PQgetvalue(res, row, 10));
 }
 
 enum result categories_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -54,49 +40,34 @@ enum result categories_list(struct db_conn *conn, const struct actor *actor, con
   *out = NULL;
   /* A guest (an outside professional) sees nothing of the community but their cases. */
   if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
-  const char *params[5] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
-                           paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "categories_page", 5, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, category_from_row(res, i, language));
-  PQclear(res);
-  *out = paging_envelope(page, items, "updated_at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+  const char *params[6] = {actor->community_id,         paging_param_since(page), paging_param_after_ts(page),
+                           paging_param_after_id(page), paging_param_fetch(page), language};
+  return documents_page(conn, "categories_page", 6, params, page, "updated_at", "id", out, info);
 }
 
 enum result categories_rules(struct db_conn *conn, const char *community_id, const char *category_id,
                              struct category_rules *out, struct result_info *info) {
   memset(out, 0, sizeof *out);
-  const char *params[2] = {community_id, category_id};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "category_get", 2, params, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
+  /* The rules are read from the document; its label (any language will do) is not used. */
+  const char *params[3] = {community_id, category_id, "nl"};
+  json_t *doc = NULL;
+  enum result r = documents_one(conn, "category_get", 3, params, &doc, info);
   if (r == RESULT_OK) {
-    out->in_home = PQgetvalue(res, 0, 4)[0] == 't';
-    out->policy.may_recur = PQgetvalue(res, 0, 5)[0] == 't';
-    out->policy.max_per_month = PQgetisnull(res, 0, 6) ? 0 : atoi(PQgetvalue(res, 0, 6));
-    out->policy.max_duration_minutes = PQgetisnull(res, 0, 7) ? 0 : atoi(PQgetvalue(res, 0, 7));
-    out->referral = referral_from_row(res, 0);
+    out->in_home = json_is_true(json_object_get(doc, "in_home"));
+    out->policy.may_recur = json_is_true(json_object_get(doc, "may_recur"));
+    out->policy.max_per_month = (int)json_integer_value(json_object_get(doc, "max_per_month")); /* 0 when null */
+    out->policy.max_duration_minutes = (int)json_integer_value(json_object_get(doc, "max_duration_minutes"));
+    out->referral = json_incref(json_object_get(doc, "referral"));
   }
-  PQclear(res);
+  json_decref(doc);
   return r;
 }
 
 /* One category (locked when `lock`) as JSON in `language`. */
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, const char *language,
                         json_t **out, struct result_info *info) {
-  const char *params[2] = {actor->community_id, id};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, lock ? "category_lock" : "category_get", 2, params, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  const char *params[3] = {actor->community_id, id, language};
+  return documents_one(conn, lock ? "category_lock" : "category_get", 3, params, out, info);
 }
 
 enum result categories_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *language,
@@ -191,13 +162,10 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
   struct policy_params p;
   read_policy(body, &p, info);
   if (info->errors != NULL) return RESULT_INVALID;
-  const char *params[10] = {actor->community_id, code,        p.values[0], p.values[1], p.values[2],
-                            p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "category_insert", 10, params, &res), info);
+  const char *params[11] = {actor->community_id, code,        p.values[0], p.values[1], p.values[2], p.values[3],
+                            p.values[4],         p.values[5], p.values[6], p.values[7], language};
+  enum result r = documents_one(conn, "category_insert", 11, params, out, info);
   if (r == RESULT_CONFLICT) info->detail = "this community already has a category with that code";
-  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
@@ -217,11 +185,7 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
   if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
   json_decref(current);
   if (r != RESULT_OK) return r;
-  const char *params[10] = {actor->community_id, id,          p.values[0], p.values[1], p.values[2],
-                            p.values[3],         p.values[4], p.values[5], p.values[6], p.values[7]};
-  PGresult *res = NULL;
-  r = result_from_db(db_query(conn, "category_update", 10, params, &res), info);
-  if (r == RESULT_OK && (*out = category_from_row(res, 0, language)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  const char *params[11] = {actor->community_id, id,          p.values[0], p.values[1], p.values[2], p.values[3],
+                            p.values[4],         p.values[5], p.values[6], p.values[7], language};
+  return documents_one(conn, "category_update", 11, params, out, info);
 }

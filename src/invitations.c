@@ -1,29 +1,27 @@
-/* Invitations to join a community. */
+/* Invitations to join a community. The representation is built by PostgreSQL
+ * (sql/functions/invitations.sql). */
 #include "invitations.h"
 
 #include <orcania.h>
 #include <string.h>
 
+#include "documents.h"
 #include "precondition.h"
 #include "support/digest.h"
 
-#define INVITATION_COLUMNS                                                                                             \
-  "id, community_id, role::text, email, "                                                                              \
-  "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN accepted_at IS NOT NULL THEN 'accepted' "                      \
-  "WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END, "                                                       \
-  "api_ts(expires_at), created_by, api_ts(created_at), api_ts(updated_at), case_id"
-
+/* Every statement that returns an invitation returns its document, invitation_doc. */
 static const struct db_statement statements[] = {
     {"invitation_insert",
-     "INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at, case_id, organisation) "
-     "VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int), $7, $8) "
-     "RETURNING " INVITATION_COLUMNS},
+     "WITH created AS (INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at, case_id, "
+     "organisation) VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int), "
+     "$7, $8) RETURNING *) SELECT d.* FROM created i, invitation_doc(i) d"},
     {"invitations_page",
-     "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 "
-     "AND" PAGING_SQL_AFTER("updated_at", "id", "$2", "$3", "$4") "ORDER BY updated_at, id LIMIT $5"},
-    {"invitation_get", "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2"},
+     "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 "
+     "AND i.updated_at > $2::timestamptz AND (i.updated_at, i.id) > ($3::timestamptz, $4::uuid) "
+     "ORDER BY i.updated_at, i.id LIMIT $5"},
+    {"invitation_get", "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 AND i.id = $2"},
     {"invitation_lock",
-     "SELECT " INVITATION_COLUMNS " FROM invitations WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+     "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 AND i.id = $2 FOR UPDATE OF i"},
     {"invitation_revoke",
      "UPDATE invitations SET revoked_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL AND accepted_at IS NULL"},
@@ -48,15 +46,6 @@ int invitations_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-static json_t *invitation_from_row(const PGresult *res, int row) {
-  return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?}", "id", PQgetvalue(res, row, 0),
-                   "community_id", PQgetvalue(res, row, 1), "role", PQgetvalue(res, row, 2), "email",
-                   PQgetisnull(res, row, 3) ? NULL : PQgetvalue(res, row, 3), "status", PQgetvalue(res, row, 4),
-                   "expires_at", PQgetvalue(res, row, 5), "created_by", PQgetvalue(res, row, 6), "created_at",
-                   PQgetvalue(res, row, 7), "updated_at", PQgetvalue(res, row, 8), "case_id",
-                   PQgetisnull(res, row, 9) ? NULL : PQgetvalue(res, row, 9));
-}
-
 enum result invitations_insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
                                int hours, const char *case_id, const char *organisation, json_t **out,
                                struct result_info *info) {
@@ -69,13 +58,13 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   snprintf(hours_text, sizeof hours_text, "%d", hours);
   const char *params[8] = {actor->community_id, code_hash,  role_name, email,
                            actor->person_id,    hours_text, case_id,   organisation};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "invitation_insert", 8, params, &res), info);
-  if (r == RESULT_OK) {
-    *out = invitation_from_row(res, 0);
-    if (*out == NULL || json_object_set_new(*out, "code", json_string(code)) != 0) r = RESULT_ERROR;
+  /* The code is shown once, in this response; only its hash is kept. */
+  enum result r = documents_one(conn, "invitation_insert", 8, params, out, info);
+  if (r == RESULT_OK && json_object_set_new(*out, "code", json_string(code)) != 0) {
+    json_decref(*out);
+    *out = NULL;
+    r = RESULT_ERROR;
   }
-  PQclear(res);
   o_free(code);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
@@ -109,29 +98,15 @@ enum result invitations_list(struct db_conn *conn, const struct actor *actor, co
                              json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  char limit[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
   const char *params[5] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
-                           paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "invitations_page", 5, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++) json_array_append_new(items, invitation_from_row(res, i));
-  PQclear(res);
-  *out = paging_envelope(page, items, "updated_at", "id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+                           paging_param_after_id(page), paging_param_fetch(page)};
+  return documents_page(conn, "invitations_page", 5, params, page, "updated_at", "id", out, info);
 }
 
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, json_t **out,
                         struct result_info *info) {
   const char *params[2] = {actor->community_id, id};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, lock ? "invitation_lock" : "invitation_get", 2, params, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = invitation_from_row(res, 0)) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  return documents_one(conn, lock ? "invitation_lock" : "invitation_get", 2, params, out, info);
 }
 
 enum result invitations_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
