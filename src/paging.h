@@ -15,13 +15,11 @@ struct page_request {
   char fetch[12];      /* limit + 1 as text: how many rows a page statement fetches */
 };
 
-/* SQL: the rows after the keyset bounds, `ts > since` and `(ts, id) > (after_ts, after_id)`, with
- * parameters from paging_param_*(), which are never NULL: a missing bound is the lowest value. So
- * both bounds are index conditions, also in a generic plan and under row-level security (an
- * `$n IS NULL OR ...` or a COALESCE would keep them out of the index). Arguments are SQL text:
- * the columns and the parameters ("$5"). */
-#define PAGING_SQL_AFTER(ts, id, since, after_ts, after_id)                                                            \
-  " " ts " > " since "::timestamptz AND (" ts ", " id ") > (" after_ts "::timestamptz, " after_id "::uuid) "
+/* A page statement reads the rows after its keyset bounds, written out in its SQL as
+ * `ts > $since AND (ts, id) > ($after_ts, $after_id)`, with parameters from paging_param_*(),
+ * which are never NULL: a missing bound is the lowest value. So both bounds are index
+ * conditions, also in a generic plan and under row-level security (an `$n IS NULL OR ...` or a
+ * COALESCE would keep them out of the index). */
 
 /*
  * Validate the list query parameters (each may be NULL). The cursor is opaque to clients: it
@@ -32,7 +30,7 @@ int paging_parse(const char *limit, const char *cursor, const char *updated_sinc
                  struct result_info *info);
 void paging_free(struct page_request *page);
 
-/* The bounds of PAGING_SQL_AFTER as statement parameters: updated_since, and the cursor's
+/* The keyset bounds as statement parameters: updated_since, and the cursor's
  * (updated_at, id); the lowest timestamp and id when absent. Borrowed from `page` or static. */
 const char *paging_param_since(const struct page_request *page);
 const char *paging_param_after_ts(const struct page_request *page);
