@@ -199,20 +199,3 @@ const struct precondition *api_if_match(struct api_request *ar) {
   }
   return &ar->if_match;
 }
-
-int api_only_fields(struct api_request *ar, const char *const *allowed) {
-  return fields_only(ar->body, allowed, &ar->info);
-}
-
-const char *api_string_field(struct api_request *ar, const char *name, int required) {
-  json_t *value = json_object_get(ar->body, name);
-  if (value == NULL || json_is_null(value)) {
-    if (required) result_field_error(&ar->info, name, "required", "this field is required");
-    return NULL;
-  }
-  if (!json_is_string(value)) {
-    result_field_error(&ar->info, name, "type", "must be a string");
-    return NULL;
-  }
-  return json_string_value(value);
-}

@@ -93,13 +93,6 @@ const char *api_path(const struct api_request *ar, const char *name);
  * Owned by `ar` (freed with it). Out of memory, it names a version none has (fails closed). */
 const struct precondition *api_if_match(struct api_request *ar);
 
-/* Reject fields of the body not in `allowed` (NULL-terminated): 0 when fine, -1 after adding
- * an error per unknown field to ar->info. */
-int api_only_fields(struct api_request *ar, const char *const *allowed);
-
-/* A required string field, or NULL after adding a field error. */
-const char *api_string_field(struct api_request *ar, const char *name, int required);
-
 /* Title and problem type slug for a status. */
 const char *api_status_title(int status);
 const char *api_status_slug(int status);

@@ -42,30 +42,8 @@ enum result handle_member_get(struct api_request *ar) {
 enum result handle_member_update(struct api_request *ar) {
   const char *person_id = path_id(ar, "personId");
   if (person_id == NULL) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {"roles", NULL};
-  api_only_fields(ar, fields);
-  json_t *names = json_object_get(ar->body, "roles");
-  unsigned roles = 0;
-  if (!json_is_array(names) || json_array_size(names) < 1 || json_array_size(names) > 5) {
-    result_field_error(&ar->info, "roles", "invalid", "give 1 to 5 roles");
-  } else {
-    size_t i;
-    json_t *name;
-    json_array_foreach(names, i, name) {
-      unsigned role = role_from_name(json_string_value(name));
-      /* guest comes only with a case invitation */
-      if (role == 0 || role == ROLE_GUEST || (roles & role)) {
-        result_field_error(&ar->info, "roles", "invalid",
-                           "roles must be distinct names out of resident, "
-                           "volunteer, coordinator, professional, admin");
-        break;
-      }
-      roles |= role;
-    }
-  }
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *member = NULL;
-  enum result r = members_update_roles(ar->db, &ar->actor, person_id, roles, api_if_match(ar), &member, &ar->info);
+  enum result r = members_update_roles(ar->db, &ar->actor, person_id, ar->body, api_if_match(ar), &member, &ar->info);
   if (r == RESULT_OK) r = api_resource(ar, 200, member);
   json_decref(member);
   return r;
@@ -79,19 +57,9 @@ enum result handle_member_remove(struct api_request *ar) {
 }
 
 enum result handle_invitation_create(struct api_request *ar) {
-  static const char *const fields[] = {"role", "email", "expires_in_hours", NULL};
-  api_only_fields(ar, fields);
-  const char *role_name = api_string_field(ar, "role", 1);
-  const char *email = api_string_field(ar, "email", 0);
-  unsigned role = role_name != NULL ? role_from_name(role_name) : 0;
-  /* guests join through a case invitation (POST .../cases/{caseId}/invitations), never this way */
-  if (role_name != NULL && (role == 0 || role == ROLE_GUEST))
-    result_field_error(&ar->info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
-  if (email != NULL && !valid_email(email)) result_field_error(&ar->info, "email", "invalid", "not an email address");
-  int hours = invitations_lifetime_hours(ar->body, ar->cfg->invitation_default_hours, &ar->info);
-  if (ar->info.errors != NULL) return RESULT_INVALID;
   json_t *invitation = NULL;
-  enum result r = invitations_create(ar->db, &ar->actor, role, email, hours, &invitation, &ar->info);
+  enum result r =
+      invitations_create(ar->db, &ar->actor, ar->body, ar->cfg->invitation_default_hours, &invitation, &ar->info);
   if (r == RESULT_CREATED) {
     char *location = msprintf("/v1/communities/%s/invitations/%s", ar->community_id,
                               json_string_value(json_object_get(invitation, "id")));

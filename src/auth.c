@@ -42,8 +42,7 @@ static const struct field_rule refresh_fields[] = {
 
 enum { REGISTER_CODE, REGISTER_EMAIL, REGISTER_PASSWORD, REGISTER_NAME, REGISTER_FIELDS };
 static const struct field_rule register_fields[] = {
-    [REGISTER_CODE] = {"invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 128, NULL, "invalid",
-                       "the invitation code is unknown, used, revoked or expired"},
+    [REGISTER_CODE] = INVITATION_CODE_RULE,
     [REGISTER_EMAIL] = {"email", FIELD_EMAIL, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 0, NULL, "invalid",
                         "not an email address"},
     [REGISTER_PASSWORD] = {"password", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, PASSWORD_MIN, PASSWORD_MAX, NULL,

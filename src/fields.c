@@ -192,3 +192,16 @@ int fields_choice(const char *name, const char *value, const char *const *choice
   if (choice < 0) result_field_error(info, name, "invalid", message);
   return choice;
 }
+
+const char *fields_string(json_t *body, const char *name, int required, struct result_info *info) {
+  json_t *value = json_object_get(body, name);
+  if (value == NULL || json_is_null(value)) {
+    if (required) result_field_error(info, name, "required", "this field is required");
+    return NULL;
+  }
+  if (!json_is_string(value)) {
+    result_field_error(info, name, "type", "must be a string");
+    return NULL;
+  }
+  return json_string_value(value);
+}

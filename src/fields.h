@@ -81,6 +81,10 @@ int fields_choice(const char *name, const char *value, const char *const *choice
  * Returns 0 when there was none, -1 otherwise. */
 int fields_only(json_t *body, const char *const *allowed, struct result_info *info);
 
+/* The string member `name`, whatever it holds. NULL when absent or null (the error `required`
+ * when `required`) or not a string (the error `type`, "must be a string"). Borrowed from body. */
+const char *fields_string(json_t *body, const char *name, int required, struct result_info *info);
+
 /* The string member `name` when it has `min`..`max` code points and no control characters.
  * NULL when absent (an error only when `required`) or invalid (an error). Borrowed from body. */
 const char *fields_text(json_t *body, const char *name, size_t min, size_t max, int required, struct result_info *info);

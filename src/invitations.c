@@ -8,6 +8,7 @@
 #include "documents.h"
 #include "precondition.h"
 #include "support/digest.h"
+#include "support/validate.h"
 
 /* Every statement that returns an invitation returns its document, invitation_doc. */
 static const struct db_statement statements[] = {
@@ -83,9 +84,19 @@ int invitations_lifetime_hours(const json_t *body, int default_hours, struct res
   return (int)json_integer_value(hours);
 }
 
-enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
-                               int hours, json_t **out, struct result_info *info) {
+enum result invitations_create(struct db_conn *conn, const struct actor *actor, json_t *body, int default_hours,
+                               json_t **out, struct result_info *info) {
   *out = NULL;
+  static const char *const fields[] = {"role", "email", "expires_in_hours", NULL};
+  fields_only(body, fields, info);
+  const char *role_name = fields_string(body, "role", 1, info);
+  const char *email = fields_string(body, "email", 0, info);
+  unsigned role = role_name != NULL ? role_from_name(role_name) : 0;
+  if (role_name != NULL && (role == 0 || role == ROLE_GUEST))
+    result_field_error(info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
+  if (email != NULL && !valid_email(email)) result_field_error(info, "email", "invalid", "not an email address");
+  int hours = invitations_lifetime_hours(body, default_hours, info);
+  if (info->errors != NULL) return RESULT_INVALID;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   if (role == ROLE_ADMIN && !(actor->roles & ROLE_ADMIN)) {
     info->detail = "only an admin can invite an admin";
@@ -185,4 +196,12 @@ enum result invitations_redeem(struct db_conn *conn, const char *code, const cha
   if (r != RESULT_OK) return r;
   const char *params[3] = {community_id, invitation_id, person_id};
   return result_from_db(db_exec(conn, "invitation_accept", 3, params), info);
+}
+
+enum result invitations_join(struct db_conn *conn, json_t *body, const char *person_id, char community_id[37],
+                             struct result_info *info) {
+  static const struct field_rule rules[] = {INVITATION_CODE_RULE, {NULL}};
+  struct field_value code;
+  if (fields_read(body, rules, &code, info) != 0) return RESULT_INVALID;
+  return invitations_redeem(conn, code.text, person_id, community_id, info);
 }

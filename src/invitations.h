@@ -2,6 +2,7 @@
 #define NOABER_INVITATIONS_H
 
 #include "db/db.h"
+#include "fields.h"
 #include "paging.h"
 #include "precondition.h"
 #include "result.h"
@@ -27,10 +28,12 @@ int invitations_lifetime_allowed(long long hours);
  * RESULT_INVALID. Nothing to free; `body` is only read. */
 int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info);
 
-/* Create an invitation (coordinator, admin; only an admin invites an admin). `email` may be
- * NULL; `hours` is its lifetime. *out (new reference) includes `code`. */
-enum result invitations_create(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
-                               int hours, json_t **out, struct result_info *info);
+/* Create an invitation (coordinator, admin; only an admin invites an admin) from `body`
+ * {"role", "email"?, "expires_in_hours"?} (a guest joins only through a case invitation);
+ * `default_hours` is the lifetime when the body names none. *out (new reference) includes
+ * `code`. RESULT_INVALID with field errors for a body that breaks those rules. */
+enum result invitations_create(struct db_conn *conn, const struct actor *actor, json_t *body, int default_hours,
+                               json_t **out, struct result_info *info);
 
 /* Insert an invitation without checking who asks (callers do): for a case (`case_id` and
  * `organisation` set, role guest) or not (both NULL). RESULT_CREATED with *out including `code`. */
@@ -47,6 +50,19 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
 /* Revoke a pending invitation; revoking a revoked one is fine, an accepted one is a conflict. */
 enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
                                const struct precondition *if_match, struct result_info *info);
+
+/* The rule for an invitation code in a request body (registering, joining): a code is 1 to 128
+ * characters, and a bad one is told like an unknown one. A fields_read() rule. */
+#define INVITATION_CODE_RULE                                                                                           \
+  {                                                                                                                    \
+    "invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 128, NULL, "invalid",                        \
+        "the invitation code is unknown, used, revoked or expired"                                                     \
+  }
+
+/* Join a community for `person_id` with the invitation code of `body` {"invitation_code"}, as
+ * invitations_redeem does. RESULT_INVALID with field errors for a body that breaks the rule. */
+enum result invitations_join(struct db_conn *conn, json_t *body, const char *person_id, char community_id[37],
+                             struct result_info *info);
 
 /*
  * Redeem `code` for `person_id` inside the caller's open transaction: checks the code, adds

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "documents.h"
+#include "fields.h"
 #include "precondition.h"
 
 static const struct db_statement statements[] = {
@@ -86,9 +87,36 @@ static enum result lock_with_precondition(struct db_conn *conn, const struct act
   return r == RESULT_OK ? precondition_check(if_match, *current, 0) : r;
 }
 
-enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
+/* The roles a member-update body names: 1 to 5 distinct role names, never guest (that comes only
+ * with a case invitation). 0 after a field error. */
+static unsigned roles_of_body(json_t *body, struct result_info *info) {
+  static const char *const fields[] = {"roles", NULL};
+  fields_only(body, fields, info);
+  json_t *names = json_object_get(body, "roles");
+  if (!json_is_array(names) || json_array_size(names) < 1 || json_array_size(names) > 5) {
+    result_field_error(info, "roles", "invalid", "give 1 to 5 roles");
+    return 0;
+  }
+  unsigned roles = 0;
+  size_t i;
+  json_t *name;
+  json_array_foreach(names, i, name) {
+    unsigned role = role_from_name(json_string_value(name));
+    if (role == 0 || role == ROLE_GUEST || (roles & role)) {
+      result_field_error(info, "roles", "invalid",
+                         "roles must be distinct names out of resident, volunteer, coordinator, professional, admin");
+      return 0;
+    }
+    roles |= role;
+  }
+  return roles;
+}
+
+enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
                                  const struct precondition *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
+  unsigned roles = roles_of_body(body, info);
+  if (info->errors != NULL) return RESULT_INVALID;
   if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   json_t *current = NULL;

@@ -34,9 +34,10 @@ enum result members_list(struct db_conn *conn, const struct actor *actor, const 
 enum result members_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
                         struct result_info *info);
 
-/* Replace a member's roles when `if_match` names the current representation. Only an admin
- * grants or takes away `admin`. */
-enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, unsigned roles,
+/* Replace a member's roles, `body` {"roles": [1 to 5 distinct names]} (guest comes only with a
+ * case invitation), when `if_match` names the current representation. Only an admin grants or
+ * takes away `admin`. RESULT_INVALID with field errors for a body that breaks those rules. */
+enum result members_update_roles(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
                                  const struct precondition *if_match, json_t **out, struct result_info *info);
 
 /* Remove a member (kept as a tombstone for sync). `if_match` may name no version (then no check). */
