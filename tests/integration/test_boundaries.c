@@ -301,9 +301,10 @@ struct operation {
    * invitation, occurrence, offer or ETag), or before every case when `prepare_each` */
   void (*prepare)(struct request *rq, json_t *schema);
   bool prepare_each;
-  json_t *(*item)(const char *field, size_t i); /* i-th distinct valid item of an array, NULL: none */
-  const struct readback *readback;              /* NULL-terminated, may be NULL */
-  const struct exception *exceptions;           /* NULL-terminated, may be NULL */
+  /* the i-th distinct valid item of an array field, NULL: none; when set, the only source of items */
+  json_t *(*item)(const char *field, size_t i);
+  const struct readback *readback;    /* NULL-terminated, may be NULL */
+  const struct exception *exceptions; /* NULL-terminated, may be NULL */
 };
 
 /* Found and left for the integrator: reported, not failed (see the top of the file). */
@@ -654,6 +655,41 @@ static void prepare_consent(struct request *rq, json_t *schema) {
   rq->token = copy_text(S.resident);
 }
 
+/* A new case each time: a person is on a case once. */
+static void prepare_participant(struct request *rq, json_t *schema) {
+  (void)schema;
+  char *id = case_open(S.coord, fx.resident1.id, "Grenzen", NULL);
+  case_path(rq->path, sizeof rq->path, id, "/participants");
+  free(id);
+  rq->body = json_pack("{s:s, s:s}", "person_id", fx.volunteer2.id, "role", "volunteer");
+  rq->token = copy_text(S.coord);
+}
+
+static void prepare_case_invitation(struct request *rq, json_t *schema) {
+  (void)schema;
+  case_path(rq->path, sizeof rq->path, S.case_id, "/invitations");
+  rq->body = json_pack("{s:s}", "organisation", "wijkteam");
+  rq->token = copy_text(S.coord);
+}
+
+/* A new code each time: codes are unique in a community. */
+static void prepare_create_category(struct request *rq, json_t *schema) {
+  (void)schema;
+  community_path(rq->path, sizeof rq->path, &fx.anna, "/categories");
+  char code[16];
+  snprintf(code, sizeof code, "grens_%d", S.requests++);
+  rq->body = json_pack("{s:s, s:{s:s, s:s}, s:b, s:b, s:i, s:i, s:{s:s, s:s}}", "code", code, "labels", "nl", "Grens",
+                       "en", "Boundary", "in_home", 0, "may_recur", 1, "max_per_month", 4, "max_duration_minutes", 60,
+                       "referral", "name", "Elders", "contact", "");
+  rq->token = copy_text(S.coord);
+}
+
+static void prepare_refresh(struct request *rq, json_t *schema) {
+  (void)schema;
+  fill_path(rq, "/v1/auth/refresh");
+  rq->body = json_pack("{s:s}", "refresh_token", "not-a-refresh-token");
+}
+
 /* A new case each time: the lead moves with every handover. */
 static void prepare_lead(struct request *rq, json_t *schema) {
   (void)schema;
@@ -689,6 +725,10 @@ static const struct readback feedback_readback[] = {
     {"text", "feedback.text"}, {"positive", "feedback.positive"}, {NULL}};
 static const struct readback case_readback[] = {{"organisation", NULL}, {NULL}};
 static const struct readback lead_readback[] = {{"note", NULL}, {NULL}};
+static const struct readback case_invitation_readback[] = {{"organisation", NULL}, {"expires_in_hours", NULL}, {NULL}};
+static const struct exception refresh_exceptions[] = {{"refresh_token minLength 1 at", 401, "no such refresh token"},
+                                                      {"refresh_token maxLength 512 at", 401, "no such refresh token"},
+                                                      {NULL}};
 
 /* Most used first (issue 9). */
 static const struct operation operations[] = {
@@ -711,7 +751,11 @@ static const struct operation operations[] = {
     {"createCaseSignal", setup_case, prepare_signal, false, NULL, NULL, NULL},
     {"recordCaseConsent", setup_case, prepare_consent, false, NULL, NULL, NULL},
     {"handOverCaseLead", setup_coordinator, prepare_lead, false, NULL, lead_readback, NULL},
+    {"addCaseParticipant", setup_coordinator, prepare_participant, false, NULL, NULL, NULL},
+    {"createCaseInvitation", setup_case, prepare_case_invitation, false, NULL, case_invitation_readback, NULL},
+    {"createCategory", setup_coordinator, prepare_create_category, false, NULL, NULL, NULL},
     {"login", NULL, prepare_login, true, NULL, NULL, login_exceptions},
+    {"refreshTokens", NULL, prepare_refresh, false, NULL, NULL, refresh_exceptions},
 };
 
 /* ---------- values at and past a limit ---------- */
@@ -830,6 +874,16 @@ struct outcome {
   size_t failed, passed, skipped, disagreements;
   bool seen[sizeof known_disagreements / sizeof known_disagreements[0]];
 };
+
+/* Lines about cases that went as expected, only with CK_VERBOSITY=verbose. */
+static void say(const char *fmt, ...) {
+  const char *v = getenv("CK_VERBOSITY");
+  if (v == NULL || strcmp(v, "verbose") != 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+}
 
 static void note_failure(struct outcome *o, const char *fmt, ...) {
   va_list ap;
@@ -957,7 +1011,7 @@ static void run_case(struct run *run, const struct limit *l, const char *label, 
   const struct operation *op = run->op;
   const struct exception *ex = at ? exception_for(op, label) : NULL;
   if (ex != NULL && ex->status == 0) {
-    fprintf(stderr, "boundaries: %s: %s: not sent: %s\n", op->operation_id, label, ex->reason);
+    say("boundaries: %s: %s: not sent: %s\n", op->operation_id, label, ex->reason);
     run->out.skipped++;
     json_decref(value);
     return;
@@ -974,7 +1028,7 @@ static void run_case(struct run *run, const struct limit *l, const char *label, 
   char outer[96];
   snprintf(outer, sizeof outer, "%.*s", dot ? (int)(dot - l->field) : 0, l->field);
   if (dot != NULL && !json_is_object(json_object_get(run->rq.body, outer))) {
-    fprintf(stderr, "boundaries: %s: %s: not sent: the valid body has no %s object\n", op->operation_id, label, outer);
+    say("boundaries: %s: %s: not sent: the valid body has no %s object\n", op->operation_id, label, outer);
     run->out.skipped++;
     json_decref(value);
     return;
@@ -995,8 +1049,7 @@ static void run_case(struct run *run, const struct limit *l, const char *label, 
     const char *p = readback_problem(op, l->field, sent, &r, buf, sizeof buf);
     if (p != NULL) snprintf(problem, sizeof problem, "accepted, but %s", p);
   } else if (at && ex != NULL && r.status == ex->status && code == NULL) {
-    fprintf(stderr, "boundaries: %s: %s: %ld, no error on %s: %s\n", op->operation_id, label, r.status, l->field,
-            ex->reason);
+    say("boundaries: %s: %s: %ld, no error on %s: %s\n", op->operation_id, label, r.status, l->field, ex->reason);
   } else if (at) {
     snprintf(problem, sizeof problem, "refused with %ld (error on the field: %s): %.300s", r.status,
              code ? code : "none", r.body ? r.body : "");
@@ -1019,6 +1072,7 @@ static void run_case(struct run *run, const struct limit *l, const char *label, 
 
   long known = known_index(op, label);
   if (problem[0] == '\0') {
+    say("boundaries: %s: %s: as the contract says\n", op->operation_id, label);
     run->out.passed++;
   } else if (known >= 0) {
     run->out.seen[known] = true;
@@ -1045,7 +1099,7 @@ static void run_limit(struct run *run, const struct limit *l) {
       snprintf(label, sizeof label, "%s %s %zu at", l->field, kw, n);
       json_t *v = string_of(l->schema, n, false);
       if (v == NULL) {
-        fprintf(stderr, "boundaries: %s: %s: not sent: no value of that length\n", run->op->operation_id, label);
+        say("boundaries: %s: %s: not sent: no value of that length\n", run->op->operation_id, label);
         run->out.skipped++;
       } else {
         run_case(run, l, label, v, true);
@@ -1080,7 +1134,7 @@ static void run_limit(struct run *run, const struct limit *l) {
       snprintf(label, sizeof label, "%s %s %zu at", l->field, kw, n);
       json_t *v = items_of(run->op, l, base, n, true, why, sizeof why);
       if (v == NULL) {
-        fprintf(stderr, "boundaries: %s: %s: not sent: %s\n", run->op->operation_id, label, why);
+        say("boundaries: %s: %s: not sent: %s\n", run->op->operation_id, label, why);
         run->out.skipped++;
       } else {
         run_case(run, l, label, v, true);
