@@ -334,7 +334,8 @@ static struct {
   char *coord;     /* fx.coordinator's token */
   char *resident;  /* fx.resident1's token */
   char *volunteer; /* fx.volunteer1's token */
-  char *category;  /* id of "shopping": out of the home, may recur, no monthly cap */
+  char *category;  /* id of the category used: shopping (out of the home, may recur, no monthly cap), or
+                    * transport for updateCategory (it has a referral) */
   char *case_id;   /* a case of fx.resident1 led by the coordinator, with volunteer1 and the professional */
   bool have_helper;
   struct person helper;   /* a volunteer made for the desk operations */
@@ -342,7 +343,7 @@ static struct {
   json_t *request;        /* that request as created (new reference) */
   size_t next_occurrence; /* the next of its occurrences not yet completed */
   json_t *skills;         /* ids of every category of fx.anna (array, new reference) */
-  int requests;           /* help requests made so far: each gets its own time */
+  int counter;            /* things made so far: each help request its own time, each category its code */
 } S;
 
 static void state_release(void) {
@@ -541,7 +542,7 @@ static void setup_help_request(void) {
 /* A one-off request of two hours on its own weekday morning, a week or more ahead. */
 static json_t *next_request_body(void) {
   struct window w;
-  int n = S.requests++;
+  int n = S.counter++;
   desk_window(&w, n % 5 + 1, n / 5 + 1, 10, 12);
   return request_body(S.category, &w, SITE_HOME, false);
 }
@@ -677,7 +678,7 @@ static void prepare_create_category(struct request *rq, json_t *schema) {
   (void)schema;
   community_path(rq->path, sizeof rq->path, &fx.anna, "/categories");
   char code[16];
-  snprintf(code, sizeof code, "grens_%d", S.requests++);
+  snprintf(code, sizeof code, "grens_%d", S.counter++);
   rq->body = json_pack("{s:s, s:{s:s, s:s}, s:b, s:b, s:i, s:i, s:{s:s, s:s}}", "code", code, "labels", "nl", "Grens",
                        "en", "Boundary", "in_home", 0, "may_recur", 1, "max_per_month", 4, "max_duration_minutes", 60,
                        "referral", "name", "Elders", "contact", "");
@@ -1057,15 +1058,18 @@ static void run_case(struct run *run, const struct limit *l, const char *label, 
     snprintf(problem, sizeof problem, "%s with %ld, expected 400 or 422 with an error on %s: %.300s",
              accepted ? "ACCEPTED" : "answered", r.status, l->field, r.body ? r.body : "");
   }
-  if (!at && code != NULL && jpath(r.json, "errors") != NULL) {
-    /* an error named only by the field's last name: works, but not the path the contract shows */
-    const char *leaf = strrchr(l->field, '.');
+  /* an error named only by the field's last name: it names the field, but not by the path the
+   * contract shows (FieldError.field: `email`, `roles[1]`) */
+  const char *leaf = strrchr(l->field, '.');
+  if (!at && code != NULL && leaf != NULL) {
     size_t i;
     json_t *e;
-    json_array_foreach(jpath(r.json, "errors"), i,
-                       e) if (leaf != NULL && jstr(e, "field") && strcmp(jstr(e, "field"), leaf + 1) == 0)
-        fprintf(stderr, "boundaries: %s: %s: NOTE the error names \"%s\", not \"%s\"\n", op->operation_id, label,
-                leaf + 1, l->field);
+    json_array_foreach(jpath(r.json, "errors"), i, e) {
+      const char *f = jstr(e, "field");
+      if (f != NULL && strcmp(f, leaf + 1) == 0)
+        fprintf(stderr, "boundaries: %s: %s: NOTE the error names \"%s\", not \"%s\"\n", op->operation_id, label, f,
+                l->field);
+    }
   }
   http_response_free(&r);
   json_decref(sent);
@@ -1110,7 +1114,12 @@ static void run_limit(struct run *run, const struct limit *l) {
       }
       snprintf(label, sizeof label, "%s %s %zu past", l->field, kw, n);
       v = max ? string_of(l->schema, n + 1, false) : text_of(n - 1, false);
-      if (v != NULL) run_case(run, l, label, v, false);
+      if (v != NULL) {
+        run_case(run, l, label, v, false);
+      } else {
+        say("boundaries: %s: %s: not sent: no value of that length\n", run->op->operation_id, label);
+        run->out.skipped++;
+      }
       break;
     }
     case MINIMUM:
@@ -1141,7 +1150,12 @@ static void run_limit(struct run *run, const struct limit *l) {
       }
       snprintf(label, sizeof label, "%s %s %zu past", l->field, kw, n);
       v = items_of(run->op, l, base, max ? n + 1 : n - 1, false, why, sizeof why);
-      if (v != NULL) run_case(run, l, label, v, false);
+      if (v != NULL) {
+        run_case(run, l, label, v, false);
+      } else {
+        say("boundaries: %s: %s: not sent: %s\n", run->op->operation_id, label, why);
+        run->out.skipped++;
+      }
       break;
     }
     case ENUM_VALUE:
