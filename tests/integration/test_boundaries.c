@@ -489,7 +489,7 @@ static void setup_profile(void) {
   char path[160];
   community_path(path, sizeof path, &fx.anna, "/categories");
   for (int i = 0; i < 20; i++) {
-    char code[16];
+    char code[32];
     snprintf(code, sizeof code, "grens_%02d", i);
     struct http_response r;
     http_call(&r, "POST", path, S.coord,
@@ -520,13 +520,13 @@ static json_t *profile_item(const char *field, size_t i) {
   if (strcmp(field, "languages") == 0)
     return i < sizeof languages / sizeof languages[0] ? json_string(languages[i]) : NULL;
   if (strcmp(field, "availability") == 0 && i < 7 * 8) { /* eight slots of two hours a day */
-    char start[6], end[6];
+    char start[32], end[32];
     snprintf(start, sizeof start, "%02zu:00", (i / 7) * 3);
     snprintf(end, sizeof end, "%02zu:00", (i / 7) * 3 + 2);
     return json_pack("{s:i, s:s, s:s}", "weekday", (int)(i % 7) + 1, "start", start, "end", end);
   }
   if (strcmp(field, "unavailable") == 0 && i < 12 * 14) { /* single days in 2031, never adjacent (they would merge) */
-    char day[11];
+    char day[32];
     snprintf(day, sizeof day, "2031-%02zu-%02zu", i / 14 + 1, (i % 14) * 2 + 1);
     return json_pack("{s:s, s:s}", "from", day, "to", day);
   }
@@ -677,7 +677,7 @@ static void prepare_case_invitation(struct request *rq, json_t *schema) {
 static void prepare_create_category(struct request *rq, json_t *schema) {
   (void)schema;
   community_path(rq->path, sizeof rq->path, &fx.anna, "/categories");
-  char code[16];
+  char code[32];
   snprintf(code, sizeof code, "grens_%d", S.counter++);
   rq->body = json_pack("{s:s, s:{s:s, s:s}, s:b, s:b, s:i, s:i, s:{s:s, s:s}}", "code", code, "labels", "nl", "Grens",
                        "en", "Boundary", "in_home", 0, "may_recur", 1, "max_per_month", 4, "max_duration_minutes", 60,
