@@ -16,11 +16,11 @@
 #include <time.h>
 
 #include "../src/support/log.h"
+#include "edge.h"
 #include "headers.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
-#include "server.h"
 
 static MHD_AccessHandlerCallback ulfius_handler;
 static void *ulfius_handler_cls;
@@ -130,7 +130,7 @@ static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url
   if (header_request_id_valid(client_request_id))
     snprintf(request_id, sizeof request_id, "%s", client_request_id);
   else
-    server_new_request_id(request_id, sizeof request_id);
+    header_request_id_new(request_id, sizeof request_id);
   json_t *problem = problem_new(status, detail, url, request_id, NULL);
   char *text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
   json_decref(problem);

@@ -2,7 +2,25 @@
 #include "headers.h"
 
 #include <ctype.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
+
+static unsigned char request_id_prefix[8];
+static atomic_uint_fast64_t request_id_counter;
+
+void header_request_id_seed(void) { randombytes_buf(request_id_prefix, sizeof request_id_prefix); }
+
+void header_request_id_new(char *out, size_t len) {
+  unsigned char raw[16];
+  memcpy(raw, request_id_prefix, sizeof request_id_prefix);
+  uint_fast64_t n = atomic_fetch_add(&request_id_counter, 1);
+  for (size_t i = 0; i < 8; i++) raw[8 + i] = (unsigned char)(n >> (8 * (7 - i)));
+  if (len >= 33)
+    sodium_bin2hex(out, len, raw, sizeof raw);
+  else if (len > 0)
+    out[0] = '\0';
+}
 
 int header_request_id_valid(const char *s) {
   if (s == NULL) return 0;

@@ -26,6 +26,7 @@
 #include "../src/support/log.h"
 #include "../src/support/validate.h"
 #include "conditional.h"
+#include "edge.h"
 #include "headers.h"
 #include "http.h"
 #include "metrics.h"
@@ -36,22 +37,6 @@ static const struct migration_set *migrations;
 static atomic_int in_flight;
 
 const struct migration_set *server_migrations(void) { return migrations; }
-
-/* Request ids only need to be unique, not secret: a random prefix per process and a counter,
- * instead of a getrandom() system call for every request. */
-static unsigned char request_id_prefix[8];
-static atomic_uint_fast64_t request_id_counter;
-
-void server_new_request_id(char *out, size_t len) {
-  unsigned char raw[16];
-  memcpy(raw, request_id_prefix, sizeof request_id_prefix);
-  uint_fast64_t n = atomic_fetch_add(&request_id_counter, 1);
-  for (size_t i = 0; i < 8; i++) raw[8 + i] = (unsigned char)(n >> (8 * (7 - i)));
-  if (len >= 33)
-    sodium_bin2hex(out, len, raw, sizeof raw);
-  else if (len > 0)
-    out[0] = '\0';
-}
 
 static double seconds_since(const struct timespec *start) {
   struct timespec now;
@@ -64,7 +49,7 @@ static void assign_request_id(struct api_request *ar) {
   if (header_request_id_valid(given))
     snprintf(ar->request_id, sizeof ar->request_id, "%s", given);
   else
-    server_new_request_id(ar->request_id, sizeof ar->request_id);
+    header_request_id_new(ar->request_id, sizeof ar->request_id);
   u_map_put(ar->resp->map_header, "X-Request-Id", ar->request_id);
 }
 
@@ -362,7 +347,7 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 
 int server_run(const struct config *cfg, const struct migration_set *set) {
   config = cfg;
-  randombytes_buf(request_id_prefix, sizeof request_id_prefix);
+  header_request_id_seed();
   migrations = set;
   edge_configure(cfg->max_body_bytes);
 

@@ -12,10 +12,4 @@ int server_run(const struct config *cfg, const struct migration_set *migrations)
 /* The migrations the running server was built with (for /readyz). */
 const struct migration_set *server_migrations(void);
 
-/* Header-stage checks on every request, run before Ulfius reads the body (api/edge.c). */
-void edge_configure(size_t max_body_bytes);
-
-/* A new request id (32 hex digits) into out (at least 33 bytes). */
-void server_new_request_id(char *out, size_t len);
-
 #endif

@@ -171,6 +171,9 @@ static const struct probe probes[] = {
     S("hr_get", "offered", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_OFFERED),
     S("hr_get", "on the board", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
     S("hr_get", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_BOARD),
+    /* Told apart from a refusal: may the caller see the request at all (help_request_row.c). */
+    S("hr_visible", NULL, "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
+    S("hr_visible", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
     S("hr_board", NULL, "volunteer", COMMUNITY, 8, ANNA, "false", VOLUNTEER, DAYS, FIRST_PAGE),
     S("hr_queue_new", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
