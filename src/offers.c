@@ -1,13 +1,14 @@
 /* Offers, accepting and declining them, and claiming from the board (see offers.h). */
 #include "offers.h"
-#include "documents.h"
 
 #include <orcania.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "desk_rules.h"
+#include "documents.h"
 #include "fields.h"
 #include "help_request_row.h"
 #include "help_requests.h"
@@ -26,11 +27,15 @@ static const struct db_statement statements[] = {
     {"hr_withdraw_others",
      "UPDATE offers SET status = 'withdrawn', answered_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND request_id = $2 AND status = 'pending' AND volunteer_id <> $3"},
-    /* Who of $4 passes the hard filters for the request: the one rule for offering and claiming. */
-    {"hr_eligible_among", "SELECT e.person_id FROM eligible_volunteers($1, $2, $3::int, $4::uuid[]) e"},
+    /* Who of $4 (a JSON array of ids) passes the hard filters for the request: the one rule for
+     * offering and claiming. The ids come in as a column, not a sub-select in the call, so that
+     * PostgreSQL still inlines eligible_volunteers. */
+    {"hr_eligible_among",
+     "SELECT e.person_id FROM (SELECT array_agg(x::uuid) AS ids FROM json_array_elements_text($4::json) x) a, "
+     "eligible_volunteers($1, $2, $3::int, a.ids) e"},
     {"hr_offer_insert",
-     "INSERT INTO offers (community_id, request_id, volunteer_id, created_by) SELECT $1, $2, v, $4 "
-     "FROM unnest($3::uuid[]) v ON CONFLICT (community_id, request_id, volunteer_id) DO UPDATE "
+     "INSERT INTO offers (community_id, request_id, volunteer_id, created_by) SELECT $1, $2, v::uuid, $4 "
+     "FROM json_array_elements_text($3::json) v ON CONFLICT (community_id, request_id, volunteer_id) DO UPDATE "
      "SET status = 'pending', answered_at = NULL, reason = NULL, updated_at = clock_timestamp() "
      "WHERE offers.status = 'withdrawn'"},
     {"hr_offers",
@@ -52,6 +57,15 @@ int offers_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
+/* One person id as the JSON array statements take lists of ids in. Caller free()s; NULL when out
+ * of memory. */
+static char *ids_json(const char *id) {
+  json_t *list = json_pack("[s]", id);
+  char *text = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+  json_decref(list);
+  return text;
+}
+
 /* Make `volunteer` the helper: the transition, the occurrences, the other offers. */
 static enum result match_volunteer(struct db_conn *conn, const struct actor *actor, const char *id, int from,
                                    const char *volunteer, const char *action, struct result_info *info) {
@@ -60,9 +74,10 @@ static enum result match_volunteer(struct db_conn *conn, const struct actor *act
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_match_occurrences", 3, params), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_withdraw_others", 3, params), info);
   if (r == RESULT_OK) r = help_request_move(conn, actor, id, from, HELP_MATCHED, action, NULL, info);
-  char recipients[40];
-  snprintf(recipients, sizeof recipients, "{%s}", volunteer);
+  char *recipients = r == RESULT_OK ? ids_json(volunteer) : NULL;
+  if (r == RESULT_OK && recipients == NULL) r = RESULT_ERROR;
   if (r == RESULT_OK) r = outbox_notify(conn, actor, "help_request.matched", id, recipients, info);
+  free(recipients);
   return r;
 }
 
@@ -73,22 +88,16 @@ enum result offers_make(struct db_conn *conn, const struct actor *actor, const c
     result_field_error(info, "volunteer_ids", "invalid", "1 to 10 volunteer ids");
     return RESULT_INVALID;
   }
-  char *list = o_strdup("{");
   size_t i;
   json_t *item;
   json_array_foreach(ids, i, item) {
     if (!valid_uuid(json_string_value(item))) {
       result_field_error(info, "volunteer_ids", "invalid", "volunteer ids are UUIDs");
-      break;
+      return RESULT_INVALID;
     }
-    if (list != NULL) list = mstrcatf(list, "%s%s", i ? "," : "", json_string_value(item));
   }
-  if (list != NULL) list = mstrcatf(list, "}");
+  char *list = json_dumps(ids, JSON_COMPACT); /* the ids as PostgreSQL reads them (json) */
   if (list == NULL) return RESULT_ERROR;
-  if (info->errors != NULL) {
-    o_free(list);
-    return RESULT_INVALID;
-  }
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   const char *params[4] = {actor->community_id, id, days, list};
@@ -114,7 +123,7 @@ enum result offers_make(struct db_conn *conn, const struct actor *actor, const c
     r = result_from_db(db_exec(conn, "hr_offer_insert", 4, insert), info);
   }
   if (r == RESULT_OK) r = outbox_notify(conn, actor, "help_request.offered", id, list, info);
-  o_free(list);
+  free(list);
   return r;
 }
 
@@ -185,12 +194,14 @@ enum result help_requests_claim(struct db_conn *conn, const struct actor *actor,
     info->detail = "this request is not (or no longer) on the board";
     return conflict;
   }
-  char days[16], me[40];
+  char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
-  snprintf(me, sizeof me, "{%s}", actor->person_id);
+  char *me = ids_json(actor->person_id);
+  if (me == NULL) return RESULT_ERROR;
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "hr_eligible_among", 4, (const char *[]){actor->community_id, id, days, me}, &res),
                      info);
+  free(me);
   int eligible = r == RESULT_OK && PQntuples(res) == 1;
   PQclear(res);
   if (r != RESULT_OK) return r;

@@ -3,8 +3,8 @@
 
 static const struct db_statement statements[] = {
     {"hr_event",
-     "INSERT INTO events (community_id, kind, subject_id, recipient_id) SELECT $1, $2, $3, r "
-     "FROM unnest($4::uuid[]) r"},
+     "INSERT INTO events (community_id, kind, subject_id, recipient_id) SELECT $1, $2, $3, r::uuid "
+     "FROM json_array_elements_text($4::json) r"},
 };
 
 int outbox_register_statements(void) {

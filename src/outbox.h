@@ -11,7 +11,7 @@
 int outbox_register_statements(void);
 
 /* One event of `kind` about `subject` (an id) for each of `recipients`, a PostgreSQL array literal
- * of person ids ("{id,id}"), in the actor's community. All strings are borrowed.
+ * of person ids as JSON text (["id", ...]), in the actor's community. All strings are borrowed.
  * RESULT_OK, or a database failure as result_from_db() sets it in *info. */
 enum result outbox_notify(struct db_conn *conn, const struct actor *actor, const char *kind, const char *subject,
                           const char *recipients, struct result_info *info);

@@ -17,10 +17,11 @@ static const struct db_statement statements[] = {
     {"hr_helpers_clear", "DELETE FROM resident_helpers WHERE community_id = $1 AND resident_id = $2"},
     {"hr_helpers_add",
      "INSERT INTO resident_helpers (community_id, resident_id, helper_id, kind) "
-     "SELECT $1, $2, h, $4::helper_kind FROM unnest($3::uuid[]) h"},
+     "SELECT $1, $2, h::uuid, $4::helper_kind FROM json_array_elements_text($3::json) h"},
+    /* How many of the ids in $2 (a JSON array) are members of the community. */
     {"hr_members_among",
-     "SELECT count(*) FROM memberships WHERE community_id = $1 AND person_id = ANY ($2::uuid[]) "
-     "AND removed_at IS NULL"},
+     "SELECT count(*) FROM memberships WHERE community_id = $1 "
+     "AND person_id IN (SELECT p::uuid FROM json_array_elements_text($2::json) p) AND removed_at IS NULL"},
 };
 
 int resident_helpers_register_statements(void) {
@@ -43,24 +44,22 @@ enum result help_requests_helpers_get(struct db_conn *conn, const struct actor *
   return r;
 }
 
-/* A JSON array of distinct person ids as a PostgreSQL array literal; NULL with a field error. */
+/* A JSON array of at most 50 person ids, as the JSON text the statements take (caller free()s);
+ * NULL with a field error, or when out of memory. */
 static char *id_list(json_t *ids, const char *field, struct result_info *info) {
   if (!json_is_array(ids) || json_array_size(ids) > 50) {
     result_field_error(info, field, "invalid", "a list of at most 50 person ids");
     return NULL;
   }
-  char *list = o_strdup("{");
   size_t i;
   json_t *item;
   json_array_foreach(ids, i, item) {
     if (!valid_uuid(json_string_value(item))) {
       result_field_error(info, field, "invalid", "person ids are UUIDs");
-      o_free(list);
       return NULL;
     }
-    if (list != NULL) list = mstrcatf(list, "%s%s", i ? "," : "", json_string_value(item));
   }
-  return list != NULL ? mstrcatf(list, "}") : NULL;
+  return json_dumps(ids, JSON_COMPACT);
 }
 
 enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
@@ -111,8 +110,8 @@ enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *
     r = result_from_db(
         db_exec(conn, "hr_helpers_add", 4, (const char *[]){actor->community_id, actor->person_id, blocked, "blocked"}),
         info);
-  o_free(preferred);
-  o_free(blocked);
+  free(preferred);
+  free(blocked);
   if (r == RESULT_OK) r = help_requests_helpers_get(conn, actor, out, info);
   return r;
 }

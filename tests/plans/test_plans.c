@@ -171,6 +171,10 @@ static const struct probe probes[] = {
     S("hr_get", "offered", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_OFFERED),
     S("hr_get", "on the board", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
     S("hr_get", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_BOARD),
+    /* Offering and claiming: who of the ids passes the hard filters (offers.c). */
+    S("hr_eligible_among", "claim", "volunteer", COMMUNITY, 4, ANNA, R_BOARD, DAYS, "[\"" VOLUNTEER "\"]"),
+    S("hr_eligible_among", "offer", "coordinator", COMMUNITY, 4, ANNA, R_BOARD, DAYS,
+      "[\"" VOLUNTEER "\", \"" RESIDENT "\"]"),
     /* Told apart from a refusal: may the caller see the request at all (help_request_row.c). */
     S("hr_visible", NULL, "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
     S("hr_visible", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
