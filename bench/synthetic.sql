@@ -146,6 +146,12 @@ SELECT :'community'::uuid, r.id, r.category_id, r.resident_id,
        r.start_at - interval '3 days', r.start_at + make_interval(weeks => :weeks - 1, hours => 2)
 FROM b_req r;
 
+-- Statistics now, inside the transaction (ANALYZE counts this transaction's own rows): the
+-- foreign-key checks of the occurrences below are planned once, from whatever statistics exist
+-- at that moment, and with those of the tables as they were before (a few rows, or none yet) a
+-- check can scan the community's whole index instead of probing the primary key, per row.
+ANALYZE persons, help_requests;
+
 INSERT INTO occurrences (community_id, request_id, seq, starts_at, ends_at, status, volunteer_id, hours, note,
                          completed_at, feedback_positive, feedback_text, feedback_at, updated_at)
 SELECT :'community'::uuid, o.id, o.s, o.starts_at, o.starts_at + make_interval(mins => o.minutes), 'done', o.volunteer_id,
