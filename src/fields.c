@@ -1,12 +1,14 @@
 #include "fields.h"
 
+#include <orcania.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "support/validate.h"
 
 static int is_string_type(enum field_type type) {
-  return type != FIELD_BOOLEAN && type != FIELD_INTEGER && type != FIELD_NUMBER && type != FIELD_UUID_LIST;
+  return type != FIELD_BOOLEAN && type != FIELD_INTEGER && type != FIELD_NUMBER && type != FIELD_UUID_LIST &&
+         type != FIELD_LIST && type != FIELD_OBJECT;
 }
 
 static int within(double value, const struct field_rule *rule) { return value >= rule->min && value <= rule->max; }
@@ -17,11 +19,12 @@ static int choice_of(const char *value, const char *const *choices) {
   return -1;
 }
 
-/* The rule's error for a value that breaks it; without a message of its own, a description. */
-static void rule_error(const struct field_rule *rule, struct result_info *info) {
+/* The rule's error for a value that breaks it, told on `field` (the member's path); without a
+ * message of its own, a description. */
+static void rule_error(const struct field_rule *rule, const char *field, struct result_info *info) {
   const char *code = rule->code != NULL ? rule->code : "invalid";
   if (rule->message != NULL) {
-    result_field_error(info, rule->name, code, rule->message);
+    result_field_error(info, field, code, rule->message);
     return;
   }
   char message[96];
@@ -60,8 +63,14 @@ static void rule_error(const struct field_rule *rule, struct result_info *info) 
     case FIELD_UUID_LIST:
       snprintf(message, sizeof message, "a list of %.0f to %.0f ids (UUID)", rule->min, rule->max);
       break;
+    case FIELD_LIST:
+      snprintf(message, sizeof message, "a list of %.0f to %.0f items", rule->min, rule->max);
+      break;
+    case FIELD_OBJECT:
+      snprintf(message, sizeof message, "an object");
+      break;
   }
-  result_field_error(info, rule->name, code, message);
+  result_field_error(info, field, code, message);
 }
 
 /* Whether `value` (present, not null) fits `rule`; fills *out when it does. */
@@ -109,52 +118,79 @@ static int fits(json_t *value, const struct field_rule *rule, struct field_value
       json_array_foreach(value, i, item) if (!valid_uuid(json_string_value(item))) return 0;
       out->list = value;
       break;
+    case FIELD_LIST:
+      if (!json_is_array(value) || !within((double)json_array_size(value), rule)) return 0;
+      out->list = value;
+      break;
+    case FIELD_OBJECT:
+      if (!json_is_object(value) || !within((double)json_object_size(value), rule)) return 0;
+      out->object = value;
+      break;
   }
   out->text = s;
   out->present = 1;
   return 1;
 }
 
-/* Read one member by its rule; 0 when fine, -1 after adding its error. */
-static int read_one(json_t *body, const struct field_rule *rule, struct field_value *out, struct result_info *info) {
+/* Read one member by its rule, telling errors on `field` (its path); 0 when fine, -1 after
+ * adding its error. */
+static int read_one(json_t *body, const struct field_rule *rule, const char *field, struct field_value *out,
+                    struct result_info *info) {
   memset(out, 0, sizeof *out);
   json_t *value = json_object_get(body, rule->name);
   if (value == NULL || json_is_null(value)) {
     if (rule->flags & FIELD_REQUIRED) {
-      result_field_error(info, rule->name, "required", "this field is required");
+      result_field_error(info, field, "required", "this field is required");
       return -1;
     }
     if (rule->flags & FIELD_ABSENT_INVALID) {
-      rule_error(rule, info);
+      rule_error(rule, field, info);
       return -1;
     }
     return 0;
   }
   if ((rule->flags & FIELD_STRING_TYPE) && is_string_type(rule->type) && !json_is_string(value)) {
-    result_field_error(info, rule->name, "type", "must be a string");
+    result_field_error(info, field, "type", "must be a string");
     return -1;
   }
   if (fits(value, rule, out)) return 0;
   memset(out, 0, sizeof *out);
-  rule_error(rule, info);
+  rule_error(rule, field, info);
   return -1;
 }
 
-int fields_read(json_t *body, const struct field_rule *rules, struct field_value *values, struct result_info *info) {
+/* The path of member `name` inside `path` (NULL at the top of the body). Returns `name` itself
+ * at the top, otherwise a new string the caller o_free()s (NULL when out of memory, and then
+ * the error is told on the member's own name). */
+static char *path_of(const char *path, const char *name) {
+  return path == NULL ? NULL : msprintf("%s.%s", path, name);
+}
+
+int fields_read_in(const char *path, json_t *object, const struct field_rule *rules, struct field_value *values,
+                   struct result_info *info) {
   int ok = 1;
   const char *key;
   json_t *member;
-  json_object_foreach(body, key, member) {
+  json_object_foreach(object, key, member) {
     const struct field_rule *rule = rules;
     while (rule->name != NULL && strcmp(rule->name, key) != 0) rule++;
     if (rule->name == NULL) {
-      result_field_error(info, key, "unknown_field", "this field is not part of the request");
+      char *field = path_of(path, key);
+      result_field_error(info, field != NULL ? field : key, "unknown_field", "this field is not part of the request");
+      o_free(field);
       ok = 0;
     }
   }
-  for (size_t i = 0; rules[i].name != NULL; i++)
-    if (read_one(body, &rules[i], &values[i], info) != 0) ok = 0;
+  for (size_t i = 0; rules[i].name != NULL; i++) {
+    char *field = path_of(path, rules[i].name);
+    if (read_one(object, &rules[i], field != NULL ? field : rules[i].name, &values[i], info) != 0) ok = 0;
+    o_free(field);
+  }
   return ok ? 0 : -1;
+}
+
+int fields_read(json_t *body, const struct field_rule *rules, struct field_value *values, struct result_info *info) {
+  return fields_read_in(NULL, body, rules, values, info);
 }
 
 int fields_only(json_t *body, const char *const *allowed, struct result_info *info) {
@@ -175,14 +211,14 @@ const char *fields_text(json_t *body, const char *name, size_t min, size_t max, 
   struct field_rule rule = {name, FIELD_TEXT, required ? FIELD_REQUIRED : 0, (double)min, (double)max, NULL,
                             NULL, NULL};
   struct field_value value;
-  read_one(body, &rule, &value, info);
+  read_one(body, &rule, name, &value, info);
   return value.text;
 }
 
 const char *fields_uuid(json_t *body, const char *name, int required, struct result_info *info) {
   struct field_rule rule = {name, FIELD_UUID, required ? FIELD_REQUIRED : 0, 0, 0, NULL, NULL, NULL};
   struct field_value value;
-  read_one(body, &rule, &value, info);
+  read_one(body, &rule, name, &value, info);
   return value.text;
 }
 

@@ -27,6 +27,8 @@ enum field_type {
   FIELD_NUMBER,    /* a JSON number (integer or real) from min to max */
   FIELD_ENUM,      /* a string among `choices` */
   FIELD_UUID_LIST, /* an array of min..max ids */
+  FIELD_LIST,      /* an array of min..max items of any kind: the caller checks the items */
+  FIELD_OBJECT,    /* a JSON object of min..max members: the caller reads it with fields_read_in() */
 };
 
 /* Rule flags. */
@@ -62,7 +64,8 @@ struct field_value {
   int boolean;        /* FIELD_BOOLEAN: 0 or 1 */
   json_int_t integer; /* FIELD_INTEGER */
   double number;      /* FIELD_INTEGER and FIELD_NUMBER */
-  json_t *list;       /* FIELD_UUID_LIST: the array, borrowed from the body */
+  json_t *list;       /* FIELD_UUID_LIST and FIELD_LIST: the array, borrowed from the body */
+  json_t *object;     /* FIELD_OBJECT: the object, borrowed from the body */
 };
 
 /* Check `body` (a JSON object, or NULL for no body) against `rules` and fill values[i] for
@@ -71,6 +74,11 @@ struct field_value {
  * rule. Returns 0 when the body fits, -1 when it added an error. Cannot fail otherwise
  * (result_field_error() drops an error only when out of memory). */
 int fields_read(json_t *body, const struct field_rule *rules, struct field_value *values, struct result_info *info);
+
+/* fields_read() for an object inside the body (a FIELD_OBJECT member, or an item of a list):
+ * the errors name each member by its path, `path`.name ("labels.nl", "when.starts_at"). */
+int fields_read_in(const char *path, json_t *object, const struct field_rule *rules, struct field_value *values,
+                   struct result_info *info);
 
 /* A query parameter among `choices` (NULL-terminated): its index, or -1 after adding the
  * error {name, "invalid", message} (also for a NULL value: give a default first). */

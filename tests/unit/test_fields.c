@@ -260,6 +260,63 @@ START_TEST(test_uuid_list_bounds) {
 }
 END_TEST
 
+/* A list and an object are checked for kind and size only; what is inside is read by the
+ * caller, and fields_read_in() names an object's members by their path. */
+static const struct field_rule outer_rules[] = {
+    {"slots", FIELD_LIST, 0, 0, 2, NULL, NULL, NULL},
+    {"home", FIELD_OBJECT, FIELD_REQUIRED, 2, 2, NULL, NULL, "{lat, lon}"},
+    {NULL},
+};
+static const struct field_rule home_rules[] = {
+    {"lat", FIELD_NUMBER, FIELD_REQUIRED, -90, 90, NULL, "out_of_range", NULL},
+    {"lon", FIELD_NUMBER, FIELD_REQUIRED, -180, 180, NULL, "out_of_range", NULL},
+    {NULL},
+};
+
+START_TEST(test_list_and_object) {
+  struct field_value v[2], home[2];
+  struct result_info info = {0};
+  json_t *body = json_pack("{s:[i,s], s:{s:f, s:i}}", "slots", 1, "x", "home", "lat", 52.1, "lon", 5);
+  ck_assert_int_eq(fields_read(body, outer_rules, v, &info), 0);
+  ck_assert_ptr_eq(v[0].list, json_object_get(body, "slots"));
+  ck_assert_ptr_eq(v[1].object, json_object_get(body, "home"));
+  ck_assert_int_eq(fields_read_in("home", v[1].object, home_rules, home, &info), 0);
+  ck_assert_ptr_null(info.errors);
+  ck_assert(home[0].number > 52.09 && home[0].number < 52.11);
+  ck_assert(home[1].number == 5);
+  json_decref(body);
+
+  body = json_pack("{s:[i,i,i], s:{s:i}}", "slots", 1, 2, 3, "home", "lat", 1);
+  ck_assert_int_eq(fields_read(body, outer_rules, v, &info), -1);
+  ck_assert_ptr_null(v[1].object);
+  ck_assert(has_error(info.errors, "slots", "invalid", "a list of 0 to 2 items"));
+  ck_assert(has_error(info.errors, "home", "invalid", "{lat, lon}"));
+  json_decref(body);
+  result_info_clear(&info);
+
+  body = json_pack("{s:s}", "home", "here");
+  ck_assert_int_eq(fields_read(body, outer_rules, v, &info), -1);
+  ck_assert(has_error(info.errors, "home", "invalid", "{lat, lon}"));
+  ck_assert_uint_eq(json_array_size(info.errors), 1);
+  json_decref(body);
+  result_info_clear(&info);
+}
+END_TEST
+
+START_TEST(test_nested_errors_name_the_path) {
+  struct field_value home[2];
+  struct result_info info = {0};
+  json_t *home_body = json_pack("{s:i, s:b}", "lat", 91, "alt", 1);
+  ck_assert_int_eq(fields_read_in("home", home_body, home_rules, home, &info), -1);
+  ck_assert_uint_eq(json_array_size(info.errors), 3);
+  ck_assert(has_error(info.errors, "home.alt", "unknown_field", NULL));
+  ck_assert(has_error(info.errors, "home.lat", "out_of_range", "a number from -90 to 90"));
+  ck_assert(has_error(info.errors, "home.lon", "required", NULL));
+  json_decref(home_body);
+  result_info_clear(&info);
+}
+END_TEST
+
 START_TEST(test_unknown_members_first) {
   struct field_value values[F_RULES];
   int rc;
@@ -355,6 +412,8 @@ Suite *fields_suite(void) {
   TCase *tc = tcase_create("reader");
   tcase_add_checked_fixture(tc, keep_setup, keep_teardown);
   tcase_add_test(tc, test_minimal_body_fills_values);
+  tcase_add_test(tc, test_list_and_object);
+  tcase_add_test(tc, test_nested_errors_name_the_path);
   tcase_add_test(tc, test_full_body_fills_values);
   tcase_add_test(tc, test_required);
   tcase_add_test(tc, test_absent_told_as_invalid);
