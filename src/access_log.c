@@ -3,6 +3,7 @@
 #include "documents.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "fields.h"
 #include "support/validate.h"
@@ -10,7 +11,7 @@
 static const struct db_statement statements[] = {
     {"case_audit_insert",
      "INSERT INTO access_log (community_id, actor_id, actor_roles, actor_organisation, subject_id, case_id, resource, "
-     "action, outcome, status) VALUES ($1, $2, $3::member_role[], NULLIF($4, ''), NULLIF($5, '')::uuid, "
+     "action, outcome, status) VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::member_role), NULLIF($4, ''), NULLIF($5, '')::uuid, "
      "NULLIF($6, '')::uuid, $7, $8, $9, $10)"},
     /* One case's access log ($2), or the community's ($2 NULL); from $3 on. */
     {"case_access_log_page",
@@ -28,8 +29,9 @@ int access_log_register_statements(void) {
 enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, const struct case_audit *audit,
                               const char *resource, const char *action, int allowed, int status,
                               struct result_info *info) {
-  char roles[96], status_text[8];
-  roles_to_pg_array(actor->roles, roles, sizeof roles);
+  char status_text[8];
+  char *roles = roles_to_json_text(actor->roles);
+  if (roles == NULL) return RESULT_ERROR;
   snprintf(status_text, sizeof status_text, "%d", status);
   const char *params[10] = {actor->community_id,
                             actor->person_id,
@@ -41,7 +43,9 @@ enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, c
                             action,
                             allowed ? "allowed" : "denied",
                             status_text};
-  return result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
+  enum result r = result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
+  free(roles);
+  return r;
 }
 
 int cases_access_log_since(const char *since, struct result_info *info) {

@@ -3,6 +3,7 @@
 #include "members.h"
 
 #include <orcania.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "documents.h"
@@ -33,7 +34,7 @@ static const struct db_statement statements[] = {
      "SELECT d.* FROM memberships m JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
      "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL FOR UPDATE OF m"},
     {"member_set_roles",
-     "UPDATE memberships SET roles = $3::member_role[], updated_at = clock_timestamp() "
+     "UPDATE memberships SET roles = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::member_role), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND person_id = $2"},
     {"member_remove",
      "UPDATE memberships SET removed_at = now(), updated_at = clock_timestamp() "
@@ -130,10 +131,11 @@ enum result members_update_roles(struct db_conn *conn, const struct actor *actor
   }
   json_decref(current);
   if (r != RESULT_OK) return r;
-  char pg_roles[96];
-  roles_to_pg_array(roles, pg_roles, sizeof pg_roles);
-  const char *params[3] = {actor->community_id, person_id, pg_roles};
+  char *role_names = roles_to_json_text(roles);
+  if (role_names == NULL) return RESULT_ERROR;
+  const char *params[3] = {actor->community_id, person_id, role_names};
   r = result_from_db(db_exec(conn, "member_set_roles", 3, params), info);
+  free(role_names);
   if (r != RESULT_OK) return r;
   return load_member(conn, actor, person_id, 0, out, info);
 }

@@ -49,17 +49,21 @@ json_t *roles_to_json(unsigned roles) {
   return array;
 }
 
-static void join(unsigned roles, char *buf, size_t len, const char *open, const char *close) {
-  size_t used = (size_t)snprintf(buf, len, "%s", open);
-  for (size_t i = 0; i < ROLE_COUNT && used < len; i++) {
-    if (roles & role_names[i].bit)
-      used += (size_t)snprintf(buf + used, len - used, "%s%s", used > strlen(open) ? "," : "", role_names[i].name);
-  }
-  if (used < len) snprintf(buf + used, len - used, "%s", close);
+char *roles_to_json_text(unsigned roles) {
+  json_t *array = roles_to_json(roles);
+  char *text = array != NULL ? json_dumps(array, JSON_COMPACT) : NULL;
+  json_decref(array);
+  return text;
 }
 
-void roles_to_pg_array(unsigned roles, char *buf, size_t len) { join(roles, buf, len, "{", "}"); }
-void roles_to_list(unsigned roles, char *buf, size_t len) { join(roles, buf, len, "", ""); }
+void roles_to_list(unsigned roles, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < ROLE_COUNT && used < len; i++) {
+    if (roles & role_names[i].bit)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? "," : "", role_names[i].name);
+  }
+}
 
 int actor_manages(const struct actor *actor) { return (actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN)) != 0; }
 

@@ -22,8 +22,9 @@ unsigned roles_parse(const char *list);
 unsigned roles_from_json(const json_t *names);
 /* A JSON array of role names in a fixed order. New reference, NULL when out of memory. */
 json_t *roles_to_json(unsigned roles);
-/* PostgreSQL array literal "{a,b}" into buf (at least 80 bytes). */
-void roles_to_pg_array(unsigned roles, char *buf, size_t len);
+/* The JSON array of role names as text, for a statement parameter ($n::jsonb). A new string the
+ * caller free()s; NULL when out of memory. */
+char *roles_to_json_text(unsigned roles);
 /* "a,b" into buf (at least 80 bytes). */
 void roles_to_list(unsigned roles, char *buf, size_t len);
 

@@ -2,7 +2,6 @@
  * so the ranges of availability and holidays come back the way they are stored. */
 #include "volunteers.h"
 
-#include <orcania.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +24,17 @@ static const struct db_statement statements[] = {
      "AND v.person_id = $2"},
     /* Changes to a profile take turns: its row is locked first. */
     {"volunteer_lock", "SELECT 1 FROM volunteer_profiles WHERE community_id = $1 AND person_id = $2 FOR UPDATE"},
-    {"volunteer_known_skills", "SELECT count(*) FROM categories WHERE community_id = $1 AND id = ANY ($2::uuid[])"},
+    {"volunteer_known_skills",
+     "SELECT count(*) FROM categories WHERE community_id = $1 "
+     "AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)::uuid))"},
     {"volunteer_upsert",
      "INSERT INTO volunteer_profiles (community_id, person_id, skills, availability, unavailable, home_lat, home_lon, "
      "travel_km, capacity_hours, languages, prefers_short_tasks, paused) "
-     "VALUES ($1, $2, $3::uuid[], $4::int4multirange, $5::datemultirange, $6, $7, $8, $9, $10::text[], $11, $12) "
+     "VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::uuid), "
+     "(SELECT COALESCE(range_agg(int4range((r ->> 0)::int, (r ->> 1)::int)), '{}') FROM jsonb_array_elements($4::jsonb) r), "
+     "(SELECT COALESCE(range_agg(daterange((p ->> 'from')::date, (p ->> 'to')::date, '[]')), '{}') "
+     "FROM jsonb_array_elements($5::jsonb) p), "
+     "$6, $7, $8, $9, ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), $11, $12) "
      "ON CONFLICT (community_id, person_id) DO UPDATE SET skills = EXCLUDED.skills, "
      "availability = EXCLUDED.availability, unavailable = EXCLUDED.unavailable, home_lat = EXCLUDED.home_lat, "
      "home_lon = EXCLUDED.home_lon, travel_km = EXCLUDED.travel_km, capacity_hours = EXCLUDED.capacity_hours, "
@@ -108,142 +113,148 @@ static int minutes_of(const char *hhmm) {
   return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
-/* Append to a growing PostgreSQL literal; returns NULL (and frees) when out of memory. */
-static char *append(char *text, const char *piece) { return text != NULL ? mstrcatf(text, "%s", piece) : NULL; }
+/* The rules of a profile body. Every member is there in a PUT: a missing one is told with the
+ * rule's own message. The lists' items are checked by read_profile(). */
+enum { P_SKILLS, P_AVAILABILITY, P_UNAVAILABLE, P_LANGUAGES, P_HOME, P_TRAVEL, P_CAPACITY, P_SHORT, P_PAUSED, P_RULES };
+static const struct field_rule profile_fields[] = {
+    [P_SKILLS] = {"skills", FIELD_UUID_LIST, FIELD_ABSENT_INVALID, 0, 20, NULL, NULL,
+                  "a list of at most 20 category ids"},
+    [P_AVAILABILITY] = {"availability", FIELD_LIST, FIELD_ABSENT_INVALID, 0, 28, NULL, NULL,
+                        "a list of at most 28 weekly time slots"},
+    [P_UNAVAILABLE] = {"unavailable", FIELD_LIST, FIELD_ABSENT_INVALID, 0, 20, NULL, NULL,
+                       "a list of at most 20 periods"},
+    [P_LANGUAGES] = {"languages", FIELD_LIST, FIELD_ABSENT_INVALID, 0, 10, NULL, NULL,
+                     "a list of at most 10 two-letter language codes"},
+    [P_HOME] = {"home", FIELD_OBJECT, FIELD_ABSENT_INVALID, 2, 2, NULL, NULL, "{lat, lon}"},
+    [P_TRAVEL] = {"travel_km", FIELD_NUMBER, FIELD_ABSENT_INVALID, 0, 100, NULL, "out_of_range", NULL},
+    [P_CAPACITY] = {"capacity_hours_per_week", FIELD_NUMBER, FIELD_ABSENT_INVALID, 0, 60, NULL, "out_of_range", NULL},
+    [P_SHORT] = {"prefers_short_tasks", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type",
+                 "must be true or false"},
+    [P_PAUSED] = {"paused", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [P_RULES] = {NULL},
+};
 
-static double number_in(json_t *body, const char *name, double min, double max, struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (!json_is_number(value) || json_number_value(value) < min || json_number_value(value) > max) {
-    char message[96];
-    snprintf(message, sizeof message, "a number from %g to %g", min, max);
-    result_field_error(info, name, "out_of_range", message);
-    return 0;
-  }
-  return json_number_value(value);
-}
+enum { HOME_LAT, HOME_LON, HOME_RULES };
+static const struct field_rule home_fields[] = {
+    [HOME_LAT] = {"lat", FIELD_NUMBER, FIELD_ABSENT_INVALID, -90, 90, NULL, "out_of_range", NULL},
+    [HOME_LON] = {"lon", FIELD_NUMBER, FIELD_ABSENT_INVALID, -180, 180, NULL, "out_of_range", NULL},
+    [HOME_RULES] = {NULL},
+};
 
-static int bool_in(json_t *body, const char *name, struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (!json_is_boolean(value)) result_field_error(info, name, "type", "must be true or false");
-  return json_is_true(value);
-}
-
-/* The profile body as PostgreSQL literals. Fills info->errors for anything that does not fit.
- * Every char* out is the caller's to o_free(). */
+/* The profile body as it goes to PostgreSQL: lists as JSON text (volunteer_upsert turns them
+ * into arrays and ranges), numbers as text. Every char* is the caller's to free(); the numbers
+ * live in the struct. */
 struct profile_input {
-  char *skills, *availability, *unavailable, *languages;
+  char *skills;       /* ["<category id>", ...] */
+  char *availability; /* [[from, to), ...] in minutes since Monday 00:00 */
+  char *unavailable;  /* [{"from": date, "to": date}, ...], both days included */
+  char *languages;    /* ["nl", ...] */
   size_t skill_count;
-  double lat, lon, travel_km, capacity;
+  char lat[32], lon[32], travel_km[32], capacity[32];
   int prefers_short, paused;
 };
 
 static void profile_input_free(struct profile_input *in) {
-  o_free(in->skills);
-  o_free(in->availability);
-  o_free(in->unavailable);
-  o_free(in->languages);
+  free(in->skills);
+  free(in->availability);
+  free(in->unavailable);
+  free(in->languages);
 }
 
-static void parse_profile(json_t *body, struct profile_input *in, struct result_info *info) {
-  static const char *const fields[] = {
-      "skills",    "availability",        "unavailable", "home", "travel_km", "capacity_hours_per_week",
-      "languages", "prefers_short_tasks", "paused",      NULL};
-  fields_only(body, fields, info);
+/* Each skill once. */
+static void check_skills(json_t *skills, struct result_info *info) {
   size_t i;
   json_t *item;
-
-  json_t *skills = json_object_get(body, "skills");
-  in->skills = o_strdup("{");
-  if (!json_is_array(skills) || json_array_size(skills) > 20) {
-    result_field_error(info, "skills", "invalid", "a list of at most 20 category ids");
-  } else {
-    json_array_foreach(skills, i, item) {
-      if (!valid_uuid(json_string_value(item))) {
-        result_field_error(info, "skills", "invalid", "every skill is a category id");
-        break;
+  json_array_foreach(skills, i, item) {
+    for (size_t j = 0; j < i; j++)
+      if (strcasecmp(json_string_value(json_array_get(skills, j)), json_string_value(item)) == 0) {
+        result_field_error(info, "skills", "duplicate", "each category once");
+        return;
       }
-      for (size_t j = 0; j < i; j++)
-        if (strcasecmp(json_string_value(json_array_get(skills, j)), json_string_value(item)) == 0)
-          result_field_error(info, "skills", "duplicate", "each category once");
-      in->skills = append(in->skills, i ? "," : "");
-      in->skills = append(in->skills, json_string_value(item));
-    }
-    in->skill_count = json_array_size(skills);
   }
-  in->skills = append(in->skills, "}");
+}
 
-  json_t *slots = json_object_get(body, "availability");
-  in->availability = o_strdup("{");
-  if (!json_is_array(slots) || json_array_size(slots) > 28) {
-    result_field_error(info, "availability", "invalid", "a list of at most 28 weekly time slots");
-  } else {
-    json_array_foreach(slots, i, item) {
-      json_t *weekday = json_object_get(item, "weekday");
-      int start = minutes_of(json_string_value(json_object_get(item, "start")));
-      int end = minutes_of(json_string_value(json_object_get(item, "end")));
-      if (!json_is_object(item) || json_object_size(item) != 3 || !json_is_integer(weekday) ||
-          json_integer_value(weekday) < 1 || json_integer_value(weekday) > 7 || start < 0 || end <= start) {
-        result_field_error(info, "availability", "invalid",
-                           "each slot is {weekday 1-7, start HH:MM, end HH:MM} with start before end");
-        break;
-      }
-      int base = (int)(json_integer_value(weekday) - 1) * 1440;
-      char range[40];
-      snprintf(range, sizeof range, "%s[%d,%d)", i ? "," : "", base + start, base + end);
-      in->availability = append(in->availability, range);
+/* The weekly slots as [from, to) minute pairs of the week (new array), or NULL after an error
+ * (or when out of memory). */
+static json_t *weekly_minutes(json_t *slots, struct result_info *info) {
+  json_t *ranges = json_array();
+  size_t i;
+  json_t *item;
+  json_array_foreach(slots, i, item) {
+    json_t *weekday = json_object_get(item, "weekday");
+    int start = minutes_of(json_string_value(json_object_get(item, "start")));
+    int end = minutes_of(json_string_value(json_object_get(item, "end")));
+    if (!json_is_object(item) || json_object_size(item) != 3 || !json_is_integer(weekday) ||
+        json_integer_value(weekday) < 1 || json_integer_value(weekday) > 7 || start < 0 || end <= start) {
+      result_field_error(info, "availability", "invalid",
+                         "each slot is {weekday 1-7, start HH:MM, end HH:MM} with start before end");
+      json_decref(ranges);
+      return NULL;
     }
+    int base = (int)(json_integer_value(weekday) - 1) * 1440;
+    json_array_append_new(ranges, json_pack("[i,i]", base + start, base + end));
   }
-  in->availability = append(in->availability, "}");
+  return ranges;
+}
 
-  json_t *holidays = json_object_get(body, "unavailable");
-  in->unavailable = o_strdup("{");
-  if (!json_is_array(holidays) || json_array_size(holidays) > 20) {
-    result_field_error(info, "unavailable", "invalid", "a list of at most 20 periods");
-  } else {
-    json_array_foreach(holidays, i, item) {
-      const char *from = json_string_value(json_object_get(item, "from"));
-      const char *to = json_string_value(json_object_get(item, "to"));
-      if (!json_is_object(item) || json_object_size(item) != 2 || !valid_date(from) || !valid_date(to) ||
-          strcmp(from, to) > 0) {
-        result_field_error(info, "unavailable", "invalid", "each period is {from, to} dates with from <= to");
-        break;
-      }
-      char range[40];
-      snprintf(range, sizeof range, "%s[%s,%s]", i ? "," : "", from, to);
-      in->unavailable = append(in->unavailable, range);
+/* Whether every period is {from, to} with from <= to. */
+static int check_periods(json_t *periods, struct result_info *info) {
+  size_t i;
+  json_t *item;
+  json_array_foreach(periods, i, item) {
+    const char *from = json_string_value(json_object_get(item, "from"));
+    const char *to = json_string_value(json_object_get(item, "to"));
+    if (!json_is_object(item) || json_object_size(item) != 2 || !valid_date(from) || !valid_date(to) ||
+        strcmp(from, to) > 0) {
+      result_field_error(info, "unavailable", "invalid", "each period is {from, to} dates with from <= to");
+      return 0;
     }
   }
-  in->unavailable = append(in->unavailable, "}");
+  return 1;
+}
 
-  json_t *languages = json_object_get(body, "languages");
-  in->languages = o_strdup("{");
-  if (!json_is_array(languages) || json_array_size(languages) > 10) {
-    result_field_error(info, "languages", "invalid", "a list of at most 10 two-letter language codes");
-  } else {
-    json_array_foreach(languages, i, item) {
-      const char *code = json_string_value(item);
-      if (code == NULL || strlen(code) != 2 || code[0] < 'a' || code[0] > 'z' || code[1] < 'a' || code[1] > 'z') {
-        result_field_error(info, "languages", "invalid", "two-letter lower-case language codes");
-        break;
-      }
-      in->languages = append(in->languages, i ? "," : "");
-      in->languages = append(in->languages, code);
+/* Whether every language is a two-letter lower-case code. */
+static int check_languages(json_t *languages, struct result_info *info) {
+  size_t i;
+  json_t *item;
+  json_array_foreach(languages, i, item) {
+    const char *code = json_string_value(item);
+    if (code == NULL || strlen(code) != 2 || code[0] < 'a' || code[0] > 'z' || code[1] < 'a' || code[1] > 'z') {
+      result_field_error(info, "languages", "invalid", "two-letter lower-case language codes");
+      return 0;
     }
   }
-  in->languages = append(in->languages, "}");
+  return 1;
+}
 
-  json_t *home = json_object_get(body, "home");
-  if (!json_is_object(home) || json_object_size(home) != 2) {
-    result_field_error(info, "home", "invalid", "{lat, lon}");
-  } else {
-    in->lat = number_in(home, "lat", -90, 90, info);
-    in->lon = number_in(home, "lon", -180, 180, info);
+/* Read a profile body into `in`. Fills info->errors for anything that does not fit. */
+static void read_profile(json_t *body, struct profile_input *in, struct result_info *info) {
+  struct field_value v[P_RULES], home[HOME_RULES];
+  fields_read(body, profile_fields, v, info);
+  if (v[P_SKILLS].present) {
+    check_skills(v[P_SKILLS].list, info);
+    in->skills = json_dumps(v[P_SKILLS].list, JSON_COMPACT);
+    in->skill_count = json_array_size(v[P_SKILLS].list);
   }
-  in->travel_km = number_in(body, "travel_km", 0, 100, info);
-  in->capacity = number_in(body, "capacity_hours_per_week", 0, 60, info);
-  in->prefers_short = bool_in(body, "prefers_short_tasks", info);
-  in->paused = bool_in(body, "paused", info);
-  if (in->skills == NULL || in->availability == NULL || in->unavailable == NULL || in->languages == NULL)
+  if (v[P_AVAILABILITY].present) {
+    json_t *ranges = weekly_minutes(v[P_AVAILABILITY].list, info);
+    if (ranges != NULL) in->availability = json_dumps(ranges, JSON_COMPACT);
+    json_decref(ranges);
+  }
+  if (v[P_UNAVAILABLE].present && check_periods(v[P_UNAVAILABLE].list, info))
+    in->unavailable = json_dumps(v[P_UNAVAILABLE].list, JSON_COMPACT);
+  if (v[P_LANGUAGES].present && check_languages(v[P_LANGUAGES].list, info))
+    in->languages = json_dumps(v[P_LANGUAGES].list, JSON_COMPACT);
+  if (v[P_HOME].present && fields_read_in("home", v[P_HOME].object, home_fields, home, info) == 0) {
+    snprintf(in->lat, sizeof in->lat, "%.7f", home[HOME_LAT].number);
+    snprintf(in->lon, sizeof in->lon, "%.7f", home[HOME_LON].number);
+  }
+  snprintf(in->travel_km, sizeof in->travel_km, "%.1f", v[P_TRAVEL].number);
+  snprintf(in->capacity, sizeof in->capacity, "%.1f", v[P_CAPACITY].number);
+  in->prefers_short = v[P_SHORT].boolean;
+  in->paused = v[P_PAUSED].boolean;
+  if (info->errors == NULL &&
+      (in->skills == NULL || in->availability == NULL || in->unavailable == NULL || in->languages == NULL))
     result_field_error(info, "body", "too_large", "could not be processed");
 }
 
@@ -256,7 +267,7 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
   }
   struct profile_input in;
   memset(&in, 0, sizeof in);
-  parse_profile(body, &in, info);
+  read_profile(body, &in, info);
   enum result r = info->errors != NULL ? RESULT_INVALID : RESULT_OK;
   if (r == RESULT_OK && in.skill_count > 0) {
     PGresult *res = NULL;
@@ -278,20 +289,15 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
   if (r == RESULT_OK && exists) r = precondition_check(if_match, current, 1);
   json_decref(current);
   if (r == RESULT_OK) {
-    char lat[32], lon[32], km[32], capacity[32];
-    snprintf(lat, sizeof lat, "%.7f", in.lat);
-    snprintf(lon, sizeof lon, "%.7f", in.lon);
-    snprintf(km, sizeof km, "%.1f", in.travel_km);
-    snprintf(capacity, sizeof capacity, "%.1f", in.capacity);
     const char *params[12] = {actor->community_id,
                               person_id,
                               in.skills,
                               in.availability,
                               in.unavailable,
-                              lat,
-                              lon,
-                              km,
-                              capacity,
+                              in.lat,
+                              in.lon,
+                              in.travel_km,
+                              in.capacity,
                               in.languages,
                               in.prefers_short ? "true" : "false",
                               in.paused ? "true" : "false"};
