@@ -17,8 +17,8 @@ static const struct db_statement statements[] = {
      "AND c.updated_at > $2::timestamptz AND (c.updated_at, c.id) > ($3::timestamptz, $4::uuid) "
      "ORDER BY c.updated_at, c.id LIMIT $5"},
     {"category_get", "SELECT d.* FROM categories c, category_doc(c, $3) d WHERE c.community_id = $1 AND c.id = $2"},
-    {"category_lock",
-     "SELECT d.* FROM categories c, category_doc(c, $3) d WHERE c.community_id = $1 AND c.id = $2 FOR UPDATE OF c"},
+    /* A change to a category takes its row first, then reads it with category_get. */
+    {"category_lock", "SELECT 1 FROM categories WHERE community_id = $1 AND id = $2 FOR UPDATE"},
     {"category_insert",
      "WITH created AS (INSERT INTO categories (community_id, code, label_nl, label_en, in_home, may_recur, "
      "max_per_month, max_duration_minutes, referral_name, referral_contact) "
@@ -67,7 +67,9 @@ enum result categories_rules(struct db_conn *conn, const char *community_id, con
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, const char *language,
                         json_t **out, struct result_info *info) {
   const char *params[3] = {actor->community_id, id, language};
-  return documents_one(conn, lock ? "category_lock" : "category_get", 3, params, out, info);
+  *out = NULL;
+  enum result r = lock ? result_from_db(db_exec(conn, "category_lock", 2, params), info) : RESULT_OK;
+  return r == RESULT_OK ? documents_one(conn, "category_get", 3, params, out, info) : r;
 }
 
 enum result categories_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *language,

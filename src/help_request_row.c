@@ -8,9 +8,8 @@
 #include "volunteers.h"
 
 static const struct db_statement statements[] = {
-    {"hr_lock",
-     "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
-     "WHERE community_id = $1 AND id = $2 FOR UPDATE"},
+    /* A change to a request takes its row first, then reads it with hr_read. */
+    {"hr_lock", "SELECT 1 FROM help_requests WHERE community_id = $1 AND id = $2 FOR UPDATE"},
     {"hr_read",
      "SELECT status, resident_id, matched_volunteer_id, on_board FROM help_requests "
      "WHERE community_id = $1 AND id = $2"},
@@ -33,7 +32,8 @@ enum result help_request_read(struct db_conn *conn, const struct actor *actor, c
                               struct help_request_row *out, struct result_info *info) {
   const char *params[2] = {actor->community_id, id};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, lock ? "hr_lock" : "hr_read", 2, params, &res), info);
+  enum result r = lock ? result_from_db(db_exec(conn, "hr_lock", 2, params), info) : RESULT_OK;
+  if (r == RESULT_OK) r = result_from_db(db_query(conn, "hr_read", 2, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK) {
     out->status = help_status_from_name(PQgetvalue(res, 0, 0));

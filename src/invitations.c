@@ -21,8 +21,8 @@ static const struct db_statement statements[] = {
      "AND i.updated_at > $2::timestamptz AND (i.updated_at, i.id) > ($3::timestamptz, $4::uuid) "
      "ORDER BY i.updated_at, i.id LIMIT $5"},
     {"invitation_get", "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 AND i.id = $2"},
-    {"invitation_lock",
-     "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 AND i.id = $2 FOR UPDATE OF i"},
+    /* A change to an invitation takes its row first, then reads it with invitation_get. */
+    {"invitation_lock", "SELECT 1 FROM invitations WHERE community_id = $1 AND id = $2 FOR UPDATE"},
     {"invitation_revoke",
      "UPDATE invitations SET revoked_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL AND accepted_at IS NULL"},
@@ -117,7 +117,9 @@ enum result invitations_list(struct db_conn *conn, const struct actor *actor, co
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, json_t **out,
                         struct result_info *info) {
   const char *params[2] = {actor->community_id, id};
-  return documents_one(conn, lock ? "invitation_lock" : "invitation_get", 2, params, out, info);
+  *out = NULL;
+  enum result r = lock ? result_from_db(db_exec(conn, "invitation_lock", 2, params), info) : RESULT_OK;
+  return r == RESULT_OK ? documents_one(conn, "invitation_get", 2, params, out, info) : r;
 }
 
 enum result invitations_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,

@@ -30,9 +30,8 @@ static const struct db_statement statements[] = {
     {"member_get",
      "SELECT d.* FROM memberships m JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
      "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},
-    {"member_lock",
-     "SELECT d.* FROM memberships m JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
-     "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL FOR UPDATE OF m"},
+    /* A change to a membership takes its row first, then reads it with member_get. */
+    {"member_lock", "SELECT 1 FROM memberships WHERE community_id = $1 AND person_id = $2 FOR UPDATE"},
     {"member_set_roles",
      "UPDATE memberships SET roles = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::member_role), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND person_id = $2"},
@@ -70,7 +69,9 @@ enum result members_list(struct db_conn *conn, const struct actor *actor, const 
 static enum result load_member(struct db_conn *conn, const struct actor *actor, const char *person_id, int lock,
                                json_t **out, struct result_info *info) {
   const char *params[2] = {actor->community_id, person_id};
-  return documents_one(conn, lock ? "member_lock" : "member_get", 2, params, out, info);
+  *out = NULL;
+  enum result r = lock ? result_from_db(db_exec(conn, "member_lock", 2, params), info) : RESULT_OK;
+  return r == RESULT_OK ? documents_one(conn, "member_get", 2, params, out, info) : r;
 }
 
 enum result members_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,
