@@ -23,14 +23,15 @@
 #define PASSWORD_MIN 12
 #define PASSWORD_MAX 256
 
-/* The login body. The password is only compared with a hash, so any string up to the longest a
- * password can be (four bytes a code point) will do; the email is looked up as given. */
+/* The login body. A password is text as registering made it, here of any length a password may
+ * have; shorter or longer cannot be anyone's password and is told as such. The email is looked
+ * up as given. */
 enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_FIELDS };
 static const struct field_rule login_fields[] = {
     [LOGIN_EMAIL] = {"email", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 254, NULL, "too_long",
                      "at most 254 characters"},
-    [LOGIN_PASSWORD] = {"password", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, PASSWORD_MAX * 4, NULL,
-                        "too_long", "at most 256 characters"},
+    [LOGIN_PASSWORD] = {"password", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, PASSWORD_MAX, NULL, "length",
+                        "1 to 256 characters"},
     [LOGIN_FIELDS] = {NULL},
 };
 

@@ -51,11 +51,11 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
 enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
                                const struct precondition *if_match, struct result_info *info);
 
-/* The rule for an invitation code in a request body (registering, joining): a code is 1 to 128
+/* The rule for an invitation code in a request body (registering, joining): a code is 1 to 64
  * characters, and a bad one is told like an unknown one. A fields_read() rule. */
 #define INVITATION_CODE_RULE                                                                                           \
   {                                                                                                                    \
-    "invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 128, NULL, "invalid",                        \
+    "invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 64, NULL, "invalid",                         \
         "the invitation code is unknown, used, revoked or expired"                                                     \
   }
 
