@@ -10,6 +10,7 @@
 /* The access log: who read or changed which case data, allowed or refused. The dispatcher
  * (api/server.c) writes one entry per case route from the request's `struct case_audit`; the
  * subject reads their case's entries, the desk the community's. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 /* Registers case_audit_insert, case_access_log_page and community_access_log_page. 0, or -1
  * when out of memory. */

@@ -11,6 +11,7 @@
  * These operations open their own short transactions so a slow password hash never holds a
  * pooled connection.
  */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 /* Keep `cfg` (borrowed; must outlive auth) and prepare the dummy hash used for unknown emails.
  * Returns 0 or -1. */

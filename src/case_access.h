@@ -14,6 +14,7 @@
  * subject the request touched, also when it refuses; the caller writes the access log entry from
  * it (cases_audit_write, src/access_log.h). Unless a function says otherwise, `info` receives the
  * detail, field errors and extensions of a result other than RESULT_OK. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 struct case_audit {
   char case_id[37];    /* "" when no case was named */

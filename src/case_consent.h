@@ -12,6 +12,7 @@
  *
  * `audit` is filled as case_access.h says, `info` receives the detail and field errors of a
  * refusal. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 /* Registers case_consents and case_consent_insert. 0, or -1 when out of memory. */
 int case_consent_register_statements(void);

@@ -9,6 +9,7 @@
 #include "roles.h"
 
 /* Categories of help, per community, with their policy (what volunteers may do). */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int categories_register_statements(void);
 

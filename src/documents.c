@@ -37,6 +37,7 @@ enum result documents_list(struct db_conn *conn, const char *statement, int npar
 enum result documents_page(struct db_conn *conn, const char *statement, int nparams, const char *const *params,
                            const struct page_request *page, const char *ts_key, const char *id_key, json_t **out,
                            struct result_info *info) {
+  *out = NULL;
   json_t *items = NULL;
   enum result r = documents_list(conn, statement, nparams, params, &items, info);
   if (r != RESULT_OK) return r;

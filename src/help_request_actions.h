@@ -9,6 +9,7 @@
 
 /* The help request state machine's actions as clients call them; which action is allowed in
  * which status is help_transition() (desk_rules.h), who may call which is decided here. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int help_request_actions_register_statements(void);
 

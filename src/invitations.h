@@ -10,6 +10,7 @@
 
 /* Invitations: a one-time code with which a person joins a community in a role. Only a hash
  * of the code is stored; the code itself is shown once, in the create response. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int invitations_register_statements(void);
 

@@ -12,6 +12,7 @@
  * suggested at all is volunteer_candidates() and volunteer_room()
  * (sql/migrations/0009_lean_suggestions.sql); how one volunteer scores is match_rank()
  * (desk_rules.h); the search that asks about as few candidates as it can is here. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int matching_register_statements(void);
 

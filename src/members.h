@@ -8,6 +8,7 @@
 #include "roles.h"
 
 /* Persons, their memberships of communities, and the member lists coordinators keep. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int members_register_statements(void);
 

@@ -13,6 +13,7 @@
  *
  * Both functions set *out to NULL first; on success *out is the occurrence, a new reference the
  * caller owns (json_decref); on failure it stays NULL. Strings are borrowed. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int occurrences_register_statements(void);
 

@@ -13,6 +13,7 @@
  * Both functions set *out to NULL first; on RESULT_OK *out is {preferred: [ids], blocked: [ids]},
  * a new reference the caller owns (json_decref); on failure it stays NULL. Residents only:
  * RESULT_FORBIDDEN for anyone else. A database failure as result_from_db() sets it in *info. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int resident_helpers_register_statements(void);
 

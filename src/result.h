@@ -5,7 +5,15 @@
 
 #include "db/db.h"
 
-/* What a domain operation tells its caller; only api/ turns these into HTTP statuses. */
+/* What a domain operation tells its caller; only api/ turns these into HTTP statuses.
+ *
+ * Ownership in every domain operation (the headers of src/ say where one differs):
+ * - json_t * and struct inputs (a request body, an actor, a precondition) are borrowed: the
+ *   operation neither keeps nor frees them.
+ * - A json_t **out is set to NULL first. On RESULT_OK or RESULT_CREATED it holds a new reference
+ *   the caller json_decref()s; on any other result it stays NULL.
+ * - `info` receives what a refusal says (field errors, extensions, retry_after, a static
+ *   detail); its holder frees it with result_info_clear(), whatever the result. */
 enum result {
   RESULT_OK = 0,
   RESULT_CREATED,

@@ -10,6 +10,7 @@
 /* A case's timeline: notes (with a visibility and a health flag), signals that need a response
  * from the lead or a professional, and automatic events. Never edited in place. Who sees an entry
  * is the SQL function timeline_visible (sql/migrations/0004_timeline.sql). */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int timeline_register_statements(void);
 

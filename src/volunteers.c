@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "documents.h"
 #include "fields.h"
 #include "precondition.h"
 #include "support/validate.h"
@@ -60,26 +61,15 @@ static int certificate_days = 1095;
 void volunteers_configure(int valid_days) { certificate_days = valid_days; }
 int volunteers_certificate_days(void) { return certificate_days; }
 
-static json_t *parse_doc(const char *text) { return json_loads(text, 0, NULL); }
-
 enum result volunteers_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                             json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  char limit[16], days[16];
-  snprintf(limit, sizeof limit, "%d", page->limit + 1);
+  char days[16];
   snprintf(days, sizeof days, "%d", certificate_days);
   const char *params[6] = {actor->community_id,         paging_param_since(page),    days,
-                           paging_param_after_ts(page), paging_param_after_id(page), limit};
-  PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "volunteers_page", 6, params, &res), info);
-  if (r != RESULT_OK) return r;
-  json_t *items = json_array();
-  for (int i = 0; items != NULL && i < PQntuples(res); i++)
-    json_array_append_new(items, parse_doc(PQgetvalue(res, i, 0)));
-  PQclear(res);
-  *out = paging_envelope(page, items, "updated_at", "person_id");
-  return *out != NULL ? RESULT_OK : RESULT_ERROR;
+                           paging_param_after_ts(page), paging_param_after_id(page), paging_param_fetch(page)};
+  return documents_page(conn, "volunteers_page", 6, params, page, "updated_at", "person_id", out, info);
 }
 
 /* Load one profile (locked when `lock`) as JSON. RESULT_NOT_FOUND when there is none. */
@@ -88,13 +78,9 @@ static enum result load(struct db_conn *conn, const char *community_id, const ch
   char days[16];
   snprintf(days, sizeof days, "%d", certificate_days);
   const char *params[3] = {community_id, person_id, days};
-  PGresult *res = NULL;
+  *out = NULL;
   enum result r = lock ? result_from_db(db_exec(conn, "volunteer_lock", 2, params), info) : RESULT_OK;
-  if (r == RESULT_OK) r = result_from_db(db_query(conn, "volunteer_get", 3, params, &res), info);
-  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
-  if (r == RESULT_OK && (*out = parse_doc(PQgetvalue(res, 0, 0))) == NULL) r = RESULT_ERROR;
-  PQclear(res);
-  return r;
+  return r == RESULT_OK ? documents_one(conn, "volunteer_get", 3, params, out, info) : r;
 }
 
 enum result volunteers_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,

@@ -8,6 +8,7 @@
 #include "roles.h"
 
 /* Volunteer profiles: skills, weekly availability, area, capacity, certificate of conduct. */
+/* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
 int volunteers_register_statements(void);
 
