@@ -79,33 +79,37 @@ enum result categories_get(struct db_conn *conn, const struct actor *actor, cons
   return load(conn, actor, id, 0, language, out, info);
 }
 
-/* An optional whole number in min..max (JSON null allowed): its text into buf, or NULL. */
-static const char *limit_in(json_t *body, const char *name, long min, long max, char *buf, size_t len,
-                            struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (value == NULL) {
-    result_field_error(info, name, "required", "a whole number or null");
-    return NULL;
-  }
-  if (json_is_null(value)) return NULL;
-  if (!json_is_integer(value) || json_integer_value(value) < min || json_integer_value(value) > max) {
-    char message[64];
-    snprintf(message, sizeof message, "a whole number from %ld to %ld, or null", min, max);
-    result_field_error(info, name, "out_of_range", message);
-    return NULL;
-  }
-  snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
-  return buf;
-}
+/* A category body: the code (only when creating), then the policy. max_per_month,
+ * max_duration_minutes and referral may be null, but must be there (read_policy checks that). */
+enum { CAT_CODE, CAT_LABELS, CAT_IN_HOME, CAT_MAY_RECUR, CAT_PER_MONTH, CAT_MINUTES, CAT_REFERRAL, CAT_FIELDS };
+static const struct field_rule category_fields[] = {
+    [CAT_CODE] = {"code", FIELD_TEXT, FIELD_REQUIRED, 2, 40, NULL, "invalid",
+                  "2 to 40 lower-case letters, digits and _, starting with a letter"},
+    [CAT_LABELS] = {"labels", FIELD_OBJECT, FIELD_ABSENT_INVALID, 2, 2, NULL, "invalid", "{nl, en}"},
+    [CAT_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [CAT_MAY_RECUR] = {"may_recur", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [CAT_PER_MONTH] = {"max_per_month", FIELD_INTEGER, 0, 1, 100, NULL, "out_of_range",
+                       "a whole number from 1 to 100, or null"},
+    [CAT_MINUTES] = {"max_duration_minutes", FIELD_INTEGER, 0, 1, 1440, NULL, "out_of_range",
+                     "a whole number from 1 to 1440, or null"},
+    [CAT_REFERRAL] = {"referral", FIELD_OBJECT, 0, 2, 2, NULL, "invalid", "{name, contact} or null"},
+    [CAT_FIELDS] = {NULL},
+};
 
-static const char *bool_in(json_t *body, const char *name, struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (!json_is_boolean(value)) {
-    result_field_error(info, name, "type", "must be true or false");
-    return NULL;
-  }
-  return json_is_true(value) ? "true" : "false";
-}
+enum { LABEL_NL, LABEL_EN, LABEL_FIELDS };
+static const struct field_rule label_fields[] = {
+    [LABEL_NL] = {"nl", FIELD_TEXT, FIELD_REQUIRED, 1, 100, NULL, NULL, NULL},
+    [LABEL_EN] = {"en", FIELD_TEXT, FIELD_REQUIRED, 1, 100, NULL, NULL, NULL},
+    [LABEL_FIELDS] = {NULL},
+};
+
+/* The referral target: the contact may be empty when none is known. */
+enum { REFERRAL_NAME, REFERRAL_CONTACT, REFERRAL_FIELDS };
+static const struct field_rule referral_fields[] = {
+    [REFERRAL_NAME] = {"name", FIELD_TEXT, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    [REFERRAL_CONTACT] = {"contact", FIELD_TEXT, FIELD_REQUIRED, 0, 200, NULL, NULL, NULL},
+    [REFERRAL_FIELDS] = {NULL},
+};
 
 /* The policy part of a category body as statement parameters 3..10 (label_nl .. referral_contact).
  * Strings are borrowed from body or from the caller's buffers. */
@@ -114,33 +118,42 @@ struct policy_params {
   char per_month[24], minutes[24];
 };
 
-static void read_policy(json_t *body, struct policy_params *p, struct result_info *info) {
+/* The member of `rule` may be null, but must be there: fields_read() takes null for absent, so
+ * absence is told here. */
+static void require_member(json_t *body, const struct field_rule *rule, const char *message, struct result_info *info) {
+  if (json_object_get(body, rule->name) == NULL) result_field_error(info, rule->name, "required", message);
+}
+
+/* A whole number read by its rule as a parameter in `buf`, or NULL when null. */
+static const char *number_param(const struct field_value *v, char *buf, size_t len) {
+  if (!v->present) return NULL;
+  snprintf(buf, len, "%" JSON_INTEGER_FORMAT, v->integer);
+  return buf;
+}
+
+static const char *boolean_param(const struct field_value *v) {
+  return !v->present ? NULL : v->boolean ? "true" : "false";
+}
+
+/* The rest of the policy of a category body (v[CAT_FIELDS] as read by category_fields): present
+ * where it must be, the labels and the referral read, all as parameters into p. Errors are added
+ * to info. */
+static void read_policy(json_t *body, const struct field_value *v, struct policy_params *p, struct result_info *info) {
   memset(p, 0, sizeof *p);
-  json_t *labels = json_object_get(body, "labels");
-  if (!json_is_object(labels) || json_object_size(labels) != 2) {
-    result_field_error(info, "labels", "invalid", "{nl, en}");
-  } else {
-    p->values[0] = fields_text(labels, "nl", 1, 100, 1, info);
-    p->values[1] = fields_text(labels, "en", 1, 100, 1, info);
-  }
-  p->values[2] = bool_in(body, "in_home", info);
-  p->values[3] = bool_in(body, "may_recur", info);
-  p->values[4] = limit_in(body, "max_per_month", 1, 100, p->per_month, sizeof p->per_month, info);
-  p->values[5] = limit_in(body, "max_duration_minutes", 1, 1440, p->minutes, sizeof p->minutes, info);
-  json_t *referral = json_object_get(body, "referral");
-  if (referral == NULL) {
-    result_field_error(info, "referral", "required", "{name, contact} or null");
-  } else if (!json_is_null(referral)) {
-    if (!json_is_object(referral) || json_object_size(referral) != 2) {
-      result_field_error(info, "referral", "invalid", "{name, contact} or null");
-    } else {
-      p->values[6] = fields_text(referral, "name", 1, 200, 1, info);
-      json_t *contact = json_object_get(referral, "contact");
-      p->values[7] = json_is_string(contact) && json_string_length(contact) == 0
-                         ? ""
-                         : fields_text(referral, "contact", 1, 200, 1, info);
-    }
-  }
+  require_member(body, &category_fields[CAT_PER_MONTH], "a whole number or null", info);
+  require_member(body, &category_fields[CAT_MINUTES], "a whole number or null", info);
+  require_member(body, &category_fields[CAT_REFERRAL], "{name, contact} or null", info);
+  struct field_value labels[LABEL_FIELDS] = {{0}}, referral[REFERRAL_FIELDS] = {{0}};
+  if (v[CAT_LABELS].present) fields_read_in("labels", v[CAT_LABELS].object, label_fields, labels, info);
+  if (v[CAT_REFERRAL].present) fields_read_in("referral", v[CAT_REFERRAL].object, referral_fields, referral, info);
+  p->values[0] = labels[LABEL_NL].text;
+  p->values[1] = labels[LABEL_EN].text;
+  p->values[2] = boolean_param(&v[CAT_IN_HOME]);
+  p->values[3] = boolean_param(&v[CAT_MAY_RECUR]);
+  p->values[4] = number_param(&v[CAT_PER_MONTH], p->per_month, sizeof p->per_month);
+  p->values[5] = number_param(&v[CAT_MINUTES], p->minutes, sizeof p->minutes);
+  p->values[6] = referral[REFERRAL_NAME].text;
+  p->values[7] = referral[REFERRAL_CONTACT].text;
 }
 
 static int valid_code(const char *code) {
@@ -155,14 +168,13 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
                               json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  static const char *const fields[] = {
-      "code", "labels", "in_home", "may_recur", "max_per_month", "max_duration_minutes", "referral", NULL};
-  fields_only(body, fields, info);
-  const char *code = fields_text(body, "code", 2, 40, 1, info);
-  if (code != NULL && !valid_code(code))
-    result_field_error(info, "code", "invalid", "lower-case letters, digits and _, starting with a letter");
+  struct field_value v[CAT_FIELDS];
+  fields_read(body, category_fields, v, info);
+  const char *code = v[CAT_CODE].text;
+  const struct field_rule *code_rule = &category_fields[CAT_CODE];
+  if (code != NULL && !valid_code(code)) result_field_error(info, code_rule->name, code_rule->code, code_rule->message);
   struct policy_params p;
-  read_policy(body, &p, info);
+  read_policy(body, v, &p, info);
   if (info->errors != NULL) return RESULT_INVALID;
   const char *params[11] = {actor->community_id, code,        p.values[0], p.values[1], p.values[2], p.values[3],
                             p.values[4],         p.values[5], p.values[6], p.values[7], language};
@@ -176,11 +188,10 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
                               struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
-  static const char *const fields[] = {"labels",   "in_home", "may_recur", "max_per_month", "max_duration_minutes",
-                                       "referral", NULL};
-  fields_only(body, fields, info);
+  struct field_value v[CAT_FIELDS] = {{0}};
+  fields_read(body, category_fields + CAT_LABELS, v + CAT_LABELS, info); /* the table without the code */
   struct policy_params p;
-  read_policy(body, &p, info);
+  read_policy(body, v, &p, info);
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, language, &current, info);
   if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;

@@ -8,7 +8,6 @@
 #include "help_request_row.h"
 #include "help_requests.h"
 #include "offers.h"
-#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     {"hr_refer",
@@ -40,15 +39,47 @@ int help_request_actions_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
+/* The body of every action: a note; `referral` is read only by refer (below) and `volunteer_ids`
+ * only by offer (offers_make() checks the ids). */
+enum { ACT_NOTE, ACT_REFERRAL, ACT_VOLUNTEERS, ACT_FIELDS };
+static const struct field_rule action_fields[] = {
+    [ACT_NOTE] = {"note", FIELD_TEXT, 0, 0, 500, NULL, NULL, NULL},
+    [ACT_REFERRAL] = {"referral", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid", "{name, contact}"},
+    [ACT_VOLUNTEERS] = {"volunteer_ids", FIELD_LIST, 0, 0, FIELD_UNBOUNDED, NULL, "invalid", "1 to 10 volunteer ids"},
+    [ACT_FIELDS] = {NULL},
+};
+
+/* Where refer sends the resident; without a contact, or without the whole referral, the
+ * category's referral target is used. */
+enum { REFERRAL_NAME, REFERRAL_CONTACT, REFERRAL_FIELDS };
+static const struct field_rule referral_fields[] = {
+    [REFERRAL_NAME] = {"name", FIELD_TEXT, FIELD_ABSENT_INVALID, 1, 200, NULL, NULL, NULL},
+    [REFERRAL_CONTACT] = {"contact", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL},
+    [REFERRAL_FIELDS] = {NULL},
+};
+
+/* The referral of a refer action's body (v from action_fields) into `referral`: absent, or an
+ * object (the contract allows no null). 0, or -1 after adding an error. */
+static int read_referral(json_t *body, const struct field_value *v, struct field_value *referral,
+                         struct result_info *info) {
+  memset(referral, 0, REFERRAL_FIELDS * sizeof *referral);
+  const struct field_rule *rule = &action_fields[ACT_REFERRAL];
+  if (json_is_null(json_object_get(body, rule->name))) {
+    result_field_error(info, rule->name, rule->code, rule->message);
+    return -1;
+  }
+  if (!v[ACT_REFERRAL].present) return 0;
+  return fields_read_in(rule->name, v[ACT_REFERRAL].object, referral_fields, referral, info);
+}
+
 enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_name,
                               json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
   int action = help_action_from_name(action_name);
   if (action < 0) return RESULT_NOT_FOUND;
-  static const char *const fields[] = {"note", "referral", "volunteer_ids", NULL};
-  fields_only(body, fields, info);
-  const char *note = fields_text(body, "note", 0, 500, 0, info);
-  if (info->errors != NULL) return RESULT_INVALID;
+  struct field_value v[ACT_FIELDS];
+  if (fields_read(body, action_fields, v, info) != 0) return RESULT_INVALID;
+  const char *note = v[ACT_NOTE].text;
 
   struct help_request_row req;
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
@@ -64,20 +95,15 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
 
   switch (action) {
     case ACTION_REFER: {
-      json_t *referral = json_object_get(body, "referral");
-      const char *name = json_string_value(json_object_get(referral, "name"));
-      const char *contact = json_string_value(json_object_get(referral, "contact"));
-      if (referral != NULL && (!json_is_object(referral) || !valid_text(name, 1, 200) ||
-                               (contact != NULL && !valid_text(contact, 0, 200)))) {
-        result_field_error(info, "referral", "invalid", "{name, contact}");
-        return RESULT_INVALID;
-      }
-      const char *params[5] = {actor->community_id, id, name, contact, note};
+      struct field_value referral[REFERRAL_FIELDS];
+      if (read_referral(body, v, referral, info) != 0) return RESULT_INVALID;
+      const char *params[5] = {actor->community_id, id, referral[REFERRAL_NAME].text, referral[REFERRAL_CONTACT].text,
+                               note};
       r = result_from_db(db_exec(conn, "hr_refer", 5, params), info);
       break;
     }
     case ACTION_OFFER:
-      r = offers_make(conn, actor, id, json_object_get(body, "volunteer_ids"), info);
+      r = offers_make(conn, actor, id, v[ACT_VOLUNTEERS].list, info);
       if (r == RESULT_CONFLICT) result_extension(info, "current_state", json_string(help_status_name(req.status)));
       break;
     case ACTION_BOARD:

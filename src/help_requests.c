@@ -4,7 +4,6 @@
 #include "help_requests.h"
 #include "documents.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,7 +11,6 @@
 #include "categories.h"
 #include "fields.h"
 #include "help_request_row.h"
-#include "support/validate.h"
 #include "volunteers.h"
 
 /* The statements' parameters: $1 community (NULL on /v1/me lists), $2 the caller coordinates it,
@@ -219,10 +217,65 @@ enum result help_requests_get(struct db_conn *conn, const struct actor *actor, c
 
 /* ---- creating ---------------------------------------------------------------------------- */
 
-static int recurrence_days(const char *frequency) {
-  if (frequency == NULL) return 0;
-  return strcmp(frequency, "weekly") == 0 ? 7 : strcmp(frequency, "biweekly") == 0 ? 14 : -1;
-}
+static const char *const urgencies[] = {"low", "normal", "high", NULL};
+
+/* The body of a new request; `when`, `recurrence` and `place` are objects with tables of their
+ * own below. */
+enum {
+  NEW_CATEGORY,
+  NEW_DESCRIPTION,
+  NEW_RESIDENT,
+  NEW_WHEN,
+  NEW_RECURRENCE,
+  NEW_PLACE,
+  NEW_IN_HOME,
+  NEW_URGENCY,
+  NEW_RECORD_REFERRAL,
+  NEW_FIELDS
+};
+static const struct field_rule new_request_fields[] = {
+    [NEW_CATEGORY] = {"category_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, "invalid", "a category id"},
+    [NEW_DESCRIPTION] = {"description", FIELD_TEXT, FIELD_REQUIRED, 1, 2000, NULL, NULL, NULL},
+    [NEW_RESIDENT] = {"resident_id", FIELD_UUID, 0, 0, 0, NULL, "invalid", "a person id"},
+    [NEW_WHEN] = {"when", FIELD_OBJECT, FIELD_ABSENT_INVALID, 0, FIELD_UNBOUNDED, NULL, "required",
+                  "{starts_at, ends_at} or {needed_by}"},
+    [NEW_RECURRENCE] = {"recurrence", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                        "{frequency: weekly|biweekly, until: date} or null"},
+    [NEW_PLACE] = {"place", FIELD_OBJECT, FIELD_ABSENT_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                   "{address (1-200 characters), lat, lon}"},
+    [NEW_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [NEW_URGENCY] = {"urgency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, urgencies, "invalid", "low, normal or high"},
+    [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [NEW_FIELDS] = {NULL},
+};
+
+/* `when`: a window ({starts_at, ends_at}) or a deadline ({needed_by}), told apart in read_when. */
+enum { WHEN_STARTS, WHEN_ENDS, WHEN_NEEDED_BY, WHEN_FIELDS };
+static const struct field_rule when_fields[] = {
+    [WHEN_STARTS] = {"starts_at", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_ENDS] = {"ends_at", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_NEEDED_BY] = {"needed_by", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_FIELDS] = {NULL},
+};
+
+/* `recurrence`: every `recurrence_days` days up to a date. */
+static const char *const frequencies[] = {"weekly", "biweekly", NULL};
+static const int recurrence_days[] = {7, 14};
+enum { RECUR_FREQUENCY, RECUR_UNTIL, RECUR_FIELDS };
+static const struct field_rule recurrence_fields[] = {
+    [RECUR_FREQUENCY] = {"frequency", FIELD_ENUM, FIELD_ABSENT_INVALID, 0, 0, frequencies, "invalid",
+                         "weekly or biweekly"},
+    [RECUR_UNTIL] = {"until", FIELD_DATE, FIELD_ABSENT_INVALID, 0, 0, NULL, NULL, NULL},
+    [RECUR_FIELDS] = {NULL},
+};
+
+enum { PLACE_ADDRESS, PLACE_LAT, PLACE_LON, PLACE_FIELDS };
+static const struct field_rule place_fields[] = {
+    [PLACE_ADDRESS] = {"address", FIELD_TEXT, FIELD_ABSENT_INVALID, 1, 200, NULL, NULL, NULL},
+    [PLACE_LAT] = {"lat", FIELD_NUMBER, FIELD_ABSENT_INVALID, -90, 90, NULL, NULL, NULL},
+    [PLACE_LON] = {"lon", FIELD_NUMBER, FIELD_ABSENT_INVALID, -180, 180, NULL, NULL, NULL},
+    [PLACE_FIELDS] = {NULL},
+};
 
 /* Seconds since the epoch of a validated RFC 3339 time, for the window length only. */
 static long long epoch_of(const char *rfc3339) {
@@ -239,67 +292,59 @@ static long long epoch_of(const char *rfc3339) {
   return t;
 }
 
+/* Read the object `when` into v[WHEN_FIELDS]: exactly a window of at most 12 hours or a
+ * deadline (a member given as null counts, so it is neither). The window's length in minutes into
+ * *window_minutes, 0 for a deadline. Errors are added to info. */
+static void read_when(json_t *when, struct field_value *v, long *window_minutes, struct result_info *info) {
+  *window_minutes = 0;
+  if (fields_read_in("when", when, when_fields, v, info) != 0) return;
+  size_t members = json_object_size(when);
+  if (v[WHEN_NEEDED_BY].present && members == 1) return;
+  if (!v[WHEN_STARTS].present || !v[WHEN_ENDS].present || members != 2) {
+    result_field_error(info, "when", "invalid", "exactly {starts_at, ends_at} or {needed_by}, as RFC 3339 times");
+    return;
+  }
+  *window_minutes = (long)((epoch_of(v[WHEN_ENDS].text) - epoch_of(v[WHEN_STARTS].text)) / 60);
+  if (*window_minutes <= 0 || *window_minutes > 12 * 60)
+    result_field_error(info, "when", "invalid", "ends_at comes after starts_at, at most 12 hours later");
+}
+
+/* Read the object `recurrence` into v[RECUR_FIELDS], its end on or after `first` (the first date
+ * of `when`, NULL when unknown). Its interval in days, 0 after adding an error. */
+static int read_recurrence(json_t *recurrence, const char *first, struct field_value *v, struct result_info *info) {
+  if (fields_read_in("recurrence", recurrence, recurrence_fields, v, info) != 0) return 0;
+  if (first != NULL && strncmp(v[RECUR_UNTIL].text, first, 10) < 0) {
+    result_field_error(info, "recurrence", "invalid", "until comes on or after the first date");
+    return 0;
+  }
+  return recurrence_days[v[RECUR_FREQUENCY].choice];
+}
+
+/* fields_read() takes a null member for an absent one; the contract allows no null for this
+ * member, so null is told as the rule's own error. */
+static void refuse_null(json_t *body, const struct field_rule *rule, struct result_info *info) {
+  if (json_is_null(json_object_get(body, rule->name))) result_field_error(info, rule->name, rule->code, rule->message);
+}
+
 enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                  struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"category_id", "description", "resident_id",     "when", "recurrence", "place",
-                                       "in_home",     "urgency",     "record_referral", NULL};
-  fields_only(body, fields, info);
-  const char *category_id = fields_text(body, "category_id", 36, 36, 1, info);
-  if (category_id != NULL && !valid_uuid(category_id))
-    result_field_error(info, "category_id", "invalid", "a category id");
-  const char *description = fields_text(body, "description", 1, 2000, 1, info);
-  const char *resident_id = fields_text(body, "resident_id", 36, 36, 0, info);
-  if (resident_id != NULL && !valid_uuid(resident_id))
-    result_field_error(info, "resident_id", "invalid", "a person id");
-
-  json_t *when = json_object_get(body, "when");
-  const char *starts_at = json_string_value(json_object_get(when, "starts_at"));
-  const char *ends_at = json_string_value(json_object_get(when, "ends_at"));
-  const char *needed_by = json_string_value(json_object_get(when, "needed_by"));
+  struct field_value v[NEW_FIELDS], when[WHEN_FIELDS] = {{0}}, recurrence[RECUR_FIELDS] = {{0}},
+                                    place[PLACE_FIELDS] = {{0}};
+  fields_read(body, new_request_fields, v, info);
+  refuse_null(body, &new_request_fields[NEW_RECORD_REFERRAL], info);
   long window_minutes = 0;
-  if (!json_is_object(when)) {
-    result_field_error(info, "when", "required", "{starts_at, ends_at} or {needed_by}");
-  } else if (needed_by != NULL && json_object_size(when) == 1 && valid_rfc3339(needed_by)) {
-    /* needed-by request */
-  } else if (starts_at != NULL && ends_at != NULL && json_object_size(when) == 2 && valid_rfc3339(starts_at) &&
-             valid_rfc3339(ends_at)) {
-    window_minutes = (long)((epoch_of(ends_at) - epoch_of(starts_at)) / 60);
-    if (window_minutes <= 0 || window_minutes > 12 * 60)
-      result_field_error(info, "when", "invalid", "ends_at comes after starts_at, at most 12 hours later");
-  } else {
-    result_field_error(info, "when", "invalid", "exactly {starts_at, ends_at} or {needed_by}, as RFC 3339 times");
-  }
-
-  json_t *recurrence = json_object_get(body, "recurrence");
-  const char *frequency = NULL, *until = NULL;
+  if (v[NEW_WHEN].present) read_when(v[NEW_WHEN].object, when, &window_minutes, info);
+  const char *starts_at = when[WHEN_STARTS].text, *ends_at = when[WHEN_ENDS].text;
+  const char *needed_by = when[WHEN_NEEDED_BY].text;
   int interval = 0;
-  if (recurrence != NULL && !json_is_null(recurrence)) {
-    frequency = json_string_value(json_object_get(recurrence, "frequency"));
-    until = json_string_value(json_object_get(recurrence, "until"));
-    interval = recurrence_days(frequency);
-    const char *first = starts_at != NULL ? starts_at : needed_by;
-    if (!json_is_object(recurrence) || json_object_size(recurrence) != 2 || interval <= 0 || !valid_date(until))
-      result_field_error(info, "recurrence", "invalid", "{frequency: weekly|biweekly, until: date} or null");
-    else if (first != NULL && strncmp(until, first, 10) < 0)
-      result_field_error(info, "recurrence", "invalid", "until comes on or after the first date");
-  }
-
-  json_t *place = json_object_get(body, "place");
-  const char *address = json_string_value(json_object_get(place, "address"));
-  json_t *lat = json_object_get(place, "lat"), *lon = json_object_get(place, "lon");
-  if (!json_is_object(place) || json_object_size(place) != 3 || !valid_text(address, 1, 200) || !json_is_number(lat) ||
-      !json_is_number(lon) || fabs(json_number_value(lat)) > 90 || fabs(json_number_value(lon)) > 180)
-    result_field_error(info, "place", "invalid", "{address (1-200 characters), lat, lon}");
-  json_t *in_home = json_object_get(body, "in_home");
-  if (!json_is_boolean(in_home)) result_field_error(info, "in_home", "type", "must be true or false");
-  const char *urgency = fields_text(body, "urgency", 1, 10, 1, info);
-  if (urgency != NULL && strcmp(urgency, "low") != 0 && strcmp(urgency, "normal") != 0 && strcmp(urgency, "high") != 0)
-    result_field_error(info, "urgency", "invalid", "low, normal or high");
-  json_t *record_referral = json_object_get(body, "record_referral");
-  if (record_referral != NULL && !json_is_boolean(record_referral))
-    result_field_error(info, "record_referral", "type", "must be true or false");
+  if (v[NEW_RECURRENCE].present)
+    interval = read_recurrence(v[NEW_RECURRENCE].object, starts_at != NULL ? starts_at : needed_by, recurrence, info);
+  if (v[NEW_PLACE].present) fields_read_in("place", v[NEW_PLACE].object, place_fields, place, info);
   if (info->errors != NULL) return RESULT_INVALID;
+  const char *category_id = v[NEW_CATEGORY].text, *description = v[NEW_DESCRIPTION].text;
+  const char *resident_id = v[NEW_RESIDENT].text, *urgency = v[NEW_URGENCY].text;
+  int record_referral = v[NEW_RECORD_REFERRAL].boolean;
 
   if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   /* For whom: a resident asks for themselves; the desk enters it for a resident. */
@@ -309,7 +354,7 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     info->detail = "only the desk enters a request for someone else";
     return RESULT_FORBIDDEN;
   }
-  if (json_is_true(record_referral) && !actor_manages(actor)) {
+  if (record_referral && !actor_manages(actor)) {
     info->detail = "only a coordinator records a referral";
     return RESULT_FORBIDDEN;
   }
@@ -333,7 +378,7 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
 
   const char *status = "submitted";
   enum policy_rule rule = policy_check(&rules.policy, interval, window_minutes);
-  if (rule != POLICY_OK && !json_is_true(record_referral)) {
+  if (rule != POLICY_OK && !record_referral) {
     result_extension(info, "rule",
                      json_pack("{s:s, s:s}", "code", policy_rule_code(rule), "message", policy_rule_message(rule)));
     result_extension(info, "referral", json_incref(rules.referral));
@@ -343,8 +388,8 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   if (rule != POLICY_OK) status = "referred";
 
   char lat_text[32], lon_text[32], interval_text[8];
-  snprintf(lat_text, sizeof lat_text, "%.7f", json_number_value(lat));
-  snprintf(lon_text, sizeof lon_text, "%.7f", json_number_value(lon));
+  snprintf(lat_text, sizeof lat_text, "%.7f", place[PLACE_LAT].number);
+  snprintf(lon_text, sizeof lon_text, "%.7f", place[PLACE_LON].number);
   snprintf(interval_text, sizeof interval_text, "%d", interval);
   int referred = strcmp(status, "referred") == 0;
   const char *referral_name = referred ? json_string_value(json_object_get(rules.referral, "name")) : NULL;
@@ -357,12 +402,12 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
                             needed_by ? NULL : starts_at,
                             needed_by ? NULL : ends_at,
                             needed_by,
-                            frequency,
-                            until,
-                            address,
+                            recurrence[RECUR_FREQUENCY].text,
+                            recurrence[RECUR_UNTIL].text,
+                            place[PLACE_ADDRESS].text,
                             lat_text,
                             lon_text,
-                            json_is_true(in_home) || rules.in_home ? "true" : "false",
+                            v[NEW_IN_HOME].boolean || rules.in_home ? "true" : "false",
                             urgency,
                             status,
                             referral_name,

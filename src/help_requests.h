@@ -23,7 +23,8 @@
 int help_requests_register_statements(void);
 
 /* Create a request from a request body (validated here). RESULT_CREATED with *out the request as
- * help_requests_get() shows it. RESULT_INVALID with info->errors for a body that does not fit;
+ * help_requests_get() shows it. RESULT_INVALID with info->errors for a body that does not fit (a
+ * member of when, recurrence or place named by its path, `place.lat`);
  * RESULT_FORBIDDEN (with a static info->detail) for a guest, or for someone other than the desk
  * entering it for someone else or recording a referral; RESULT_POLICY_REFUSED with the rule and
  * referral extensions when the category's policy does not allow it (unless the desk records it

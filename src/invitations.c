@@ -8,7 +8,6 @@
 #include "documents.h"
 #include "precondition.h"
 #include "support/digest.h"
-#include "support/validate.h"
 
 /* Every statement that returns an invitation returns its document, invitation_doc. */
 static const struct db_statement statements[] = {
@@ -75,28 +74,40 @@ int invitations_lifetime_allowed(long long hours) {
 }
 
 int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info) {
-  json_t *hours = json_object_get(body, "expires_in_hours");
+  static const struct field_rule rule = INVITATION_HOURS_RULE;
+  json_t *hours = json_object_get(body, rule.name);
   if (hours == NULL) return default_hours;
   if (!json_is_integer(hours) || !invitations_lifetime_allowed(json_integer_value(hours))) {
-    result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
+    result_field_error(info, rule.name, rule.code, rule.message);
     return default_hours;
   }
   return (int)json_integer_value(hours);
 }
 
+/* A community invitation's body; a guest joins only through a case invitation. */
+static const char *const invitable_roles[] = {"resident", "volunteer", "coordinator", "professional", "admin", NULL};
+enum { INVITE_ROLE, INVITE_EMAIL, INVITE_HOURS, INVITE_FIELDS };
+static const struct field_rule invite_fields[] = {
+    [INVITE_ROLE] = {"role", FIELD_ENUM, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 0, invitable_roles, "invalid",
+                     "one of resident, volunteer, coordinator, professional, admin"},
+    [INVITE_EMAIL] = {"email", FIELD_EMAIL, FIELD_STRING_TYPE, 0, 0, NULL, "invalid", "not an email address"},
+    [INVITE_HOURS] = INVITATION_HOURS_RULE,
+    [INVITE_FIELDS] = {NULL},
+};
+
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, json_t *body, int default_hours,
                                json_t **out, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"role", "email", "expires_in_hours", NULL};
-  fields_only(body, fields, info);
-  const char *role_name = fields_string(body, "role", 1, info);
-  const char *email = fields_string(body, "email", 0, info);
-  unsigned role = role_name != NULL ? role_from_name(role_name) : 0;
-  if (role_name != NULL && (role == 0 || role == ROLE_GUEST))
-    result_field_error(info, "role", "invalid", "one of resident, volunteer, coordinator, professional, admin");
-  if (email != NULL && !valid_email(email)) result_field_error(info, "email", "invalid", "not an email address");
-  int hours = invitations_lifetime_hours(body, default_hours, info);
+  struct field_value v[INVITE_FIELDS];
+  fields_read(body, invite_fields, v, info);
+  /* fields_read() takes null for absent; the contract allows no null lifetime */
+  const struct field_rule *hours_rule = &invite_fields[INVITE_HOURS];
+  if (json_is_null(json_object_get(body, hours_rule->name)))
+    result_field_error(info, hours_rule->name, hours_rule->code, hours_rule->message);
   if (info->errors != NULL) return RESULT_INVALID;
+  unsigned role = role_from_name(v[INVITE_ROLE].text);
+  const char *email = v[INVITE_EMAIL].text;
+  int hours = v[INVITE_HOURS].present ? (int)v[INVITE_HOURS].integer : default_hours;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   if (role == ROLE_ADMIN && !(actor->roles & ROLE_ADMIN)) {
     info->detail = "only an admin can invite an admin";

@@ -22,6 +22,15 @@ int invitations_register_statements(void);
 /* Whether an invitation may live `hours` hours: 1 or 0. */
 int invitations_lifetime_allowed(long long hours);
 
+/* The rule for the lifetime an invitation body asks for, expires_in_hours: a whole number of hours
+ * from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS. A fields_read() rule; fields_read() takes null
+ * for absent, but the contract allows no null, so a reader refuses null itself. */
+#define INVITATION_HOURS_RULE                                                                                          \
+  {                                                                                                                    \
+    "expires_in_hours", FIELD_INTEGER, 0, INVITATION_MIN_HOURS, INVITATION_MAX_HOURS, NULL, "out_of_range",            \
+        "a whole number of hours from 1 to 720"                                                                        \
+  }
+
 /* The lifetime in hours that `body` asks for in its optional member expires_in_hours, or
  * `default_hours` when it names none (also when `body` is NULL). When the member is not a whole
  * number from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS, appends the field error

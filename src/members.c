@@ -89,20 +89,22 @@ static enum result lock_with_precondition(struct db_conn *conn, const struct act
   return r == RESULT_OK ? precondition_check(if_match, *current, 0) : r;
 }
 
+/* A member-update body: a list of 1 to 5 roles, whose names roles_of_body checks. */
+static const struct field_rule roles_fields[] = {
+    {"roles", FIELD_LIST, FIELD_ABSENT_INVALID, 1, 5, NULL, "invalid", "give 1 to 5 roles"},
+    {NULL},
+};
+
 /* The roles a member-update body names: 1 to 5 distinct role names, never guest (that comes only
  * with a case invitation). 0 after a field error. */
 static unsigned roles_of_body(json_t *body, struct result_info *info) {
-  static const char *const fields[] = {"roles", NULL};
-  fields_only(body, fields, info);
-  json_t *names = json_object_get(body, "roles");
-  if (!json_is_array(names) || json_array_size(names) < 1 || json_array_size(names) > 5) {
-    result_field_error(info, "roles", "invalid", "give 1 to 5 roles");
-    return 0;
-  }
+  struct field_value names;
+  fields_read(body, roles_fields, &names, info);
+  if (!names.present) return 0;
   unsigned roles = 0;
   size_t i;
   json_t *name;
-  json_array_foreach(names, i, name) {
+  json_array_foreach(names.list, i, name) {
     unsigned role = role_from_name(json_string_value(name));
     if (role == 0 || role == ROLE_GUEST || (roles & role)) {
       result_field_error(info, "roles", "invalid",

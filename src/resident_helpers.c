@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "fields.h"
-#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     {"hr_helpers",
@@ -44,33 +43,26 @@ enum result help_requests_helpers_get(struct db_conn *conn, const struct actor *
   return r;
 }
 
-/* A JSON array of at most 50 person ids, as the JSON text the statements take (caller free()s);
- * NULL with a field error, or when out of memory. */
-static char *id_list(json_t *ids, const char *field, struct result_info *info) {
-  if (!json_is_array(ids) || json_array_size(ids) > 50) {
-    result_field_error(info, field, "invalid", "a list of at most 50 person ids");
-    return NULL;
-  }
-  size_t i;
-  json_t *item;
-  json_array_foreach(ids, i, item) {
-    if (!valid_uuid(json_string_value(item))) {
-      result_field_error(info, field, "invalid", "person ids are UUIDs");
-      return NULL;
-    }
-  }
-  return json_dumps(ids, JSON_COMPACT);
-}
+/* The helpers body: both lists, each of at most 50 person ids. */
+enum { HELPERS_PREFERRED, HELPERS_BLOCKED, HELPERS_FIELDS };
+static const struct field_rule helpers_fields[] = {
+    [HELPERS_PREFERRED] = {"preferred", FIELD_UUID_LIST, FIELD_ABSENT_INVALID, 0, 50, NULL, "invalid",
+                           "a list of at most 50 person ids (UUIDs)"},
+    [HELPERS_BLOCKED] = {"blocked", FIELD_UUID_LIST, FIELD_ABSENT_INVALID, 0, 50, NULL, "invalid",
+                         "a list of at most 50 person ids (UUIDs)"},
+    [HELPERS_FIELDS] = {NULL},
+};
 
 enum result help_requests_helpers_put(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                       struct result_info *info) {
   *out = NULL;
   if (!(actor->roles & ROLE_RESIDENT)) return RESULT_FORBIDDEN;
-  static const char *const fields[] = {"preferred", "blocked", NULL};
-  fields_only(body, fields, info);
-  json_t *preferred_ids = json_object_get(body, "preferred"), *blocked_ids = json_object_get(body, "blocked");
-  char *preferred = id_list(preferred_ids, "preferred", info);
-  char *blocked = id_list(blocked_ids, "blocked", info);
+  struct field_value v[HELPERS_FIELDS];
+  fields_read(body, helpers_fields, v, info);
+  json_t *preferred_ids = v[HELPERS_PREFERRED].list, *blocked_ids = v[HELPERS_BLOCKED].list;
+  /* the lists as the JSON text the statements take */
+  char *preferred = preferred_ids != NULL ? json_dumps(preferred_ids, JSON_COMPACT) : NULL;
+  char *blocked = blocked_ids != NULL ? json_dumps(blocked_ids, JSON_COMPACT) : NULL;
   size_t i, j;
   json_t *a, *b;
   if (preferred != NULL && blocked != NULL) {
