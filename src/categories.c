@@ -88,11 +88,11 @@ static const struct field_rule category_fields[] = {
     [CAT_LABELS] = {"labels", FIELD_OBJECT, FIELD_ABSENT_INVALID, 2, 2, NULL, "invalid", "{nl, en}"},
     [CAT_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
     [CAT_MAY_RECUR] = {"may_recur", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
-    [CAT_PER_MONTH] = {"max_per_month", FIELD_INTEGER, 0, 1, 100, NULL, "out_of_range",
+    [CAT_PER_MONTH] = {"max_per_month", FIELD_INTEGER, FIELD_NULLABLE, 1, 100, NULL, "out_of_range",
                        "a whole number from 1 to 100, or null"},
-    [CAT_MINUTES] = {"max_duration_minutes", FIELD_INTEGER, 0, 1, 1440, NULL, "out_of_range",
+    [CAT_MINUTES] = {"max_duration_minutes", FIELD_INTEGER, FIELD_NULLABLE, 1, 1440, NULL, "out_of_range",
                      "a whole number from 1 to 1440, or null"},
-    [CAT_REFERRAL] = {"referral", FIELD_OBJECT, 0, 2, 2, NULL, "invalid", "{name, contact} or null"},
+    [CAT_REFERRAL] = {"referral", FIELD_OBJECT, FIELD_NULLABLE, 2, 2, NULL, "invalid", "{name, contact} or null"},
     [CAT_FIELDS] = {NULL},
 };
 
@@ -118,12 +118,6 @@ struct policy_params {
   char per_month[24], minutes[24];
 };
 
-/* The member of `rule` may be null, but must be there: fields_read() takes null for absent, so
- * absence is told here. */
-static void require_member(json_t *body, const struct field_rule *rule, const char *message, struct result_info *info) {
-  if (json_object_get(body, rule->name) == NULL) result_field_error(info, rule->name, "required", message);
-}
-
 /* A whole number read by its rule as a parameter in `buf`, or NULL when null. */
 static const char *number_param(const struct field_value *v, char *buf, size_t len) {
   if (!v->present) return NULL;
@@ -135,14 +129,10 @@ static const char *boolean_param(const struct field_value *v) {
   return !v->present ? NULL : v->boolean ? "true" : "false";
 }
 
-/* The rest of the policy of a category body (v[CAT_FIELDS] as read by category_fields): present
- * where it must be, the labels and the referral read, all as parameters into p. Errors are added
- * to info. */
-static void read_policy(json_t *body, const struct field_value *v, struct policy_params *p, struct result_info *info) {
+/* The rest of the policy of a category body (v[CAT_FIELDS] as read by category_fields): the
+ * labels and the referral read, all as parameters into p. Errors are added to info. */
+static void read_policy(const struct field_value *v, struct policy_params *p, struct result_info *info) {
   memset(p, 0, sizeof *p);
-  require_member(body, &category_fields[CAT_PER_MONTH], "a whole number or null", info);
-  require_member(body, &category_fields[CAT_MINUTES], "a whole number or null", info);
-  require_member(body, &category_fields[CAT_REFERRAL], "{name, contact} or null", info);
   struct field_value labels[LABEL_FIELDS] = {{0}}, referral[REFERRAL_FIELDS] = {{0}};
   if (v[CAT_LABELS].present) fields_read_in("labels", v[CAT_LABELS].object, label_fields, labels, info);
   if (v[CAT_REFERRAL].present) fields_read_in("referral", v[CAT_REFERRAL].object, referral_fields, referral, info);
@@ -174,7 +164,7 @@ enum result categories_create(struct db_conn *conn, const struct actor *actor, j
   const struct field_rule *code_rule = &category_fields[CAT_CODE];
   if (code != NULL && !valid_code(code)) result_field_error(info, code_rule->name, code_rule->code, code_rule->message);
   struct policy_params p;
-  read_policy(body, v, &p, info);
+  read_policy(v, &p, info);
   if (info->errors != NULL) return RESULT_INVALID;
   const char *params[11] = {actor->community_id, code,        p.values[0], p.values[1], p.values[2], p.values[3],
                             p.values[4],         p.values[5], p.values[6], p.values[7], language};
@@ -191,7 +181,7 @@ enum result categories_update(struct db_conn *conn, const struct actor *actor, c
   struct field_value v[CAT_FIELDS] = {{0}};
   fields_read(body, category_fields + CAT_LABELS, v + CAT_LABELS, info); /* the table without the code */
   struct policy_params p;
-  read_policy(body, v, &p, info);
+  read_policy(v, &p, info);
   json_t *current = NULL;
   enum result r = load(conn, actor, id, 1, language, &current, info);
   if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;

@@ -138,6 +138,15 @@ static int read_one(json_t *body, const struct field_rule *rule, const char *fie
                     struct result_info *info) {
   memset(out, 0, sizeof *out);
   json_t *value = json_object_get(body, rule->name);
+  if (value != NULL && json_is_null(value)) out->null = 1;
+  if (value == NULL && (rule->flags & FIELD_NULLABLE)) {
+    result_field_error(info, field, "required", "this field is required");
+    return -1;
+  }
+  if (out->null && (rule->flags & FIELD_NULL_INVALID)) {
+    rule_error(rule, field, info);
+    return -1;
+  }
   if (value == NULL || json_is_null(value)) {
     if (rule->flags & FIELD_REQUIRED) {
       result_field_error(info, field, "required", "this field is required");

@@ -41,6 +41,12 @@ enum {
   /* A string type given another JSON type is told `type`, "must be a string", instead of the
    * rule's own code and message. */
   FIELD_STRING_TYPE = 4,
+  /* Optional, but a null is refused with the rule's own code and message (a member the
+   * contract does not let be null). */
+  FIELD_NULL_INVALID = 8,
+  /* Must be there (absent: `required`), but null is a value: the member is then not present
+   * and `null` is set (a limit that may be "none", given explicitly). */
+  FIELD_NULLABLE = 16,
 };
 
 /* A max for a length or value with no upper bound of its own (a string checked later). */
@@ -59,6 +65,7 @@ struct field_rule {
 /* What fields_read() found for one rule. All zero when the member is absent, null or invalid. */
 struct field_value {
   int present;        /* 1 when the member holds a valid value */
+  int null;           /* 1 when the member is there as null */
   const char *text;   /* the string types and FIELD_ENUM, borrowed from the body */
   int choice;         /* FIELD_ENUM: the index in choices */
   int boolean;        /* FIELD_BOOLEAN: 0 or 1 */

@@ -44,7 +44,8 @@ int help_request_actions_register_statements(void) {
 enum { ACT_NOTE, ACT_REFERRAL, ACT_VOLUNTEERS, ACT_FIELDS };
 static const struct field_rule action_fields[] = {
     [ACT_NOTE] = {"note", FIELD_TEXT, 0, 0, 500, NULL, NULL, NULL},
-    [ACT_REFERRAL] = {"referral", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid", "{name, contact}"},
+    [ACT_REFERRAL] = {"referral", FIELD_OBJECT, FIELD_NULL_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                      "{name, contact}"},
     [ACT_VOLUNTEERS] = {"volunteer_ids", FIELD_LIST, 0, 0, FIELD_UNBOUNDED, NULL, "invalid", "1 to 10 volunteer ids"},
     [ACT_FIELDS] = {NULL},
 };
@@ -60,16 +61,10 @@ static const struct field_rule referral_fields[] = {
 
 /* The referral of a refer action's body (v from action_fields) into `referral`: absent, or an
  * object (the contract allows no null). 0, or -1 after adding an error. */
-static int read_referral(json_t *body, const struct field_value *v, struct field_value *referral,
-                         struct result_info *info) {
+static int read_referral(const struct field_value *v, struct field_value *referral, struct result_info *info) {
   memset(referral, 0, REFERRAL_FIELDS * sizeof *referral);
-  const struct field_rule *rule = &action_fields[ACT_REFERRAL];
-  if (json_is_null(json_object_get(body, rule->name))) {
-    result_field_error(info, rule->name, rule->code, rule->message);
-    return -1;
-  }
   if (!v[ACT_REFERRAL].present) return 0;
-  return fields_read_in(rule->name, v[ACT_REFERRAL].object, referral_fields, referral, info);
+  return fields_read_in("referral", v[ACT_REFERRAL].object, referral_fields, referral, info);
 }
 
 enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_name,
@@ -96,7 +91,7 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   switch (action) {
     case ACTION_REFER: {
       struct field_value referral[REFERRAL_FIELDS];
-      if (read_referral(body, v, referral, info) != 0) return RESULT_INVALID;
+      if (read_referral(v, referral, info) != 0) return RESULT_INVALID;
       const char *params[5] = {actor->community_id, id, referral[REFERRAL_NAME].text, referral[REFERRAL_CONTACT].text,
                                note};
       r = result_from_db(db_exec(conn, "hr_refer", 5, params), info);

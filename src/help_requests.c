@@ -245,7 +245,8 @@ static const struct field_rule new_request_fields[] = {
                    "{address (1-200 characters), lat, lon}"},
     [NEW_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
     [NEW_URGENCY] = {"urgency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, urgencies, "invalid", "low, normal or high"},
-    [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type",
+                             "must be true or false"},
     [NEW_FIELDS] = {NULL},
 };
 
@@ -320,19 +321,12 @@ static int read_recurrence(json_t *recurrence, const char *first, struct field_v
   return recurrence_days[v[RECUR_FREQUENCY].choice];
 }
 
-/* fields_read() takes a null member for an absent one; the contract allows no null for this
- * member, so null is told as the rule's own error. */
-static void refuse_null(json_t *body, const struct field_rule *rule, struct result_info *info) {
-  if (json_is_null(json_object_get(body, rule->name))) result_field_error(info, rule->name, rule->code, rule->message);
-}
-
 enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                                  struct result_info *info) {
   *out = NULL;
   struct field_value v[NEW_FIELDS], when[WHEN_FIELDS] = {{0}}, recurrence[RECUR_FIELDS] = {{0}},
                                     place[PLACE_FIELDS] = {{0}};
   fields_read(body, new_request_fields, v, info);
-  refuse_null(body, &new_request_fields[NEW_RECORD_REFERRAL], info);
   long window_minutes = 0;
   if (v[NEW_WHEN].present) read_when(v[NEW_WHEN].object, when, &window_minutes, info);
   const char *starts_at = when[WHEN_STARTS].text, *ends_at = when[WHEN_ENDS].text;

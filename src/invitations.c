@@ -100,10 +100,6 @@ enum result invitations_create(struct db_conn *conn, const struct actor *actor, 
   *out = NULL;
   struct field_value v[INVITE_FIELDS];
   fields_read(body, invite_fields, v, info);
-  /* fields_read() takes null for absent; the contract allows no null lifetime */
-  const struct field_rule *hours_rule = &invite_fields[INVITE_HOURS];
-  if (json_is_null(json_object_get(body, hours_rule->name)))
-    result_field_error(info, hours_rule->name, hours_rule->code, hours_rule->message);
   if (info->errors != NULL) return RESULT_INVALID;
   unsigned role = role_from_name(v[INVITE_ROLE].text);
   const char *email = v[INVITE_EMAIL].text;

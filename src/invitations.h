@@ -27,8 +27,8 @@ int invitations_lifetime_allowed(long long hours);
  * for absent, but the contract allows no null, so a reader refuses null itself. */
 #define INVITATION_HOURS_RULE                                                                                          \
   {                                                                                                                    \
-    "expires_in_hours", FIELD_INTEGER, 0, INVITATION_MIN_HOURS, INVITATION_MAX_HOURS, NULL, "out_of_range",            \
-        "a whole number of hours from 1 to 720"                                                                        \
+    "expires_in_hours", FIELD_INTEGER, FIELD_NULL_INVALID, INVITATION_MIN_HOURS, INVITATION_MAX_HOURS, NULL,           \
+        "out_of_range", "a whole number of hours from 1 to 720"                                                        \
   }
 
 /* The lifetime in hours that `body` asks for in its optional member expires_in_hours, or

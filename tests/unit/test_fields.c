@@ -317,6 +317,40 @@ START_TEST(test_nested_errors_name_the_path) {
 }
 END_TEST
 
+/* Null as its own case: refused by a rule that allows no null, a value for one that must be
+ * there but may be "none". */
+START_TEST(test_null_flags) {
+  static const struct field_rule null_rules[] = {
+      {"hours", FIELD_INTEGER, FIELD_NULL_INVALID, 1, 720, NULL, "out_of_range", "1 to 720"},
+      {"cap", FIELD_INTEGER, FIELD_NULLABLE, 1, 100, NULL, "out_of_range", NULL},
+      {NULL},
+  };
+  struct field_value v[2];
+  struct result_info info = {0};
+  json_t *body = json_pack("{s:n, s:n}", "hours", "cap");
+  ck_assert_int_eq(fields_read(body, null_rules, v, &info), -1);
+  ck_assert_uint_eq(json_array_size(info.errors), 1);
+  ck_assert(has_error(info.errors, "hours", "out_of_range", "1 to 720"));
+  ck_assert_int_eq(v[1].present, 0);
+  ck_assert_int_eq(v[1].null, 1);
+  json_decref(body);
+  result_info_clear(&info);
+
+  body = json_object(); /* hours may be absent, cap may not */
+  ck_assert_int_eq(fields_read(body, null_rules, v, &info), -1);
+  ck_assert_uint_eq(json_array_size(info.errors), 1);
+  ck_assert(has_error(info.errors, "cap", "required", NULL));
+  ck_assert_int_eq(v[0].null, 0);
+  json_decref(body);
+  result_info_clear(&info);
+
+  body = json_pack("{s:i, s:i}", "hours", 5, "cap", 7);
+  ck_assert_int_eq(fields_read(body, null_rules, v, &info), 0);
+  ck_assert(v[0].present && v[0].integer == 5 && v[1].present && v[1].integer == 7 && !v[1].null);
+  json_decref(body);
+}
+END_TEST
+
 START_TEST(test_unknown_members_first) {
   struct field_value values[F_RULES];
   int rc;
@@ -413,6 +447,7 @@ Suite *fields_suite(void) {
   tcase_add_checked_fixture(tc, keep_setup, keep_teardown);
   tcase_add_test(tc, test_minimal_body_fills_values);
   tcase_add_test(tc, test_list_and_object);
+  tcase_add_test(tc, test_null_flags);
   tcase_add_test(tc, test_nested_errors_name_the_path);
   tcase_add_test(tc, test_full_body_fills_values);
   tcase_add_test(tc, test_required);
