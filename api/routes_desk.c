@@ -4,6 +4,7 @@
 
 #include "../src/categories.h"
 #include "../src/help_request_actions.h"
+#include "../src/help_request_create.h"
 #include "../src/help_requests.h"
 #include "../src/matching.h"
 #include "../src/occurrences.h"

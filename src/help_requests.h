@@ -9,8 +9,8 @@
 #include "result.h"
 #include "roles.h"
 
-/* Help requests: creating them under the category's policy, and reading them. The rest of a
- * request's life is in its own files: the state actions (help_request_actions.h), offers and the
+/* Help requests: reading them. The rest of a request's life is in its own files: creating one
+ * under its category's policy (help_request_create.h), the state actions (help_request_actions.h), offers and the
  * board (offers.h), occurrences (occurrences.h), suggestions (matching.h), the resident's helpers
  * (resident_helpers.h), and the events others hear about (outbox.h).
  *
@@ -21,16 +21,6 @@
  * memory. */
 
 int help_requests_register_statements(void);
-
-/* Create a request from a request body (validated here). RESULT_CREATED with *out the request as
- * help_requests_get() shows it. RESULT_INVALID with info->errors for a body that does not fit (a
- * member of when, recurrence or place named by its path, `place.lat`);
- * RESULT_FORBIDDEN (with a static info->detail) for a guest, or for someone other than the desk
- * entering it for someone else or recording a referral; RESULT_POLICY_REFUSED with the rule and
- * referral extensions when the category's policy does not allow it (unless the desk records it
- * as referred). */
-enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
-                                 struct result_info *info);
 
 /* The query parameters of the lists below: whether `status` (may be NULL: all) is a help request
  * status, whether `view` is new, needs_attention or unconfirmed. 0, or -1 after adding a field

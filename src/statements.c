@@ -12,6 +12,7 @@
 #include "categories.h"
 #include "db/migrate.h"
 #include "help_request_actions.h"
+#include "help_request_create.h"
 #include "help_request_row.h"
 #include "help_requests.h"
 #include "idempotency.h"
@@ -36,6 +37,7 @@ static const register_fn modules[] = {
     categories_register_statements,
     volunteers_register_statements,
     help_requests_register_statements,
+    help_request_create_register_statements,
     help_request_row_register_statements,
     help_request_actions_register_statements,
     offers_register_statements,

@@ -1,0 +1,243 @@
+/* A new help request: its body read and checked, the category's policy applied, the request
+ * and its occurrences written (see help_request_create.h). */
+#include "help_request_create.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "categories.h"
+#include "fields.h"
+#include "help_request_row.h"
+#include "help_requests.h"
+
+static const struct db_statement statements[] = {
+    {"hr_resident_roles",
+     "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
+     "AND removed_at IS NULL"},
+    {"hr_insert",
+     "INSERT INTO help_requests (community_id, category_id, resident_id, entered_by, description, starts_at, "
+     "ends_at, needed_by, recurrence, recurrence_until, place_address, place_lat, place_lon, in_home, urgency, "
+     "status, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::recurrence_frequency, "
+     "$10::date, $11, $12, $13, $14, $15::help_urgency, $16::help_status, $17, $18) RETURNING id"},
+    /* One occurrence, or one per interval from the first window up to the end date (at most 60). */
+    {"hr_occurrences",
+     "INSERT INTO occurrences (community_id, request_id, seq, starts_at, ends_at, needed_by) "
+     "SELECT h.community_id, h.id, g, h.starts_at + make_interval(days => g * $3::int), "
+     "h.ends_at + make_interval(days => g * $3::int), h.needed_by + make_interval(days => g * $3::int) "
+     "FROM help_requests h, generate_series(0, CASE WHEN $3::int = 0 THEN 0 ELSE LEAST(59, "
+     "((h.recurrence_until - (COALESCE(h.starts_at, h.needed_by) AT TIME ZONE 'Europe/Amsterdam')::date) "
+     "/ $3::int)) END) g WHERE h.community_id = $1 AND h.id = $2"},
+};
+
+int help_request_create_register_statements(void) {
+  return db_register_statements(statements, sizeof statements / sizeof statements[0]);
+}
+
+static const char *const urgencies[] = {"low", "normal", "high", NULL};
+
+/* The body of a new request; `when`, `recurrence` and `place` are objects with tables of their
+ * own below. */
+enum {
+  NEW_CATEGORY,
+  NEW_DESCRIPTION,
+  NEW_RESIDENT,
+  NEW_WHEN,
+  NEW_RECURRENCE,
+  NEW_PLACE,
+  NEW_IN_HOME,
+  NEW_URGENCY,
+  NEW_RECORD_REFERRAL,
+  NEW_FIELDS
+};
+static const struct field_rule new_request_fields[] = {
+    [NEW_CATEGORY] = {"category_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, "invalid", "a category id"},
+    [NEW_DESCRIPTION] = {"description", FIELD_TEXT, FIELD_REQUIRED, 1, 2000, NULL, NULL, NULL},
+    [NEW_RESIDENT] = {"resident_id", FIELD_UUID, 0, 0, 0, NULL, "invalid", "a person id"},
+    [NEW_WHEN] = {"when", FIELD_OBJECT, FIELD_ABSENT_INVALID, 0, FIELD_UNBOUNDED, NULL, "required",
+                  "{starts_at, ends_at} or {needed_by}"},
+    [NEW_RECURRENCE] = {"recurrence", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                        "{frequency: weekly|biweekly, until: date} or null"},
+    [NEW_PLACE] = {"place", FIELD_OBJECT, FIELD_ABSENT_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                   "{address (1-200 characters), lat, lon}"},
+    [NEW_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [NEW_URGENCY] = {"urgency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, urgencies, "invalid", "low, normal or high"},
+    [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type",
+                             "must be true or false"},
+    [NEW_FIELDS] = {NULL},
+};
+
+/* `when`: a window ({starts_at, ends_at}) or a deadline ({needed_by}), told apart in read_when. */
+enum { WHEN_STARTS, WHEN_ENDS, WHEN_NEEDED_BY, WHEN_FIELDS };
+static const struct field_rule when_fields[] = {
+    [WHEN_STARTS] = {"starts_at", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_ENDS] = {"ends_at", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_NEEDED_BY] = {"needed_by", FIELD_DATE_TIME, 0, 0, 0, NULL, NULL, NULL},
+    [WHEN_FIELDS] = {NULL},
+};
+
+/* `recurrence`: every `recurrence_days` days up to a date. */
+static const char *const frequencies[] = {"weekly", "biweekly", NULL};
+static const int recurrence_days[] = {7, 14};
+enum { RECUR_FREQUENCY, RECUR_UNTIL, RECUR_FIELDS };
+static const struct field_rule recurrence_fields[] = {
+    [RECUR_FREQUENCY] = {"frequency", FIELD_ENUM, FIELD_ABSENT_INVALID, 0, 0, frequencies, "invalid",
+                         "weekly or biweekly"},
+    [RECUR_UNTIL] = {"until", FIELD_DATE, FIELD_ABSENT_INVALID, 0, 0, NULL, NULL, NULL},
+    [RECUR_FIELDS] = {NULL},
+};
+
+enum { PLACE_ADDRESS, PLACE_LAT, PLACE_LON, PLACE_FIELDS };
+static const struct field_rule place_fields[] = {
+    [PLACE_ADDRESS] = {"address", FIELD_TEXT, FIELD_ABSENT_INVALID, 1, 200, NULL, NULL, NULL},
+    [PLACE_LAT] = {"lat", FIELD_NUMBER, FIELD_ABSENT_INVALID, -90, 90, NULL, NULL, NULL},
+    [PLACE_LON] = {"lon", FIELD_NUMBER, FIELD_ABSENT_INVALID, -180, 180, NULL, NULL, NULL},
+    [PLACE_FIELDS] = {NULL},
+};
+
+/* Seconds since the epoch of a validated RFC 3339 time, for the window length only. */
+static long long epoch_of(const char *rfc3339) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  if (strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) return 0;
+  long long t = (long long)timegm(&tm);
+  const char *zone = rfc3339 + 19;
+  while (*zone == '.' || (*zone >= '0' && *zone <= '9')) zone++;
+  if (*zone == '+' || *zone == '-') {
+    int offset = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600 + ((zone[4] - '0') * 10 + (zone[5] - '0')) * 60;
+    t += *zone == '+' ? -offset : offset;
+  }
+  return t;
+}
+
+/* Read the object `when` into v[WHEN_FIELDS]: exactly a window of at most 12 hours or a
+ * deadline (a member given as null counts, so it is neither). The window's length in minutes into
+ * *window_minutes, 0 for a deadline. Errors are added to info. */
+static void read_when(json_t *when, struct field_value *v, long *window_minutes, struct result_info *info) {
+  *window_minutes = 0;
+  if (fields_read_in("when", when, when_fields, v, info) != 0) return;
+  size_t members = json_object_size(when);
+  if (v[WHEN_NEEDED_BY].present && members == 1) return;
+  if (!v[WHEN_STARTS].present || !v[WHEN_ENDS].present || members != 2) {
+    result_field_error(info, "when", "invalid", "exactly {starts_at, ends_at} or {needed_by}, as RFC 3339 times");
+    return;
+  }
+  *window_minutes = (long)((epoch_of(v[WHEN_ENDS].text) - epoch_of(v[WHEN_STARTS].text)) / 60);
+  if (*window_minutes <= 0 || *window_minutes > 12 * 60)
+    result_field_error(info, "when", "invalid", "ends_at comes after starts_at, at most 12 hours later");
+}
+
+/* Read the object `recurrence` into v[RECUR_FIELDS], its end on or after `first` (the first date
+ * of `when`, NULL when unknown). Its interval in days, 0 after adding an error. */
+static int read_recurrence(json_t *recurrence, const char *first, struct field_value *v, struct result_info *info) {
+  if (fields_read_in("recurrence", recurrence, recurrence_fields, v, info) != 0) return 0;
+  if (first != NULL && strncmp(v[RECUR_UNTIL].text, first, 10) < 0) {
+    result_field_error(info, "recurrence", "invalid", "until comes on or after the first date");
+    return 0;
+  }
+  return recurrence_days[v[RECUR_FREQUENCY].choice];
+}
+
+enum result help_requests_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
+                                 struct result_info *info) {
+  *out = NULL;
+  struct field_value v[NEW_FIELDS], when[WHEN_FIELDS] = {{0}}, recurrence[RECUR_FIELDS] = {{0}},
+                                    place[PLACE_FIELDS] = {{0}};
+  fields_read(body, new_request_fields, v, info);
+  long window_minutes = 0;
+  if (v[NEW_WHEN].present) read_when(v[NEW_WHEN].object, when, &window_minutes, info);
+  const char *starts_at = when[WHEN_STARTS].text, *ends_at = when[WHEN_ENDS].text;
+  const char *needed_by = when[WHEN_NEEDED_BY].text;
+  int interval = 0;
+  if (v[NEW_RECURRENCE].present)
+    interval = read_recurrence(v[NEW_RECURRENCE].object, starts_at != NULL ? starts_at : needed_by, recurrence, info);
+  if (v[NEW_PLACE].present) fields_read_in("place", v[NEW_PLACE].object, place_fields, place, info);
+  if (info->errors != NULL) return RESULT_INVALID;
+  const char *category_id = v[NEW_CATEGORY].text, *description = v[NEW_DESCRIPTION].text;
+  const char *resident_id = v[NEW_RESIDENT].text, *urgency = v[NEW_URGENCY].text;
+  int record_referral = v[NEW_RECORD_REFERRAL].boolean;
+
+  if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
+  /* For whom: a resident asks for themselves; the desk enters it for a resident. */
+  if (resident_id == NULL) resident_id = actor->person_id;
+  int on_behalf = strcmp(resident_id, actor->person_id) != 0;
+  if (on_behalf && !actor_manages(actor)) {
+    info->detail = "only the desk enters a request for someone else";
+    return RESULT_FORBIDDEN;
+  }
+  if (record_referral && !actor_manages(actor)) {
+    info->detail = "only a coordinator records a referral";
+    return RESULT_FORBIDDEN;
+  }
+  PGresult *res = NULL;
+  const char *member[2] = {actor->community_id, resident_id};
+  enum result r = result_from_db(db_query(conn, "hr_resident_roles", 2, member, &res), info);
+  if (r == RESULT_OK && (PQntuples(res) != 1 || !(roles_parse(PQgetvalue(res, 0, 0)) & ROLE_RESIDENT))) {
+    result_field_error(info, "resident_id", "not_a_resident", "the person is not a resident of this community");
+    r = RESULT_INVALID;
+  }
+  PQclear(res);
+  if (r != RESULT_OK) return r;
+
+  struct category_rules rules;
+  r = categories_rules(conn, actor->community_id, category_id, &rules, info);
+  if (r == RESULT_NOT_FOUND) {
+    result_field_error(info, "category_id", "unknown", "no such category in this community");
+    r = RESULT_INVALID;
+  }
+  if (r != RESULT_OK) return r;
+
+  const char *status = "submitted";
+  enum policy_rule rule = policy_check(&rules.policy, interval, window_minutes);
+  if (rule != POLICY_OK && !record_referral) {
+    result_extension(info, "rule",
+                     json_pack("{s:s, s:s}", "code", policy_rule_code(rule), "message", policy_rule_message(rule)));
+    result_extension(info, "referral", json_incref(rules.referral));
+    json_decref(rules.referral);
+    return RESULT_POLICY_REFUSED;
+  }
+  if (rule != POLICY_OK) status = "referred";
+
+  char lat_text[32], lon_text[32], interval_text[8];
+  snprintf(lat_text, sizeof lat_text, "%.7f", place[PLACE_LAT].number);
+  snprintf(lon_text, sizeof lon_text, "%.7f", place[PLACE_LON].number);
+  snprintf(interval_text, sizeof interval_text, "%d", interval);
+  int referred = strcmp(status, "referred") == 0;
+  const char *referral_name = referred ? json_string_value(json_object_get(rules.referral, "name")) : NULL;
+  const char *referral_contact = referred ? json_string_value(json_object_get(rules.referral, "contact")) : NULL;
+  const char *params[18] = {actor->community_id,
+                            category_id,
+                            resident_id,
+                            actor->person_id,
+                            description,
+                            needed_by ? NULL : starts_at,
+                            needed_by ? NULL : ends_at,
+                            needed_by,
+                            recurrence[RECUR_FREQUENCY].text,
+                            recurrence[RECUR_UNTIL].text,
+                            place[PLACE_ADDRESS].text,
+                            lat_text,
+                            lon_text,
+                            v[NEW_IN_HOME].boolean || rules.in_home ? "true" : "false",
+                            urgency,
+                            status,
+                            referral_name,
+                            referral_contact};
+  r = result_from_db(db_query(conn, "hr_insert", 18, params, &res), info);
+  json_decref(rules.referral);
+  char id[37] = "";
+  if (r == RESULT_OK) snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  if (r == RESULT_OK) {
+    const char *occ[3] = {actor->community_id, id, interval_text};
+    r = result_from_db(db_exec(conn, "hr_occurrences", 3, occ), info);
+  }
+  if (r == RESULT_OK)
+    r = help_request_record_transition(conn, actor, id, NULL, "submitted", on_behalf ? "entered_by_desk" : "submit",
+                                       NULL, info);
+  if (r == RESULT_OK && referred)
+    r = help_request_record_transition(conn, actor, id, "submitted", "referred", "refer", policy_rule_message(rule),
+                                       info);
+  if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
+  return r == RESULT_OK ? RESULT_CREATED : r;
+}
