@@ -48,8 +48,7 @@ enum { INVITE_ORGANISATION, INVITE_EMAIL, INVITE_HOURS, INVITE_FIELDS };
 static const struct field_rule invite_fields[] = {
     [INVITE_ORGANISATION] = {"organisation", FIELD_TEXT, FIELD_REQUIRED, 1, 100, NULL, NULL, NULL},
     [INVITE_EMAIL] = {"email", FIELD_TEXT, 0, 3, 254, NULL, NULL, NULL},
-    [INVITE_HOURS] = {"expires_in_hours", FIELD_INTEGER, 0, INVITATION_MIN_HOURS, INVITATION_MAX_HOURS, NULL,
-                      "out_of_range", "a whole number of hours from 1 to 720"},
+    [INVITE_HOURS] = INVITATION_HOURS_RULE,
     [INVITE_FIELDS] = {NULL},
 };
 
@@ -65,9 +64,10 @@ enum result cases_invite(struct db_conn *conn, const struct actor *actor, const 
     result_field_error(info, "email", "invalid", "not an email address");
     fits = 0;
   }
-  /* the lifetime may be left out, but null is not a number of hours */
-  if (json_is_null(json_object_get(body, "expires_in_hours"))) {
-    result_field_error(info, "expires_in_hours", "out_of_range", "a whole number of hours from 1 to 720");
+  /* fields_read() takes null for absent; the contract allows no null lifetime */
+  const struct field_rule *hours_rule = &invite_fields[INVITE_HOURS];
+  if (json_is_null(json_object_get(body, hours_rule->name))) {
+    result_field_error(info, hours_rule->name, hours_rule->code, hours_rule->message);
     fits = 0;
   }
   int hours = v[INVITE_HOURS].present ? (int)v[INVITE_HOURS].integer : default_hours;

@@ -21,9 +21,9 @@
 int case_participants_register_statements(void);
 
 /* Invite a professional from outside the community to this case only (lead or coordinator on
- * the open case), valid `default_hours` unless the body asks otherwise (expires_in_hours, from
- * INVITATION_MIN_HOURS to INVITATION_MAX_HOURS). RESULT_CREATED with the invitation, its code
- * included; *out stays NULL otherwise. */
+ * the open case), valid `default_hours` unless the body asks otherwise (expires_in_hours,
+ * INVITATION_HOURS_RULE). RESULT_CREATED with the invitation, its code included; *out stays
+ * NULL otherwise. */
 enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                          int default_hours, json_t **out, struct case_audit *audit, struct result_info *info);
 /* Add a member of the community as a participant: RESULT_CREATED with the participant, and a
