@@ -2,15 +2,17 @@
 
 #include <string.h>
 
-static const char *const status_names[CASE_ACTION_STATUS_COUNT] = {"open", "in_progress", "done", "cancelled"};
+/* In the order of enum case_action_status. */
+const char *const case_action_status_names[CASE_ACTION_STATUS_COUNT + 1] = {"open", "in_progress", "done", "cancelled",
+                                                                            NULL};
 
 const char *case_action_status_name(enum case_action_status status) {
-  return (unsigned)status < CASE_ACTION_STATUS_COUNT ? status_names[status] : "unknown";
+  return (unsigned)status < CASE_ACTION_STATUS_COUNT ? case_action_status_names[status] : "unknown";
 }
 
 int case_action_status_from_name(const char *name) {
   for (int i = 0; name != NULL && i < CASE_ACTION_STATUS_COUNT; i++)
-    if (strcmp(status_names[i], name) == 0) return i;
+    if (strcmp(case_action_status_names[i], name) == 0) return i;
   return -1;
 }
 

@@ -13,6 +13,9 @@ enum case_action_status {
   CASE_ACTION_STATUS_COUNT
 };
 
+/* The status names by enum case_action_status, ended by NULL (the choices of a FIELD_ENUM rule). */
+extern const char *const case_action_status_names[CASE_ACTION_STATUS_COUNT + 1];
+
 /* The status's name ("open", "in_progress", "done", "cancelled"), a static string; "unknown" for
  * a value out of range. Cannot fail. */
 const char *case_action_status_name(enum case_action_status status);

@@ -8,7 +8,6 @@
 #include "case_action_rules.h"
 #include "fields.h"
 #include "precondition.h"
-#include "support/validate.h"
 #include "timeline.h"
 
 static const struct db_statement statements[] = {
@@ -82,20 +81,28 @@ static enum result require_participant(struct db_conn *conn, const struct actor 
   return r;
 }
 
+enum { CREATE_TITLE, CREATE_OWNER, CREATE_DUE, CREATE_FIELDS };
+static const struct field_rule create_fields[] = {
+    [CREATE_TITLE] = {"title", FIELD_TEXT, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    [CREATE_OWNER] = {"owner_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    [CREATE_DUE] = {"due_on", FIELD_DATE, 0, 0, 0, NULL, NULL, NULL},
+    [CREATE_FIELDS] = {NULL},
+};
+
 enum result cases_action_create(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                 json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"title", "owner_id", "due_on", NULL};
-  fields_only(body, fields, info);
-  const char *title = fields_text(body, "title", 1, 200, 1, info);
-  const char *owner = fields_uuid(body, "owner_id", 0, info);
-  const char *due = fields_text(body, "due_on", 10, 10, 0, info);
-  if (due != NULL && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date (YYYY-MM-DD)");
+  /* The body is read first; its errors are told after whether the case is there and open. */
+  struct field_value v[CREATE_FIELDS];
+  int fits = fields_read(body, create_fields, v, info) == 0;
+  const char *title = v[CREATE_TITLE].text;
+  const char *owner = v[CREATE_OWNER].text;
+  const char *due = v[CREATE_DUE].text;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
   if (!a.open) return case_state_conflict(info, &a, "the case is closed");
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   if (owner != NULL) r = require_participant(conn, actor, id, owner, info);
   PGresult *res = NULL;
   if (r == RESULT_OK)
@@ -111,12 +118,33 @@ enum result cases_action_create(struct db_conn *conn, const struct actor *actor,
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
+/* A change names only what changes. due_on and owner_id may be null (no date, no owner); title
+ * and status may not. */
+enum { CHANGE_TITLE, CHANGE_DUE, CHANGE_STATUS, CHANGE_OWNER, CHANGE_FIELDS };
+static const struct field_rule change_fields[] = {
+    [CHANGE_TITLE] = {"title", FIELD_TEXT, 0, 1, 200, NULL, NULL, NULL},
+    [CHANGE_DUE] = {"due_on", FIELD_DATE, 0, 0, 0, NULL, NULL, "a date or null"},
+    [CHANGE_STATUS] = {"status", FIELD_ENUM, 0, 0, 0, case_action_status_names, NULL,
+                       "open, in_progress, done or cancelled"},
+    [CHANGE_OWNER] = {"owner_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    [CHANGE_FIELDS] = {NULL},
+};
+
 enum result cases_action_update(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
                                 json_t *body, const struct precondition *if_match, json_t **out,
                                 struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"title", "due_on", "status", "owner_id", NULL};
-  fields_only(body, fields, info);
+  /* The body is read first; its errors are told after who may change the action and If-Match. */
+  struct field_value v[CHANGE_FIELDS];
+  int fits = fields_read(body, change_fields, v, info) == 0;
+  if (json_is_null(json_object_get(body, "title"))) {
+    result_field_error(info, "title", "required", "this field is required");
+    fits = 0;
+  }
+  if (json_is_null(json_object_get(body, "status"))) {
+    result_field_error(info, "status", "invalid", "open, in_progress, done or cancelled");
+    fits = 0;
+  }
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -144,25 +172,12 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   const char *due = json_string_value(json_object_get(current, "due_on"));
   const char *new_status = status;
   const char *new_owner = owner[0] ? owner : NULL;
-  json_t *value;
-  if (r == RESULT_OK && (value = json_object_get(body, "title")) != NULL)
-    title = fields_text(body, "title", 1, 200, 1, info);
-  if (r == RESULT_OK && (value = json_object_get(body, "due_on")) != NULL) {
-    due = json_is_null(value) ? NULL : json_string_value(value);
-    if (!json_is_null(value) && !valid_date(due)) result_field_error(info, "due_on", "invalid", "a date or null");
-  }
-  if (r == RESULT_OK && (value = json_object_get(body, "status")) != NULL) {
-    new_status = json_string_value(value);
-    if (case_action_status_from_name(new_status) < 0) {
-      result_field_error(info, "status", "invalid", "open, in_progress, done or cancelled");
-      new_status = status;
-    }
-  }
-  if (r == RESULT_OK && (value = json_object_get(body, "owner_id")) != NULL) {
-    new_owner = json_is_null(value) ? NULL : fields_uuid(body, "owner_id", 1, info);
-    if (new_owner != NULL && info->errors == NULL) r = require_participant(conn, actor, id, new_owner, info);
-  }
-  if (r == RESULT_OK && info->errors != NULL) r = RESULT_INVALID;
+  if (v[CHANGE_TITLE].present) title = v[CHANGE_TITLE].text;
+  if (json_object_get(body, "due_on") != NULL) due = v[CHANGE_DUE].text; /* null: no date */
+  if (v[CHANGE_STATUS].present) new_status = v[CHANGE_STATUS].text;
+  if (json_object_get(body, "owner_id") != NULL) new_owner = v[CHANGE_OWNER].text; /* null: nobody */
+  if (r == RESULT_OK && !fits) r = RESULT_INVALID;
+  if (r == RESULT_OK && v[CHANGE_OWNER].present) r = require_participant(conn, actor, id, new_owner, info);
   int from = case_action_status_from_name(status), to = case_action_status_from_name(new_status);
   if (r == RESULT_OK && !case_action_move_allowed(from, to)) {
     info->detail = "done and cancelled actions are final";

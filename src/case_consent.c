@@ -3,7 +3,6 @@
 #include "documents.h"
 
 #include <orcania.h>
-#include <string.h>
 
 #include "fields.h"
 #include "timeline.h"
@@ -41,21 +40,32 @@ enum result cases_consents(struct db_conn *conn, const struct actor *actor, cons
   return r;
 }
 
+static const char *const data_kinds[] = {"basic", "notes", "health", NULL};
+
+enum { CONSENT_PERSON, CONSENT_ORGANISATION, CONSENT_KIND, CONSENT_GRANTED, CONSENT_FIELDS };
+static const struct field_rule consent_fields[] = {
+    [CONSENT_PERSON] = {"grantee_person_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    [CONSENT_ORGANISATION] = {"grantee_organisation", FIELD_TEXT, 0, 1, 100, NULL, NULL, NULL},
+    [CONSENT_KIND] = {"data_kind", FIELD_ENUM, FIELD_REQUIRED, 0, 0, data_kinds, NULL, "basic, notes or health"},
+    [CONSENT_GRANTED] = {"granted", FIELD_BOOLEAN, FIELD_ABSENT_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [CONSENT_FIELDS] = {NULL},
+};
+
 enum result cases_consent_record(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                  json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"grantee_person_id", "grantee_organisation", "data_kind", "granted", NULL};
-  fields_only(body, fields, info);
-  const char *person = fields_uuid(body, "grantee_person_id", 0, info);
-  const char *organisation = fields_text(body, "grantee_organisation", 1, 100, 0, info);
-  const char *kind = fields_text(body, "data_kind", 1, 10, 1, info);
-  json_t *granted = json_object_get(body, "granted");
-  if ((person == NULL) == (organisation == NULL))
+  /* The body is read first; its errors are told after who may decide about consent. */
+  struct field_value v[CONSENT_FIELDS];
+  int fits = fields_read(body, consent_fields, v, info) == 0;
+  const char *person = v[CONSENT_PERSON].text;
+  const char *organisation = v[CONSENT_ORGANISATION].text;
+  const char *kind = v[CONSENT_KIND].text;
+  int granted = v[CONSENT_GRANTED].boolean;
+  if ((person == NULL) == (organisation == NULL)) {
     result_field_error(info, "grantee_person_id", "invalid",
                        "give exactly one of grantee_person_id, grantee_organisation");
-  if (kind != NULL && strcmp(kind, "basic") != 0 && strcmp(kind, "notes") != 0 && strcmp(kind, "health") != 0)
-    result_field_error(info, "data_kind", "invalid", "basic, notes or health");
-  if (!json_is_boolean(granted)) result_field_error(info, "granted", "type", "must be true or false");
+    fits = 0;
+  }
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -63,13 +73,13 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
     info->detail = "only the subject or their representative decides about consent";
     return RESULT_FORBIDDEN;
   }
-  if (info->errors != NULL) return RESULT_INVALID;
-  const char *params[7] = {
-      actor->community_id, id, person, organisation, kind, json_is_true(granted) ? "true" : "false", actor->person_id};
+  if (!fits) return RESULT_INVALID;
+  const char *params[7] = {actor->community_id, id, person, organisation, kind, granted ? "true" : "false",
+                           actor->person_id};
   r = documents_one(conn, "case_consent_insert", 7, params, out, info);
   if (r == RESULT_OK) r = case_touch(conn, actor, id, info);
   if (r == RESULT_OK) {
-    char *detail = msprintf("%s consent %s for %s", kind, json_is_true(granted) ? "granted" : "revoked",
+    char *detail = msprintf("%s consent %s for %s", kind, granted ? "granted" : "revoked",
                             person != NULL ? "a participant" : organisation);
     r = detail != NULL ? timeline_event(conn, actor, id, "consent_changed", detail, info) : RESULT_ERROR;
     o_free(detail);

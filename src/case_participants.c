@@ -43,15 +43,34 @@ int case_participants_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
+/* The email is text first (no control characters at all), then an address. */
+enum { INVITE_ORGANISATION, INVITE_EMAIL, INVITE_HOURS, INVITE_FIELDS };
+static const struct field_rule invite_fields[] = {
+    [INVITE_ORGANISATION] = {"organisation", FIELD_TEXT, FIELD_REQUIRED, 1, 100, NULL, NULL, NULL},
+    [INVITE_EMAIL] = {"email", FIELD_TEXT, 0, 3, 254, NULL, NULL, NULL},
+    [INVITE_HOURS] = INVITATION_HOURS_RULE,
+    [INVITE_FIELDS] = {NULL},
+};
+
 enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                          int default_hours, json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"organisation", "email", "expires_in_hours", NULL};
-  fields_only(body, fields, info);
-  const char *organisation = fields_text(body, "organisation", 1, 100, 1, info);
-  const char *email = fields_text(body, "email", 3, 254, 0, info);
-  if (email != NULL && !valid_email(email)) result_field_error(info, "email", "invalid", "not an email address");
-  int hours = invitations_lifetime_hours(body, default_hours, info);
+  /* The body is read first; its errors are told after who may invite, and whether the case is open. */
+  struct field_value v[INVITE_FIELDS];
+  int fits = fields_read(body, invite_fields, v, info) == 0;
+  const char *organisation = v[INVITE_ORGANISATION].text;
+  const char *email = v[INVITE_EMAIL].text;
+  if (email != NULL && !valid_email(email)) {
+    result_field_error(info, "email", "invalid", "not an email address");
+    fits = 0;
+  }
+  /* fields_read() takes null for absent; the contract allows no null lifetime */
+  const struct field_rule *hours_rule = &invite_fields[INVITE_HOURS];
+  if (json_is_null(json_object_get(body, hours_rule->name))) {
+    result_field_error(info, hours_rule->name, hours_rule->code, hours_rule->message);
+    fits = 0;
+  }
+  int hours = v[INVITE_HOURS].present ? (int)v[INVITE_HOURS].integer : default_hours;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -60,26 +79,49 @@ enum result cases_invite(struct db_conn *conn, const struct actor *actor, const 
     return RESULT_FORBIDDEN;
   }
   if (!a.open) return case_state_conflict(info, &a, "the case is closed");
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   return invitations_insert(conn, actor, ROLE_GUEST, email, hours, id, organisation, out, info);
 }
+
+/* The roles a participant is added with (the subject is on the case from the start). */
+enum { ADDED_INFORMAL_CARER, ADDED_VOLUNTEER, ADDED_COORDINATOR, ADDED_PROFESSIONAL };
+static const char *const added_roles[] = {
+    [ADDED_INFORMAL_CARER] = "informal_carer",
+    [ADDED_VOLUNTEER] = "volunteer",
+    [ADDED_COORDINATOR] = "coordinator",
+    [ADDED_PROFESSIONAL] = "professional",
+    NULL,
+};
+
+enum { PARTICIPANT_PERSON, PARTICIPANT_ROLE, PARTICIPANT_ORGANISATION, PARTICIPANT_REPRESENTATIVE, PARTICIPANT_FIELDS };
+static const struct field_rule participant_fields[] = {
+    [PARTICIPANT_PERSON] = {"person_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
+    [PARTICIPANT_ROLE] = {"role", FIELD_ENUM, FIELD_REQUIRED, 0, 0, added_roles, NULL,
+                          "informal_carer, volunteer, coordinator or professional"},
+    [PARTICIPANT_ORGANISATION] = {"organisation", FIELD_TEXT, 0, 1, 100, NULL, NULL, NULL},
+    [PARTICIPANT_REPRESENTATIVE] = {"representative", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [PARTICIPANT_FIELDS] = {NULL},
+};
 
 enum result cases_add_participant(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                   json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"person_id", "role", "organisation", "representative", NULL};
-  fields_only(body, fields, info);
-  const char *person = fields_uuid(body, "person_id", 1, info);
-  const char *role = fields_text(body, "role", 1, 20, 1, info);
-  const char *organisation = fields_text(body, "organisation", 1, 100, 0, info);
-  json_t *representative = json_object_get(body, "representative");
-  if (role != NULL && strcmp(role, "informal_carer") != 0 && strcmp(role, "volunteer") != 0 &&
-      strcmp(role, "coordinator") != 0 && strcmp(role, "professional") != 0)
-    result_field_error(info, "role", "invalid", "informal_carer, volunteer, coordinator or professional");
-  if (representative != NULL && !json_is_boolean(representative))
+  /* The body is read first; its errors are told after who may add participants. */
+  struct field_value v[PARTICIPANT_FIELDS];
+  int fits = fields_read(body, participant_fields, v, info) == 0;
+  const char *person = v[PARTICIPANT_PERSON].text;
+  const char *role = v[PARTICIPANT_ROLE].text;
+  const char *organisation = v[PARTICIPANT_ORGANISATION].text;
+  int representative = v[PARTICIPANT_REPRESENTATIVE].boolean;
+  /* representative may be left out, but null is not false */
+  if (json_is_null(json_object_get(body, "representative"))) {
     result_field_error(info, "representative", "type", "must be true or false");
-  if (json_is_true(representative) && role != NULL && strcmp(role, "informal_carer") != 0)
+    fits = 0;
+  }
+  if (representative && role != NULL && v[PARTICIPANT_ROLE].choice != ADDED_INFORMAL_CARER) {
     result_field_error(info, "representative", "invalid", "only an informal carer represents the subject");
+    fits = 0;
+  }
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -87,7 +129,7 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
     info->detail = "the lead or a coordinator on the case adds participants";
     return RESULT_FORBIDDEN;
   }
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "case_member_roles", 2, (const char *[]){actor->community_id, person}, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) {
@@ -96,8 +138,7 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
   }
   PQclear(res);
   if (r != RESULT_OK) return r;
-  const char *params[6] = {
-      actor->community_id, id, person, role, organisation, json_is_true(representative) ? "true" : "false"};
+  const char *params[6] = {actor->community_id, id, person, role, organisation, representative ? "true" : "false"};
   r = result_from_db(db_query(conn, "case_participant_insert", 6, params, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) {
     info->detail = "this person is already on the case";
@@ -147,10 +188,16 @@ enum result cases_remove_participant(struct db_conn *conn, const struct actor *a
 enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body, json_t **out,
                             struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"person_id", "note", NULL};
-  fields_only(body, fields, info);
-  const char *to = fields_uuid(body, "person_id", 1, info);
-  const char *note = fields_text(body, "note", 1, 1000, 1, info);
+  static const struct field_rule hand_over_fields[] = {
+      {"person_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
+      {"note", FIELD_TEXT, FIELD_REQUIRED, 1, 1000, NULL, NULL, NULL},
+      {NULL},
+  };
+  /* The body is read first; its errors are told after who may hand the lead over. */
+  struct field_value v[2];
+  int fits = fields_read(body, hand_over_fields, v, info) == 0;
+  const char *to = v[0].text;
+  const char *note = v[1].text;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -158,7 +205,7 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
     info->detail = "the lead or a coordinator on the case hands the lead over";
     return RESULT_FORBIDDEN;
   }
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   PGresult *res = NULL;
   r = result_from_db(db_query(conn, "case_participant_role", 3, (const char *[]){actor->community_id, id, to}, &res),
                      info);

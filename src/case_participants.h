@@ -21,8 +21,8 @@
 int case_participants_register_statements(void);
 
 /* Invite a professional from outside the community to this case only (lead or coordinator on
- * the open case), valid `default_hours` unless the body asks otherwise
- * (invitations_lifetime_hours). RESULT_CREATED with the invitation, its code included; *out stays
+ * the open case), valid `default_hours` unless the body asks otherwise (expires_in_hours,
+ * INVITATION_HOURS_RULE). RESULT_CREATED with the invitation, its code included; *out stays
  * NULL otherwise. */
 enum result cases_invite(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                          int default_hours, json_t **out, struct case_audit *audit, struct result_info *info);

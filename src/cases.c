@@ -40,16 +40,24 @@ int cases_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
+enum { CREATE_SUBJECT, CREATE_TITLE, CREATE_REQUEST, CREATE_ORGANISATION, CREATE_FIELDS };
+static const struct field_rule create_fields[] = {
+    [CREATE_SUBJECT] = {"subject_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
+    [CREATE_TITLE] = {"title", FIELD_TEXT, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    [CREATE_REQUEST] = {"help_request_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    [CREATE_ORGANISATION] = {"organisation", FIELD_TEXT, 0, 1, 100, NULL, NULL, NULL},
+    [CREATE_FIELDS] = {NULL},
+};
+
 enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t *body, json_t **out,
                          struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"subject_id", "title", "help_request_id", "organisation", NULL};
-  fields_only(body, fields, info);
-  const char *subject = fields_uuid(body, "subject_id", 1, info);
-  const char *title = fields_text(body, "title", 1, 200, 1, info);
-  const char *request = fields_uuid(body, "help_request_id", 0, info);
-  const char *organisation = fields_text(body, "organisation", 1, 100, 0, info);
-  if (info->errors != NULL) return RESULT_INVALID;
+  struct field_value v[CREATE_FIELDS];
+  if (fields_read(body, create_fields, v, info) != 0) return RESULT_INVALID;
+  const char *subject = v[CREATE_SUBJECT].text;
+  const char *title = v[CREATE_TITLE].text;
+  const char *request = v[CREATE_REQUEST].text;
+  const char *organisation = v[CREATE_ORGANISATION].text;
   int professional = (actor->roles & ROLE_PROFESSIONAL) && !(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN));
   if (!(actor->roles & (ROLE_COORDINATOR | ROLE_ADMIN | ROLE_PROFESSIONAL))) {
     info->detail = "a coordinator or a professional opens a case";
@@ -124,13 +132,19 @@ enum result cases_get(struct db_conn *conn, const struct actor *actor, const cha
   return r;
 }
 
+static const struct field_rule update_fields[] = {
+    {"title", FIELD_TEXT, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    {NULL},
+};
+
 enum result cases_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                          const struct precondition *if_match, json_t **out, struct case_audit *audit,
                          struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"title", NULL};
-  fields_only(body, fields, info);
-  const char *title = fields_text(body, "title", 1, 200, 1, info);
+  /* The body is read first; its errors are told after who may change the case. */
+  struct field_value v[1];
+  int fits = fields_read(body, update_fields, v, info) == 0;
+  const char *title = v[0].text;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 1, &a, audit, info);
   if (r != RESULT_OK) return r;
@@ -138,7 +152,7 @@ enum result cases_update(struct db_conn *conn, const struct actor *actor, const 
     info->detail = "the lead or a coordinator on the case changes it";
     return RESULT_FORBIDDEN;
   }
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
   json_t *current = NULL;
   r = case_doc(conn, actor, id, &current, info);

@@ -96,23 +96,36 @@ enum result timeline_list(struct db_conn *conn, const struct actor *actor, const
   return documents_page(conn, "tl_page", 6, params, page, "at", "id", out, info);
 }
 
+static const char *const visibilities[] = {"all", "professionals", "lead", NULL};
+
+enum { NOTE_TEXT, NOTE_VISIBILITY, NOTE_HEALTH, NOTE_CORRECTS, NOTE_FIELDS };
+static const struct field_rule note_fields[] = {
+    [NOTE_TEXT] = {"text", FIELD_TEXT, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
+    [NOTE_VISIBILITY] = {"visibility", FIELD_ENUM, FIELD_REQUIRED, 0, 0, visibilities, NULL,
+                         "all, professionals or lead"},
+    [NOTE_HEALTH] = {"health", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [NOTE_CORRECTS] = {"corrects", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    [NOTE_FIELDS] = {NULL},
+};
+
 enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                               json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"text", "visibility", "health", "corrects", NULL};
-  fields_only(body, fields, info);
-  const char *text = fields_text(body, "text", 1, 4000, 1, info);
-  const char *visibility = fields_text(body, "visibility", 1, 20, 1, info);
-  json_t *health = json_object_get(body, "health");
-  const char *corrects = fields_uuid(body, "corrects", 0, info);
-  if (visibility != NULL && strcmp(visibility, "all") != 0 && strcmp(visibility, "professionals") != 0 &&
-      strcmp(visibility, "lead") != 0)
-    result_field_error(info, "visibility", "invalid", "all, professionals or lead");
-  if (health != NULL && !json_is_boolean(health)) result_field_error(info, "health", "type", "must be true or false");
+  /* The body is read first; its errors are told after whether the caller is on the case. */
+  struct field_value v[NOTE_FIELDS];
+  int fits = fields_read(body, note_fields, v, info) == 0;
+  /* health may be left out, but null is not false */
+  if (json_is_null(json_object_get(body, "health"))) {
+    result_field_error(info, "health", "type", "must be true or false");
+    fits = 0;
+  }
+  const char *text = v[NOTE_TEXT].text;
+  const char *visibility = v[NOTE_VISIBILITY].text;
+  const char *corrects = v[NOTE_CORRECTS].text;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   if (corrects != NULL) {
     PGresult *res = NULL;
     r = result_from_db(db_query(conn, "tl_correctable", 4,
@@ -126,7 +139,8 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
     if (r != RESULT_OK) return r;
   }
   char entry[37];
-  r = insert_entry(conn, actor, id, "note", visibility, json_is_true(health), text, NULL, NULL, corrects, entry, info);
+  r = insert_entry(conn, actor, id, "note", visibility, v[NOTE_HEALTH].boolean, text, NULL, NULL, corrects, entry,
+                   info);
   if (r == RESULT_OK) r = entry_doc(conn, actor, id, entry, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
@@ -134,13 +148,17 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
 enum result timeline_add_signal(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                 json_t **out, struct case_audit *audit, struct result_info *info) {
   *out = NULL;
-  static const char *const fields[] = {"text", NULL};
-  fields_only(body, fields, info);
-  const char *text = fields_text(body, "text", 1, 2000, 1, info);
+  static const struct field_rule signal_fields[] = {
+      {"text", FIELD_TEXT, FIELD_REQUIRED, 1, 2000, NULL, NULL, NULL},
+      {NULL},
+  };
+  struct field_value v[1];
+  int fits = fields_read(body, signal_fields, v, info) == 0;
+  const char *text = v[0].text;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
-  if (info->errors != NULL) return RESULT_INVALID;
+  if (!fits) return RESULT_INVALID;
   char entry[37];
   r = insert_entry(conn, actor, id, "signal", "professionals", 0, text, NULL, NULL, NULL, entry, info);
   if (r == RESULT_OK) r = entry_doc(conn, actor, id, entry, out, info);

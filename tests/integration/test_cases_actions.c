@@ -176,6 +176,15 @@ START_TEST(actions_patch_and_status) {
   action_patch(&r, vol1, id, a, json_pack("{s:s}", "colour", "red"), etag);
   assert_problem(&r, 400, "validation");
   http_response_free(&r);
+  /* null empties due_on and owner_id, never title or status */
+  action_patch(&r, vol1, id, a, json_pack("{s:n}", "title"), etag);
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "title", "required"));
+  http_response_free(&r);
+  action_patch(&r, vol1, id, a, json_pack("{s:n}", "status"), etag);
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "status", "invalid"));
+  http_response_free(&r);
 
   /* the owner moves it; the old ETag is stale afterwards */
   action_patch(&r, vol1, id, a, json_pack("{s:s,s:s}", "status", "in_progress", "due_on", past), etag);

@@ -292,6 +292,13 @@ START_TEST(case_open_rules) {
   assert_problem(&r, 400, "validation");
   ck_assert(problem_has_error(&r, "representative", NULL));
   http_response_free(&r);
+  char participants[200];
+  case_path(participants, sizeof participants, first, "/participants");
+  http_call(&r, "POST", participants, coord,
+            json_pack("{s:s,s:s,s:n}", "person_id", fx.volunteer1.id, "role", "volunteer", "representative"));
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "representative", "type")); /* null is not false */
+  http_response_free(&r);
   participant_post(&r, vol1, first, fx.volunteer1.id, "volunteer", NULL, false);
   assert_problem(&r, 404, "not-found"); /* not on the case: does not exist for them */
   http_response_free(&r);

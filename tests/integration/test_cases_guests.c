@@ -138,6 +138,10 @@ START_TEST(who_may_invite_to_a_case) {
   http_call(&r, "POST", path, coord, json_pack("{}"));
   ck_assert(problem_has_error(&r, "organisation", "required"));
   http_response_free(&r);
+  http_call(&r, "POST", path, coord, json_pack("{s:s,s:n}", "organisation", "thuiszorg", "expires_in_hours"));
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "expires_in_hours", "out_of_range")); /* null is not a lifetime */
+  http_response_free(&r);
   char invitations[160];
   community_path(invitations, sizeof invitations, &fx.anna, "/invitations");
   http_call(&r, "POST", invitations, coord, json_pack("{s:s}", "role", "guest"));

@@ -426,6 +426,13 @@ START_TEST(timeline_note_visibility) {
   assert_problem(&r, 400, "validation");
   ck_assert(problem_has_error(&r, "visibility", NULL));
   http_response_free(&r);
+  char notes[200];
+  case_path(notes, sizeof notes, id, "/notes");
+  http_call(&r, "POST", notes, tok[V_COORD],
+            json_pack("{s:s,s:s,s:n}", "text", "gezond?", "visibility", "all", "health"));
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "health", "type")); /* null is not false */
+  http_response_free(&r);
   char *long_text = malloc(4002);
   memset(long_text, 'x', 4001);
   long_text[4001] = '\0';

@@ -32,6 +32,9 @@ START_TEST(names_round_trip) {
   ck_assert_int_eq(case_action_status_from_name("closed"), -1);
   ck_assert_int_eq(case_action_status_from_name("done "), -1);
   ck_assert_str_eq(case_action_status_name((enum case_action_status)CASE_ACTION_STATUS_COUNT), "unknown");
+  /* the list a body rule chooses from: the same names by the same index, then NULL */
+  for (size_t i = 0; i < NAME_COUNT; i++) ck_assert_str_eq(case_action_status_names[i], names[i]);
+  ck_assert_ptr_null(case_action_status_names[NAME_COUNT]);
 }
 END_TEST
 
