@@ -124,7 +124,7 @@ enum { CHANGE_TITLE, CHANGE_DUE, CHANGE_STATUS, CHANGE_OWNER, CHANGE_FIELDS };
 static const struct field_rule change_fields[] = {
     [CHANGE_TITLE] = {"title", FIELD_TEXT, 0, 1, 200, NULL, NULL, NULL},
     [CHANGE_DUE] = {"due_on", FIELD_DATE, 0, 0, 0, NULL, NULL, "a date or null"},
-    [CHANGE_STATUS] = {"status", FIELD_ENUM, 0, 0, 0, case_action_status_names, NULL,
+    [CHANGE_STATUS] = {"status", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, case_action_status_names, NULL,
                        "open, in_progress, done or cancelled"},
     [CHANGE_OWNER] = {"owner_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     [CHANGE_FIELDS] = {NULL},
@@ -137,12 +137,8 @@ enum result cases_action_update(struct db_conn *conn, const struct actor *actor,
   /* The body is read first; its errors are told after who may change the action and If-Match. */
   struct field_value v[CHANGE_FIELDS];
   int fits = fields_read(body, change_fields, v, info) == 0;
-  if (json_is_null(json_object_get(body, "title"))) {
+  if (v[CHANGE_TITLE].null) { /* told as missing: a title cannot be taken away */
     result_field_error(info, "title", "required", "this field is required");
-    fits = 0;
-  }
-  if (json_is_null(json_object_get(body, "status"))) {
-    result_field_error(info, "status", "invalid", "open, in_progress, done or cancelled");
     fits = 0;
   }
   struct case_access a;

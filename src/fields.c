@@ -200,51 +200,9 @@ int fields_read(json_t *body, const struct field_rule *rules, struct field_value
   return fields_read_in(NULL, body, rules, values, info);
 }
 
-int fields_only(json_t *body, const char *const *allowed, struct result_info *info) {
-  const char *key;
-  json_t *value;
-  int ok = 1;
-  json_object_foreach(body, key, value) {
-    if (choice_of(key, allowed) < 0) {
-      result_field_error(info, key, "unknown_field", "this field is not part of the request");
-      ok = 0;
-    }
-  }
-  return ok ? 0 : -1;
-}
-
-const char *fields_text(json_t *body, const char *name, size_t min, size_t max, int required,
-                        struct result_info *info) {
-  struct field_rule rule = {name, FIELD_TEXT, required ? FIELD_REQUIRED : 0, (double)min, (double)max, NULL,
-                            NULL, NULL};
-  struct field_value value;
-  read_one(body, &rule, name, &value, info);
-  return value.text;
-}
-
-const char *fields_uuid(json_t *body, const char *name, int required, struct result_info *info) {
-  struct field_rule rule = {name, FIELD_UUID, required ? FIELD_REQUIRED : 0, 0, 0, NULL, NULL, NULL};
-  struct field_value value;
-  read_one(body, &rule, name, &value, info);
-  return value.text;
-}
-
 int fields_choice(const char *name, const char *value, const char *const *choices, const char *message,
                   struct result_info *info) {
   int choice = choice_of(value, choices);
   if (choice < 0) result_field_error(info, name, "invalid", message);
   return choice;
-}
-
-const char *fields_string(json_t *body, const char *name, int required, struct result_info *info) {
-  json_t *value = json_object_get(body, name);
-  if (value == NULL || json_is_null(value)) {
-    if (required) result_field_error(info, name, "required", "this field is required");
-    return NULL;
-  }
-  if (!json_is_string(value)) {
-    result_field_error(info, name, "type", "must be a string");
-    return NULL;
-  }
-  return json_string_value(value);
 }

@@ -92,19 +92,4 @@ int fields_read_in(const char *path, json_t *object, const struct field_rule *ru
 int fields_choice(const char *name, const char *value, const char *const *choices, const char *message,
                   struct result_info *info);
 
-/* Add an `unknown_field` error for every member of `body` not in `allowed` (NULL-terminated).
- * Returns 0 when there was none, -1 otherwise. */
-int fields_only(json_t *body, const char *const *allowed, struct result_info *info);
-
-/* The string member `name`, whatever it holds. NULL when absent or null (the error `required`
- * when `required`) or not a string (the error `type`, "must be a string"). Borrowed from body. */
-const char *fields_string(json_t *body, const char *name, int required, struct result_info *info);
-
-/* The string member `name` when it has `min`..`max` code points and no control characters.
- * NULL when absent (an error only when `required`) or invalid (an error). Borrowed from body. */
-const char *fields_text(json_t *body, const char *name, size_t min, size_t max, int required, struct result_info *info);
-
-/* The string member `name` when it is a UUID; as fields_text otherwise. */
-const char *fields_uuid(json_t *body, const char *name, int required, struct result_info *info);
-
 #endif

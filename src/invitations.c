@@ -73,17 +73,6 @@ int invitations_lifetime_allowed(long long hours) {
   return hours >= INVITATION_MIN_HOURS && hours <= INVITATION_MAX_HOURS;
 }
 
-int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info) {
-  static const struct field_rule rule = INVITATION_HOURS_RULE;
-  json_t *hours = json_object_get(body, rule.name);
-  if (hours == NULL) return default_hours;
-  if (!json_is_integer(hours) || !invitations_lifetime_allowed(json_integer_value(hours))) {
-    result_field_error(info, rule.name, rule.code, rule.message);
-    return default_hours;
-  }
-  return (int)json_integer_value(hours);
-}
-
 /* A community invitation's body; a guest joins only through a case invitation. */
 static const char *const invitable_roles[] = {"resident", "volunteer", "coordinator", "professional", "admin", NULL};
 enum { INVITE_ROLE, INVITE_EMAIL, INVITE_HOURS, INVITE_FIELDS };

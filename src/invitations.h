@@ -23,20 +23,13 @@ int invitations_register_statements(void);
 int invitations_lifetime_allowed(long long hours);
 
 /* The rule for the lifetime an invitation body asks for, expires_in_hours: a whole number of hours
- * from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS. A fields_read() rule; fields_read() takes null
- * for absent, but the contract allows no null, so a reader refuses null itself. */
+ * from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS, never null. A fields_read() rule, shared by
+ * community and case invitations. */
 #define INVITATION_HOURS_RULE                                                                                          \
   {                                                                                                                    \
     "expires_in_hours", FIELD_INTEGER, FIELD_NULL_INVALID, INVITATION_MIN_HOURS, INVITATION_MAX_HOURS, NULL,           \
         "out_of_range", "a whole number of hours from 1 to 720"                                                        \
   }
-
-/* The lifetime in hours that `body` asks for in its optional member expires_in_hours, or
- * `default_hours` when it names none (also when `body` is NULL). When the member is not a whole
- * number from INVITATION_MIN_HOURS to INVITATION_MAX_HOURS, appends the field error
- * expires_in_hours/out_of_range to `info` and returns `default_hours`; the caller then answers
- * RESULT_INVALID. Nothing to free; `body` is only read. */
-int invitations_lifetime_hours(const json_t *body, int default_hours, struct result_info *info);
 
 /* Create an invitation (coordinator, admin; only an admin invites an admin) from `body`
  * {"role", "email"?, "expires_in_hours"?} (a guest joins only through a case invitation);

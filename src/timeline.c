@@ -103,7 +103,7 @@ static const struct field_rule note_fields[] = {
     [NOTE_TEXT] = {"text", FIELD_TEXT, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
     [NOTE_VISIBILITY] = {"visibility", FIELD_ENUM, FIELD_REQUIRED, 0, 0, visibilities, NULL,
                          "all, professionals or lead"},
-    [NOTE_HEALTH] = {"health", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [NOTE_HEALTH] = {"health", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type", "must be true or false"},
     [NOTE_CORRECTS] = {"corrects", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     [NOTE_FIELDS] = {NULL},
 };
@@ -114,11 +114,6 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
   /* The body is read first; its errors are told after whether the caller is on the case. */
   struct field_value v[NOTE_FIELDS];
   int fits = fields_read(body, note_fields, v, info) == 0;
-  /* health may be left out, but null is not false */
-  if (json_is_null(json_object_get(body, "health"))) {
-    result_field_error(info, "health", "type", "must be true or false");
-    fits = 0;
-  }
   const char *text = v[NOTE_TEXT].text;
   const char *visibility = v[NOTE_VISIBILITY].text;
   const char *corrects = v[NOTE_CORRECTS].text;

@@ -421,26 +421,6 @@ START_TEST(test_choice) {
 }
 END_TEST
 
-START_TEST(test_single_field_readers) {
-  struct result_info info = {0};
-  json_t *body = json_pack("{s:s, s:s, s:i}", "title", "abc", "id", ID1, "n", 3);
-  ck_assert_str_eq(fields_text(body, "title", 1, 3, 1, &info), "abc");
-  ck_assert_ptr_null(fields_text(body, "title", 1, 2, 1, &info));
-  ck_assert_ptr_null(fields_text(body, "missing", 1, 2, 0, &info));
-  ck_assert_ptr_null(fields_text(body, "n", 1, 2, 0, &info));
-  ck_assert_str_eq(fields_uuid(body, "id", 1, &info), ID1);
-  ck_assert_ptr_null(fields_uuid(body, "title", 1, &info));
-  ck_assert_ptr_null(fields_uuid(body, "missing", 1, &info));
-  ck_assert_uint_eq(json_array_size(info.errors), 4);
-  ck_assert(has_error(info.errors, "title", "invalid", "text of 1 to 2 characters, no control characters"));
-  ck_assert(has_error(info.errors, "n", "invalid", NULL));
-  ck_assert(has_error(info.errors, "title", "invalid", "an id (UUID)"));
-  ck_assert(has_error(info.errors, "missing", "required", "this field is required"));
-  json_decref(body);
-  result_info_clear(&info);
-}
-END_TEST
-
 Suite *fields_suite(void) {
   Suite *s = suite_create("fields");
   TCase *tc = tcase_create("reader");
@@ -465,7 +445,6 @@ Suite *fields_suite(void) {
   tcase_add_test(tc, test_every_error_at_once);
   tcase_add_test(tc, test_empty_table_and_no_body);
   tcase_add_test(tc, test_choice);
-  tcase_add_test(tc, test_single_field_readers);
   suite_add_tcase(s, tc);
   return s;
 }

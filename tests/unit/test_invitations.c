@@ -1,8 +1,9 @@
-/* The invitation lifetime rule (src/invitations.c), shared by community and case invitations. */
+/* The invitation lifetime rule (INVITATION_HOURS_RULE), shared by community and case invitations. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
 
+#include "../../src/fields.h"
 #include "../../src/invitations.h"
 #include "suites.h"
 
@@ -10,8 +11,11 @@
 static int lifetime(const char *json, int *errors) {
   json_t *body = json != NULL ? json_loads(json, 0, NULL) : NULL;
   if (json != NULL) ck_assert_ptr_nonnull(body);
+  static const struct field_rule rules[] = {INVITATION_HOURS_RULE, {NULL}};
+  struct field_value v[1];
   struct result_info info = {0};
-  int hours = invitations_lifetime_hours(body, 168, &info);
+  fields_read(body, rules, v, &info);
+  int hours = v[0].present ? (int)v[0].integer : 168;
   *errors = (int)json_array_size(info.errors);
   if (*errors > 0) {
     json_t *e = json_array_get(info.errors, 0);
