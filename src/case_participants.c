@@ -18,14 +18,14 @@ static const struct db_statement statements[] = {
      "RETURNING json_build_object('id', id, 'person_id', person_id, 'display_name', (SELECT display_name FROM "
      "persons WHERE id = person_id), 'role', role, 'organisation', organisation, 'representative', representative, "
      "'added_at', api_ts(added_at))::text"},
+    /* A handover is one moment: the transaction's, now(), ends one lead and starts the next. */
     {"case_lead_open",
-     "INSERT INTO case_lead_history (community_id, case_id, person_id, from_person_id, note) "
-     "VALUES ($1, $2, $3, $4, $5)"},
+     "INSERT INTO case_lead_history (community_id, case_id, person_id, from_person_id, note, since) "
+     "VALUES ($1, $2, $3, $4, $5, now())"},
     {"case_lead_close",
-     "UPDATE case_lead_history SET until = clock_timestamp() WHERE community_id = $1 AND case_id = $2 "
-     "AND until IS NULL"},
+     "UPDATE case_lead_history SET until = now() WHERE community_id = $1 AND case_id = $2 AND until IS NULL"},
     {"case_set_lead",
-     "UPDATE cases SET lead_person_id = $3, lead_since = clock_timestamp(), updated_at = clock_timestamp() "
+     "UPDATE cases SET lead_person_id = $3, lead_since = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2"},
     {"case_participant_of",
      "SELECT person_id, role FROM case_participants WHERE community_id = $1 AND case_id = $2 AND id = $3"},
@@ -64,12 +64,6 @@ enum result cases_invite(struct db_conn *conn, const struct actor *actor, const 
     result_field_error(info, "email", "invalid", "not an email address");
     fits = 0;
   }
-  /* fields_read() takes null for absent; the contract allows no null lifetime */
-  const struct field_rule *hours_rule = &invite_fields[INVITE_HOURS];
-  if (json_is_null(json_object_get(body, hours_rule->name))) {
-    result_field_error(info, hours_rule->name, hours_rule->code, hours_rule->message);
-    fits = 0;
-  }
   int hours = v[INVITE_HOURS].present ? (int)v[INVITE_HOURS].integer : default_hours;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
@@ -99,7 +93,8 @@ static const struct field_rule participant_fields[] = {
     [PARTICIPANT_ROLE] = {"role", FIELD_ENUM, FIELD_REQUIRED, 0, 0, added_roles, NULL,
                           "informal_carer, volunteer, coordinator or professional"},
     [PARTICIPANT_ORGANISATION] = {"organisation", FIELD_TEXT, 0, 1, 100, NULL, NULL, NULL},
-    [PARTICIPANT_REPRESENTATIVE] = {"representative", FIELD_BOOLEAN, 0, 0, 0, NULL, "type", "must be true or false"},
+    [PARTICIPANT_REPRESENTATIVE] = {"representative", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type",
+                                    "must be true or false"},
     [PARTICIPANT_FIELDS] = {NULL},
 };
 
@@ -113,11 +108,6 @@ enum result cases_add_participant(struct db_conn *conn, const struct actor *acto
   const char *role = v[PARTICIPANT_ROLE].text;
   const char *organisation = v[PARTICIPANT_ORGANISATION].text;
   int representative = v[PARTICIPANT_REPRESENTATIVE].boolean;
-  /* representative may be left out, but null is not false */
-  if (json_is_null(json_object_get(body, "representative"))) {
-    result_field_error(info, "representative", "type", "must be true or false");
-    fits = 0;
-  }
   if (representative && role != NULL && v[PARTICIPANT_ROLE].choice != ADDED_INFORMAL_CARER) {
     result_field_error(info, "representative", "invalid", "only an informal carer represents the subject");
     fits = 0;
