@@ -25,6 +25,16 @@ static void write_probe(const char *dir, int value) {
   ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Drop the probe function and its record, remove the probe file and its folder, disconnect. */
+static void remove_probe(PGconn *pg, const char *dir) {
+  PQclear(PQexec(pg, "DROP FUNCTION migrate_probe(); DELETE FROM schema_functions WHERE name = '" PROBE_FILE "'"));
+  char path[512];
+  snprintf(path, sizeof path, "%s/" PROBE_FILE, dir);
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(rmdir(dir), 0);
+  PQfinish(pg);
+}
+
 /* The one value `sql` returns, as text; caller free()s. */
 static char *scalar(PGconn *pg, const char *sql) {
   PGresult *res = PQexec(pg, sql);
@@ -91,12 +101,7 @@ START_TEST(function_files_are_applied_again_only_when_they_change) {
   free(changed);
   free(first);
 
-  PQclear(PQexec(pg, "DROP FUNCTION migrate_probe(); DELETE FROM schema_functions WHERE name = '" PROBE_FILE "'"));
-  char path[512];
-  snprintf(path, sizeof path, "%s/" PROBE_FILE, dir);
-  ck_assert_int_eq(unlink(path), 0);
-  ck_assert_int_eq(rmdir(dir), 0);
-  PQfinish(pg);
+  remove_probe(pg, dir);
 }
 END_TEST
 
@@ -122,12 +127,7 @@ START_TEST(a_changed_function_file_is_pending_until_applied) {
   ck_assert_int_eq(readiness(dir), MIGRATIONS_CURRENT);
 
   db_pool_stop();
-  PQclear(PQexec(pg, "DROP FUNCTION migrate_probe(); DELETE FROM schema_functions WHERE name = '" PROBE_FILE "'"));
-  char path[512];
-  snprintf(path, sizeof path, "%s/" PROBE_FILE, dir);
-  ck_assert_int_eq(unlink(path), 0);
-  ck_assert_int_eq(rmdir(dir), 0);
-  PQfinish(pg);
+  remove_probe(pg, dir);
 }
 END_TEST
 
