@@ -56,16 +56,15 @@ static const struct {
     {"meals", "Maaltijden", "Meals", "false", "true", "12", "120", NULL, NULL},
 };
 
-/* Weekdays 09:00-17:00 as minutes of the week. */
-#define WEEKDAYS "{[540,1020),[1980,2460),[3420,3900),[4860,5340),[6300,6780)}"
-
 static const struct {
   const char *person, *skills, *lat, *lon, *certificate;
 } profiles[] = {
-    {"00000000-0000-4000-8000-000000000102", "{shopping,transport,odd_jobs,garden,visit,paperwork,meals}", "51.6120",
+    {"00000000-0000-4000-8000-000000000102",
+     "[\"shopping\", \"transport\", \"odd_jobs\", \"garden\", \"visit\", \"paperwork\", \"meals\"]", "51.6120",
      "4.1050", "2026-01-15"},
-    {"00000000-0000-4000-8000-000000000103", "{shopping,transport,garden,meals}", "51.6080", "4.1120", NULL},
-    {"00000000-0000-4000-8000-000000000105", "{shopping,transport}", "51.6150", "4.0990", NULL},
+    {"00000000-0000-4000-8000-000000000103", "[\"shopping\", \"transport\", \"garden\", \"meals\"]", "51.6080",
+     "4.1120", NULL},
+    {"00000000-0000-4000-8000-000000000105", "[\"shopping\", \"transport\"]", "51.6150", "4.0990", NULL},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -146,8 +145,10 @@ int seed_demo(PGconn *pg) {
               "travel_km, capacity_hours, languages, code_of_conduct_accepted_at, certificate_issued_on, "
               "certificate_checked_by, certificate_checked_at) "
               "SELECT $1, $2, (SELECT array_agg(id ORDER BY code) FROM categories WHERE community_id = $1 "
-              "AND code = ANY ($3::text[])), '" WEEKDAYS
-              "', $4, $5, 10, 4, '{nl}', now(), $6::date, "
+              "AND code IN (SELECT jsonb_array_elements_text($3::jsonb))), "
+              /* weekdays 09:00-17:00, as minutes of the week */
+              "'{[540,1020),[1980,2460),[3420,3900),[4860,5340),[6300,6780)}', "
+              "$4, $5, 10, 4, '{nl}', now(), $6::date, "
               "CASE WHEN $6 IS NOT NULL THEN '00000000-0000-4000-8000-000000000101'::uuid END, "
               "CASE WHEN $6 IS NOT NULL THEN now() END ON CONFLICT DO NOTHING",
               6, params) == 0;
