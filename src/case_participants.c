@@ -18,14 +18,17 @@ static const struct db_statement statements[] = {
      "RETURNING json_build_object('id', id, 'person_id', person_id, 'display_name', (SELECT display_name FROM "
      "persons WHERE id = person_id), 'role', role, 'organisation', organisation, 'representative', representative, "
      "'added_at', api_ts(added_at))::text"},
-    /* A handover is one moment: the transaction's, now(), ends one lead and starts the next. */
+    /* A handover is one moment: the clock read when the old lead's stretch is closed (after the
+     * case row was locked, so handovers keep their order) ends it and starts the next ($6). The
+     * first lead of a new case starts at its own clock reading. */
     {"case_lead_open",
      "INSERT INTO case_lead_history (community_id, case_id, person_id, from_person_id, note, since) "
-     "VALUES ($1, $2, $3, $4, $5, now())"},
+     "VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, clock_timestamp()))"},
     {"case_lead_close",
-     "UPDATE case_lead_history SET until = now() WHERE community_id = $1 AND case_id = $2 AND until IS NULL"},
+     "UPDATE case_lead_history SET until = clock_timestamp() WHERE community_id = $1 AND case_id = $2 "
+     "AND until IS NULL RETURNING until"},
     {"case_set_lead",
-     "UPDATE cases SET lead_person_id = $3, lead_since = now(), updated_at = clock_timestamp() "
+     "UPDATE cases SET lead_person_id = $3, lead_since = $4::timestamptz, updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2"},
     {"case_participant_of",
      "SELECT person_id, role FROM case_participants WHERE community_id = $1 AND case_id = $2 AND id = $3"},
@@ -212,13 +215,18 @@ enum result cases_hand_over(struct db_conn *conn, const struct actor *actor, con
   char from_id[37] = "";
   if (from != NULL) snprintf(from_id, sizeof from_id, "%s", from);
   json_decref(current);
+  char moment[64] = "";
   if (r == RESULT_OK)
-    r = result_from_db(db_exec(conn, "case_lead_close", 2, (const char *[]){actor->community_id, id}), info);
+    r = result_from_db(db_query(conn, "case_lead_close", 2, (const char *[]){actor->community_id, id}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_ERROR; /* a case always has an open stretch */
+  if (r == RESULT_OK) snprintf(moment, sizeof moment, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  res = NULL;
   if (r == RESULT_OK)
-    r = result_from_db(db_exec(conn, "case_lead_open", 5, (const char *[]){actor->community_id, id, to, from_id, note}),
-                       info);
+    r = result_from_db(
+        db_exec(conn, "case_lead_open", 6, (const char *[]){actor->community_id, id, to, from_id, note, moment}), info);
   if (r == RESULT_OK)
-    r = result_from_db(db_exec(conn, "case_set_lead", 3, (const char *[]){actor->community_id, id, to}), info);
+    r = result_from_db(db_exec(conn, "case_set_lead", 4, (const char *[]){actor->community_id, id, to, moment}), info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
   if (r == RESULT_OK)
     r = timeline_event(conn, actor, id, "lead_handed_over",

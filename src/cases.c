@@ -98,8 +98,8 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
       actor->community_id, id, actor->person_id, professional ? "professional" : "coordinator", organisation, "false"};
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_participant_insert", 6, subject_row), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_participant_insert", 6, creator_row), info);
-  const char *lead[5] = {actor->community_id, id, actor->person_id, NULL, NULL};
-  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_lead_open", 5, lead), info);
+  const char *lead[6] = {actor->community_id, id, actor->person_id, NULL, NULL, NULL};
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "case_lead_open", 6, lead), info);
   if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
