@@ -378,6 +378,10 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   instance.max_post_param_size = cfg->max_body_bytes;
   instance.check_utf8 = 0; /* it would drop non-UTF-8 values silently; we validate what we read */
   int rc = 1;
+  for (size_t i = 0; i < header_every_response_count; i++) {
+    if (u_map_put(instance.default_headers, header_every_response[i].name, header_every_response[i].value) != U_OK)
+      goto clean;
+  }
   for (size_t i = 0; i < api_route_count; i++) {
     if (ulfius_add_endpoint_by_val(&instance, api_routes[i].method, NULL, api_routes[i].path, 0, dispatch,
                                    (void *)(uintptr_t)i) != U_OK)
