@@ -119,11 +119,50 @@ START_TEST(docs_page_has_its_own_policy) {
 }
 END_TEST
 
+/* A token made from the claims of a real one, with `nbf` set to `nbf` (NULL: removed). */
+static char *token_with_nbf(json_t *nbf) {
+  struct test_jwt_key keys[4];
+  test_jwt_keys(keys, 4);
+  char *real = fixture_login(&fx.coordinator);
+  json_t *claims = token_claims(real, &keys[0], NULL, NULL);
+  ck_assert_msg(claims != NULL, "the real token does not verify with the first key");
+  if (nbf != NULL) ck_assert(json_object_set_new(claims, "nbf", nbf) == 0);
+  char *forged = jwt_forge(claims, keys[0].kid, JWT_ALG_HS256, keys[0].secret, keys[0].len);
+  json_decref(claims);
+  free(real);
+  return forged;
+}
+
+static void expect_me(json_t *nbf, long status) {
+  char *token = token_with_nbf(nbf);
+  struct http_response r;
+  http_get(&r, "/v1/me", token);
+  if (status == 401)
+    assert_problem(&r, 401, "unauthenticated");
+  else
+    assert_status(&r, status);
+  http_response_free(&r);
+  free(token);
+}
+
+START_TEST(token_not_valid_yet_401) {
+  long long now = (long long)time(NULL);
+  expect_me(NULL, 200);                     /* control: re-signing keeps it valid */
+  expect_me(json_integer(now - 5), 200);    /* valid since a moment ago */
+  expect_me(json_integer(now + 20), 200);   /* within the clock skew allowed */
+  expect_me(json_integer(now + 3600), 401); /* valid only in an hour */
+  expect_me(json_integer(now + 86400 * 365), 401);
+  expect_me(json_string("0"), 401); /* not a NumericDate */
+  expect_me(json_real((double)now + 3600.5), 401);
+}
+END_TEST
+
 Suite *edge_suite(void) {
   Suite *s = suite_create("edge");
   TCase *tc = fixture_tcase("edge", TEST_TIMEOUT);
   tcase_add_test(tc, every_response_has_nosniff_and_no_store);
   tcase_add_test(tc, docs_page_has_its_own_policy);
+  tcase_add_test(tc, token_not_valid_yet_401);
   suite_add_tcase(s, tc);
   return s;
 }
