@@ -56,7 +56,9 @@ struct api_request {
   int if_match_read;
 };
 
-/* A problem+json document (RFC 9457). `errors` is stolen (may be NULL). New reference. */
+/* A problem+json document (RFC 9457). `instance` is the request path as received (NULL: "/"):
+ * bytes outside printable ASCII are percent-encoded and it is cut at the contract's 2048
+ * characters. `errors` is stolen (may be NULL). New reference; NULL when out of memory. */
 json_t *problem_new(int status, const char *detail, const char *instance, const char *request_id, json_t *errors);
 
 /* Answer with a problem; `errors` is stolen. */

@@ -349,7 +349,10 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   config = cfg;
   header_request_id_seed();
   migrations = set;
-  edge_configure(cfg->max_body_bytes);
+  if (edge_configure(cfg->max_body_bytes) != 0) {
+    log_event(LOG_ERROR, NULL, "edge_unavailable", NULL);
+    return 1;
+  }
 
   struct sockaddr_in addr4;
   struct sockaddr_in6 addr6;

@@ -32,6 +32,32 @@ static void assert_edge_headers(const struct http_response *r, const char *cache
   assert_header(r, "cache-control", cache_control);
 }
 
+/* A problem document whose status, request id and type fit; the instance is not compared with
+ * the path (libmicrohttpd's own refusals may not know it). */
+static void assert_edge_problem(const struct http_response *r, long status, const char *slug) {
+  ck_assert_msg(r->status == status, "status %ld, want %ld: %.300s", r->status, status, r->body ? r->body : "");
+  const char *ct = http_header(r, "content-type");
+  ck_assert_msg(ct != NULL && strcmp(ct, "application/problem+json") == 0, "content-type %s: %.200s",
+                ct ? ct : "(absent)", r->body ? r->body : "");
+  ck_assert_msg(json_is_object(r->json), "not a JSON problem: %.200s", r->body ? r->body : "");
+  char type[96];
+  snprintf(type, sizeof type, "/problems/%s", slug);
+  ck_assert_str_eq(jstr(r->json, "type"), type);
+  ck_assert_int_eq(jint(r->json, "status", 0), status);
+  const char *instance = jstr(r->json, "instance");
+  ck_assert_msg(instance != NULL && instance[0] == '/', "instance %s", instance ? instance : "(absent)");
+  const char *rid = http_header(r, "x-request-id");
+  ck_assert_msg(rid != NULL && jstr(r->json, "request_id") && strcmp(rid, jstr(r->json, "request_id")) == 0,
+                "request_id does not match X-Request-Id");
+  assert_edge_headers(r, "no-store");
+}
+
+/* Sends `req` on a connection of its own and expects an answer (fails the test otherwise). */
+static void raw(struct http_response *r, const char *req, size_t len) {
+  int rc = http_raw(NULL, req, len, RAW_TIMEOUT_MS, r);
+  ck_assert_msg(rc == 0, "no answer: %s", http_last_error());
+}
+
 /* ---- item 6: headers ---- */
 
 START_TEST(every_response_has_nosniff_and_no_store) {
@@ -157,12 +183,163 @@ START_TEST(token_not_valid_yet_401) {
 }
 END_TEST
 
+/* ---- item 9: what libmicrohttpd refused by itself ---- */
+
+START_TEST(bad_content_length_is_a_problem) {
+  const char *values[] = {"-1", "+5", "abc", "0x10", "5 5", ""};
+  for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %s\r\n\r\n{}",
+                     values[i]);
+    struct http_response r;
+    raw(&r, req, (size_t)n);
+    assert_edge_problem(&r, 400, "malformed-request");
+    ck_assert_str_eq(jstr(r.json, "instance"), "/v1/auth/login");
+    const char *conn = http_header(&r, "connection");
+    ck_assert_msg(conn && strcasecmp(conn, "close") == 0, "Content-Length %s: Connection %s", values[i],
+                  conn ? conn : "(absent)");
+    ck_assert_msg(r.peer_closed, "Content-Length %s: the connection stayed open", values[i]);
+    http_response_free(&r);
+  }
+}
+END_TEST
+
+START_TEST(huge_content_length_413) {
+  static const char req[] =
+      "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 99999999999999999999999\r\n\r\n";
+  struct http_response r;
+  raw(&r, req, sizeof req - 1);
+  assert_edge_problem(&r, 413, "payload-too-large");
+  ck_assert_msg(r.peer_closed, "the connection stayed open");
+  http_response_free(&r);
+}
+END_TEST
+
+/* A request of about 200 KB: `head`, then `fill` repeated, then `tail`. */
+static char *big_request(const char *head, char fill, const char *tail, size_t *len) {
+  size_t n = 200 * 1024, hl = strlen(head), tl = strlen(tail);
+  char *req = malloc(hl + n + tl + 1);
+  ck_assert_ptr_nonnull(req);
+  memcpy(req, head, hl);
+  memset(req + hl, fill, n);
+  memcpy(req + hl + n, tail, tl + 1);
+  *len = hl + n + tl;
+  return req;
+}
+
+START_TEST(long_url_414) {
+  size_t len;
+  char *req = big_request("GET /healthz?padding=", 'a', " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", &len);
+  struct http_response r;
+  raw(&r, req, len);
+  free(req);
+  assert_edge_problem(&r, 414, "uri-too-long");
+  http_response_free(&r);
+}
+END_TEST
+
+START_TEST(huge_header_431) {
+  size_t len;
+  char *req = big_request("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ", 'a', "\r\n\r\n", &len);
+  struct http_response r;
+  raw(&r, req, len);
+  free(req);
+  assert_edge_problem(&r, 431, "request-header-fields-too-large");
+  http_response_free(&r);
+}
+END_TEST
+
+START_TEST(invalid_utf8_path_is_a_problem) {
+  /* Raw bytes, not percent-encoded: the problem's instance must still be valid JSON. */
+  static const char req[] = "GET /v1/communities/\xff\xfe/members HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  struct http_response r;
+  raw(&r, req, sizeof req - 1);
+  ck_assert_msg(r.body_len > 0, "empty body for status %ld", r.status);
+  assert_edge_problem(&r, 401, "unauthenticated");
+  ck_assert_str_eq(jstr(r.json, "instance"), "/v1/communities/%FF%FE/members");
+  http_response_free(&r);
+}
+END_TEST
+
+START_TEST(invalid_utf8_path_with_bad_framing_is_answered) {
+  static const char req[] =
+      "POST /v1/communities/\xff/help-requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}";
+  struct http_response r;
+  raw(&r, req, sizeof req - 1);
+  assert_edge_problem(&r, 400, "malformed-request");
+  ck_assert_str_eq(jstr(r.json, "instance"), "/v1/communities/%FF/help-requests");
+  ck_assert_msg(r.peer_closed, "the connection stayed open");
+  http_response_free(&r);
+
+  static const char req2[] =
+      "POST /v1/communities/\xc3/help-requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: abc\r\n\r\n{}";
+  raw(&r, req2, sizeof req2 - 1);
+  assert_edge_problem(&r, 400, "malformed-request");
+  http_response_free(&r);
+}
+END_TEST
+
+START_TEST(empty_path_segments_404) {
+  char *tok = fixture_login(&fx.volunteer1);
+  struct http_response r;
+  const char *paths[] = {"//v1//me", "/v1//me", "//v1/me", "/v1/me//"};
+  for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+    http_call_unknown(&r, "GET", paths[i], tok);
+    assert_problem(&r, 404, "not-found");
+    http_response_free(&r);
+  }
+  http_get(&r, "/v1/me", tok); /* control */
+  assert_status(&r, 200);
+  http_response_free(&r);
+  free(tok);
+}
+END_TEST
+
+/* ---- item 10: a NUL byte in a query value ---- */
+
+START_TEST(nul_in_query_value_400) {
+  char *tok = fixture_login(&fx.coordinator);
+  char path[256];
+  struct http_response r;
+  community_path(path, sizeof path, &fx.anna, "/help-requests?status=submitted");
+  http_get(&r, path, tok); /* control */
+  assert_status(&r, 200);
+  http_response_free(&r);
+
+  community_path(path, sizeof path, &fx.anna, "/help-requests?status=submitted%00x");
+  http_get(&r, path, tok);
+  assert_problem(&r, 400, "validation");
+  ck_assert_msg(problem_has_error(&r, "status", "invalid"), "errors[] does not name status: %s", r.body);
+  http_response_free(&r);
+
+  community_path(path, sizeof path, &fx.anna, "/help-requests?limit=10%00&status=submitted");
+  http_get(&r, path, tok);
+  assert_problem(&r, 400, "validation");
+  ck_assert_msg(problem_has_error(&r, "limit", "invalid"), "errors[] does not name limit: %s", r.body);
+  http_response_free(&r);
+  free(tok);
+}
+END_TEST
+
 Suite *edge_suite(void) {
   Suite *s = suite_create("edge");
   TCase *tc = fixture_tcase("edge", TEST_TIMEOUT);
   tcase_add_test(tc, every_response_has_nosniff_and_no_store);
   tcase_add_test(tc, docs_page_has_its_own_policy);
   tcase_add_test(tc, token_not_valid_yet_401);
+  tcase_add_test(tc, bad_content_length_is_a_problem);
+  tcase_add_test(tc, huge_content_length_413);
+  tcase_add_test(tc, long_url_414);
+  tcase_add_test(tc, huge_header_431);
+  tcase_add_test(tc, invalid_utf8_path_is_a_problem);
+  tcase_add_test(tc, invalid_utf8_path_with_bad_framing_is_answered);
+  tcase_add_test(tc, empty_path_segments_404);
+  tcase_add_test(tc, nul_in_query_value_400);
   suite_add_tcase(s, tc);
   return s;
 }
