@@ -20,6 +20,7 @@ enum route_flags {
   ROUTE_TRANSACTION = 1 << 2, /* a pooled connection in a transaction with the request context */
   ROUTE_JSON_BODY = 1 << 3,   /* a JSON object body is required */
   ROUTE_IDEMPOTENT = 1 << 4,  /* honours Idempotency-Key (creating POSTs) */
+  ROUTE_SCRAPER = 1 << 5,     /* the metrics token (NOABER_METRICS_TOKEN), not a person's */
 };
 
 struct api_request;

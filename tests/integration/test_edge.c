@@ -326,6 +326,41 @@ START_TEST(nul_in_query_value_400) {
 }
 END_TEST
 
+/* ---- item 12: /metrics needs its own token ---- */
+
+START_TEST(metrics_need_their_token) {
+  const char *token = env_required("NOABER_TEST_METRICS_TOKEN");
+  struct http_response r;
+  http_get(&r, "/metrics", NULL);
+  assert_problem(&r, 401, "unauthenticated");
+  const char *w = http_header(&r, "www-authenticate");
+  ck_assert_msg(w && strncmp(w, "Bearer", 6) == 0, "WWW-Authenticate %s", w ? w : "(absent)");
+  assert_edge_headers(&r, "no-store");
+  http_response_free(&r);
+
+  char wrong[256];
+  snprintf(wrong, sizeof wrong, "%sx", token);
+  http_get(&r, "/metrics", wrong);
+  assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  http_get(&r, "/metrics", token + 1);
+  assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+
+  /* A person's access token is not a metrics token. */
+  char *access = fixture_login(&fx.coordinator);
+  http_get(&r, "/metrics", access);
+  assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  free(access);
+
+  http_get(&r, "/metrics", token);
+  assert_status(&r, 200);
+  assert_edge_headers(&r, "no-store");
+  http_response_free(&r);
+}
+END_TEST
+
 Suite *edge_suite(void) {
   Suite *s = suite_create("edge");
   TCase *tc = fixture_tcase("edge", TEST_TIMEOUT);
@@ -340,6 +375,7 @@ Suite *edge_suite(void) {
   tcase_add_test(tc, invalid_utf8_path_with_bad_framing_is_answered);
   tcase_add_test(tc, empty_path_segments_404);
   tcase_add_test(tc, nul_in_query_value_400);
+  tcase_add_test(tc, metrics_need_their_token);
   suite_add_tcase(s, tc);
   return s;
 }
