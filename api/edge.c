@@ -20,6 +20,9 @@
  * HEADERS_PROCESSED state), so the client gets two header blocks. Its parser reads the value
  * with MHD_lookup_connection_value_n, also through the PLT: the definition below hides a value
  * the gate refuses, libmicrohttpd sees no body, and the gate answers 400 or 413 and closes.
+ * What stays out of reach: a request line without a space, which libmicrohttpd drops without
+ * making any response (parse_initial_message_line, "serious error"), and connections it
+ * closes on a timeout or a read error.
  */
 #include "edge.h"
 
