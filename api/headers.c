@@ -6,6 +6,12 @@
 #include <stdatomic.h>
 #include <string.h>
 
+const struct header_value header_every_response[] = {
+    {"Cache-Control", "no-store"},
+    {"X-Content-Type-Options", "nosniff"},
+};
+const size_t header_every_response_count = sizeof header_every_response / sizeof header_every_response[0];
+
 static unsigned char request_id_prefix[8];
 static atomic_uint_fast64_t request_id_counter;
 

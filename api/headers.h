@@ -18,4 +18,16 @@ void header_request_id_seed(void);
 /* Idempotency-Key: 1-255 printable ASCII characters. */
 int header_idempotency_key_valid(const char *s);
 
+/* Response headers every answer carries, whoever writes it (the dispatcher through Ulfius's
+ * default headers, the edge's refusals, libmicrohttpd's own refusals, api/edge.c): no cache
+ * may store a response (personal data, tokens), and no browser may sniff a content type. The
+ * public documents (routes_ops.c) replace Cache-Control with HEADER_CACHE_DOCUMENT. */
+struct header_value {
+  const char *name;
+  const char *value;
+};
+extern const struct header_value header_every_response[];
+extern const size_t header_every_response_count;
+#define HEADER_CACHE_DOCUMENT "no-cache"
+
 #endif

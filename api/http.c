@@ -22,12 +22,15 @@ static const struct {
     {409, "conflict", "Conflict"},
     {412, "precondition-failed", "Precondition failed"},
     {413, "payload-too-large", "Payload too large"},
+    {414, "uri-too-long", "URI too long"},
     {415, "unsupported-media-type", "Unsupported media type"},
     {422, "idempotency-key-reused", "Idempotency key reused"},
     {428, "precondition-required", "Precondition required"},
     {429, "too-many-requests", "Too many requests"},
+    {431, "request-header-fields-too-large", "Request header fields too large"},
     {500, "internal", "Internal server error"},
     {503, "unavailable", "Service unavailable"},
+    {505, "http-version-not-supported", "HTTP version not supported"},
 };
 
 const char *api_status_slug(int status) {
@@ -42,16 +45,45 @@ const char *api_status_title(int status) {
   return "Error";
 }
 
+/* The contract's limit on `instance`. */
+#define PROBLEM_INSTANCE_MAX 2048
+
+/* The request path as a problem's `instance`: a path may hold any bytes (invalid UTF-8, control
+ * characters), which JSON cannot carry, so every byte outside printable ASCII is
+ * percent-encoded, and the result is cut to the contract's length. Owned; NULL when out of
+ * memory. */
+static char *problem_instance(const char *path) {
+  if (path == NULL || path[0] != '/') path = "/";
+  size_t len = strlen(path);
+  char *out = o_malloc(3 * len + 1);
+  if (out == NULL) return NULL;
+  size_t w = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)path[i];
+    size_t need = c > 0x20 && c < 0x7f ? 1 : 3;
+    if (w + need > PROBLEM_INSTANCE_MAX) break;
+    if (need == 1)
+      out[w++] = (char)c;
+    else
+      w += (size_t)snprintf(out + w, 4, "%%%02X", c);
+  }
+  out[w] = '\0';
+  return out;
+}
+
 json_t *problem_new(int status, const char *detail, const char *instance, const char *request_id, json_t *errors) {
   const char *slug = status == 400 && errors != NULL ? "validation" : api_status_slug(status);
   const char *title = status == 400 && errors != NULL ? "Invalid request" : api_status_title(status);
   char type[64];
   snprintf(type, sizeof type, "/problems/%s", slug);
-  json_t *problem = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", title, "status", status,
-                              "detail", detail != NULL ? detail : title, "instance", instance != NULL ? instance : "/",
-                              "request_id", request_id != NULL ? request_id : "");
+  char *path = problem_instance(instance);
+  json_t *problem = path == NULL ? NULL
+                                 : json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", title, "status",
+                                             status, "detail", detail != NULL ? detail : title, "instance", path,
+                                             "request_id", request_id != NULL ? request_id : "");
   if (problem != NULL && errors != NULL) json_object_set(problem, "errors", errors);
   json_decref(errors);
+  o_free(path);
   return problem;
 }
 

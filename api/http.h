@@ -20,6 +20,7 @@ enum route_flags {
   ROUTE_TRANSACTION = 1 << 2, /* a pooled connection in a transaction with the request context */
   ROUTE_JSON_BODY = 1 << 3,   /* a JSON object body is required */
   ROUTE_IDEMPOTENT = 1 << 4,  /* honours Idempotency-Key (creating POSTs) */
+  ROUTE_SCRAPER = 1 << 5,     /* the metrics token (NOABER_METRICS_TOKEN), not a person's */
 };
 
 struct api_request;
@@ -56,7 +57,9 @@ struct api_request {
   int if_match_read;
 };
 
-/* A problem+json document (RFC 9457). `errors` is stolen (may be NULL). New reference. */
+/* A problem+json document (RFC 9457). `instance` is the request path as received (NULL: "/"):
+ * bytes outside printable ASCII are percent-encoded and it is cut at the contract's 2048
+ * characters. `errors` is stolen (may be NULL). New reference; NULL when out of memory. */
 json_t *problem_new(int status, const char *detail, const char *instance, const char *request_id, json_t *errors);
 
 /* Answer with a problem; `errors` is stolen. */

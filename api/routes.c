@@ -8,7 +8,7 @@
 const struct route api_routes[] = {
     {"GET", "/healthz", handle_healthz, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/readyz", handle_readyz, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/metrics", handle_metrics, ROUTE_PUBLIC, NULL, NULL},
+    {"GET", "/metrics", handle_metrics, ROUTE_SCRAPER, NULL, NULL},
     {"GET", "/v1/openapi.json", handle_openapi, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/docs", handle_docs, ROUTE_PUBLIC, NULL, NULL},
     {"GET", "/docs/redoc.standalone.js", handle_docs_renderer, ROUTE_PUBLIC, NULL, NULL},

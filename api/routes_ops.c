@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../src/db/migrate.h"
+#include "headers.h"
 #include "metrics.h"
 #include "routes.h"
 #include "server.h"
@@ -65,11 +66,22 @@ void api_static_free(void) {
   memset(&docs, 0, sizeof docs);
 }
 
-static enum result send_document(struct api_request *ar, const char *content_type, const char *data, size_t len) {
+/* The docs page's policy: everything from this origin, its one inline script (the image
+ * guard in openapi/docs.html) by hash, and never inside a frame. Edit that script and this hash
+ * together (sha256 of the exact text between its tags, base64); the edge suite checks that
+ * they match. */
+#define DOCS_CONTENT_SECURITY_POLICY                                                                                   \
+  "default-src 'self'; script-src 'self' 'sha256-CrnJYMTtyf/10gL2JkaIH82QnGhH2VQOtmX7oBqbLTs='; "                      \
+  "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; "           \
+  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+/* Answer 200 with a document; `cache_control` replaces the default no-store (NULL: keep it). */
+static enum result send_document(struct api_request *ar, const char *content_type, const char *data, size_t len,
+                                 const char *cache_control) {
   ar->status = 200;
   if (ulfius_set_binary_body_response(ar->resp, 200, data, len) != U_OK) return RESULT_ERROR;
   u_map_put(ar->resp->map_header, "Content-Type", content_type);
-  u_map_put(ar->resp->map_header, "Cache-Control", "no-cache");
+  if (cache_control != NULL) u_map_put(ar->resp->map_header, "Cache-Control", cache_control);
   return RESULT_OK;
 }
 
@@ -101,19 +113,23 @@ enum result handle_readyz(struct api_request *ar) {
 enum result handle_metrics(struct api_request *ar) {
   char *text = metrics_render();
   if (text == NULL) return RESULT_ERROR;
-  enum result r = send_document(ar, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+  enum result r = send_document(ar, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), NULL);
   o_free(text);
   return r;
 }
 
 enum result handle_openapi(struct api_request *ar) {
-  return send_document(ar, "application/json", docs.openapi_json, docs.openapi_len);
+  return send_document(ar, "application/json", docs.openapi_json, docs.openapi_len, HEADER_CACHE_DOCUMENT);
 }
 
 enum result handle_docs(struct api_request *ar) {
-  return send_document(ar, "text/html; charset=utf-8", docs.docs_html, docs.docs_len);
+  enum result r = send_document(ar, "text/html; charset=utf-8", docs.docs_html, docs.docs_len, HEADER_CACHE_DOCUMENT);
+  u_map_put(ar->resp->map_header, "Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY);
+  u_map_put(ar->resp->map_header, "X-Frame-Options", "DENY");
+  return r;
 }
 
 enum result handle_docs_renderer(struct api_request *ar) {
-  return send_document(ar, "application/javascript; charset=utf-8", docs.renderer_js, docs.renderer_len);
+  return send_document(ar, "application/javascript; charset=utf-8", docs.renderer_js, docs.renderer_len,
+                       HEADER_CACHE_DOCUMENT);
 }

@@ -98,6 +98,23 @@ static enum result authenticate(struct api_request *ar) {
   return r;
 }
 
+/* The metrics scraper's bearer token: the configured one, compared in constant time (both are
+ * hashed first, so not even the length shows). Without NOABER_METRICS_TOKEN nobody gets in. */
+static enum result authenticate_scraper(struct api_request *ar) {
+  const char *header = u_map_get_case(ar->req->map_header, "Authorization");
+  const char *token = config->metrics_token;
+  ar->info.detail = token != NULL ? "send the metrics token as Authorization: Bearer <token>"
+                                  : "metrics are off: this server has no NOABER_METRICS_TOKEN";
+  if (token == NULL || header == NULL || strncasecmp(header, "Bearer ", 7) != 0) return RESULT_UNAUTHENTICATED;
+  unsigned char want[crypto_generichash_BYTES], got[crypto_generichash_BYTES];
+  if (crypto_generichash(want, sizeof want, (const unsigned char *)token, strlen(token), NULL, 0) != 0 ||
+      crypto_generichash(got, sizeof got, (const unsigned char *)header + 7, strlen(header + 7), NULL, 0) != 0)
+    return RESULT_ERROR;
+  if (sodium_memcmp(want, got, sizeof want) != 0) return RESULT_UNAUTHENTICATED;
+  ar->info.detail = NULL;
+  return RESULT_OK;
+}
+
 /* Open the request's transaction with its context; for community routes, resolve the caller's
  * roles there in the same round trip. A GET runs its statements as reads (db_begin_reads): no
  * BEGIN or COMMIT. With `predict` it also assumes the roles the caller had last time
@@ -239,6 +256,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     answered = r != RESULT_OK;
   }
   if (r == RESULT_OK && (ar.route->flags & ROUTE_BEARER)) r = authenticate(&ar);
+  if (r == RESULT_OK && (ar.route->flags & ROUTE_SCRAPER)) r = authenticate_scraper(&ar);
   if (r == RESULT_OK && (ar.route->flags & ROUTE_TRANSACTION)) {
     r = open_transaction(&ar, 1);
     if (r == RESULT_OK) r = run_handler(&ar);
@@ -349,7 +367,10 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   config = cfg;
   header_request_id_seed();
   migrations = set;
-  edge_configure(cfg->max_body_bytes);
+  if (edge_configure(cfg->max_body_bytes) != 0) {
+    log_event(LOG_ERROR, NULL, "edge_unavailable", NULL);
+    return 1;
+  }
 
   struct sockaddr_in addr4;
   struct sockaddr_in6 addr6;
@@ -378,6 +399,10 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   instance.max_post_param_size = cfg->max_body_bytes;
   instance.check_utf8 = 0; /* it would drop non-UTF-8 values silently; we validate what we read */
   int rc = 1;
+  for (size_t i = 0; i < header_every_response_count; i++) {
+    if (u_map_put(instance.default_headers, header_every_response[i].name, header_every_response[i].value) != U_OK)
+      goto clean;
+  }
   for (size_t i = 0; i < api_route_count; i++) {
     if (ulfius_add_endpoint_by_val(&instance, api_routes[i].method, NULL, api_routes[i].path, 0, dispatch,
                                    (void *)(uintptr_t)i) != U_OK)

@@ -175,6 +175,16 @@ enum result auth_verify_access_token(const char *token, char person_id[37], stru
   if (!valid_uuid(sub)) goto done;
   if (read_time_claim(jwt, "exp", &exp) != 0 || read_time_claim(jwt, "iat", &iat) != 0) goto done;
   if (exp <= now || iat > now + CLOCK_SKEW_S || exp - iat > config->access_token_ttl_s) goto done;
+  /* nbf is optional (ours carry none); when present it is a whole number of seconds and not
+   * in the future. libjwt reads any non-integer as 0, so check its JSON type. */
+  char *nbf_text = jwt_get_grants_json(jwt, "nbf");
+  if (nbf_text != NULL) {
+    json_t *nbf = json_loads(nbf_text, JSON_DECODE_ANY, NULL);
+    int not_yet = !json_is_integer(nbf) || json_integer_value(nbf) > (json_int_t)now + CLOCK_SKEW_S;
+    json_decref(nbf);
+    free(nbf_text); /* libjwt allocates with malloc */
+    if (not_yet) goto done;
+  }
   snprintf(person_id, 37, "%s", sub);
   info->detail = NULL;
   r = RESULT_OK;

@@ -79,6 +79,7 @@ done < <("$repo/scripts/pg-cluster.sh" env "$pgdir" "$pg_port")
 
 key() { head -c 48 /dev/urandom | base64 -w0; }
 export NOABER_JWT_KEYS="itest-a:$(key),itest-b:$(key)"
+export NOABER_METRICS_TOKEN="$(key)"
 export NOABER_LOGIN_IP_MAX_FAILURES=1000
 export NOABER_ARGON2_MEMLIMIT_KIB=19456
 
@@ -106,6 +107,7 @@ export NOABER_BIN="$bin"
 export NOABER_TEST_BASE_URL="http://127.0.0.1:$port"
 export NOABER_TEST_EXCHANGE_LOG="$tmp/exchanges.jsonl"
 export NOABER_TEST_JWT_KEYS="$NOABER_JWT_KEYS"
+export NOABER_TEST_METRICS_TOKEN="$NOABER_METRICS_TOKEN"
 export NOABER_TEST_JWT_ISSUER="${NOABER_JWT_ISSUER:-noaber}"
 export NOABER_TEST_JWT_AUDIENCE="${NOABER_JWT_AUDIENCE:-noaber-api}"
 export NOABER_TEST_APP_DSN="$DATABASE_URL"

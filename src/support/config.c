@@ -51,6 +51,22 @@ static int read_string(const char *(*getenv_fn)(const char *), const char *name,
   return 0;
 }
 
+/* NOABER_METRICS_TOKEN: optional; when set, 32-512 characters of an RFC 6750 bearer token
+ * (letters, digits, -._~+/ and trailing =), so a scraper can send it as it is. */
+static int read_metrics_token(const char *(*getenv_fn)(const char *), char **out, char *err, size_t err_len) {
+  const char *name = "NOABER_METRICS_TOKEN";
+  const char *raw = getenv_fn(name);
+  if (raw == NULL) return 0;
+  size_t len = strlen(raw);
+  size_t body = strspn(raw, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+  size_t padding = strspn(raw + body, "=");
+  if (len < 32 || len > 512 || body == 0 || body + padding != len)
+    return fail(err, err_len, name, "must be 32 to 512 characters of A-Z a-z 0-9 - . _ ~ + / (then = only)");
+  *out = o_strdup(raw);
+  if (*out == NULL) return fail(err, err_len, name, "could not be stored (out of memory)");
+  return 0;
+}
+
 /* NOABER_JWT_KEYS: "kid:base64secret,kid2:base64secret"; the first key signs. */
 static int read_jwt_keys(struct config *cfg, const char *raw, char *err, size_t err_len) {
   const char *name = "NOABER_JWT_KEYS";
@@ -141,6 +157,7 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
   cfg->max_body_bytes = (size_t)v;
   INT_SETTING(shutdown_grace_s, "NOABER_SHUTDOWN_GRACE_S", 20, 0, 600);
   if (read_string(getenv_fn, "NOABER_BIND", "127.0.0.1", &cfg->bind_address, err, err_len) != 0) goto fail;
+  if ((needs & CONFIG_NEEDS_HTTP) && read_metrics_token(getenv_fn, &cfg->metrics_token, err, err_len) != 0) goto fail;
   if (read_string(getenv_fn, "NOABER_SHARE_DIR", NOABER_SHARE_DIR, &cfg->share_dir, err, err_len) != 0) goto fail;
   if (read_string(getenv_fn, "NOABER_LOG_LEVEL", "info", &cfg->log_level, err, err_len) != 0) goto fail;
   if (strcmp(cfg->log_level, "debug") != 0 && strcmp(cfg->log_level, "info") != 0 &&
@@ -195,5 +212,7 @@ void config_free(struct config *cfg) {
     }
   }
   o_free(cfg->jwt_keys);
+  if (cfg->metrics_token != NULL) sodium_memzero(cfg->metrics_token, strlen(cfg->metrics_token));
+  o_free(cfg->metrics_token);
   memset(cfg, 0, sizeof *cfg);
 }

@@ -40,6 +40,7 @@ struct config {
   int invitation_default_hours;
   int certificate_valid_days;
   int shutdown_grace_s;
+  char *metrics_token; /* owned; NULL when unset: /metrics then answers 401 to everyone */
 };
 
 /* Which parts a subcommand needs; `migrate` needs no JWT keys, for instance. */

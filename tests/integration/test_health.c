@@ -79,7 +79,7 @@ static double request_count(const char *text, const char *route, const char *sta
 
 START_TEST(metrics_format) {
   struct http_response r;
-  http_get(&r, "/metrics", NULL);
+  http_get(&r, "/metrics", env_required("NOABER_TEST_METRICS_TOKEN"));
   assert_status(&r, 200);
   const char *ct = http_header(&r, "content-type");
   ck_assert_msg(ct && strncmp(ct, "text/plain", 10) == 0 && strstr(ct, "version=0.0.4"), "content-type %s",
@@ -100,7 +100,7 @@ END_TEST
 
 START_TEST(metrics_count_my_request) {
   struct http_response r;
-  http_get(&r, "/metrics", NULL);
+  http_get(&r, "/metrics", env_required("NOABER_TEST_METRICS_TOKEN"));
   assert_status(&r, 200);
   double before = request_count(r.body, "/readyz", "200");
   http_response_free(&r);
@@ -109,7 +109,7 @@ START_TEST(metrics_count_my_request) {
     assert_status(&r, 200);
     http_response_free(&r);
   }
-  http_get(&r, "/metrics", NULL);
+  http_get(&r, "/metrics", env_required("NOABER_TEST_METRICS_TOKEN"));
   assert_status(&r, 200);
   double after = request_count(r.body, "/readyz", "200");
   ck_assert_msg(after - before == 3, "request counter for /readyz 200 went %g -> %g", before, after);

@@ -156,6 +156,26 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
+/* The path as the log shows it: bytes that are not printable ASCII (a raw request may send
+ * any) percent-encoded, as the server writes them into a problem's instance. Owned. */
+static json_t *logged_path(const char *path) {
+  size_t n = strlen(path);
+  char *text = malloc(3 * n + 1);
+  if (text == NULL) return NULL;
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)path[i];
+    if (c > 0x20 && c < 0x7f)
+      text[w++] = (char)c;
+    else
+      w += (size_t)sprintf(text + w, "%%%02X", c);
+  }
+  text[w] = '\0';
+  json_t *value = json_string(text);
+  free(text);
+  return value;
+}
+
 /* One line per exchange: the request's body as sent (when there was one, with its content type)
  * and the whole response, for tools/validate-exchanges.mjs. */
 static int log_exchange(const struct http_response *r, bool expect_unknown_route, const char *request_type,
@@ -176,7 +196,7 @@ static int log_exchange(const struct http_response *r, bool expect_unknown_route
   }
   if (json_object_set_new(line, "test", json_string(current_test())) != 0 ||
       json_object_set_new(line, "method", json_string(r->method)) != 0 ||
-      json_object_set_new(line, "path", json_string(r->path)) != 0 ||
+      json_object_set_new(line, "path", logged_path(r->path)) != 0 ||
       json_object_set_new(line, "status", json_integer(r->status)) != 0 ||
       json_object_set(line, "headers", headers) != 0 || json_object_set_new(line, "body", body) != 0)
     goto out;

@@ -68,6 +68,7 @@ static void assert_cleaned(const struct config *cfg) {
   ck_assert_ptr_null(cfg->jwt_audience);
   ck_assert_ptr_null(cfg->jwt_keys);
   ck_assert_uint_eq(cfg->jwt_key_count, 0);
+  ck_assert_ptr_null(cfg->metrics_token);
   ck_assert_int_eq(cfg->port, 0);
 }
 
@@ -111,6 +112,7 @@ START_TEST(test_defaults) {
   ck_assert_int_eq(cfg.login_window_s, 900);
   ck_assert_int_eq(cfg.invitation_default_hours, 168);
   ck_assert_int_eq(cfg.shutdown_grace_s, 20);
+  ck_assert_ptr_null(cfg.metrics_token); /* unset: /metrics refuses everyone */
   config_free(&cfg);
   assert_cleaned(&cfg);
   config_free(&cfg); /* freeing twice is harmless */
@@ -130,7 +132,9 @@ START_TEST(test_overrides) {
   env_set("NOABER_ARGON2_MEMLIMIT_KIB", "19456");
   env_set("NOABER_DB_POOL_SIZE", "1");
   env_set("NOABER_MAX_BODY_BYTES", "1024");
+  env_set("NOABER_METRICS_TOKEN", KEY48_B64);
   ck_assert_int_eq(config_load(&cfg, NEEDS_ALL, fake_getenv, err, sizeof err), 0);
+  ck_assert_str_eq(cfg.metrics_token, KEY48_B64);
   ck_assert_str_eq(cfg.migration_database_url, "postgresql://owner@localhost/noaber");
   ck_assert_str_eq(cfg.database_url, "postgresql://api@localhost/noaber");
   ck_assert_int_eq(cfg.port, 65535);
@@ -193,6 +197,11 @@ static const struct {
     {"DATABASE_URL", NULL},
     {"DATABASE_URL", ""},
     {"NOABER_MIGRATION_DATABASE_URL", ""},
+    {"NOABER_METRICS_TOKEN", ""},
+    {"NOABER_METRICS_TOKEN", "too-short-to-guess-ab1234567890"}, /* 31 characters */
+    {"NOABER_METRICS_TOKEN", KEY32_B64 " x"},
+    {"NOABER_METRICS_TOKEN", "=" KEY32_B64},
+    {"NOABER_METRICS_TOKEN", "AAECAwQFBgcICQoLDA0ODx==AREhMUFRYXGBkaGxwdHh8"},
 };
 #define BAD_VALUE_COUNT ((int)(sizeof bad_values / sizeof bad_values[0]))
 

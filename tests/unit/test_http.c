@@ -201,7 +201,7 @@ START_TEST(test_known_statuses) {
     json_decref(p);
   }
   /* the statuses the API documents for failures all have a type of their own */
-  const int documented[] = {400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503};
+  const int documented[] = {400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 422, 428, 429, 431, 500, 503, 505};
   for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
     ck_assert_msg(known_status(documented[i]), "status %d has no problem type", documented[i]);
 }
@@ -277,6 +277,32 @@ START_TEST(test_problem_errors_on_other_status) {
 }
 END_TEST
 
+/* A path may hold any bytes: the instance is still JSON text, printable ASCII within the
+ * contract's 2048 characters, and an escape is never cut in half. */
+START_TEST(test_problem_instance_any_bytes) {
+  json_t *p = problem_new(404, NULL, "/v1/\xff\xfe/\xc3\xa9 x\x01", "req-1", NULL);
+  ck_assert_ptr_nonnull(p);
+  ck_assert_str_eq(str(p, "instance"), "/v1/%FF%FE/%C3%A9%20x%01");
+  json_decref(p);
+
+  p = problem_new(404, NULL, NULL, "req-1", NULL);
+  ck_assert_str_eq(str(p, "instance"), "/");
+  json_decref(p);
+
+  char path[4000];
+  memset(path, 'a', sizeof path);
+  path[0] = '/';
+  path[2046] = '\xff'; /* its escape would end at 2049 */
+  path[sizeof path - 1] = '\0';
+  p = problem_new(404, NULL, path, "req-1", NULL);
+  ck_assert_ptr_nonnull(p);
+  const char *instance = str(p, "instance");
+  ck_assert_uint_eq(strlen(instance), 2046);
+  ck_assert_ptr_null(strchr(instance, '%'));
+  json_decref(p);
+}
+END_TEST
+
 Suite *http_suite(void) {
   Suite *s = suite_create("http");
   TCase *tc = tcase_create("problem");
@@ -291,6 +317,7 @@ Suite *http_suite(void) {
   tcase_add_test(tc, test_problem_validation);
   tcase_add_test(tc, test_problem_400_without_errors);
   tcase_add_test(tc, test_problem_errors_on_other_status);
+  tcase_add_test(tc, test_problem_instance_any_bytes);
   suite_add_tcase(s, tc);
   return s;
 }
