@@ -43,10 +43,11 @@ static void rule_error(const struct field_rule *rule, const char *field, struct 
       snprintf(message, sizeof message, "an email address");
       break;
     case FIELD_DATE:
-      snprintf(message, sizeof message, "a date (YYYY-MM-DD)");
+      snprintf(message, sizeof message, "a date (YYYY-MM-DD) in the years %d to %d", VALID_YEAR_MIN, VALID_YEAR_MAX);
       break;
     case FIELD_DATE_TIME:
-      snprintf(message, sizeof message, "an RFC 3339 date-time");
+      snprintf(message, sizeof message, "an RFC 3339 date-time in the years %d to %d (UTC)", VALID_YEAR_MIN,
+               VALID_YEAR_MAX);
       break;
     case FIELD_BOOLEAN:
       snprintf(message, sizeof message, "true or false");

@@ -20,8 +20,8 @@ enum field_type {
   FIELD_TEXT,      /* a string of min..max code points without control characters */
   FIELD_UUID,      /* an id */
   FIELD_EMAIL,     /* an email address (valid_email) */
-  FIELD_DATE,      /* YYYY-MM-DD, a real calendar date */
-  FIELD_DATE_TIME, /* an RFC 3339 date-time */
+  FIELD_DATE,      /* YYYY-MM-DD, a real calendar date in the years 1900 to 2200 (valid_date) */
+  FIELD_DATE_TIME, /* an RFC 3339 date-time in the years 1900 to 2200, UTC (valid_rfc3339) */
   FIELD_BOOLEAN,   /* true or false */
   FIELD_INTEGER,   /* a JSON integer from min to max */
   FIELD_NUMBER,    /* a JSON number (integer or real) from min to max */

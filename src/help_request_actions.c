@@ -84,7 +84,7 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
    * someone else. Anyone else who cannot see the request learns nothing about it. */
   int allowed = actor_manages(actor) ||
                 (is_resident && (action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER));
-  if (!allowed) return help_request_hidden_or_forbidden(conn, actor, id, info);
+  if (!allowed) return help_request_hidden_or_forbidden(conn, actor, id, NULL, info);
   int next = help_transition((enum help_status)req.status, (enum help_action)action);
   if (next < 0) return help_request_not_now(info, req.status);
 

@@ -10,6 +10,7 @@
 #include "fields.h"
 #include "help_request_row.h"
 #include "help_requests.h"
+#include "support/validate.h"
 
 static const struct db_statement statements[] = {
     {"hr_resident_roles",
@@ -95,36 +96,53 @@ static const struct field_rule place_fields[] = {
     [PLACE_FIELDS] = {NULL},
 };
 
-/* Seconds since the epoch of a validated RFC 3339 time, for the window length only. */
+/* Seconds since the epoch of a validated RFC 3339 time. */
 static long long epoch_of(const char *rfc3339) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  if (strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) return 0;
-  long long t = (long long)timegm(&tm);
-  const char *zone = rfc3339 + 19;
-  while (*zone == '.' || (*zone >= '0' && *zone <= '9')) zone++;
-  if (*zone == '+' || *zone == '-') {
-    int offset = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600 + ((zone[4] - '0') * 10 + (zone[5] - '0')) * 60;
-    t += *zone == '+' ? -offset : offset;
-  }
-  return t;
+  long long seconds = 0;
+  (void)rfc3339_seconds(rfc3339, &seconds); /* read_when's values are valid_rfc3339 already */
+  return seconds;
 }
 
 /* Read the object `when` into v[WHEN_FIELDS]: exactly a window of at most 12 hours or a
  * deadline (a member given as null counts, so it is neither). The window's length in minutes into
- * *window_minutes, 0 for a deadline. Errors are added to info. */
-static void read_when(json_t *when, struct field_value *v, long *window_minutes, struct result_info *info) {
+ * *window_minutes, 0 for a deadline. Returns 0 when `when` is valid, -1 after adding errors. */
+static int read_when(json_t *when, struct field_value *v, long *window_minutes, struct result_info *info) {
   *window_minutes = 0;
-  if (fields_read_in("when", when, when_fields, v, info) != 0) return;
+  if (fields_read_in("when", when, when_fields, v, info) != 0) return -1;
   size_t members = json_object_size(when);
-  if (v[WHEN_NEEDED_BY].present && members == 1) return;
+  if (v[WHEN_NEEDED_BY].present && members == 1) return 0;
   if (!v[WHEN_STARTS].present || !v[WHEN_ENDS].present || members != 2) {
     result_field_error(info, "when", "invalid", "exactly {starts_at, ends_at} or {needed_by}, as RFC 3339 times");
-    return;
+    return -1;
   }
   *window_minutes = (long)((epoch_of(v[WHEN_ENDS].text) - epoch_of(v[WHEN_STARTS].text)) / 60);
-  if (*window_minutes <= 0 || *window_minutes > 12 * 60)
+  if (*window_minutes <= 0 || *window_minutes > 12 * 60) {
     result_field_error(info, "when", "invalid", "ends_at comes after starts_at, at most 12 hours later");
+    return -1;
+  }
+  return 0;
+}
+
+/* How many days back the desk may record help after the fact (the number and its message). */
+#define DESK_PAST_DAYS 30
+#define DESK_PAST_MESSAGE "the desk records help given at most 30 days ago"
+_Static_assert(DESK_PAST_DAYS == 30, "DESK_PAST_MESSAGE names the number of days");
+
+/* When help may be asked for, judged on the end of the first window (`ends_at`) or the deadline
+ * (`needed_by`): a resident asks for help still to come, so that end must be in the future (a
+ * window already under way is fine: `starts_at` may have passed). The desk may also record help
+ * given after the fact (a phone call about yesterday's errand, a paper list typed in later), up
+ * to DESK_PAST_DAYS days back: older is a typing error, and too late to count in this month's
+ * figures anyway. `when` is valid (read_when). Adds the error on the field and returns -1, or 0. */
+static int check_when_not_past(const struct field_value *when, int desk, struct result_info *info) {
+  int deadline = when[WHEN_NEEDED_BY].present;
+  long long end = epoch_of(deadline ? when[WHEN_NEEDED_BY].text : when[WHEN_ENDS].text);
+  long long earliest = (long long)time(NULL) - (desk ? DESK_PAST_DAYS * 86400LL : 0);
+  if (end > earliest) return 0;
+  const char *field = deadline ? "when.needed_by" : "when.ends_at";
+  result_field_error(info, field, "in_the_past",
+                     desk ? DESK_PAST_MESSAGE : "help is asked for a time still to come: this one has passed");
+  return -1;
 }
 
 /* Read the object `recurrence` into v[RECUR_FIELDS], its end on or after `first` (the first date
@@ -145,7 +163,8 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
                                     place[PLACE_FIELDS] = {{0}};
   fields_read(body, new_request_fields, v, info);
   long window_minutes = 0;
-  if (v[NEW_WHEN].present) read_when(v[NEW_WHEN].object, when, &window_minutes, info);
+  if (v[NEW_WHEN].present && read_when(v[NEW_WHEN].object, when, &window_minutes, info) == 0)
+    check_when_not_past(when, actor_manages(actor), info);
   const char *starts_at = when[WHEN_STARTS].text, *ends_at = when[WHEN_ENDS].text;
   const char *needed_by = when[WHEN_NEEDED_BY].text;
   int interval = 0;

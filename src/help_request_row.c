@@ -45,22 +45,50 @@ enum result help_request_read(struct db_conn *conn, const struct actor *actor, c
   return r;
 }
 
-enum result help_request_hidden_or_forbidden(struct db_conn *conn, const struct actor *actor, const char *id,
-                                             struct result_info *info) {
+/* Whether the caller may see request `id` at all (help_requests_visible), into *visible. The
+ * desk sees every request of its community: no round trip. */
+static enum result request_visible(struct db_conn *conn, const struct actor *actor, const char *id, int *visible,
+                                   struct result_info *info) {
+  *visible = 0;
+  if (actor_manages(actor)) {
+    *visible = 1;
+    return RESULT_OK;
+  }
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
-  const char *params[5] = {actor->community_id, actor_manages(actor) ? "true" : "false", actor->person_id, days, id};
+  const char *params[5] = {actor->community_id, "false", actor->person_id, days, id};
   PGresult *res = NULL;
   enum result r = result_from_db(db_query(conn, "hr_visible", 5, params, &res), info);
-  if (r == RESULT_OK) r = PQntuples(res) == 1 ? RESULT_FORBIDDEN : RESULT_NOT_FOUND;
+  if (r == RESULT_OK) *visible = PQntuples(res) == 1;
   PQclear(res);
   return r;
+}
+
+enum result help_request_hidden_or_forbidden(struct db_conn *conn, const struct actor *actor, const char *id,
+                                             const char *detail, struct result_info *info) {
+  int visible;
+  enum result r = request_visible(conn, actor, id, &visible, info);
+  if (r != RESULT_OK) return r;
+  if (!visible) return RESULT_NOT_FOUND;
+  if (detail != NULL) info->detail = detail;
+  return RESULT_FORBIDDEN;
 }
 
 enum result help_request_not_now(struct result_info *info, int status) {
   info->detail = "this action is not allowed in the request's current state";
   result_extension(info, "current_state", json_string(help_status_name((enum help_status)status)));
   return RESULT_CONFLICT;
+}
+
+enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct actor *actor, const char *id, int status,
+                                           const char *detail, struct result_info *info) {
+  int visible;
+  enum result r = request_visible(conn, actor, id, &visible, info);
+  if (r != RESULT_OK) return r;
+  if (!visible) return RESULT_NOT_FOUND;
+  r = help_request_not_now(info, status);
+  if (detail != NULL) info->detail = detail;
+  return r;
 }
 
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,

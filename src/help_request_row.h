@@ -27,15 +27,29 @@ int help_request_row_register_statements(void);
 enum result help_request_read(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
                               struct help_request_row *out, struct result_info *info);
 
-/* The caller may not do this: RESULT_FORBIDDEN when they can see the request, else what reading
- * it answered (RESULT_NOT_FOUND), so nobody learns that a request they may not see exists.
- * The caller sets info->detail afterwards when it has one. */
+/* The two refusals, in the order every route checks them: first whether the caller may see the
+ * request at all (help_requests_visible: the desk, the resident, the matched volunteer, a
+ * volunteer with a pending or accepted offer, an eligible volunteer while it is on the board),
+ * and only then what they may do with it. A caller who cannot see the request gets
+ * RESULT_NOT_FOUND and nothing else (no detail, no current_state), as for a request that does
+ * not exist: nobody learns that it exists or what state it is in. */
+
+/* The caller may not do this: RESULT_FORBIDDEN with info->detail set to `detail` (static; NULL
+ * leaves it) when they can see the request, else RESULT_NOT_FOUND; a database failure as
+ * result_from_db() sets it in *info. */
 enum result help_request_hidden_or_forbidden(struct db_conn *conn, const struct actor *actor, const char *id,
-                                             struct result_info *info);
+                                             const char *detail, struct result_info *info);
 
 /* The action is not allowed in the current `status`: RESULT_CONFLICT, with info->detail (static)
- * and the current_state extension set. Cannot fail otherwise. */
+ * and the current_state extension set. For callers known to see the request (the desk, the
+ * resident); cannot fail otherwise. */
 enum result help_request_not_now(struct result_info *info, int status);
+
+/* help_request_not_now() for a caller who may not see the request: the conflict (with `detail`
+ * instead of the generic one when not NULL) when they can see it, else RESULT_NOT_FOUND with
+ * nothing set; a database failure as result_from_db() sets it in *info. */
+enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct actor *actor, const char *id, int status,
+                                           const char *detail, struct result_info *info);
 
 /* Set the status to `to` and record the transition from `from` (the action's name and the note,
  * may be NULL, as given). RESULT_OK or a database failure. */

@@ -85,16 +85,13 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
-  if (strcmp(volunteer, actor->person_id) != 0) {
-    enum result hidden = help_request_hidden_or_forbidden(conn, actor, id, info);
-    info->detail = "only the volunteer doing this task completes it";
-    return hidden;
-  }
-  if (strcmp(status, "matched") != 0) {
-    enum result conflict = help_request_not_now(info, req.status);
-    info->detail = "this occurrence is not open for completion";
-    return conflict;
-  }
+  /* Visible first, then who, then when (help_request_row.h): the volunteer of an occurrence
+   * who was released from the request no longer sees it. */
+  if (strcmp(volunteer, actor->person_id) != 0)
+    return help_request_hidden_or_forbidden(conn, actor, id, "only the volunteer doing this task completes it", info);
+  if (strcmp(status, "matched") != 0)
+    return help_request_hidden_or_not_now(conn, actor, id, req.status, "this occurrence is not open for completion",
+                                          info);
   char hours_text[16];
   snprintf(hours_text, sizeof hours_text, "%.2f", hours);
   const char *params[5] = {actor->community_id, id, occurrence_id, hours_text, note};
@@ -124,11 +121,9 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
   if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
   if (r != RESULT_OK) return r;
-  if (strcmp(req.resident_id, actor->person_id) != 0) {
-    enum result hidden = help_request_hidden_or_forbidden(conn, actor, id, info);
-    info->detail = "only the resident gives feedback";
-    return hidden;
-  }
+  if (strcmp(req.resident_id, actor->person_id) != 0)
+    return help_request_hidden_or_forbidden(conn, actor, id, "only the resident gives feedback", info);
+  /* The resident sees their own request: the state is theirs to know. */
   if (strcmp(status, "done") != 0) {
     enum result conflict = help_request_not_now(info, req.status);
     info->detail = "feedback comes after the task is done";

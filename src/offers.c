@@ -157,21 +157,23 @@ enum result help_requests_answer_offer(struct db_conn *conn, const struct actor 
   if (r == RESULT_OK && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), actor->person_id) != 0))
     r = RESULT_NOT_FOUND; /* someone else's offer is none of this caller's business */
   char request_id[37] = "";
-  int request_status = -1;
+  int request_status = -1, pending = 0;
   if (r == RESULT_OK) {
     snprintf(request_id, sizeof request_id, "%s", PQgetvalue(res, 0, 0));
     request_status = help_status_from_name(PQgetvalue(res, 0, 3));
-    if (strcmp(PQgetvalue(res, 0, 2), "pending") != 0) {
-      info->detail = "this offer was already answered, withdrawn or taken by someone else";
-      r = RESULT_CONFLICT;
-    }
+    pending = strcmp(PQgetvalue(res, 0, 2), "pending") == 0;
   }
   PQclear(res);
-  if (r == RESULT_OK && accept) {
-    if (help_transition((enum help_status)request_status, ACTION_MATCH) < 0)
-      return help_request_not_now(info, request_status);
-    r = match_volunteer(conn, actor, request_id, request_status, actor->person_id, "accept", info);
-  }
+  if (r != RESULT_OK) return r;
+  /* A pending offer shows its request to the volunteer. Once it is not pending (declined,
+   * withdrawn because someone else got the request or it was cancelled), the volunteer hears
+   * about the request only while they may still see it (help_request_row.h). */
+  if (!pending)
+    return help_request_hidden_or_not_now(conn, actor, request_id, request_status,
+                                          "this offer was already answered, withdrawn or taken by someone else", info);
+  if (accept && help_transition((enum help_status)request_status, ACTION_MATCH) < 0)
+    return help_request_hidden_or_not_now(conn, actor, request_id, request_status, NULL, info);
+  if (accept) r = match_volunteer(conn, actor, request_id, request_status, actor->person_id, "accept", info);
   if (r != RESULT_OK) return r;
   const char *params[4] = {actor->community_id, offer_id, accept ? "accepted" : "declined", reason};
   r = documents_one(conn, "hr_offer_answer", 4, params, out, info);
@@ -187,13 +189,12 @@ enum result help_requests_claim(struct db_conn *conn, const struct actor *actor,
   /* The row lock makes concurrent claims take turns: the second sees the first one's match. */
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
   if (r != RESULT_OK) return r;
-  /* A request that left the board (someone else claimed it first) is a conflict, not a secret:
-   * the claimant saw it there a moment ago. */
-  if (!req.on_board || help_transition((enum help_status)req.status, ACTION_MATCH) < 0) {
-    enum result conflict = help_request_not_now(info, req.status);
-    info->detail = "this request is not (or no longer) on the board";
-    return conflict;
-  }
+  /* Not (or no longer) on the board: a conflict only for a caller who may still see the request
+   * (the winner claiming twice, a volunteer it is offered to); anyone else, also one who lost a
+   * race for it, learns nothing about it (help_request_row.h). */
+  if (!req.on_board || help_transition((enum help_status)req.status, ACTION_MATCH) < 0)
+    return help_request_hidden_or_not_now(conn, actor, id, req.status,
+                                          "this request is not (or no longer) on the board", info);
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   char *me = ids_json(actor->person_id);
@@ -205,10 +206,9 @@ enum result help_requests_claim(struct db_conn *conn, const struct actor *actor,
   int eligible = r == RESULT_OK && PQntuples(res) == 1;
   PQclear(res);
   if (r != RESULT_OK) return r;
-  if (!eligible) {
-    info->detail = "you do not pass the matching rules for this request";
-    return RESULT_FORBIDDEN;
-  }
+  if (!eligible) /* on the board, but not for this volunteer: theirs to see only when offered to them */
+    return help_request_hidden_or_forbidden(conn, actor, id, "you do not pass the matching rules for this request",
+                                            info);
   r = match_volunteer(conn, actor, id, req.status, actor->person_id, "claim", info);
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r;

@@ -60,7 +60,8 @@ int paging_parse(const char *limit, const char *cursor, const char *updated_sinc
   }
   if (updated_since != NULL) {
     if (!valid_rfc3339(updated_since)) {
-      result_field_error(info, "updated_since", "invalid", "updated_since must be an RFC 3339 date-time");
+      result_field_error(info, "updated_since", "invalid",
+                         "updated_since must be an RFC 3339 date-time in the years 1900 to 2200 (UTC)");
       ok = 0;
     } else if ((out->updated_since = o_strdup(updated_since)) == NULL) {
       ok = 0;

@@ -42,9 +42,29 @@ RETURNS SETOF uuid LANGUAGE sql STABLE AS $$
          WHERE r.community_id = p_community AND r.on_board AND r.status IN ('triaged', 'offered')
 $$;
 
+-- Whether the caller sees a request's private fields, where the help is (`place`) and how to
+-- reach the resident (`resident_phone`): coordinators and the resident always; the matched
+-- volunteer only while the match is active (`matched`: an occurrence is still to be done) and
+-- for the community's private_window (sql/migrations/0010) after the last occurrence was done
+-- (`done` since status_changed_at). Never after a cancel, and never after "someone else,
+-- please" (ask-other clears the match). Anyone else never. Everything it reads is on the row;
+-- only a done request matched to the caller costs one primary-key probe of communities. A set
+-- of one row, so that PostgreSQL inlines it (a scalar SQL function with a sub-select is not).
+CREATE OR REPLACE FUNCTION help_request_sees_private(h help_requests, p_manages boolean, p_viewer uuid)
+RETURNS TABLE (sees boolean) LANGUAGE sql STABLE AS $$
+  SELECT p_manages OR h.resident_id = p_viewer
+         OR (h.matched_volunteer_id = p_viewer
+             AND CASE h.status
+                   WHEN 'matched' THEN true
+                   WHEN 'done' THEN now() < h.status_changed_at
+                                            + (SELECT c.private_window FROM communities c WHERE c.id = h.community_id)
+                   ELSE false
+                 END)
+$$;
+
 -- The HelpRequest document of row h for this caller (JSON text), its ETag source and id. The
--- address and phone only for coordinators, the resident and the matched volunteer; the case
--- only for coordinators and the resident.
+-- address and phone as help_request_sees_private says; the case only for coordinators and the
+-- resident.
 CREATE OR REPLACE FUNCTION help_request_doc(h help_requests, p_manages boolean, p_viewer uuid)
 RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
@@ -62,10 +82,9 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'matched_volunteer_id', h.matched_volunteer_id,
            'matched_volunteer_name', (SELECT mp.display_name FROM persons mp WHERE mp.id = h.matched_volunteer_id),
            'resident_confirmed', h.resident_confirmed,
-           'place', CASE WHEN p_manages OR h.resident_id = p_viewer OR h.matched_volunteer_id = p_viewer
+           'place', CASE WHEN pv.sees
                          THEN json_build_object('address', h.place_address, 'lat', h.place_lat, 'lon', h.place_lon) END,
-           'resident_phone', CASE WHEN p_manages OR h.resident_id = p_viewer OR h.matched_volunteer_id = p_viewer
-                                  THEN rp.phone END,
+           'resident_phone', CASE WHEN pv.sees THEN rp.phone END,
            'case_id', CASE WHEN p_manages OR h.resident_id = p_viewer
                            THEN (SELECT sc.id FROM cases sc
                                   WHERE sc.community_id = h.community_id AND sc.help_request_id = h.id
@@ -88,5 +107,5 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
                              FROM help_request_transitions t
                             WHERE t.community_id = h.community_id AND t.request_id = h.id))::text,
          api_ts(h.updated_at), h.id
-    FROM (VALUES (1)) AS one (row_of) LEFT JOIN persons rp ON rp.id = h.resident_id
+    FROM help_request_sees_private(h, p_manages, p_viewer) pv LEFT JOIN persons rp ON rp.id = h.resident_id
 $$;

@@ -22,13 +22,26 @@ static int digits(const char *s, int n) {
   return 1;
 }
 
-/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), with plausible field ranges. */
-int valid_rfc3339(const char *s) {
-  if (s == NULL || strlen(s) < 20 || strlen(s) > 40) return 0;
+/* Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (negative before;
+ * H. Hinnant's days_from_civil). */
+static long days_from_civil(int year, int month, int day) {
+  long y = year - (month <= 2);
+  long era = (y >= 0 ? y : y - 399) / 400;
+  long year_of_era = y - era * 400;
+  long day_of_year = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), with plausible field ranges, an instant in
+ * the years VALID_YEAR_MIN to VALID_YEAR_MAX in UTC; that instant into *out. */
+int rfc3339_seconds(const char *s, long long *out) {
+  *out = 0;
+  if (s == NULL || strlen(s) < 20 || strlen(s) > 40) return -1;
   if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
       (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
       !digits(s + 17, 2))
-    return 0;
+    return -1;
   int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
   int month = (s[5] - '0') * 10 + (s[6] - '0');
   int day = (s[8] - '0') * 10 + (s[9] - '0');
@@ -36,9 +49,9 @@ int valid_rfc3339(const char *s) {
   int minute = (s[14] - '0') * 10 + (s[15] - '0');
   int second = (s[17] - '0') * 10 + (s[18] - '0');
   static const int days_in_month[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return 0;
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return -1;
   int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day < 1 || day > days_in_month[month - 1] + (month == 2 && leap)) return 0;
+  if (day < 1 || day > days_in_month[month - 1] + (month == 2 && leap)) return -1;
   const char *p = s + 19;
   if (*p == '.') {
     p++;
@@ -47,13 +60,33 @@ int valid_rfc3339(const char *s) {
       p++;
       n++;
     }
-    if (n == 0 || n > 9) return 0;
+    if (n == 0 || n > 9) return -1;
   }
-  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
-  /* PostgreSQL, which stores these, accepts offsets up to 15:59. */
-  if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0')
-    return (p[1] - '0') * 10 + (p[2] - '0') <= 15 && (p[4] - '0') * 10 + (p[5] - '0') <= 59;
+  long offset_minutes = 0; /* east of UTC; 0 for Z */
+  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+    /* UTC */
+  } else if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && p[6] == '\0') {
+    /* PostgreSQL, which stores these, accepts offsets up to 15:59. */
+    int offset_hours = (p[1] - '0') * 10 + (p[2] - '0'), offset_rest = (p[4] - '0') * 10 + (p[5] - '0');
+    if (offset_hours > 15 || offset_rest > 59) return -1;
+    offset_minutes = (*p == '+' ? 1 : -1) * (offset_hours * 60L + offset_rest);
+  } else {
+    return -1;
+  }
+  /* The instant in UTC, in seconds since the epoch: years outside the range would come back in
+   * another shape (year 10000 has five digits, RFC 3339 has four) or mean a typing error. */
+  long long instant = (long long)days_from_civil(year, month, day) * 86400 + hour * 3600LL + minute * 60LL + second -
+                      offset_minutes * 60LL;
+  long long from = (long long)days_from_civil(VALID_YEAR_MIN, 1, 1) * 86400;
+  long long until = (long long)days_from_civil(VALID_YEAR_MAX + 1, 1, 1) * 86400;
+  if (instant < from || instant >= until) return -1;
+  *out = instant;
   return 0;
+}
+
+int valid_rfc3339(const char *s) {
+  long long seconds;
+  return rfc3339_seconds(s, &seconds) == 0;
 }
 
 int valid_date(const char *s) {

@@ -13,31 +13,13 @@
 
 /* In registration order; NOABER_TEST_ORDER=reverse runs them last to first. */
 static Suite *(*const suites[])(void) = {
-    health_suite,
-    conventions_suite,
-    auth_suite,
-    me_suite,
-    members_suite,
-    invitations_suite,
-    tenancy_suite,
-    desk_categories_suite,
-    desk_profiles_suite,
-    desk_requests_suite,
-    desk_matching_suite,
-    desk_board_suite,
-    desk_occurrences_suite,
-    desk_lists_suite,
-    cases_flow_suite,
-    cases_actions_suite,
-    cases_consent_suite,
-    cases_access_suite,
-    cases_timeline_suite,
-    cases_guests_suite,
-    cases_led_suite,
-    limits_suite,
-    resilience_suite,
-    boundaries_suite,
-    edge_suite,
+    health_suite,           conventions_suite,   auth_suite,          me_suite,
+    members_suite,          invitations_suite,   tenancy_suite,       desk_categories_suite,
+    desk_profiles_suite,    desk_requests_suite, desk_matching_suite, desk_board_suite,
+    desk_occurrences_suite, desk_lists_suite,    desk_privacy_suite,  cases_flow_suite,
+    cases_actions_suite,    cases_consent_suite, cases_access_suite,  cases_timeline_suite,
+    cases_guests_suite,     cases_led_suite,     limits_suite,        resilience_suite,
+    boundaries_suite,       edge_suite,
 };
 
 int main(void) {

@@ -18,6 +18,7 @@ Suite *desk_matching_suite(void);
 Suite *desk_board_suite(void);
 Suite *desk_occurrences_suite(void);
 Suite *desk_lists_suite(void);
+Suite *desk_privacy_suite(void);
 Suite *cases_flow_suite(void);
 Suite *cases_actions_suite(void);
 Suite *cases_consent_suite(void);

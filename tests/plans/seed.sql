@@ -19,6 +19,7 @@ SELECT setseed(0.2718) \g /dev/null
 \set r_board '00000000-0000-4000-8000-0000000d0001'
 \set r_matched '00000000-0000-4000-8000-0000000d0002'
 \set r_offered '00000000-0000-4000-8000-0000000d0003'
+\set r_done '00000000-0000-4000-8000-0000000d0004'
 \set c_consent '00000000-0000-4000-8000-0000000c0001'
 \set c_no_consent '00000000-0000-4000-8000-0000000c0002'
 
@@ -103,8 +104,9 @@ SELECT h.community_id, h.id, 'submitted', h.status, 'triage', :'coordinator', h.
 FROM help_requests h JOIN p_req p ON p.id = h.id
 WHERE h.community_id = :'community' AND h.status <> 'submitted' AND p.n <= 30000;
 
--- Three requests the tests ask about by id: resident1's request on the board (shopping, next
--- Tuesday 10:00, which volunteer1 may do), one matched to volunteer1, one offered to them.
+-- Four requests the tests ask about by id: resident1's request on the board (shopping, next
+-- Tuesday 10:00, which volunteer1 may do), one matched to volunteer1, one offered to them, and
+-- one volunteer1 finished an hour ago (still within the community's private_window).
 INSERT INTO help_requests (community_id, id, category_id, resident_id, entered_by, description, starts_at, ends_at,
                            place_address, place_lat, place_lon, in_home, status, on_board, matched_volunteer_id,
                            resident_confirmed)
@@ -113,23 +115,31 @@ SELECT :'community', x.id::uuid, c.id, :'resident', :'coordinator', x.descriptio
        x.volunteer::uuid, false
 FROM (VALUES (:'r_board', 'Boodschappen (plan tests, board)', 'triaged', true, NULL),
              (:'r_matched', 'Boodschappen (plan tests, matched)', 'matched', false, :'volunteer'),
-             (:'r_offered', 'Boodschappen (plan tests, offered)', 'offered', false, NULL)) x(id, description, status, on_board, volunteer)
+             (:'r_offered', 'Boodschappen (plan tests, offered)', 'offered', false, NULL),
+             (:'r_done', 'Boodschappen (plan tests, done)', 'done', false, :'volunteer')) x(id, description, status, on_board, volunteer)
 CROSS JOIN (SELECT id FROM categories WHERE community_id = :'community' AND code = 'shopping') c
 CROSS JOIN (SELECT (date_trunc('week', (now() AT TIME ZONE 'Europe/Amsterdam') + interval '7 days')
                     + interval '1 day 10 hours') AT TIME ZONE 'Europe/Amsterdam' AS starts_at) w;
+UPDATE help_requests SET status_changed_at = now() - interval '1 hour'
+WHERE community_id = :'community' AND id = :'r_done';
 INSERT INTO occurrences (community_id, request_id, seq, starts_at, ends_at, status, volunteer_id)
-SELECT community_id, id, 0, starts_at, ends_at, CASE WHEN matched_volunteer_id IS NULL THEN 'open' ELSE 'matched' END::occurrence_status,
+SELECT community_id, id, 0, starts_at, ends_at,
+       CASE WHEN status = 'done' THEN 'done' WHEN matched_volunteer_id IS NULL THEN 'open' ELSE 'matched' END::occurrence_status,
        matched_volunteer_id
-FROM help_requests WHERE community_id = :'community' AND id IN (:'r_board', :'r_matched', :'r_offered');
+FROM help_requests WHERE community_id = :'community' AND id IN (:'r_board', :'r_matched', :'r_offered', :'r_done');
 INSERT INTO offers (community_id, request_id, volunteer_id, status, created_by)
 VALUES (:'community', :'r_offered', :'volunteer', 'pending', :'coordinator'),
-       (:'community', :'r_matched', :'volunteer', 'accepted', :'coordinator');
+       (:'community', :'r_matched', :'volunteer', 'accepted', :'coordinator'),
+       (:'community', :'r_done', :'volunteer', 'accepted', :'coordinator');
 INSERT INTO help_request_transitions (community_id, request_id, from_status, to_status, action, actor_id)
 VALUES (:'community', :'r_board', 'submitted', 'triaged', 'triage', :'coordinator'),
        (:'community', :'r_matched', 'submitted', 'triaged', 'triage', :'coordinator'),
        (:'community', :'r_matched', 'triaged', 'matched', 'accept', :'volunteer'),
        (:'community', :'r_offered', 'submitted', 'triaged', 'triage', :'coordinator'),
-       (:'community', :'r_offered', 'triaged', 'offered', 'offer', :'coordinator');
+       (:'community', :'r_offered', 'triaged', 'offered', 'offer', :'coordinator'),
+       (:'community', :'r_done', 'submitted', 'triaged', 'triage', :'coordinator'),
+       (:'community', :'r_done', 'triaged', 'matched', 'accept', :'volunteer'),
+       (:'community', :'r_done', 'matched', 'done', 'finish', :'volunteer');
 
 -- Cases ------------------------------------------------------------------------------------
 

@@ -59,12 +59,13 @@
 #define PROFESSIONAL "00000000-0000-4000-8000-000000000106"
 #define GUEST "00000000-0000-4000-8000-000000000108"
 /* Rows tests/plans/seed.sql gives fixed ids: resident1's request on the board, one matched to
- * volunteer1, one offered to them; a case about resident1 led by the coordinator with the
+ * volunteer1, one offered to them, one volunteer1 finished an hour ago; a case about resident1 led by the coordinator with the
  * professional (consent), volunteer1 and the guest, and one where the resident refused the
  * professional consent. */
 #define R_BOARD "00000000-0000-4000-8000-0000000d0001"
 #define R_MATCHED "00000000-0000-4000-8000-0000000d0002"
 #define R_OFFERED "00000000-0000-4000-8000-0000000d0003"
+#define R_DONE "00000000-0000-4000-8000-0000000d0004"
 #define C_CONSENT "00000000-0000-4000-8000-0000000c0001"
 #define C_NO_CONSENT "00000000-0000-4000-8000-0000000c0002"
 /* Resolved when the test starts, to what the server passes for a first page: the certificate
@@ -170,6 +171,8 @@ static const struct probe probes[] = {
     S("hr_get", "matched", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_MATCHED),
     S("hr_get", "offered", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_OFFERED),
     S("hr_get", "on the board", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
+    /* Done an hour ago: the place only within the community's private_window (help_request_sees_private). */
+    S("hr_get", "done", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_DONE),
     S("hr_get", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_BOARD),
     /* Offering and claiming: who of the ids passes the hard filters (offers.c). */
     S("hr_eligible_among", "claim", "volunteer", COMMUNITY, 4, ANNA, R_BOARD, DAYS, "[\"" VOLUNTEER "\"]"),

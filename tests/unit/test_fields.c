@@ -204,10 +204,14 @@ START_TEST(test_uuid_date_datetime) {
   assert_refused("id", json_string(ID1 "0"), "invalid", "an id (UUID)");
   assert_refused("id", json_integer(1), "invalid", "an id (UUID)");
   assert_fits("day", json_string("2024-02-29"));
-  assert_refused("day", json_string("2023-02-29"), "invalid", "a date (YYYY-MM-DD)");
+  assert_refused("day", json_string("2023-02-29"), "invalid", "a date (YYYY-MM-DD) in the years 1900 to 2200");
   assert_refused("day", json_string("2024-02-29T00:00:00Z"), "invalid", NULL);
+  assert_refused("day", json_string("1899-12-31"), "invalid", "a date (YYYY-MM-DD) in the years 1900 to 2200");
   assert_fits("at", json_string("2024-06-30T12:00:00+05:30"));
-  assert_refused("at", json_string("2024-06-30T12:00:00"), "invalid", "an RFC 3339 date-time");
+  assert_refused("at", json_string("2024-06-30T12:00:00"), "invalid",
+                 "an RFC 3339 date-time in the years 1900 to 2200 (UTC)");
+  assert_refused("at", json_string("9999-12-31T23:00:00-15:00"), "invalid",
+                 "an RFC 3339 date-time in the years 1900 to 2200 (UTC)");
 }
 END_TEST
 

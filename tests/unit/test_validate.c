@@ -79,6 +79,18 @@ static const struct {
     {"2024-06-30T12:00:00.12345678901234567890Z", 0}, /* 41 characters: too long */
     {"", 0},
     {"yesterday", 0},
+    /* the years 1900 to 2200, as an instant in UTC */
+    {"1900-01-01T00:00:00Z", 1},
+    {"1899-12-31T23:59:59Z", 0},
+    {"1900-01-01T00:30:00+01:00", 0}, /* 1899-12-31T23:30:00Z */
+    {"1899-12-31T23:30:00-01:00", 1}, /* 1900-01-01T00:30:00Z */
+    {"2200-12-31T23:59:59.999Z", 1},
+    {"2200-12-31T23:59:60Z", 0}, /* a leap second would be 2201 */
+    {"2201-01-01T00:00:00Z", 0},
+    {"2200-12-31T20:00:00-05:00", 0}, /* 2201-01-01T01:00:00Z */
+    {"2201-01-01T01:00:00+02:00", 1}, /* 2200-12-31T23:00:00Z */
+    {"9999-12-31T23:00:00-15:00", 0}, /* year 10000 in UTC */
+    {"0001-01-01T00:00:00Z", 0},
 };
 
 START_TEST(test_rfc3339) {
@@ -91,12 +103,33 @@ END_TEST
 START_TEST(test_rfc3339_null) { ck_assert_int_eq(valid_rfc3339(NULL), 0); }
 END_TEST
 
+START_TEST(test_rfc3339_seconds) {
+  long long t = -1;
+  ck_assert_int_eq(rfc3339_seconds("1970-01-01T00:00:00Z", &t), 0);
+  ck_assert_int_eq(t, 0);
+  ck_assert_int_eq(rfc3339_seconds("2024-06-30T12:00:00.999+02:00", &t), 0);
+  ck_assert_int_eq(t, 1719741600LL); /* 2024-06-30T10:00:00Z */
+  ck_assert_int_eq(rfc3339_seconds("1900-01-01T00:00:00Z", &t), 0);
+  ck_assert_int_eq(t, -2208988800LL);
+  ck_assert_int_eq(rfc3339_seconds("2024-06-30t12:00:00z", &t), 0);
+  ck_assert_int_eq(t, 1719748800LL);
+  ck_assert_int_eq(rfc3339_seconds("2201-01-01T00:00:00Z", &t), -1);
+  ck_assert_int_eq(t, 0);
+  ck_assert_int_eq(rfc3339_seconds(NULL, &t), -1);
+}
+END_TEST
+
 START_TEST(test_date) {
   ck_assert_int_eq(valid_date("2024-02-29"), 1);
   ck_assert_int_eq(valid_date("2023-02-29"), 0);
   ck_assert_int_eq(valid_date("2024-13-01"), 0);
   ck_assert_int_eq(valid_date("2024-1-01"), 0);
   ck_assert_int_eq(valid_date("2024-01-01T00"), 0);
+  ck_assert_int_eq(valid_date("1900-01-01"), 1);
+  ck_assert_int_eq(valid_date("1899-12-31"), 0);
+  ck_assert_int_eq(valid_date("2200-12-31"), 1);
+  ck_assert_int_eq(valid_date("2201-01-01"), 0);
+  ck_assert_int_eq(valid_date("9999-12-31"), 0);
   ck_assert_int_eq(valid_date(""), 0);
   ck_assert_int_eq(valid_date(NULL), 0);
 }
@@ -233,6 +266,7 @@ Suite *validate_suite(void) {
   tcase_add_test(tc, test_uuid);
   tcase_add_loop_test(tc, test_rfc3339, 0, (int)(sizeof rfc3339_cases / sizeof rfc3339_cases[0]));
   tcase_add_test(tc, test_rfc3339_null);
+  tcase_add_test(tc, test_rfc3339_seconds);
   tcase_add_test(tc, test_date);
   tcase_add_test(tc, test_email);
   tcase_add_test(tc, test_email_lengths);
