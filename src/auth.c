@@ -73,7 +73,10 @@ static const struct db_statement statements[] = {
     {"auth_throttle_clear", "DELETE FROM login_throttle WHERE key_hash = decode($1, 'hex')"},
     {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
-    {"auth_person_insert", "INSERT INTO persons (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id"},
+    /* No row when the email has an account: told without aborting the transaction. */
+    {"auth_person_insert",
+     "INSERT INTO persons (email, display_name, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING "
+     "RETURNING id"},
     {"auth_refresh_insert",
      "INSERT INTO refresh_tokens (token_hash, family_id, person_id, expires_at) "
      "VALUES (decode($1, 'hex'), COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4::int))"},
@@ -218,12 +221,30 @@ static char *lowercase(const char *s) {
   return copy;
 }
 
-static enum result finish(struct db_conn *conn, enum result r, struct result_info *info) {
-  /* Failed logins and revoked families must be saved even though the caller hears "no". */
-  int commit = r == RESULT_OK || r == RESULT_CREATED || r == RESULT_UNAUTHENTICATED;
-  enum db_status st = db_transaction_end(conn, commit);
-  if (commit && st != DB_OK) return result_from_db(st, info); /* never RESULT_OK for a failed commit */
+/* End the transaction: commit when `save` (a success, or a failure that must be counted or a
+ * family that must stay revoked even though the caller hears "no"), else roll back. */
+static enum result finish(struct db_conn *conn, enum result r, int save, struct result_info *info) {
+  enum db_status st = db_transaction_end(conn, save);
+  if (save && st != DB_OK) return result_from_db(st, info); /* never RESULT_OK for a failed commit */
   return r;
+}
+
+/* RESULT_TOO_MANY with info->retry_after when either key is blocked, else RESULT_OK. */
+static enum result throttle_check(struct db_conn *conn, const char *key1, const char *key2, struct result_info *info) {
+  PGresult *blocked = NULL;
+  enum result r =
+      result_from_db(db_query(conn, "auth_throttle_blocked", 2, (const char *[]){key1, key2}, &blocked), info);
+  if (r == RESULT_OK && (info->retry_after = atoi(PQgetvalue(blocked, 0, 0))) > 0) r = RESULT_TOO_MANY;
+  PQclear(blocked);
+  return r;
+}
+
+/* Count a failure under `key`, which allows `max_failures`. */
+static enum result throttle_fail(struct db_conn *conn, const char *key, int max_failures, struct result_info *info) {
+  char max[16], window[16];
+  snprintf(max, sizeof max, "%d", max_failures);
+  snprintf(window, sizeof window, "%d", config->login_window_s);
+  return result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){key, max, window}), info);
 }
 
 enum result auth_login(json_t *body, const char *client_address, json_t **tokens, struct result_info *info) {
@@ -239,13 +260,10 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
 
   struct db_context none = {0};
   struct db_conn *conn = NULL;
-  PGresult *blocked = NULL, *person = NULL;
+  PGresult *person = NULL;
   char person_id[37] = "", stored_hash[crypto_pwhash_STRBYTES] = "";
   enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
-  if (r == RESULT_OK)
-    r = result_from_db(db_query(conn, "auth_throttle_blocked", 2, (const char *[]){email_key, address_key}, &blocked),
-                       info);
-  if (r == RESULT_OK && (info->retry_after = atoi(PQgetvalue(blocked, 0, 0))) > 0) r = RESULT_TOO_MANY;
+  if (r == RESULT_OK) r = throttle_check(conn, email_key, address_key, info);
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_key_src), info);
   if (r == RESULT_OK)
     r = result_from_db(db_query(conn, "auth_person_by_email", 1, (const char *[]){email_key_src}, &person), info);
@@ -253,7 +271,6 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(person, 0, 0));
     snprintf(stored_hash, sizeof stored_hash, "%s", PQgetvalue(person, 0, 1));
   }
-  PQclear(blocked);
   PQclear(person);
   db_transaction_end(conn, 0);
   o_free(email_key_src);
@@ -270,14 +287,8 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   struct db_context as_person = {.person_id = person_id};
   r = result_from_db(db_transaction_start(&conn, verified ? &as_person : &none, NULL, NULL), info);
   if (r == RESULT_OK && !verified) {
-    char max_email[16], max_address[16], window[16];
-    snprintf(max_email, sizeof max_email, "%d", config->login_max_failures);
-    snprintf(max_address, sizeof max_address, "%d", config->login_ip_max_failures);
-    snprintf(window, sizeof window, "%d", config->login_window_s);
-    r = result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){email_key, max_email, window}), info);
-    if (r == RESULT_OK)
-      r = result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){address_key, max_address, window}),
-                         info);
+    r = throttle_fail(conn, email_key, config->login_max_failures, info);
+    if (r == RESULT_OK) r = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
     if (r == RESULT_OK) {
       info->detail = "the email address or the password is wrong";
       r = RESULT_UNAUTHENTICATED;
@@ -290,7 +301,7 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   }
   o_free(rehash);
   sodium_memzero(stored_hash, sizeof stored_hash);
-  r = finish(conn, r, info);
+  r = finish(conn, r, r == RESULT_OK || r == RESULT_UNAUTHENTICATED, info);
   if (r != RESULT_OK) {
     json_decref(*tokens);
     *tokens = NULL;
@@ -347,7 +358,7 @@ enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info
   }
   if (r == RESULT_UNAUTHENTICATED) info->detail = "the refresh token is invalid, expired or already used";
   PQclear(found);
-  r = finish(conn, r, info);
+  r = finish(conn, r, r == RESULT_OK || r == RESULT_UNAUTHENTICATED, info);
   if (r != RESULT_OK) {
     json_decref(*tokens);
     *tokens = NULL;
@@ -370,34 +381,68 @@ enum result auth_logout(json_t *body, struct result_info *info) {
   PQclear(found);
   /* Logging out with an unknown token is not an error: the session is gone either way. */
   if (r == RESULT_UNAUTHENTICATED) r = RESULT_OK;
-  return finish(conn, r, info);
+  return finish(conn, r, r == RESULT_OK, info);
 }
 
-enum result auth_register(json_t *body, json_t **out, struct result_info *info) {
+/* Registration's first step, before any work on the password: is the invitation usable with this
+ * email? A code that is not gets one answer whatever the email, and counts as a failure of the
+ * client's address, as a failed login does. */
+static enum result register_precheck(const char *code, const char *email, const char *address_key,
+                                     struct result_info *info) {
+  struct db_context none = {0};
+  struct db_conn *conn = NULL;
+  enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
+  if (r == RESULT_OK) r = throttle_check(conn, address_key, address_key, info);
+  if (r == RESULT_OK) r = invitations_usable(conn, code, email, info);
+  int counted = 0;
+  if (r == RESULT_INVALID) {
+    enum result c = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
+    if (c != RESULT_OK) r = c;
+    counted = c == RESULT_OK;
+  }
+  return finish(conn, r, counted, info);
+}
+
+enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info) {
   *out = NULL;
   struct field_value v[REGISTER_FIELDS];
   if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
   const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
   const char *password = v[REGISTER_PASSWORD].text, *display_name = v[REGISTER_NAME].text;
+  char address_key[DIGEST_HEX_LEN];
+  throttle_key("address", client_address != NULL ? client_address : "unknown", address_key);
   char *email_lower = lowercase(email);
-  char *hash = email_lower != NULL ? auth_hash_password(password) : NULL;
+  if (email_lower == NULL) return RESULT_ERROR;
+  enum result r = register_precheck(invitation_code, email_lower, address_key, info);
+  if (r != RESULT_OK) {
+    o_free(email_lower);
+    return r;
+  }
+
+  char *hash = auth_hash_password(password);
   struct db_context none = {0};
   struct db_conn *conn = NULL;
   PGresult *inserted = NULL;
   json_t *me = NULL, *tokens = NULL;
   char community_id[37];
-  enum result r = hash != NULL ? RESULT_OK : RESULT_ERROR;
+  int save = 0;
+  r = hash != NULL ? RESULT_OK : RESULT_ERROR;
   if (r == RESULT_OK) r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
   if (r == RESULT_OK)
     r = result_from_db(
         db_query(conn, "auth_person_insert", 3, (const char *[]){email_lower, display_name, hash}, &inserted), info);
-  if (r == RESULT_CONFLICT)
+  if (r == RESULT_OK && PQntuples(inserted) != 1) {
+    /* Only someone with a usable invitation for this address hears this, and it counts as a
+     * failure: an open invitation's holder cannot try emails freely. */
     info->detail = "an account with this email address exists: log in and accept the invitation";
-  if (r == RESULT_OK) {
+    r = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
+    save = r == RESULT_OK;
+    if (r == RESULT_OK) r = RESULT_CONFLICT;
+  } else if (r == RESULT_OK) {
     char person_id[37];
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(inserted, 0, 0));
-    r = invitations_redeem(conn, invitation_code, person_id, community_id, info);
+    r = invitations_redeem(conn, invitation_code, person_id, email_lower, community_id, info);
     if (r == RESULT_OK) r = members_me(conn, person_id, &me, info);
     if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, &tokens, info);
   }
@@ -407,7 +452,11 @@ enum result auth_register(json_t *body, json_t **out, struct result_info *info) 
   if (r == RESULT_OK && (*out = json_pack("{s:O, s:O}", "me", me, "tokens", tokens)) == NULL) r = RESULT_ERROR;
   json_decref(me);
   json_decref(tokens);
-  r = finish(conn, r == RESULT_OK ? RESULT_CREATED : r, info);
+  if (r == RESULT_OK) {
+    r = RESULT_CREATED;
+    save = 1;
+  }
+  r = finish(conn, r, save, info);
   if (r != RESULT_CREATED) {
     json_decref(*out);
     *out = NULL;

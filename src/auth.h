@@ -34,8 +34,13 @@ enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info
 enum result auth_logout(json_t *body, struct result_info *info);
 
 /* Join with an invitation as a new person, from {invitation_code, email, password,
- * display_name}: {me, tokens} (the caller's) on RESULT_CREATED. */
-enum result auth_register(json_t *body, json_t **out, struct result_info *info);
+ * display_name}, from `client_address` (borrowed; NULL when unknown): {me, tokens} (the caller's)
+ * on RESULT_CREATED. The invitation is checked first, and a code that cannot be used with this
+ * email (unknown, used, revoked, expired, or sent to another address) is RESULT_INVALID (field
+ * invitation_code) whether or not the email has an account; RESULT_CONFLICT when the invitation
+ * is usable and the email has an account. Both count as failures of the client's address, as
+ * failed logins do: RESULT_TOO_MANY (info->retry_after) when the address is throttled. */
+enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info);
 
 /* Check a bearer access token. RESULT_OK with person_id (37 bytes) filled, or RESULT_UNAUTHENTICATED
  * with info->detail saying why in general terms. Pure: no database. */
