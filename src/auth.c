@@ -1,4 +1,15 @@
-/* Passwords, access tokens, refresh tokens and login throttling. */
+/* Passwords, access tokens, refresh tokens and login throttling.
+ *
+ * Throttling slows failures down without locking the owner out (issue 10). Every key of
+ * login_throttle allows some failures in a row, then makes each further attempt wait, longer after
+ * every failure (login_delay(), sql/functions/auth.sql); a success forgets the account's failures.
+ * Which keys a login is checked and counted under depends on where it comes from:
+ *   - a place the account does not know: the client address and the account;
+ *   - an address the account logged in from before: the address and the account at that address;
+ *   - a device holding the device token of an earlier login to the account: that device only.
+ * So a stranger who tries passwords from elsewhere slows down the account for places it does not
+ * know, and the owner, at home or on their phone, still gets in. Registering counts under the
+ * client address too. Only keyed hashes are stored (throttle_key), never an email or address. */
 #include "auth.h"
 
 #include <ctype.h>
@@ -26,14 +37,23 @@
 /* The login body. A password is text as registering made it, here of any length a password may
  * have; shorter or longer cannot be anyone's password and is told as such. The email is looked
  * up as given. */
-enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_FIELDS };
+enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_DEVICE_TOKEN, LOGIN_FIELDS };
 static const struct field_rule login_fields[] = {
     [LOGIN_EMAIL] = {"email", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 254, NULL, "too_long",
                      "at most 254 characters"},
     [LOGIN_PASSWORD] = {"password", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, PASSWORD_MAX, NULL, "length",
                         "1 to 256 characters"},
+    /* The device token an earlier login gave this device; one the account does not know is no
+     * error, the device is just not known. */
+    [LOGIN_DEVICE_TOKEN] = {"device_token", FIELD_STRING, FIELD_STRING_TYPE, 1, 512, NULL, "invalid",
+                            "not a device token"},
     [LOGIN_FIELDS] = {NULL},
 };
+
+/* How long a place stays known after the last successful login from it. */
+#define KNOWN_PLACE_DAYS 180
+/* A key's failures are forgotten after this long without one. */
+#define THROTTLE_FORGET_S (24 * 3600)
 
 /* The refresh and logout body: an opaque token. */
 static const struct field_rule refresh_fields[] = {
@@ -60,17 +80,25 @@ static const struct db_statement statements[] = {
     {"auth_throttle_blocked",
      "SELECT COALESCE(max(ceil(extract(epoch FROM blocked_until - now())))::int, 0) FROM login_throttle "
      "WHERE key_hash IN (decode($1, 'hex'), decode($2, 'hex')) AND blocked_until > now()"},
-    /* Count a failure in the current window; block for a window once the limit is reached. */
+    /* Count a failure in a row ($1 key, $2 failures allowed, $3 first delay, $4 longest delay,
+     * $5 seconds after which earlier failures are forgotten) and set the key's delay. */
     {"auth_throttle_fail",
-     "INSERT INTO login_throttle AS t (key_hash, failures, window_start, blocked_until) "
-     "VALUES (decode($1, 'hex'), 1, now(), CASE WHEN $2::int <= 1 THEN now() + make_interval(secs => $3::int) END) "
+     "INSERT INTO login_throttle AS t (key_hash, failures, last_failure_at, blocked_until) "
+     "VALUES (decode($1, 'hex'), 1, now(), now() + login_delay(1, $2::int, $3::int, $4::int)) "
      "ON CONFLICT (key_hash) DO UPDATE SET "
-     "failures = CASE WHEN t.window_start < now() - make_interval(secs => $3::int) THEN 1 ELSE t.failures + 1 END, "
-     "window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3::int) THEN now() "
-     "ELSE t.window_start END, "
-     "blocked_until = CASE WHEN (CASE WHEN t.window_start < now() - make_interval(secs => $3::int) THEN 1 "
-     "ELSE t.failures + 1 END) >= $2::int THEN now() + make_interval(secs => $3::int) ELSE NULL END"},
+     "failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $5::int) THEN 1 ELSE t.failures + 1 END, "
+     "last_failure_at = now(), "
+     "blocked_until = now() + login_delay(CASE WHEN t.last_failure_at < now() - make_interval(secs => $5::int) "
+     "THEN 1 ELSE t.failures + 1 END, $2::int, $3::int, $4::int)"},
     {"auth_throttle_clear", "DELETE FROM login_throttle WHERE key_hash = decode($1, 'hex')"},
+    /* Which of the places ($1 the address, $2 the device; keys of the account) the account knows. */
+    {"auth_known_places",
+     "SELECT key_hash = decode($1, 'hex') FROM login_known "
+     "WHERE key_hash IN (decode($1, 'hex'), decode($2, 'hex')) AND last_success_at > now() - make_interval(days => "
+     "$3::int)"},
+    {"auth_known_remember",
+     "INSERT INTO login_known (key_hash) VALUES (decode($1, 'hex')) "
+     "ON CONFLICT (key_hash) DO UPDATE SET last_success_at = now()"},
     {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
     /* No row when the email has an account: told without aborting the transaction. */
@@ -208,8 +236,9 @@ done:
   return r;
 }
 
-static void throttle_key(const char *kind, const char *value, char out[DIGEST_HEX_LEN]) {
-  char *text = msprintf("%s:%s", kind, value);
+/* The key of `kind` for `value` (and `place`, when not NULL: a place of the account `value`). */
+static void throttle_key(const char *kind, const char *value, const char *place, char out[DIGEST_HEX_LEN]) {
+  char *text = place != NULL ? msprintf("%s:%s\n%s", kind, value, place) : msprintf("%s:%s", kind, value);
   const struct jwt_key *key = &config->jwt_keys[0];
   digest_keyed_hex(key->secret, key->secret_len, text != NULL ? text : kind, out);
   o_free(text);
@@ -239,12 +268,91 @@ static enum result throttle_check(struct db_conn *conn, const char *key1, const 
   return r;
 }
 
-/* Count a failure under `key`, which allows `max_failures`. */
+/* Count a failure under `key`, which allows `max_failures` in a row before delays. */
 static enum result throttle_fail(struct db_conn *conn, const char *key, int max_failures, struct result_info *info) {
-  char max[16], window[16];
+  char max[16], first[16], longest[16], forget[16];
   snprintf(max, sizeof max, "%d", max_failures);
-  snprintf(window, sizeof window, "%d", config->login_window_s);
-  return result_from_db(db_exec(conn, "auth_throttle_fail", 3, (const char *[]){key, max, window}), info);
+  snprintf(first, sizeof first, "%d", config->login_delay_s);
+  snprintf(longest, sizeof longest, "%d", config->login_window_s);
+  snprintf(forget, sizeof forget, "%d", THROTTLE_FORGET_S);
+  return result_from_db(db_exec(conn, "auth_throttle_fail", 5, (const char *[]){key, max, first, longest, forget}),
+                        info);
+}
+
+/* Where a login comes from, and the keys it is checked and counted under. */
+struct login_place {
+  char address[DIGEST_HEX_LEN];       /* the client address, for every login and registration */
+  char account[DIGEST_HEX_LEN];       /* the account, from places it does not know */
+  char known_address[DIGEST_HEX_LEN]; /* the account at this address */
+  char known_device[DIGEST_HEX_LEN];  /* the account on the device of the token sent; "" without one */
+  int address_known, device_known;
+};
+
+static void login_place_keys(const char *email, const char *client_address, const char *device_token,
+                             struct login_place *p) {
+  const char *address = client_address != NULL ? client_address : "unknown";
+  memset(p, 0, sizeof *p);
+  throttle_key("address", address, NULL, p->address);
+  throttle_key("email", email, NULL, p->account);
+  throttle_key("known-address", email, address, p->known_address);
+  if (device_token != NULL) throttle_key("known-device", email, device_token, p->known_device);
+}
+
+/* Learn which places of `p` the account knows (inside an open transaction). */
+static enum result login_place_read(struct db_conn *conn, struct login_place *p, struct result_info *info) {
+  char days[16];
+  snprintf(days, sizeof days, "%d", KNOWN_PLACE_DAYS);
+  const char *device = p->known_device[0] != '\0' ? p->known_device : NULL;
+  PGresult *known = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "auth_known_places", 3, (const char *[]){p->known_address, device, days}, &known), info);
+  for (int i = 0; r == RESULT_OK && i < PQntuples(known); i++) {
+    if (strcmp(PQgetvalue(known, i, 0), "t") == 0)
+      p->address_known = 1;
+    else
+      p->device_known = 1;
+  }
+  PQclear(known);
+  return r;
+}
+
+/* The keys a login from `p` is checked and counted under, with the failures each allows: a known
+ * device its own key only, else the address and the account there or from anywhere unknown. */
+static size_t login_place_counted(const struct login_place *p, const char *keys[2], int allowed[2]) {
+  if (p->device_known) {
+    keys[0] = p->known_device;
+    allowed[0] = config->login_max_failures;
+    return 1;
+  }
+  keys[0] = p->address;
+  allowed[0] = config->login_ip_max_failures;
+  keys[1] = p->address_known ? p->known_address : p->account;
+  allowed[1] = config->login_max_failures;
+  return 2;
+}
+
+/* After a successful login or registration of `email` from `p`: forget the account's failures
+ * there, remember the address, and give the device a token (the one it sent, when the account
+ * knows it). Adds `device_token` to `tokens`. */
+static enum result login_place_remember(struct db_conn *conn, const char *email, const struct login_place *p,
+                                        const char *device_token, json_t *tokens, struct result_info *info) {
+  const char *keys[2];
+  int allowed[2];
+  size_t n = login_place_counted(p, keys, allowed);
+  enum result r = result_from_db(db_exec(conn, "auth_throttle_clear", 1, (const char *[]){keys[n - 1]}), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "auth_known_remember", 1, (const char *[]){p->known_address}), info);
+  char *new_token = p->device_known ? NULL : digest_new_secret();
+  const char *token = p->device_known ? device_token : new_token;
+  char device_key[DIGEST_HEX_LEN];
+  if (r == RESULT_OK && token == NULL) r = RESULT_ERROR;
+  if (r == RESULT_OK) {
+    throttle_key("known-device", email, token, device_key);
+    r = result_from_db(db_exec(conn, "auth_known_remember", 1, (const char *[]){device_key}), info);
+  }
+  if (r == RESULT_OK && json_object_set_new(tokens, "device_token", json_string(token)) != 0) r = RESULT_ERROR;
+  o_free(new_token);
+  return r;
 }
 
 enum result auth_login(json_t *body, const char *client_address, json_t **tokens, struct result_info *info) {
@@ -252,29 +360,35 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   struct field_value v[LOGIN_FIELDS];
   if (fields_read(body, login_fields, v, info) != 0) return RESULT_INVALID;
   const char *email = v[LOGIN_EMAIL].text, *password = v[LOGIN_PASSWORD].text;
-  char *email_key_src = lowercase(email);
-  if (email_key_src == NULL) return RESULT_ERROR;
-  char email_key[DIGEST_HEX_LEN], address_key[DIGEST_HEX_LEN];
-  throttle_key("email", email_key_src, email_key);
-  throttle_key("address", client_address != NULL ? client_address : "unknown", address_key);
+  const char *device_token = v[LOGIN_DEVICE_TOKEN].text;
+  char *email_lower = lowercase(email);
+  if (email_lower == NULL) return RESULT_ERROR;
+  struct login_place place;
+  login_place_keys(email_lower, client_address, device_token, &place);
+  const char *keys[2];
+  int allowed[2];
 
   struct db_context none = {0};
   struct db_conn *conn = NULL;
   PGresult *person = NULL;
   char person_id[37] = "", stored_hash[crypto_pwhash_STRBYTES] = "";
   enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
-  if (r == RESULT_OK) r = throttle_check(conn, email_key, address_key, info);
-  if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_key_src), info);
+  if (r == RESULT_OK) r = login_place_read(conn, &place, info);
+  size_t counted = login_place_counted(&place, keys, allowed);
+  if (r == RESULT_OK) r = throttle_check(conn, keys[0], keys[counted - 1], info);
+  if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
   if (r == RESULT_OK)
-    r = result_from_db(db_query(conn, "auth_person_by_email", 1, (const char *[]){email_key_src}, &person), info);
+    r = result_from_db(db_query(conn, "auth_person_by_email", 1, (const char *[]){email_lower}, &person), info);
   if (r == RESULT_OK && PQntuples(person) == 1) {
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(person, 0, 0));
     snprintf(stored_hash, sizeof stored_hash, "%s", PQgetvalue(person, 0, 1));
   }
   PQclear(person);
   db_transaction_end(conn, 0);
-  o_free(email_key_src);
-  if (r != RESULT_OK) return r;
+  if (r != RESULT_OK) {
+    o_free(email_lower);
+    return r;
+  }
 
   /* Hash even for an unknown email, so the answer takes as long either way. */
   int verified = crypto_pwhash_str_verify(person_id[0] ? stored_hash : dummy_hash, password, strlen(password)) == 0 &&
@@ -287,19 +401,22 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   struct db_context as_person = {.person_id = person_id};
   r = result_from_db(db_transaction_start(&conn, verified ? &as_person : &none, NULL, NULL), info);
   if (r == RESULT_OK && !verified) {
-    r = throttle_fail(conn, email_key, config->login_max_failures, info);
-    if (r == RESULT_OK) r = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
+    for (size_t i = 0; i < counted && r == RESULT_OK; i++) r = throttle_fail(conn, keys[i], allowed[i], info);
+    /* Issue 10, item 8: once a notification channel exists, the owner is to be told here when
+     * failures from places the account does not know start its delay (the account key reaching
+     * login_max_failures), without saying from where. Nothing is sent yet. */
     if (r == RESULT_OK) {
       info->detail = "the email address or the password is wrong";
       r = RESULT_UNAUTHENTICATED;
     }
   } else if (r == RESULT_OK) {
-    r = result_from_db(db_exec(conn, "auth_throttle_clear", 1, (const char *[]){email_key}), info);
-    if (r == RESULT_OK && rehash != NULL)
+    if (rehash != NULL)
       r = result_from_db(db_exec(conn, "auth_password_update", 2, (const char *[]){person_id, rehash}), info);
     if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, tokens, info);
+    if (r == RESULT_OK) r = login_place_remember(conn, email_lower, &place, device_token, *tokens, info);
   }
   o_free(rehash);
+  o_free(email_lower);
   sodium_memzero(stored_hash, sizeof stored_hash);
   r = finish(conn, r, r == RESULT_OK || r == RESULT_UNAUTHENTICATED, info);
   if (r != RESULT_OK) {
@@ -409,10 +526,11 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
   if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
   const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
   const char *password = v[REGISTER_PASSWORD].text, *display_name = v[REGISTER_NAME].text;
-  char address_key[DIGEST_HEX_LEN];
-  throttle_key("address", client_address != NULL ? client_address : "unknown", address_key);
   char *email_lower = lowercase(email);
   if (email_lower == NULL) return RESULT_ERROR;
+  struct login_place place; /* a new account knows no place: counted under the address */
+  login_place_keys(email_lower, client_address, NULL, &place);
+  const char *address_key = place.address;
   enum result r = register_precheck(invitation_code, email_lower, address_key, info);
   if (r != RESULT_OK) {
     o_free(email_lower);
@@ -445,6 +563,7 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
     r = invitations_redeem(conn, invitation_code, person_id, email_lower, community_id, info);
     if (r == RESULT_OK) r = members_me(conn, person_id, &me, info);
     if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, &tokens, info);
+    if (r == RESULT_OK) r = login_place_remember(conn, email_lower, &place, NULL, tokens, info);
   }
   PQclear(inserted);
   o_free(email_lower);

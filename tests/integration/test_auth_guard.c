@@ -1,5 +1,6 @@
-/* What logging in and registering must not give away (issue 10): registration that tells no one
- * whether an email has an account, invitations sent to one address, and throttled registration. */
+/* What logging in and registering must not give away or take away (issue 10): registration that
+ * tells no one whether an email has an account, invitations sent to one address, throttled
+ * registration, and failed logins that slow strangers down without locking the owner out. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,114 @@ START_TEST(register_throttled_per_address) {
 }
 END_TEST
 
+/* ---- failed logins: a delay that grows, and the owner still gets in ---- */
+
+static json_t *login_body(const char *email, const char *password, const char *device_token) {
+  return device_token != NULL
+             ? json_pack("{s:s, s:s, s:s}", "email", email, "password", password, "device_token", device_token)
+             : json_pack("{s:s, s:s}", "email", email, "password", password);
+}
+
+/* POST /v1/auth/login from `source` (NULL: the default address) to `base_url` (NULL: the runner's
+ * server); the status, with the Retry-After of a 429 in *retry_after and the device token of a 200
+ * in *device_token (owned), when those are not NULL. */
+static long login_from(const char *base_url, const char *source, const char *email, const char *password,
+                       const char *device_token, long *retry_after, char **device_out) {
+  struct http_response r;
+  send_from(&r, base_url, source, "/v1/auth/login", login_body(email, password, device_token));
+  long status = r.status;
+  if (status == 429) {
+    assert_problem(&r, 429, "too-many-requests");
+    const char *ra = http_header(&r, "retry-after");
+    ck_assert_msg(ra && atol(ra) > 0, "Retry-After %s", ra ? ra : "(none)");
+    if (retry_after != NULL) *retry_after = atol(ra);
+  } else if (status == 200 && device_out != NULL) {
+    const char *token = jstr(r.json, "device_token");
+    ck_assert_msg(token != NULL, "no device_token: %s", r.body);
+    *device_out = strdup(token);
+  } else if (status != 200) {
+    assert_problem(&r, 401, "unauthenticated");
+  }
+  http_response_free(&r);
+  return status;
+}
+
+/* Five wrong passwords from elsewhere used to lock the account for 15 minutes, its owner too.
+ * Now they slow down logins from places the account does not know; the owner gets in from the
+ * address they registered and logged in from, and with the device token of an earlier login from
+ * anywhere. */
+START_TEST(strangers_do_not_lock_the_owner_out) {
+  char *coord = fixture_login(&fx.coordinator);
+  struct person p;
+  person_create(&p, coord, fx.anna.id, "resident"); /* registered from the default address */
+  char stranger[32], elsewhere[32];
+  own_address(stranger, sizeof stranger);
+  own_address(elsewhere, sizeof elsewhere);
+  for (int i = 1; i <= 5; i++)
+    ck_assert_int_eq(login_from(NULL, stranger, p.email, "not-the-password", NULL, NULL, NULL), 401);
+  long retry_after = 0;
+  ck_assert_int_eq(login_from(NULL, stranger, p.email, "not-the-password", NULL, &retry_after, NULL), 429);
+
+  /* the owner, from the address they registered from */
+  char *device = NULL;
+  ck_assert_int_eq(login_from(NULL, NULL, p.email, TEST_PASSWORD, NULL, NULL, &device), 200);
+  ck_assert_msg(retry_after <= 15, "the first delay is %ld s", retry_after);
+  /* another place the account does not know waits, even with the right password */
+  ck_assert_int_eq(login_from(NULL, elsewhere, p.email, TEST_PASSWORD, NULL, NULL, NULL), 429);
+  /* but not the owner's device, from there */
+  char *again = NULL;
+  ck_assert_int_eq(login_from(NULL, elsewhere, p.email, TEST_PASSWORD, device, NULL, &again), 200);
+  ck_assert_str_eq(again, device);
+  /* a device token is the account's own: for another account it is no known device */
+  ck_assert_int_eq(login_from(NULL, elsewhere, fx.volunteer1.email, "not-the-password", device, NULL, NULL), 401);
+  free(again);
+  free(device);
+  person_free(&p);
+  free(coord);
+}
+END_TEST
+
+/* Failures from a place the account knows count for that place: the owner's own address is no way
+ * around the delay for someone who shares it. */
+START_TEST(known_place_failures_are_delayed_too) {
+  char *coord = fixture_login(&fx.coordinator);
+  struct person p;
+  person_create(&p, coord, fx.anna.id, "resident");
+  for (int i = 1; i <= 5; i++)
+    ck_assert_int_eq(login_from(NULL, NULL, p.email, "not-the-password", NULL, NULL, NULL), 401);
+  ck_assert_int_eq(login_from(NULL, NULL, p.email, TEST_PASSWORD, NULL, NULL, NULL), 429);
+  person_free(&p);
+  free(coord);
+}
+END_TEST
+
+/* After the failures allowed, every further failure makes the next attempt wait longer. */
+START_TEST(the_delay_grows) {
+  struct server s;
+  const struct env_override ov[] = {
+      {"NOABER_LOGIN_MAX_FAILURES", "2"}, {"NOABER_LOGIN_DELAY_S", "1"}, {"NOABER_LOGIN_WINDOW_S", "60"}};
+  server_start(&s, ov, 3);
+  char src[32];
+  own_address(src, sizeof src);
+  char *email = unique_email("tried");
+  for (int i = 1; i <= 2; i++)
+    ck_assert_int_eq(login_from(s.base_url, src, email, "not-the-password", NULL, NULL, NULL), 401);
+  long previous = 0;
+  for (int round = 0; round < 3; round++) {
+    long wait = 0;
+    ck_assert_int_eq(login_from(s.base_url, src, email, "not-the-password", NULL, &wait, NULL), 429);
+    ck_assert_msg(round > 0 || wait <= 1, "the first delay is %ld s, not 1", wait);
+    ck_assert_msg(wait > previous, "round %d: Retry-After %ld after %ld", round, wait, previous);
+    previous = wait;
+    sleep_ms(wait * 1000 + 200);
+    ck_assert_int_eq(login_from(s.base_url, src, email, "not-the-password", NULL, NULL, NULL), 401);
+  }
+  ck_assert_msg(previous >= 4, "the delay after three more failures is %ld s", previous);
+  free(email);
+  ck_assert_int_eq(server_stop(&s, SIGTERM, 15000), 0);
+}
+END_TEST
+
 Suite *auth_guard_suite(void) {
   Suite *s = suite_create("auth_guard");
   TCase *tc = fixture_tcase("registration", TEST_TIMEOUT);
@@ -207,6 +316,12 @@ Suite *auth_guard_suite(void) {
   tcase_add_test(tc, register_addressed_invitation_other_email_400);
   tcase_add_test(tc, join_addressed_invitation_needs_that_email);
   tcase_add_test(tc, register_throttled_per_address);
+  suite_add_tcase(s, tc);
+
+  tc = fixture_tcase("login_delay", TEST_TIMEOUT);
+  tcase_add_test(tc, strangers_do_not_lock_the_owner_out);
+  tcase_add_test(tc, known_place_failures_are_delayed_too);
+  tcase_add_test(tc, the_delay_grows);
   suite_add_tcase(s, tc);
   return s;
 }

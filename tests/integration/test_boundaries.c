@@ -701,6 +701,8 @@ static const struct exception login_exceptions[] = {
     {"password minLength 1 at", 401, "nobody has that address"},
     {"password maxLength 256 at", 401, "nobody has that address"},
     {"password maxLength 256 at (multi-byte)", 401, "nobody has that address"},
+    {"device_token minLength 1 at", 401, "nobody has that address"},
+    {"device_token maxLength 512 at", 401, "nobody has that address"},
     {NULL}};
 
 static const struct exception member_exceptions[] = {
