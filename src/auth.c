@@ -1,8 +1,13 @@
-/* Passwords, access tokens, refresh tokens and login throttling.
+/* Passwords, access tokens, refresh tokens, sessions and login throttling.
+ *
+ * A session is one login: a refresh family, whose id the access tokens carry as `sid`. Every
+ * request checks its session with its context (db_context.session_id), so ending a session (logout,
+ * a refresh token reused, signing out everywhere) stops its access tokens at once.
  *
  * Throttling slows failures down without locking the owner out (issue 10). Every key of
  * login_throttle allows some failures in a row, then makes each further attempt wait, longer after
- * every failure (login_delay(), sql/functions/auth.sql); a success forgets the account's failures.
+ * every failure (login_delay(), sql/functions/auth.sql); a success forgets the account's failures
+ * at its place.
  * Which keys a login is checked and counted under depends on where it comes from:
  *   - a place the account does not know: the client address and the account;
  *   - an address the account logged in from before: the address and the account at that address;
@@ -21,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "documents.h"
 #include "fields.h"
 #include "invitations.h"
 #include "members.h"
@@ -37,7 +43,7 @@
 /* The login body. A password is text as registering made it, here of any length a password may
  * have; shorter or longer cannot be anyone's password and is told as such. The email is looked
  * up as given. */
-enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_DEVICE_TOKEN, LOGIN_FIELDS };
+enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_DEVICE_TOKEN, LOGIN_DEVICE_NAME, LOGIN_FIELDS };
 static const struct field_rule login_fields[] = {
     [LOGIN_EMAIL] = {"email", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 254, NULL, "too_long",
                      "at most 254 characters"},
@@ -47,8 +53,14 @@ static const struct field_rule login_fields[] = {
      * error, the device is just not known. */
     [LOGIN_DEVICE_TOKEN] = {"device_token", FIELD_STRING, FIELD_STRING_TYPE, 1, 512, NULL, "invalid",
                             "not a device token"},
+    /* What the person calls the device, shown in their list of sessions. */
+    [LOGIN_DEVICE_NAME] = {"device_name", FIELD_TEXT, FIELD_STRING_TYPE, 1, 100, NULL, "length",
+                           "use 1 to 100 characters, no control characters"},
     [LOGIN_FIELDS] = {NULL},
 };
+
+/* The most sessions GET /v1/me/sessions lists, most recently used first. */
+#define AUTH_SESSIONS_LISTED_TEXT "100"
 
 /* How long a place stays known after the last successful login from it. */
 #define KNOWN_PLACE_DAYS 180
@@ -107,7 +119,24 @@ static const struct db_statement statements[] = {
      "RETURNING id"},
     {"auth_refresh_insert",
      "INSERT INTO refresh_tokens (token_hash, family_id, person_id, expires_at) "
-     "VALUES (decode($1, 'hex'), COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(secs => $4::int))"},
+     "VALUES (decode($1, 'hex'), $2::uuid, $3, now() + make_interval(secs => $4::int))"},
+    /* A session is a refresh family: started by a login, used and extended by every refresh. */
+    {"auth_session_insert",
+     "INSERT INTO sessions (id, person_id, device_name, expires_at) "
+     "VALUES (gen_random_uuid(), $1, $2, now() + make_interval(secs => $3::int)) RETURNING id"},
+    {"auth_session_touch",
+     "UPDATE sessions SET last_used_at = now(), expires_at = now() + make_interval(secs => $2::int) WHERE id = $1"},
+    {"auth_session_revoke", "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"},
+    /* Sign out everywhere: every session of the person, and every refresh token still usable (a
+     * used one that comes back is a reuse, which ends its session anyway). */
+    {"auth_sessions_revoke_all", "UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL"},
+    {"auth_refresh_revoke_all",
+     "UPDATE refresh_tokens SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL AND used_at IS NULL"},
+    /* The person's live sessions, most recently used first. */
+    {"auth_sessions_list",
+     "SELECT d.doc FROM sessions s, session_doc(s, $2::uuid) d "
+     "WHERE s.person_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() "
+     "ORDER BY s.last_used_at DESC, s.id LIMIT " AUTH_SESSIONS_LISTED_TEXT},
     {"auth_refresh_find",
      "SELECT person_id, family_id, used_at IS NOT NULL, revoked_at IS NOT NULL OR expires_at <= now() "
      "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE"},
@@ -141,7 +170,7 @@ int auth_init(const struct config *cfg) {
   return 0;
 }
 
-char *auth_issue_access_token(const char *person_id) {
+char *auth_issue_access_token(const char *person_id, const char *session_id) {
   const struct jwt_key *key = &config->jwt_keys[0];
   jwt_t *jwt = NULL;
   char *token = NULL;
@@ -150,7 +179,7 @@ char *auth_issue_access_token(const char *person_id) {
   if (jwt_set_alg(jwt, JWT_ALG_HS256, key->secret, (int)key->secret_len) == 0 &&
       jwt_add_header(jwt, "kid", key->kid) == 0 && jwt_add_grant(jwt, "iss", config->jwt_issuer) == 0 &&
       jwt_add_grant(jwt, "aud", config->jwt_audience) == 0 && jwt_add_grant(jwt, "sub", person_id) == 0 &&
-      jwt_add_grant_int(jwt, "iat", (long)now) == 0 &&
+      jwt_add_grant(jwt, "sid", session_id) == 0 && jwt_add_grant_int(jwt, "iat", (long)now) == 0 &&
       jwt_add_grant_int(jwt, "exp", (long)now + config->access_token_ttl_s) == 0) {
     token = jwt_encode_str(jwt);
   }
@@ -187,7 +216,8 @@ static int read_time_claim(jwt_t *jwt, const char *name, long *out) {
   return errno == 0 ? 0 : -1;
 }
 
-enum result auth_verify_access_token(const char *token, char person_id[37], struct result_info *info) {
+enum result auth_verify_access_token(const char *token, char person_id[37], char session_id[37],
+                                     struct result_info *info) {
   info->detail = "the access token is missing, invalid or expired";
   if (token == NULL || strlen(token) > 4096) return RESULT_UNAUTHENTICATED;
   const struct jwt_key *key = key_for_token(token);
@@ -199,14 +229,16 @@ enum result auth_verify_access_token(const char *token, char person_id[37], stru
   const char *iss = jwt_get_grant(jwt, "iss");
   const char *aud = jwt_get_grant(jwt, "aud");
   const char *sub = jwt_get_grant(jwt, "sub");
+  const char *sid = jwt_get_grant(jwt, "sid");
   long exp = 0, iat = 0;
   time_t now = time(NULL);
   if (iss == NULL || strcmp(iss, config->jwt_issuer) != 0) goto done;
   if (aud == NULL || strcmp(aud, config->jwt_audience) != 0) goto done;
-  if (!valid_uuid(sub)) goto done;
+  if (!valid_uuid(sub) || !valid_uuid(sid)) goto done;
   if (read_time_claim(jwt, "exp", &exp) != 0 || read_time_claim(jwt, "iat", &iat) != 0) goto done;
   if (exp <= now || iat > now + CLOCK_SKEW_S || exp - iat > config->access_token_ttl_s) goto done;
   snprintf(person_id, 37, "%s", sub);
+  snprintf(session_id, 37, "%s", sid);
   info->detail = NULL;
   r = RESULT_OK;
 done:
@@ -214,17 +246,40 @@ done:
   return r;
 }
 
-/* Insert a new refresh token (in `family_id`, or a new family when NULL) and build the pair. */
-static enum result issue_tokens(struct db_conn *conn, const char *person_id, const char *family_id, json_t **tokens,
-                                struct result_info *info) {
+/* Start a session of `person_id` on the device called `device_name` (NULL: unnamed) whose newest
+ * refresh token expires in `ttl` seconds; its id into session_id. */
+static enum result start_session(struct db_conn *conn, const char *person_id, const char *device_name, const char *ttl,
+                                 char session_id[37], struct result_info *info) {
+  PGresult *started = NULL;
+  const char *params[3] = {person_id, device_name, ttl};
+  enum result r = result_from_db(db_query(conn, "auth_session_insert", 3, params, &started), info);
+  if (r == RESULT_OK) snprintf(session_id, 37, "%s", PQgetvalue(started, 0, 0));
+  PQclear(started);
+  return r;
+}
+
+/* Start a session for `person_id` (named `device_name`, NULL for none) with its first token pair,
+ * or continue `session_id` with a new pair (a refresh), and build the pair. The session's id is
+ * the refresh family's and the access token's sid. */
+static enum result issue_tokens(struct db_conn *conn, const char *person_id, const char *session_id,
+                                const char *device_name, json_t **tokens, struct result_info *info) {
+  char ttl[16], new_session[37] = "";
+  snprintf(ttl, sizeof ttl, "%d", config->refresh_token_ttl_s);
+  enum result r;
+  if (session_id == NULL) {
+    r = start_session(conn, person_id, device_name, ttl, new_session, info);
+    session_id = new_session;
+  } else {
+    r = result_from_db(db_exec(conn, "auth_session_touch", 2, (const char *[]){session_id, ttl}), info);
+  }
+  if (r != RESULT_OK) return r;
   char *refresh = digest_new_secret();
-  char *access = auth_issue_access_token(person_id);
-  char hash[DIGEST_HEX_LEN], ttl[16];
-  enum result r = RESULT_ERROR;
+  char *access = auth_issue_access_token(person_id, session_id);
+  char hash[DIGEST_HEX_LEN];
+  r = RESULT_ERROR;
   if (refresh == NULL || access == NULL) goto done;
   digest_sha256_hex(refresh, hash);
-  snprintf(ttl, sizeof ttl, "%d", config->refresh_token_ttl_s);
-  const char *params[4] = {hash, family_id, person_id, ttl};
+  const char *params[4] = {hash, session_id, person_id, ttl};
   r = result_from_db(db_exec(conn, "auth_refresh_insert", 4, params), info);
   if (r != RESULT_OK) goto done;
   *tokens = json_pack("{s:s, s:s, s:i, s:s}", "access_token", access, "token_type", "Bearer", "expires_in",
@@ -412,7 +467,7 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   } else if (r == RESULT_OK) {
     if (rehash != NULL)
       r = result_from_db(db_exec(conn, "auth_password_update", 2, (const char *[]){person_id, rehash}), info);
-    if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, tokens, info);
+    if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, v[LOGIN_DEVICE_NAME].text, tokens, info);
     if (r == RESULT_OK) r = login_place_remember(conn, email_lower, &place, device_token, *tokens, info);
   }
   o_free(rehash);
@@ -434,11 +489,13 @@ static enum result find_refresh(struct db_conn *conn, const char *hash, PGresult
   return r;
 }
 
+/* End the session of a refresh family: its refresh tokens, and its access tokens at once. */
 static enum result revoke_family(struct db_conn *conn, const char *person_id, const char *family_id,
                                  struct result_info *info) {
   struct db_context ctx = {.person_id = person_id};
   enum result r = result_from_db(db_set_context(conn, &ctx), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "auth_family_revoke", 1, (const char *[]){family_id}), info);
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "auth_session_revoke", 1, (const char *[]){family_id}), info);
   return r;
 }
 
@@ -470,7 +527,7 @@ enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info
       struct db_context ctx = {.person_id = person_id};
       r = result_from_db(db_set_context(conn, &ctx), info);
       if (r == RESULT_OK) r = result_from_db(db_exec(conn, "auth_refresh_use", 1, (const char *[]){hash}), info);
-      if (r == RESULT_OK) r = issue_tokens(conn, person_id, family_id, tokens, info);
+      if (r == RESULT_OK) r = issue_tokens(conn, person_id, family_id, NULL, tokens, info);
     }
   }
   if (r == RESULT_UNAUTHENTICATED) info->detail = "the refresh token is invalid, expired or already used";
@@ -562,7 +619,7 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(inserted, 0, 0));
     r = invitations_redeem(conn, invitation_code, person_id, email_lower, community_id, info);
     if (r == RESULT_OK) r = members_me(conn, person_id, &me, info);
-    if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, &tokens, info);
+    if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, NULL, &tokens, info);
     if (r == RESULT_OK) r = login_place_remember(conn, email_lower, &place, NULL, tokens, info);
   }
   PQclear(inserted);
@@ -580,5 +637,22 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
     json_decref(*out);
     *out = NULL;
   }
+  return r;
+}
+
+enum result auth_sessions_list(struct db_conn *conn, const char *person_id, const char *current_session, json_t **out,
+                               struct result_info *info) {
+  *out = NULL;
+  json_t *items = NULL;
+  enum result r =
+      documents_list(conn, "auth_sessions_list", 2, (const char *[]){person_id, current_session}, &items, info);
+  if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
+  return r;
+}
+
+enum result auth_sessions_revoke_all(struct db_conn *conn, const char *person_id, struct result_info *info) {
+  enum result r = result_from_db(db_exec(conn, "auth_sessions_revoke_all", 1, (const char *[]){person_id}), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "auth_refresh_revoke_all", 1, (const char *[]){person_id}), info);
   return r;
 }

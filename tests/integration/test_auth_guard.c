@@ -1,6 +1,7 @@
 /* What logging in and registering must not give away or take away (issue 10): registration that
  * tells no one whether an email has an account, invitations sent to one address, throttled
- * registration, and failed logins that slow strangers down without locking the owner out. */
+ * registration, failed logins that slow strangers down without locking the owner out, and sessions
+ * that end when the person says so. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,11 @@
 
 #include "fixture.h"
 #include "http.h"
+#include "jwtforge.h"
 #include "proc.h"
 #include "suites.h"
 #include "support.h"
+#include "test_cases.h"
 
 /* ---- helpers ---- */
 
@@ -308,6 +311,189 @@ START_TEST(the_delay_grows) {
 }
 END_TEST
 
+/* ---- sessions: ended means ended, at once ---- */
+
+static long me_status(const char *access) {
+  struct http_response r;
+  http_get(&r, "/v1/me", access);
+  long status = r.status;
+  if (status == 401) assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  return status;
+}
+
+static long get_status(const char *path, const char *access) {
+  struct http_response r;
+  http_get(&r, path, access);
+  long status = r.status;
+  if (status == 401) assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  return status;
+}
+
+static void login_named(const char *email, const char *device_name, struct tokens *out) {
+  struct http_response r;
+  http_call(&r, "POST", "/v1/auth/login", NULL,
+            json_pack("{s:s, s:s, s:s}", "email", email, "password", FIXTURE_PASSWORD, "device_name", device_name));
+  assert_status(&r, 200);
+  out->access = strdup(jstr(r.json, "access_token"));
+  out->refresh = strdup(jstr(r.json, "refresh_token"));
+  ck_assert(out->access && out->refresh);
+  http_response_free(&r);
+}
+
+static long refresh_status(const char *refresh, struct tokens *out) {
+  struct http_response r;
+  http_call(&r, "POST", "/v1/auth/refresh", NULL, json_pack("{s:s}", "refresh_token", refresh));
+  long status = r.status;
+  if (status == 200 && out != NULL) {
+    out->access = strdup(jstr(r.json, "access_token"));
+    out->refresh = strdup(jstr(r.json, "refresh_token"));
+  }
+  http_response_free(&r);
+  return status;
+}
+
+/* An access token kept working for up to 15 minutes after its logout. Now the request that sets
+ * its context finds the session ended: 401 on every kind of route. */
+START_TEST(logout_ends_the_access_token_at_once) {
+  struct tokens t;
+  login(fx.volunteer1.email, FIXTURE_PASSWORD, &t);
+  char categories[160];
+  community_path(categories, sizeof categories, &fx.anna, "/categories");
+  ck_assert_int_eq(me_status(t.access), 200);
+  ck_assert_int_eq(get_status(categories, t.access), 200);
+  ck_assert_int_eq(get_status(categories, t.access), 200); /* the roles are now remembered */
+  struct http_response r;
+  http_call(&r, "POST", "/v1/auth/logout", NULL, json_pack("{s:s}", "refresh_token", t.refresh));
+  assert_status(&r, 204);
+  http_response_free(&r);
+
+  ck_assert_int_eq(me_status(t.access), 401);
+  ck_assert_int_eq(get_status(categories, t.access), 401);
+  http_call(&r, "POST", "/v1/me/memberships", t.access, json_pack("{s:s}", "invitation_code", "NOT-A-REAL-CODE"));
+  assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  tokens_free(&t);
+}
+END_TEST
+
+/* The same on a case, whose routes write the access log, and for a coordinator's list. */
+START_TEST(logout_ends_case_access_at_once) {
+  struct tokens t;
+  login(fx.coordinator.email, FIXTURE_PASSWORD, &t);
+  char *case_id = case_open(t.access, fx.resident1.id, "Na het uitloggen", NULL);
+  struct http_response r;
+  case_get(&r, t.access, case_id);
+  assert_status(&r, 200);
+  http_response_free(&r);
+  http_call(&r, "POST", "/v1/auth/logout", NULL, json_pack("{s:s}", "refresh_token", t.refresh));
+  assert_status(&r, 204);
+  http_response_free(&r);
+  case_get(&r, t.access, case_id);
+  assert_problem(&r, 401, "unauthenticated");
+  http_response_free(&r);
+  char members[160];
+  ck_assert_int_eq(get_status(community_path(members, sizeof members, &fx.anna, "/members"), t.access), 401);
+  free(case_id);
+  tokens_free(&t);
+}
+END_TEST
+
+/* A refresh token that comes back after it was rotated ends its whole family: its access tokens
+ * too, at once. */
+START_TEST(reuse_ends_the_access_tokens_at_once) {
+  struct tokens t1, t2;
+  login(fx.volunteer2.email, FIXTURE_PASSWORD, &t1);
+  ck_assert_int_eq(refresh_status(t1.refresh, &t2), 200);
+  ck_assert_int_eq(me_status(t2.access), 200);
+  ck_assert_int_eq(refresh_status(t1.refresh, NULL), 401); /* someone holds a copy */
+  ck_assert_int_eq(me_status(t2.access), 401);
+  ck_assert_int_eq(me_status(t1.access), 401);
+  tokens_free(&t1);
+  tokens_free(&t2);
+}
+END_TEST
+
+/* A person lists their sessions, named by the device, and signs out on all of them. */
+START_TEST(sessions_listed_and_ended_everywhere) {
+  struct tokens phone, laptop, other;
+  login_named(fx.resident1.email, "Telefoon van Els", &phone);
+  login_named(fx.resident1.email, "Laptop", &laptop);
+  login(fx.resident2.email, FIXTURE_PASSWORD, &other); /* someone else's session */
+  struct http_response r;
+  http_get(&r, "/v1/me/sessions", phone.access);
+  assert_status(&r, 200);
+  json_t *items = json_object_get(r.json, "items");
+  ck_assert_uint_eq(json_array_size(items), 2);
+  json_t *first = json_array_get(items, 0), *second = json_array_get(items, 1);
+  ck_assert_str_eq(jstr(first, "device_name"), "Laptop"); /* most recently used first */
+  ck_assert_str_eq(jstr(second, "device_name"), "Telefoon van Els");
+  ck_assert(json_is_false(json_object_get(first, "current")));
+  ck_assert(json_is_true(json_object_get(second, "current")));
+  char *phone_session = strdup(jstr(second, "id"));
+  http_response_free(&r);
+
+  /* a refresh is a use: the phone's session comes first, under the same id */
+  struct tokens phone2;
+  ck_assert_int_eq(refresh_status(phone.refresh, &phone2), 200);
+  http_get(&r, "/v1/me/sessions", laptop.access);
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "items.0.id"), phone_session);
+  ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(r.json, "items"), 1), "current")));
+  http_response_free(&r);
+
+  /* a lost phone: sign out everywhere from the laptop */
+  http_call(&r, "POST", "/v1/me/sessions/revoke-all", laptop.access, NULL);
+  assert_status(&r, 204);
+  ck_assert_uint_eq(r.body_len, 0);
+  http_response_free(&r);
+  ck_assert_int_eq(me_status(laptop.access), 401);
+  ck_assert_int_eq(me_status(phone2.access), 401);
+  ck_assert_int_eq(me_status(phone.access), 401);
+  ck_assert_int_eq(refresh_status(phone2.refresh, NULL), 401);
+  ck_assert_int_eq(refresh_status(laptop.refresh, NULL), 401);
+  ck_assert_int_eq(me_status(other.access), 200); /* nobody else's */
+
+  /* a new login is a new session, the only one */
+  struct tokens again;
+  login(fx.resident1.email, FIXTURE_PASSWORD, &again);
+  http_get(&r, "/v1/me/sessions", again.access);
+  assert_status(&r, 200);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
+  ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "device_name")));
+  http_response_free(&r);
+  free(phone_session);
+  tokens_free(&again);
+  tokens_free(&phone2);
+  tokens_free(&phone);
+  tokens_free(&laptop);
+  tokens_free(&other);
+}
+END_TEST
+
+/* An access token names its session (sid); one without, signed with the right key, is refused. */
+START_TEST(access_token_without_session_401) {
+  struct test_jwt_key keys[4];
+  test_jwt_keys(keys, 4);
+  char *real = fixture_login(&fx.coordinator);
+  json_t *claims = token_claims(real, &keys[0], NULL, NULL);
+  ck_assert_ptr_nonnull(claims);
+  ck_assert_msg(jstr(claims, "sid") != NULL, "no sid in the access token");
+  ck_assert(json_object_del(claims, "sid") == 0);
+  char *forged = jwt_forge(claims, keys[0].kid, JWT_ALG_HS256, keys[0].secret, keys[0].len);
+  ck_assert_int_eq(me_status(forged), 401);
+  /* a session that does not exist */
+  ck_assert(json_object_set_new(claims, "sid", json_string("00000000-0000-4000-8000-00000000dead")) == 0);
+  free(forged);
+  forged = jwt_forge(claims, keys[0].kid, JWT_ALG_HS256, keys[0].secret, keys[0].len);
+  ck_assert_int_eq(me_status(forged), 401);
+  free(forged);
+  json_decref(claims);
+  free(real);
+}
+END_TEST
+
 Suite *auth_guard_suite(void) {
   Suite *s = suite_create("auth_guard");
   TCase *tc = fixture_tcase("registration", TEST_TIMEOUT);
@@ -322,6 +508,14 @@ Suite *auth_guard_suite(void) {
   tcase_add_test(tc, strangers_do_not_lock_the_owner_out);
   tcase_add_test(tc, known_place_failures_are_delayed_too);
   tcase_add_test(tc, the_delay_grows);
+  suite_add_tcase(s, tc);
+
+  tc = fixture_tcase("sessions", TEST_TIMEOUT);
+  tcase_add_test(tc, logout_ends_the_access_token_at_once);
+  tcase_add_test(tc, logout_ends_case_access_at_once);
+  tcase_add_test(tc, reuse_ends_the_access_tokens_at_once);
+  tcase_add_test(tc, sessions_listed_and_ended_everywhere);
+  tcase_add_test(tc, access_token_without_session_401);
   suite_add_tcase(s, tc);
   return s;
 }
