@@ -162,9 +162,7 @@ static int read_one(json_t *body, const struct field_rule *rule, const char *fie
 /* The path of member `name` inside `path` (NULL at the top of the body). Returns `name` itself
  * at the top, otherwise a new string the caller o_free()s (NULL when out of memory, and then
  * the error is told on the member's own name). */
-static char *path_of(const char *path, const char *name) {
-  return path == NULL ? NULL : msprintf("%s.%s", path, name);
-}
+static char *path_of(const char *path, const char *name) { return path == NULL ? NULL : msprintf("%s.%s", path, name); }
 
 int fields_read_in(const char *path, json_t *object, const struct field_rule *rules, struct field_value *values,
                    struct result_info *info) {
