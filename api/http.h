@@ -44,6 +44,7 @@ struct api_request {
   const struct config *cfg;
   char request_id[129];
   char person_id[37];
+  char session_id[37]; /* the access token's sid: checked with the request's context */
   char community_id[37];
   struct actor actor;           /* points into the arrays above */
   struct db_conn *db;           /* set for ROUTE_TRANSACTION and ROUTE_COMMUNITY */

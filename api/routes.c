@@ -24,6 +24,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/me/actions", handle_me_actions, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/signals", handle_me_signals, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"POST", "/v1/me/memberships", handle_me_join, ROUTE_BEARER | ROUTE_TRANSACTION | ROUTE_JSON_BODY, NULL, NULL},
+    {"GET", "/v1/me/sessions", handle_me_sessions, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
+    {"POST", "/v1/me/sessions/revoke-all", handle_me_sessions_revoke_all, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
 
     {"GET", "/v1/communities/:communityId/members", handle_members_list, COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/members/:personId", handle_member_get, COMMUNITY, NULL, NULL},

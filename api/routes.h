@@ -25,6 +25,8 @@ enum result handle_auth_register(struct api_request *ar);
 
 enum result handle_me_get(struct api_request *ar);
 enum result handle_me_join(struct api_request *ar);
+enum result handle_me_sessions(struct api_request *ar);
+enum result handle_me_sessions_revoke_all(struct api_request *ar);
 
 enum result handle_members_list(struct api_request *ar);
 enum result handle_member_get(struct api_request *ar);

@@ -36,8 +36,10 @@ enum result handle_auth_logout(struct api_request *ar) {
 }
 
 enum result handle_auth_register(struct api_request *ar) {
+  char address[INET6_ADDRSTRLEN];
+  client_address(ar, address, sizeof address);
   json_t *out = NULL;
-  enum result r = auth_register(ar->body, &out, &ar->info);
+  enum result r = auth_register(ar->body, address, &out, &ar->info);
   if (r == RESULT_CREATED) u_map_put(ar->resp->map_header, "Location", "/v1/me");
   return api_answer(ar, r, out, 0);
 }

@@ -1,6 +1,7 @@
-/* /v1/me: the signed-in person. */
+/* /v1/me: the signed-in person, their memberships and their sessions. */
 #include <string.h>
 
+#include "../src/auth.h"
 #include "../src/invitations.h"
 #include "../src/members.h"
 #include "../src/support/validate.h"
@@ -22,4 +23,17 @@ enum result handle_me_join(struct api_request *ar) {
   if (r == RESULT_OK) r = api_json(ar, 201, membership);
   json_decref(membership);
   return r == RESULT_OK ? RESULT_CREATED : r;
+}
+
+enum result handle_me_sessions(struct api_request *ar) {
+  json_t *sessions = NULL;
+  enum result r = auth_sessions_list(ar->db, ar->person_id, ar->session_id, &sessions, &ar->info);
+  if (r == RESULT_OK) r = api_json(ar, 200, sessions);
+  json_decref(sessions);
+  return r;
+}
+
+enum result handle_me_sessions_revoke_all(struct api_request *ar) {
+  enum result r = auth_sessions_revoke_all(ar->db, ar->person_id, &ar->info);
+  return r == RESULT_OK ? api_no_content(ar) : r;
 }

@@ -93,7 +93,7 @@ static enum result authenticate(struct api_request *ar) {
     ar->info.detail = "send an access token as Authorization: Bearer <token>";
     return RESULT_UNAUTHENTICATED;
   }
-  enum result r = auth_verify_access_token(header + 7, ar->person_id, &ar->info);
+  enum result r = auth_verify_access_token(header + 7, ar->person_id, ar->session_id, &ar->info);
   if (r == RESULT_OK) ar->actor.person_id = ar->person_id;
   return r;
 }
@@ -121,7 +121,8 @@ static enum result authenticate_scraper(struct api_request *ar) {
  * (roles_cache) and has them checked in the round trip of its first query (db_expect);
  * dispatch() starts over, without predicting, when they changed. */
 static enum result open_transaction(struct api_request *ar, int predict) {
-  struct db_context ctx = {.person_id = ar->person_id};
+  /* The session is checked in the same round trip as the context (db.h). */
+  struct db_context ctx = {.person_id = ar->person_id, .session_id = ar->session_id[0] ? ar->session_id : NULL};
   int reads = strcmp(ar->route->method, "GET") == 0;
   if (!(ar->route->flags & ROUTE_COMMUNITY))
     return result_from_db(reads ? db_reads_start(&ar->db, &ctx) : db_transaction_start(&ar->db, &ctx, NULL, NULL),

@@ -24,9 +24,10 @@ char *auth_hash_password(const char *password);
 /* The operations below take the request body (a JSON object, borrowed) and check it first:
  * RESULT_INVALID with every problem in info->errors when it does not fit, before anything else. */
 
-/* Log in with {email, password}: a TokenPair JSON ({access_token, token_type, expires_in,
- * refresh_token}) in *tokens (the caller's) on RESULT_OK; RESULT_UNAUTHENTICATED for a wrong
- * email or password, RESULT_TOO_MANY (info->retry_after) when throttled. */
+/* Log in with {email, password, device_token?, device_name?}: a TokenPair JSON ({access_token,
+ * token_type, expires_in, refresh_token, device_token}) of a new session in *tokens (the caller's)
+ * on RESULT_OK; RESULT_UNAUTHENTICATED for a wrong email or password, RESULT_TOO_MANY
+ * (info->retry_after) when throttled. */
 enum result auth_login(json_t *body, const char *client_address, json_t **tokens, struct result_info *info);
 /* Trade {refresh_token} for a new TokenPair, as auth_login(). */
 enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info);
@@ -34,14 +35,32 @@ enum result auth_refresh(json_t *body, json_t **tokens, struct result_info *info
 enum result auth_logout(json_t *body, struct result_info *info);
 
 /* Join with an invitation as a new person, from {invitation_code, email, password,
- * display_name}: {me, tokens} (the caller's) on RESULT_CREATED. */
-enum result auth_register(json_t *body, json_t **out, struct result_info *info);
+ * display_name}, from `client_address` (borrowed; NULL when unknown): {me, tokens} (the caller's)
+ * on RESULT_CREATED. The invitation is checked first, and a code that cannot be used with this
+ * email (unknown, used, revoked, expired, or sent to another address) is RESULT_INVALID (field
+ * invitation_code) whether or not the email has an account; RESULT_CONFLICT when the invitation
+ * is usable and the email has an account. Both count as failures of the client's address, as
+ * failed logins do: RESULT_TOO_MANY (info->retry_after) when the address is throttled. */
+enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info);
 
-/* Check a bearer access token. RESULT_OK with person_id (37 bytes) filled, or RESULT_UNAUTHENTICATED
- * with info->detail saying why in general terms. Pure: no database. */
-enum result auth_verify_access_token(const char *token, char person_id[37], struct result_info *info);
+/* Check a bearer access token. RESULT_OK with person_id and session_id (37 bytes each: the
+ * token's sub and sid) filled, or RESULT_UNAUTHENTICATED with info->detail saying why in general
+ * terms. Pure: no database; whether the session is still live is checked with the request's
+ * context (db_context.session_id). */
+enum result auth_verify_access_token(const char *token, char person_id[37], char session_id[37],
+                                     struct result_info *info);
 
-/* Sign an access token for person_id (caller free()s it). NULL on failure. */
-char *auth_issue_access_token(const char *person_id);
+/* Sign an access token for person_id in session_id (caller free()s it). NULL on failure. */
+char *auth_issue_access_token(const char *person_id, const char *session_id);
+
+/* The live sessions of `person_id` (inside the request's transaction, as that person):
+ * {items: [Session]} in *out, most recently used first, at most 100; `current_session` is marked
+ * `current`. */
+enum result auth_sessions_list(struct db_conn *conn, const char *person_id, const char *current_session, json_t **out,
+                               struct result_info *info);
+
+/* Sign out everywhere: end every session of `person_id` (inside the request's transaction, as
+ * that person), the request's own included. Their access tokens stop working at once. */
+enum result auth_sessions_revoke_all(struct db_conn *conn, const char *person_id, struct result_info *info);
 
 #endif

@@ -25,9 +25,13 @@ static const struct db_statement statements[] = {
     {"invitation_revoke",
      "UPDATE invitations SET revoked_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL AND accepted_at IS NULL"},
+    /* Usable: pending, and open (no email) or addressed to $2, the email of whoever redeems it. */
     {"invitation_by_code",
-     "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()), "
-     "case_id, organisation FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
+     "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
+     "AND (email IS NULL OR lower(email) = lower($2))), case_id, organisation "
+     "FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
+    /* The email of a person who joins with a code while logged in. */
+    {"invitation_redeemer_email", "SELECT email FROM persons WHERE id = $1"},
     {"invitation_case_participant",
      "INSERT INTO case_participants (community_id, case_id, person_id, role, organisation) "
      "VALUES ($1, $2, $3, 'professional', $4) ON CONFLICT (community_id, case_id, person_id) DO NOTHING "
@@ -141,22 +145,39 @@ enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, 
   return result_from_db(db_exec(conn, "invitation_revoke", 2, params), info);
 }
 
-enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, char community_id[37],
+/* The invitation of `code` when `email` may redeem it, in *found (the caller PQclear()s it);
+ * otherwise RESULT_INVALID with the one answer for every unusable code. Locks the row. */
+static enum result find_usable(struct db_conn *conn, const char *code, const char *email, PGresult **found,
                                struct result_info *info) {
   char code_hash[DIGEST_HEX_LEN];
   digest_sha256_hex(code, code_hash);
+  *found = NULL;
   enum result r = result_from_db(db_set_lookup(conn, "invitation", code_hash), info);
-  PGresult *found = NULL;
   if (r == RESULT_OK)
-    r = result_from_db(db_query(conn, "invitation_by_code", 1, (const char *[]){code_hash}, &found), info);
-  if (r == RESULT_OK && (PQntuples(found) != 1 || strcmp(PQgetvalue(found, 0, 3), "t") != 0)) {
-    result_field_error(info, "invitation_code", "invalid", "the invitation code is unknown, used, revoked or expired");
+    r = result_from_db(db_query(conn, "invitation_by_code", 2, (const char *[]){code_hash, email}, found), info);
+  if (r == RESULT_OK && (PQntuples(*found) != 1 || strcmp(PQgetvalue(*found, 0, 3), "t") != 0)) {
+    result_field_error(info, "invitation_code", "invalid", INVITATION_CODE_INVALID);
     r = RESULT_INVALID;
   }
   if (r != RESULT_OK) {
-    PQclear(found);
-    return r;
+    PQclear(*found);
+    *found = NULL;
   }
+  return r;
+}
+
+enum result invitations_usable(struct db_conn *conn, const char *code, const char *email, struct result_info *info) {
+  PGresult *found = NULL;
+  enum result r = find_usable(conn, code, email, &found, info);
+  PQclear(found);
+  return r;
+}
+
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, const char *email,
+                               char community_id[37], struct result_info *info) {
+  PGresult *found = NULL;
+  enum result r = find_usable(conn, code, email, &found, info);
+  if (r != RESULT_OK) return r;
   snprintf(community_id, 37, "%s", PQgetvalue(found, 0, 0));
   char invitation_id[37], role[24], case_id[37] = "", organisation[101] = "";
   snprintf(invitation_id, sizeof invitation_id, "%s", PQgetvalue(found, 0, 1));
@@ -201,5 +222,11 @@ enum result invitations_join(struct db_conn *conn, json_t *body, const char *per
   static const struct field_rule rules[] = {INVITATION_CODE_RULE, {NULL}};
   struct field_value code;
   if (fields_read(body, rules, &code, info) != 0) return RESULT_INVALID;
-  return invitations_redeem(conn, code.text, person_id, community_id, info);
+  PGresult *person = NULL;
+  enum result r =
+      result_from_db(db_query(conn, "invitation_redeemer_email", 1, (const char *[]){person_id}, &person), info);
+  if (r == RESULT_OK && PQntuples(person) != 1) r = RESULT_ERROR; /* the caller's own row: always there */
+  if (r == RESULT_OK) r = invitations_redeem(conn, code.text, person_id, PQgetvalue(person, 0, 0), community_id, info);
+  PQclear(person);
+  return r;
 }

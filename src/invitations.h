@@ -54,28 +54,38 @@ enum result invitations_get(struct db_conn *conn, const struct actor *actor, con
 enum result invitations_revoke(struct db_conn *conn, const struct actor *actor, const char *id,
                                const struct precondition *if_match, struct result_info *info);
 
+/* What a code that cannot be used is told, whatever the reason: so the answer says nothing about
+ * the code, nor about the email address it was tried with. */
+#define INVITATION_CODE_INVALID                                                                                        \
+  "the invitation code is unknown, used, revoked or expired, or was sent to another email address"
+
 /* The rule for an invitation code in a request body (registering, joining): a code is 1 to 64
  * characters, and a bad one is told like an unknown one. A fields_read() rule. */
 #define INVITATION_CODE_RULE                                                                                           \
-  {                                                                                                                    \
-    "invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 64, NULL, "invalid",                         \
-        "the invitation code is unknown, used, revoked or expired"                                                     \
-  }
+  { "invitation_code", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 64, NULL, "invalid", INVITATION_CODE_INVALID }
 
 /* Join a community for `person_id` with the invitation code of `body` {"invitation_code"}, as
- * invitations_redeem does. RESULT_INVALID with field errors for a body that breaks the rule. */
+ * invitations_redeem does with the person's own email address. RESULT_INVALID with field errors
+ * for a body that breaks the rule. */
 enum result invitations_join(struct db_conn *conn, json_t *body, const char *person_id, char community_id[37],
                              struct result_info *info);
 
+/* Whether `code` can be redeemed by someone with `email` (inside the caller's open transaction,
+ * whose context may be empty): RESULT_OK, or RESULT_INVALID (field invitation_code) as
+ * invitations_redeem tells it. An invitation sent to an email address is for that address only;
+ * one made without is open to anyone with the code. Locks the invitation until the transaction
+ * ends. */
+enum result invitations_usable(struct db_conn *conn, const char *code, const char *email, struct result_info *info);
+
 /*
- * Redeem `code` for `person_id` inside the caller's open transaction: checks the code, adds
- * (or re-activates) the membership with the invitation's role and marks the invitation
- * accepted. Leaves the transaction's context switched to the invitation's community and the
- * person. On RESULT_OK, community_id (37 bytes) holds the community joined. RESULT_INVALID (field
- * invitation_code) for an unknown, used, revoked or expired code; RESULT_CONFLICT when the person is
- * already a member.
+ * Redeem `code` for `person_id`, whose email address is `email`, inside the caller's open
+ * transaction: checks the code as invitations_usable does, adds (or re-activates) the membership
+ * with the invitation's role and marks the invitation accepted. Leaves the transaction's context
+ * switched to the invitation's community and the person. On RESULT_OK, community_id (37 bytes)
+ * holds the community joined. RESULT_INVALID (field invitation_code) for a code this person cannot
+ * use; RESULT_CONFLICT when the person is already a member.
  */
-enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, char community_id[37],
-                               struct result_info *info);
+enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, const char *email,
+                               char community_id[37], struct result_info *info);
 
 #endif

@@ -10,6 +10,9 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
       return RESULT_UNAVAILABLE;
     case DB_UNIQUE:
       return RESULT_CONFLICT;
+    case DB_SESSION_ENDED:
+      info->detail = "the session has ended (logged out or signed out everywhere): log in again";
+      return RESULT_UNAUTHENTICATED;
     case DB_CONSTRAINT:
     case DB_ERROR:
     default:

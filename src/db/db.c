@@ -13,6 +13,7 @@
 #define CONTEXT_STATEMENT "noaber_context"
 #define LOOKUP_STATEMENT "noaber_lookup"
 #define MEMBER_SCOPE_STATEMENT "noaber_member_scope"
+#define SESSION_STATEMENT "noaber_session"
 
 static const struct db_statement builtin_statements[] = {
     {CONTEXT_STATEMENT,
@@ -22,6 +23,9 @@ static const struct db_statement builtin_statements[] = {
     /* A person without a community (the /v1/me routes) reads their own communities: a statement
      * of its own, after the one that set app.person_id (sql/migrations/0006). */
     {MEMBER_SCOPE_STATEMENT, "SELECT app_enter_member_scope()"},
+    /* The request's session must be live: fails with NB002 otherwise (sql/functions/auth.sql).
+     * A statement of its own after the context, as the member scope, for the same reason. */
+    {SESSION_STATEMENT, "SELECT app_require_session($1)"},
 };
 #define BUILTIN_COUNT (sizeof builtin_statements / sizeof builtin_statements[0])
 
@@ -31,7 +35,7 @@ struct db_conn {
   int commit_pending; /* a read-only transaction's COMMIT was sent, its result not yet read */
   /* db_begin_deferred(): BEGIN and this context go out with the first statement. Owned copies. */
   int begin_pending;
-  char *pending_person, *pending_community, *pending_roles;
+  char *pending_person, *pending_community, *pending_roles, *pending_session;
   /* db_reads_start(): every statement runs in a transaction of its own, pipelined behind the
    * context (the pending_* strings), until something needs a real transaction. */
   int reads;
@@ -39,6 +43,7 @@ struct db_conn {
   const char *expect_statement;
   char *expect_value;
   enum db_status expect_status; /* DB_OK until checked and found wrong (DB_STALE) or failed */
+  int session_ended;            /* the context's session was found ended: nothing more runs */
 };
 
 static struct {
@@ -84,7 +89,8 @@ static enum db_status classify(const PGresult *res, PGconn *pg) {
   if (pg == NULL || PQstatus(pg) != CONNECTION_OK) return DB_DOWN;
   const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   if (state == NULL) return DB_DOWN;
-  if (strcmp(state, "NB001") == 0) return DB_STALE; /* app_expect_roles(), sql/migrations/0008 */
+  if (strcmp(state, "NB001") == 0) return DB_STALE;         /* app_expect_roles(), sql/migrations/0008 */
+  if (strcmp(state, "NB002") == 0) return DB_SESSION_ENDED; /* app_require_session(), sql/functions/auth.sql */
   if (strcmp(state, "23505") == 0) return DB_UNIQUE;
   if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT;
   /* connection exceptions, admin shutdown, crash shutdown, cannot connect now */
@@ -211,7 +217,8 @@ static void clear_pending_begin(struct db_conn *conn) {
   o_free(conn->pending_person);
   o_free(conn->pending_community);
   o_free(conn->pending_roles);
-  conn->pending_person = conn->pending_community = conn->pending_roles = NULL;
+  o_free(conn->pending_session);
+  conn->pending_person = conn->pending_community = conn->pending_roles = conn->pending_session = NULL;
 }
 
 /* Read the result of a COMMIT sent by db_commit_read_only(). Returns 0, or -1 after closing a
@@ -284,6 +291,7 @@ void db_release(struct db_conn *conn) {
   if (conn == NULL) return;
   clear_pending_begin(conn); /* a deferred BEGIN that never went out: nothing to undo */
   conn->expect_status = DB_OK;
+  conn->session_ended = 0;
   if (conn->pg != NULL && !conn->commit_pending) {
     PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
@@ -304,9 +312,9 @@ void db_release(struct db_conn *conn) {
   pthread_mutex_unlock(&pool.lock);
 }
 
-/* Run BEGIN (when `begin`), the context statement, the member scope (a person without a
- * community), a db_expect() statement not yet sent and an optional first statement in one
- * pipeline: one round trip. Without BEGIN and outside a transaction (db_reads_start) the
+/* Run BEGIN (when `begin`), the context statement, the session check (a context with a session),
+ * the member scope (a person without a community), a db_expect() statement not yet sent and an
+ * optional first statement in one pipeline: one round trip. Without BEGIN and outside a transaction (db_reads_start) the
  * pipeline is a transaction of its own, committed at its sync. */
 static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
                                    const char *first_statement, int nparams, const char *const *first_params,
@@ -323,6 +331,10 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
   }
   ok = ok && PQsendQueryPrepared(pg, CONTEXT_STATEMENT, 3, params, NULL, NULL, 0) == 1;
   expected++;
+  if (ctx->session_id != NULL) {
+    ok = ok && PQsendQueryPrepared(pg, SESSION_STATEMENT, 1, &ctx->session_id, NULL, NULL, 0) == 1;
+    expected++;
+  }
   if (ctx->person_id != NULL && ctx->community_id == NULL) {
     ok = ok && PQsendQueryPrepared(pg, MEMBER_SCOPE_STATEMENT, 0, NULL, NULL, NULL, 0) == 1;
     expected++;
@@ -370,6 +382,7 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     }
   }
   if (status == DB_OK && results != expected) status = DB_ERROR;
+  if (status == DB_SESSION_ENDED) conn->session_ended = 1;
   if (expect_at != 0) {
     conn->expect_status = expect_status;
     clear_expectation(conn); /* checked once */
@@ -386,18 +399,22 @@ enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, cons
                         PGresult **first_result) {
   if (first_result != NULL) *first_result = NULL;
   clear_pending_begin(conn); /* an explicit transaction replaces a deferred one or reads */
+  conn->session_ended = 0;   /* a new context: an ended session was the old one's */
   return send_context(conn, ctx, 1, first_statement, 0, NULL, first_result);
 }
 
 /* Keep owned copies of the context for a deferred BEGIN or for reads. */
 static enum db_status keep_context(struct db_conn *conn, const struct db_context *ctx) {
   clear_pending_begin(conn);
+  conn->session_ended = 0; /* a new context: an ended session was the old one's */
   conn->pending_person = ctx->person_id != NULL ? o_strdup(ctx->person_id) : NULL;
   conn->pending_community = ctx->community_id != NULL ? o_strdup(ctx->community_id) : NULL;
   conn->pending_roles = ctx->roles != NULL ? o_strdup(ctx->roles) : NULL;
+  conn->pending_session = ctx->session_id != NULL ? o_strdup(ctx->session_id) : NULL;
   if ((ctx->person_id != NULL && conn->pending_person == NULL) ||
       (ctx->community_id != NULL && conn->pending_community == NULL) ||
-      (ctx->roles != NULL && conn->pending_roles == NULL)) {
+      (ctx->roles != NULL && conn->pending_roles == NULL) ||
+      (ctx->session_id != NULL && conn->pending_session == NULL)) {
     clear_pending_begin(conn);
     return DB_ERROR;
   }
@@ -418,7 +435,7 @@ enum db_status db_begin_reads(struct db_conn *conn, const struct db_context *ctx
 
 /* The context the pending_* strings hold. */
 static struct db_context kept_context(const struct db_conn *conn) {
-  return (struct db_context){conn->pending_person, conn->pending_community, conn->pending_roles};
+  return (struct db_context){conn->pending_person, conn->pending_community, conn->pending_roles, conn->pending_session};
 }
 
 /* Reads that need more than one statement's transaction (a lookup, a new context) become a
@@ -554,10 +571,17 @@ enum db_status db_query(struct db_conn *conn, const char *statement, int nparams
                         PGresult **out) {
   *out = NULL;
   if (conn->expect_status == DB_STALE) return DB_STALE; /* nothing more on a wrong assumption */
+  if (conn->session_ended) return DB_SESSION_ENDED;     /* nor for a session that has ended */
   if (conn->begin_pending) return flush_pending_begin(conn, statement, nparams, params, out);
   if (conn->reads) {
     struct db_context ctx = kept_context(conn);
-    return send_context(conn, &ctx, 0, statement, nparams, params, out);
+    enum db_status status = send_context(conn, &ctx, 0, statement, nparams, params, out);
+    if (status == DB_OK && conn->pending_session != NULL) {
+      /* The session was live when the request began: its further reads need not ask again. */
+      o_free(conn->pending_session);
+      conn->pending_session = NULL;
+    }
+    return status;
   }
   PGresult *res = PQexecPrepared(conn->pg, statement, nparams, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(res);

@@ -12,12 +12,13 @@
 
 enum db_status {
   DB_OK = 0,
-  DB_BUSY,       /* every connection in use past the wait: try again later */
-  DB_DOWN,       /* PostgreSQL unreachable or the connection broke */
-  DB_UNIQUE,     /* unique_violation */
-  DB_CONSTRAINT, /* another integrity or check violation */
-  DB_ERROR,      /* anything else (logged here with its SQLSTATE) */
-  DB_STALE,      /* a db_expect() prediction did not hold: the transaction's answers are void */
+  DB_BUSY,          /* every connection in use past the wait: try again later */
+  DB_DOWN,          /* PostgreSQL unreachable or the connection broke */
+  DB_UNIQUE,        /* unique_violation */
+  DB_CONSTRAINT,    /* another integrity or check violation */
+  DB_ERROR,         /* anything else (logged here with its SQLSTATE) */
+  DB_STALE,         /* a db_expect() prediction did not hold: the transaction's answers are void */
+  DB_SESSION_ENDED, /* the context's session is no longer live (db_context.session_id) */
 };
 
 struct db_statement {
@@ -32,6 +33,11 @@ struct db_context {
   const char *person_id;
   const char *community_id;
   const char *roles; /* comma-separated role names */
+  /* The session the person acts in (an access token's sid), or NULL: checked to be live in the
+   * same round trip as the context, before anything else runs (a transaction once, reads with
+   * their first statement); when it is not, that statement and everything after it fail with
+   * DB_SESSION_ENDED. Only requests made with an access token pass one. */
+  const char *session_id;
 };
 
 struct db_conn;

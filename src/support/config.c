@@ -184,6 +184,7 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
   cfg->argon2_memlimit_kib = (size_t)v;
   INT_SETTING(login_max_failures, "NOABER_LOGIN_MAX_FAILURES", 5, 1, 1000);
   INT_SETTING(login_ip_max_failures, "NOABER_LOGIN_IP_MAX_FAILURES", 20, 1, 100000);
+  INT_SETTING(login_delay_s, "NOABER_LOGIN_DELAY_S", 15, 1, 3600);
   INT_SETTING(login_window_s, "NOABER_LOGIN_WINDOW_S", 900, 10, 86400);
   /* Within the invitation lifetime rule (invitations_lifetime_allowed), checked at start-up. */
   INT_SETTING(invitation_default_hours, "NOABER_INVITATION_DEFAULT_HOURS", 168, 1, INT_MAX);

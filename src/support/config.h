@@ -34,9 +34,10 @@ struct config {
   int refresh_token_ttl_s;
   unsigned long long argon2_opslimit;
   size_t argon2_memlimit_kib;
-  int login_max_failures;
-  int login_ip_max_failures;
-  int login_window_s;
+  int login_max_failures;    /* failures in a row of an account (or a place it knows) before delays */
+  int login_ip_max_failures; /* the same for a client address */
+  int login_delay_s;         /* the first delay; it doubles with every further failure */
+  int login_window_s;        /* the longest delay */
   int invitation_default_hours;
   int certificate_valid_days;
   int shutdown_grace_s;

@@ -30,6 +30,7 @@ Suite *limits_suite(void);
 Suite *boundaries_suite(void);
 Suite *resilience_suite(void);
 Suite *edge_suite(void);
+Suite *auth_guard_suite(void);
 
 /* Default per-test timeout in seconds (Check's CK_TIMEOUT_MULTIPLIER still applies). */
 #define TEST_TIMEOUT 30

@@ -1,4 +1,4 @@
-/* Login, tokens, refresh rotation, logout, lockout, registration, joining a community. */
+/* Login, tokens, refresh rotation, logout, delays after failures, registration, joining a community. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,7 +336,8 @@ START_TEST(logout_unknown_token_204) {
 }
 END_TEST
 
-START_TEST(login_lockout_per_email) {
+/* Failures in a row make the next attempt wait (the rules: test_auth_guard.c). */
+START_TEST(login_failures_delayed) {
   char *coord = fixture_login(&fx.coordinator);
   struct person p;
   person_create(&p, coord, fx.anna.id, "resident");
@@ -541,7 +542,7 @@ Suite *auth_suite(void) {
   tc = fixture_tcase("login", TEST_TIMEOUT);
   tcase_add_test(tc, wrong_password_same_as_unknown_email);
   tcase_add_test(tc, access_token_claims);
-  tcase_add_test(tc, login_lockout_per_email);
+  tcase_add_test(tc, login_failures_delayed);
   suite_add_tcase(s, tc);
 
   tc = fixture_tcase("tokens", TEST_TIMEOUT);

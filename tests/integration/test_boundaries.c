@@ -701,6 +701,11 @@ static const struct exception login_exceptions[] = {
     {"password minLength 1 at", 401, "nobody has that address"},
     {"password maxLength 256 at", 401, "nobody has that address"},
     {"password maxLength 256 at (multi-byte)", 401, "nobody has that address"},
+    {"device_token minLength 1 at", 401, "nobody has that address"},
+    {"device_token maxLength 512 at", 401, "nobody has that address"},
+    {"device_name minLength 1 at", 401, "nobody has that address"},
+    {"device_name maxLength 100 at", 401, "nobody has that address"},
+    {"device_name maxLength 100 at (multi-byte)", 401, "nobody has that address"},
     {NULL}};
 
 static const struct exception member_exceptions[] = {

@@ -263,6 +263,28 @@ INSERT INTO case_signal_acks (community_id, signal_id, acknowledged_by)
 SELECT community_id, id, :'coordinator' FROM case_timeline
 WHERE community_id = :'community' AND case_id IN (:'c_consent', :'c_no_consent') AND text = 'Mevrouw eet slecht';
 
+-- Sessions ----------------------------------------------------------------------------------
+
+-- Two logins for every member of Anna Zorgt, some of them ended, so that the session check of
+-- every request and the list of one's sessions read a table of a realistic size; and one live
+-- session with a fixed id for each demo account and the guest, which every probe carries
+-- (tests/plans/test_plans.c). The sessions policy admits one person's rows at a time: lifted for
+-- this bulk insert, in this transaction only.
+ALTER TABLE sessions NO FORCE ROW LEVEL SECURITY;
+INSERT INTO sessions (id, person_id, device_name, created_at, last_used_at, expires_at, revoked_at)
+SELECT gen_random_uuid(), m.person_id, 'Apparaat ' || k, now() - interval '1 day' * (k * 7),
+       now() - interval '1 hour' * (k * 5), now() + interval '30 days',
+       CASE WHEN k = 2 AND random() < 0.3 THEN now() - interval '1 day' END
+FROM memberships m CROSS JOIN generate_series(1, 2) k
+WHERE m.community_id = :'community';
+INSERT INTO sessions (id, person_id, device_name, expires_at)
+VALUES ('00000000-0000-4000-8000-0000000e0101', :'coordinator', 'Plans', now() + interval '30 days'),
+       ('00000000-0000-4000-8000-0000000e0102', :'volunteer', 'Plans', now() + interval '30 days'),
+       ('00000000-0000-4000-8000-0000000e0104', :'resident', 'Plans', now() + interval '30 days'),
+       ('00000000-0000-4000-8000-0000000e0106', :'professional', 'Plans', now() + interval '30 days'),
+       ('00000000-0000-4000-8000-0000000e0108', :'guest', 'Plans', now() + interval '30 days');
+ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
+
 COMMIT;
 
 -- Statistics for everything, as a live database would have them.

@@ -58,6 +58,12 @@
 #define RESIDENT "00000000-0000-4000-8000-000000000104"
 #define PROFESSIONAL "00000000-0000-4000-8000-000000000106"
 #define GUEST "00000000-0000-4000-8000-000000000108"
+/* Their live sessions (tests/plans/seed.sql): every probe runs in one, as a request does. */
+#define S_COORDINATOR "00000000-0000-4000-8000-0000000e0101"
+#define S_VOLUNTEER "00000000-0000-4000-8000-0000000e0102"
+#define S_RESIDENT "00000000-0000-4000-8000-0000000e0104"
+#define S_PROFESSIONAL "00000000-0000-4000-8000-0000000e0106"
+#define S_GUEST "00000000-0000-4000-8000-0000000e0108"
 /* Rows tests/plans/seed.sql gives fixed ids: resident1's request on the board, one matched to
  * volunteer1, one offered to them, one volunteer1 finished an hour ago; a case about resident1 led by the coordinator with the
  * professional (consent), volunteer1 and the guest, and one where the resident refused the
@@ -88,12 +94,13 @@ static const struct account {
   const char *role; /* as named in `probes` */
   const char *person_id;
   const char *member_role; /* what membership_roles must answer for them in Anna Zorgt */
+  const char *session_id;  /* the session their requests carry */
 } accounts[] = {
-    {"coordinator", COORDINATOR, "coordinator"},
-    {"volunteer", VOLUNTEER, "volunteer"},
-    {"resident", RESIDENT, "resident"},
-    {"professional", PROFESSIONAL, "professional"},
-    {"guest", GUEST, "guest"},
+    {"coordinator", COORDINATOR, "coordinator", S_COORDINATOR},
+    {"volunteer", VOLUNTEER, "volunteer", S_VOLUNTEER},
+    {"resident", RESIDENT, "resident", S_RESIDENT},
+    {"professional", PROFESSIONAL, "professional", S_PROFESSIONAL},
+    {"guest", GUEST, "guest", S_GUEST},
 };
 
 enum scope {
@@ -127,10 +134,13 @@ struct probe {
   {                                                                                                                    \
     FUNCTION_BODY, name, variant, role, COMMUNITY, n, { __VA_ARGS__ }                                                  \
   }
-/* What every signed-in person runs: their roles on a community route, and the /v1/me routes
- * (src/db/db.c pipelines noaber_member_scope with the context of every /v1/me transaction). */
-#define EVERYONE(role, person)                                                                                         \
-  S("membership_roles", NULL, role, COMMUNITY, 0, NULL),                                                               \
+/* What every signed-in person runs: the check of their session with every context, their roles
+ * on a community route, and the /v1/me routes (src/db/db.c pipelines noaber_session with every
+ * context of a request and noaber_member_scope with that of every /v1/me transaction). */
+#define EVERYONE(role, person, session)                                                                                \
+  S("noaber_session", NULL, role, COMMUNITY, 1, session), S("noaber_session", NULL, role, ME, 1, session),             \
+      F("app_session_active", NULL, role, 1, session), S("auth_sessions_list", NULL, role, ME, 2, person, session),    \
+      S("membership_roles", NULL, role, COMMUNITY, 0, NULL),                                                           \
       S("membership_roles_expected", NULL, role, COMMUNITY, 1, role), F("app_member_roles", NULL, role, 0, NULL),      \
       S("noaber_member_scope", NULL, role, ME, 0, NULL), F("app_enter_member_scope", NULL, role, 0, NULL),             \
       S("me_with_memberships", NULL, role, ME, 1, person),                                                             \
@@ -143,11 +153,11 @@ struct probe {
       F("case_viewer", NULL, role, 3, ANNA, C_CONSENT, person)
 
 static const struct probe probes[] = {
-    EVERYONE("coordinator", COORDINATOR),
-    EVERYONE("volunteer", VOLUNTEER),
-    EVERYONE("resident", RESIDENT),
-    EVERYONE("professional", PROFESSIONAL),
-    EVERYONE("guest", GUEST),
+    EVERYONE("coordinator", COORDINATOR, S_COORDINATOR),
+    EVERYONE("volunteer", VOLUNTEER, S_VOLUNTEER),
+    EVERYONE("resident", RESIDENT, S_RESIDENT),
+    EVERYONE("professional", PROFESSIONAL, S_PROFESSIONAL),
+    EVERYONE("guest", GUEST, S_GUEST),
     F("case_viewer", "no consent", "professional", 3, ANNA, C_NO_CONSENT, PROFESSIONAL),
 
     /* Members: the desk lists and reads anyone, everybody else reads themself. */
@@ -1061,7 +1071,8 @@ static void run_probe(size_t index, const char *who, struct text *out) {
   }
 
   /* The transaction exactly as api/server.c open_transaction() opens it. */
-  struct db_context ctx = {.person_id = a->person_id, .community_id = p->scope == COMMUNITY ? ANNA : NULL};
+  struct db_context ctx = {
+      .person_id = a->person_id, .community_id = p->scope == COMMUNITY ? ANNA : NULL, .session_id = a->session_id};
   struct db_conn *conn = NULL;
   PGresult *roles = NULL;
   enum db_status st = db_transaction_start(&conn, &ctx, p->scope == COMMUNITY ? MEMBERS_ROLES_STATEMENT : NULL,

@@ -109,6 +109,7 @@ START_TEST(test_defaults) {
   ck_assert_uint_ge(cfg.argon2_memlimit_kib, 19456);
   ck_assert_int_eq(cfg.login_max_failures, 5);
   ck_assert_int_eq(cfg.login_ip_max_failures, 20);
+  ck_assert_int_eq(cfg.login_delay_s, 15);
   ck_assert_int_eq(cfg.login_window_s, 900);
   ck_assert_int_eq(cfg.invitation_default_hours, 168);
   ck_assert_int_eq(cfg.shutdown_grace_s, 20);
