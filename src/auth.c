@@ -1,40 +1,24 @@
-/* Passwords, access tokens, refresh tokens, sessions and login throttling.
+/* Passwords, access tokens, refresh tokens and sessions.
  *
  * A session is one login: a refresh family, whose id the access tokens carry as `sid`. Every
  * request checks its session with its context (db_context.session_id), so ending a session (logout,
  * a refresh token reused, signing out everywhere) stops its access tokens at once.
  *
- * Throttling slows failures down without locking the owner out (issue 10). Every key of
- * login_throttle allows some failures in a row, then makes each further attempt wait, longer after
- * every failure (login_delay(), sql/functions/auth.sql); a success forgets the account's failures
- * at its place.
- * Which keys a login is checked and counted under depends on where it comes from:
- *   - a place the account does not know: the client address and the account;
- *   - an address the account logged in from before: the address and the account at that address;
- *   - a device holding the device token of an earlier login to the account: that device only.
- * So a stranger who tries passwords from elsewhere slows down the account for places it does not
- * know, and the owner, at home or on their phone, still gets in. Registering counts under the
- * client address too. Only keyed hashes are stored (throttle_key), never an email or address. */
+ * Failed logins and registrations are slowed down by login_guard.h. */
 #include "auth.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <jwt.h>
 #include <orcania.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "documents.h"
 #include "fields.h"
 #include "invitations.h"
+#include "login_guard.h"
 #include "members.h"
 #include "support/digest.h"
-#include "support/validate.h"
-
-/* Tokens may be issued a little before our clock says "now" on another replica. */
-#define CLOCK_SKEW_S 60
 
 /* A password has 12 to 256 code points. */
 #define PASSWORD_MIN 12
@@ -59,14 +43,6 @@ static const struct field_rule login_fields[] = {
     [LOGIN_FIELDS] = {NULL},
 };
 
-/* The most sessions GET /v1/me/sessions lists, most recently used first. */
-#define AUTH_SESSIONS_LISTED_TEXT "100"
-
-/* How long a place stays known after the last successful login from it. */
-#define KNOWN_PLACE_DAYS 180
-/* A key's failures are forgotten after this long without one. */
-#define THROTTLE_FORGET_S (24 * 3600)
-
 /* The refresh and logout body: an opaque token. */
 static const struct field_rule refresh_fields[] = {
     {"refresh_token", FIELD_STRING, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 512, NULL, "invalid", "not a refresh token"},
@@ -89,28 +65,6 @@ static const struct config *config;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
 static const struct db_statement statements[] = {
-    {"auth_throttle_blocked",
-     "SELECT COALESCE(max(ceil(extract(epoch FROM blocked_until - now())))::int, 0) FROM login_throttle "
-     "WHERE key_hash IN (decode($1, 'hex'), decode($2, 'hex')) AND blocked_until > now()"},
-    /* Count a failure in a row ($1 key, $2 failures allowed, $3 first delay, $4 longest delay,
-     * $5 seconds after which earlier failures are forgotten) and set the key's delay. */
-    {"auth_throttle_fail",
-     "INSERT INTO login_throttle AS t (key_hash, failures, last_failure_at, blocked_until) "
-     "VALUES (decode($1, 'hex'), 1, now(), now() + login_delay(1, $2::int, $3::int, $4::int)) "
-     "ON CONFLICT (key_hash) DO UPDATE SET "
-     "failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $5::int) THEN 1 ELSE t.failures + 1 END, "
-     "last_failure_at = now(), "
-     "blocked_until = now() + login_delay(CASE WHEN t.last_failure_at < now() - make_interval(secs => $5::int) "
-     "THEN 1 ELSE t.failures + 1 END, $2::int, $3::int, $4::int)"},
-    {"auth_throttle_clear", "DELETE FROM login_throttle WHERE key_hash = decode($1, 'hex')"},
-    /* Which of the places ($1 the address, $2 the device; keys of the account) the account knows. */
-    {"auth_known_places",
-     "SELECT key_hash = decode($1, 'hex') FROM login_known "
-     "WHERE key_hash IN (decode($1, 'hex'), decode($2, 'hex')) AND last_success_at > now() - make_interval(days => "
-     "$3::int)"},
-    {"auth_known_remember",
-     "INSERT INTO login_known (key_hash) VALUES (decode($1, 'hex')) "
-     "ON CONFLICT (key_hash) DO UPDATE SET last_success_at = now()"},
     {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
     /* No row when the email has an account: told without aborting the transaction. */
@@ -136,7 +90,7 @@ static const struct db_statement statements[] = {
     {"auth_sessions_list",
      "SELECT d.doc FROM sessions s, session_doc(s, $2::uuid) d "
      "WHERE s.person_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() "
-     "ORDER BY s.last_used_at DESC, s.id LIMIT " AUTH_SESSIONS_LISTED_TEXT},
+     "ORDER BY s.last_used_at DESC, s.id LIMIT 100"},
     {"auth_refresh_find",
      "SELECT person_id, family_id, used_at IS NOT NULL, revoked_at IS NOT NULL OR expires_at <= now() "
      "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE"},
@@ -161,6 +115,8 @@ char *auth_hash_password(const char *password) {
 
 int auth_init(const struct config *cfg) {
   config = cfg;
+  login_guard_init(cfg);
+  access_tokens_init(cfg);
   char *random_password = digest_new_secret();
   char *hash = random_password != NULL ? auth_hash_password(random_password) : NULL;
   o_free(random_password);
@@ -168,92 +124,6 @@ int auth_init(const struct config *cfg) {
   snprintf(dummy_hash, sizeof dummy_hash, "%s", hash);
   o_free(hash);
   return 0;
-}
-
-char *auth_issue_access_token(const char *person_id, const char *session_id) {
-  const struct jwt_key *key = &config->jwt_keys[0];
-  jwt_t *jwt = NULL;
-  char *token = NULL;
-  time_t now = time(NULL);
-  if (jwt_new(&jwt) != 0) return NULL;
-  if (jwt_set_alg(jwt, JWT_ALG_HS256, key->secret, (int)key->secret_len) == 0 &&
-      jwt_add_header(jwt, "kid", key->kid) == 0 && jwt_add_grant(jwt, "iss", config->jwt_issuer) == 0 &&
-      jwt_add_grant(jwt, "aud", config->jwt_audience) == 0 && jwt_add_grant(jwt, "sub", person_id) == 0 &&
-      jwt_add_grant(jwt, "sid", session_id) == 0 && jwt_add_grant_int(jwt, "iat", (long)now) == 0 &&
-      jwt_add_grant_int(jwt, "exp", (long)now + config->access_token_ttl_s) == 0) {
-    token = jwt_encode_str(jwt);
-  }
-  jwt_free(jwt);
-  return token;
-}
-
-/* The key named by the token's header, when the header asks for HS256; NULL otherwise.
- * libjwt would accept any algorithm the key fits, so the algorithm is pinned here first. */
-static const struct jwt_key *key_for_token(const char *token) {
-  const char *dot = strchr(token, '.');
-  if (dot == NULL || dot == token || dot - token > 1024) return NULL;
-  size_t len = (size_t)(dot - token);
-  unsigned char header_text[1024];
-  size_t header_len = 0;
-  if (sodium_base642bin(header_text, sizeof header_text, token, len, NULL, &header_len, NULL,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-    return NULL;
-  json_t *header = json_loadb((const char *)header_text, header_len, JSON_REJECT_DUPLICATES, NULL);
-  const char *alg = json_string_value(json_object_get(header, "alg"));
-  const char *kid = json_string_value(json_object_get(header, "kid"));
-  const struct jwt_key *found = NULL;
-  if (alg != NULL && kid != NULL && strcmp(alg, "HS256") == 0) {
-    for (size_t i = 0; i < config->jwt_key_count; i++)
-      if (strcmp(config->jwt_keys[i].kid, kid) == 0) found = &config->jwt_keys[i];
-  }
-  json_decref(header);
-  return found;
-}
-
-static int read_time_claim(jwt_t *jwt, const char *name, long *out) {
-  errno = 0;
-  *out = jwt_get_grant_int(jwt, name);
-  return errno == 0 ? 0 : -1;
-}
-
-enum result auth_verify_access_token(const char *token, char person_id[37], char session_id[37],
-                                     struct result_info *info) {
-  info->detail = "the access token is missing, invalid or expired";
-  if (token == NULL || strlen(token) > 4096) return RESULT_UNAUTHENTICATED;
-  const struct jwt_key *key = key_for_token(token);
-  if (key == NULL) return RESULT_UNAUTHENTICATED;
-  jwt_t *jwt = NULL;
-  enum result r = RESULT_UNAUTHENTICATED;
-  if (jwt_decode(&jwt, token, key->secret, (int)key->secret_len) != 0 || jwt == NULL) goto done;
-  if (jwt_get_alg(jwt) != JWT_ALG_HS256) goto done;
-  const char *iss = jwt_get_grant(jwt, "iss");
-  const char *aud = jwt_get_grant(jwt, "aud");
-  const char *sub = jwt_get_grant(jwt, "sub");
-  const char *sid = jwt_get_grant(jwt, "sid");
-  long exp = 0, iat = 0;
-  time_t now = time(NULL);
-  if (iss == NULL || strcmp(iss, config->jwt_issuer) != 0) goto done;
-  if (aud == NULL || strcmp(aud, config->jwt_audience) != 0) goto done;
-  if (!valid_uuid(sub) || !valid_uuid(sid)) goto done;
-  if (read_time_claim(jwt, "exp", &exp) != 0 || read_time_claim(jwt, "iat", &iat) != 0) goto done;
-  if (exp <= now || iat > now + CLOCK_SKEW_S || exp - iat > config->access_token_ttl_s) goto done;
-  /* nbf is optional (ours carry none); when present it is a whole number of seconds and not
-   * in the future. libjwt reads any non-integer as 0, so check its JSON type. */
-  char *nbf_text = jwt_get_grants_json(jwt, "nbf");
-  if (nbf_text != NULL) {
-    json_t *nbf = json_loads(nbf_text, JSON_DECODE_ANY, NULL);
-    int not_yet = !json_is_integer(nbf) || json_integer_value(nbf) > (json_int_t)now + CLOCK_SKEW_S;
-    json_decref(nbf);
-    free(nbf_text); /* libjwt allocates with malloc */
-    if (not_yet) goto done;
-  }
-  snprintf(person_id, 37, "%s", sub);
-  snprintf(session_id, 37, "%s", sid);
-  info->detail = NULL;
-  r = RESULT_OK;
-done:
-  jwt_free(jwt);
-  return r;
 }
 
 /* Start a session of `person_id` on the device called `device_name` (NULL: unnamed) whose newest
@@ -301,122 +171,11 @@ done:
   return r;
 }
 
-/* The key of `kind` for `value` (and `place`, when not NULL: a place of the account `value`). */
-static void throttle_key(const char *kind, const char *value, const char *place, char out[DIGEST_HEX_LEN]) {
-  char *text = place != NULL ? msprintf("%s:%s\n%s", kind, value, place) : msprintf("%s:%s", kind, value);
-  const struct jwt_key *key = &config->jwt_keys[0];
-  digest_keyed_hex(key->secret, key->secret_len, text != NULL ? text : kind, out);
-  o_free(text);
-}
-
-static char *lowercase(const char *s) {
-  char *copy = o_strdup(s);
-  for (char *p = copy; p != NULL && *p; p++) *p = (char)tolower((unsigned char)*p);
-  return copy;
-}
-
 /* End the transaction: commit when `save` (a success, or a failure that must be counted or a
  * family that must stay revoked even though the caller hears "no"), else roll back. */
 static enum result finish(struct db_conn *conn, enum result r, int save, struct result_info *info) {
   enum db_status st = db_transaction_end(conn, save);
   if (save && st != DB_OK) return result_from_db(st, info); /* never RESULT_OK for a failed commit */
-  return r;
-}
-
-/* RESULT_TOO_MANY with info->retry_after when either key is blocked, else RESULT_OK. */
-static enum result throttle_check(struct db_conn *conn, const char *key1, const char *key2, struct result_info *info) {
-  PGresult *blocked = NULL;
-  enum result r =
-      result_from_db(db_query(conn, "auth_throttle_blocked", 2, (const char *[]){key1, key2}, &blocked), info);
-  if (r == RESULT_OK && (info->retry_after = atoi(PQgetvalue(blocked, 0, 0))) > 0) r = RESULT_TOO_MANY;
-  PQclear(blocked);
-  return r;
-}
-
-/* Count a failure under `key`, which allows `max_failures` in a row before delays. */
-static enum result throttle_fail(struct db_conn *conn, const char *key, int max_failures, struct result_info *info) {
-  char max[16], first[16], longest[16], forget[16];
-  snprintf(max, sizeof max, "%d", max_failures);
-  snprintf(first, sizeof first, "%d", config->login_delay_s);
-  snprintf(longest, sizeof longest, "%d", config->login_window_s);
-  snprintf(forget, sizeof forget, "%d", THROTTLE_FORGET_S);
-  return result_from_db(db_exec(conn, "auth_throttle_fail", 5, (const char *[]){key, max, first, longest, forget}),
-                        info);
-}
-
-/* Where a login comes from, and the keys it is checked and counted under. */
-struct login_place {
-  char address[DIGEST_HEX_LEN];       /* the client address, for every login and registration */
-  char account[DIGEST_HEX_LEN];       /* the account, from places it does not know */
-  char known_address[DIGEST_HEX_LEN]; /* the account at this address */
-  char known_device[DIGEST_HEX_LEN];  /* the account on the device of the token sent; "" without one */
-  int address_known, device_known;
-};
-
-static void login_place_keys(const char *email, const char *client_address, const char *device_token,
-                             struct login_place *p) {
-  const char *address = client_address != NULL ? client_address : "unknown";
-  memset(p, 0, sizeof *p);
-  throttle_key("address", address, NULL, p->address);
-  throttle_key("email", email, NULL, p->account);
-  throttle_key("known-address", email, address, p->known_address);
-  if (device_token != NULL) throttle_key("known-device", email, device_token, p->known_device);
-}
-
-/* Learn which places of `p` the account knows (inside an open transaction). */
-static enum result login_place_read(struct db_conn *conn, struct login_place *p, struct result_info *info) {
-  char days[16];
-  snprintf(days, sizeof days, "%d", KNOWN_PLACE_DAYS);
-  const char *device = p->known_device[0] != '\0' ? p->known_device : NULL;
-  PGresult *known = NULL;
-  enum result r = result_from_db(
-      db_query(conn, "auth_known_places", 3, (const char *[]){p->known_address, device, days}, &known), info);
-  for (int i = 0; r == RESULT_OK && i < PQntuples(known); i++) {
-    if (strcmp(PQgetvalue(known, i, 0), "t") == 0)
-      p->address_known = 1;
-    else
-      p->device_known = 1;
-  }
-  PQclear(known);
-  return r;
-}
-
-/* The keys a login from `p` is checked and counted under, with the failures each allows: a known
- * device its own key only, else the address and the account there or from anywhere unknown. */
-static size_t login_place_counted(const struct login_place *p, const char *keys[2], int allowed[2]) {
-  if (p->device_known) {
-    keys[0] = p->known_device;
-    allowed[0] = config->login_max_failures;
-    return 1;
-  }
-  keys[0] = p->address;
-  allowed[0] = config->login_ip_max_failures;
-  keys[1] = p->address_known ? p->known_address : p->account;
-  allowed[1] = config->login_max_failures;
-  return 2;
-}
-
-/* After a successful login or registration of `email` from `p`: forget the account's failures
- * there, remember the address, and give the device a token (the one it sent, when the account
- * knows it). Adds `device_token` to `tokens`. */
-static enum result login_place_remember(struct db_conn *conn, const char *email, const struct login_place *p,
-                                        const char *device_token, json_t *tokens, struct result_info *info) {
-  const char *keys[2];
-  int allowed[2];
-  size_t n = login_place_counted(p, keys, allowed);
-  enum result r = result_from_db(db_exec(conn, "auth_throttle_clear", 1, (const char *[]){keys[n - 1]}), info);
-  if (r == RESULT_OK)
-    r = result_from_db(db_exec(conn, "auth_known_remember", 1, (const char *[]){p->known_address}), info);
-  char *new_token = p->device_known ? NULL : digest_new_secret();
-  const char *token = p->device_known ? device_token : new_token;
-  char device_key[DIGEST_HEX_LEN];
-  if (r == RESULT_OK && token == NULL) r = RESULT_ERROR;
-  if (r == RESULT_OK) {
-    throttle_key("known-device", email, token, device_key);
-    r = result_from_db(db_exec(conn, "auth_known_remember", 1, (const char *[]){device_key}), info);
-  }
-  if (r == RESULT_OK && json_object_set_new(tokens, "device_token", json_string(token)) != 0) r = RESULT_ERROR;
-  o_free(new_token);
   return r;
 }
 
@@ -426,7 +185,7 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   if (fields_read(body, login_fields, v, info) != 0) return RESULT_INVALID;
   const char *email = v[LOGIN_EMAIL].text, *password = v[LOGIN_PASSWORD].text;
   const char *device_token = v[LOGIN_DEVICE_TOKEN].text;
-  char *email_lower = lowercase(email);
+  char *email_lower = login_email_lowercase(email);
   if (email_lower == NULL) return RESULT_ERROR;
   struct login_place place;
   login_place_keys(email_lower, client_address, device_token, &place);
@@ -440,7 +199,7 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
   if (r == RESULT_OK) r = login_place_read(conn, &place, info);
   size_t counted = login_place_counted(&place, keys, allowed);
-  if (r == RESULT_OK) r = throttle_check(conn, keys[0], keys[counted - 1], info);
+  if (r == RESULT_OK) r = login_guard_check(conn, keys[0], keys[counted - 1], info);
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
   if (r == RESULT_OK)
     r = result_from_db(db_query(conn, "auth_person_by_email", 1, (const char *[]){email_lower}, &person), info);
@@ -466,7 +225,7 @@ enum result auth_login(json_t *body, const char *client_address, json_t **tokens
   struct db_context as_person = {.person_id = person_id};
   r = result_from_db(db_transaction_start(&conn, verified ? &as_person : &none, NULL, NULL), info);
   if (r == RESULT_OK && !verified) {
-    for (size_t i = 0; i < counted && r == RESULT_OK; i++) r = throttle_fail(conn, keys[i], allowed[i], info);
+    for (size_t i = 0; i < counted && r == RESULT_OK; i++) r = login_guard_fail(conn, keys[i], allowed[i], info);
     /* Issue 10, item 8: once a notification channel exists, the owner is to be told here when
      * failures from places the account does not know start its delay (the account key reaching
      * login_max_failures), without saying from where. Nothing is sent yet. */
@@ -576,11 +335,11 @@ static enum result register_precheck(const char *code, const char *email, const 
   struct db_context none = {0};
   struct db_conn *conn = NULL;
   enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
-  if (r == RESULT_OK) r = throttle_check(conn, address_key, address_key, info);
+  if (r == RESULT_OK) r = login_guard_check(conn, address_key, address_key, info);
   if (r == RESULT_OK) r = invitations_usable(conn, code, email, info);
   int counted = 0;
   if (r == RESULT_INVALID) {
-    enum result c = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
+    enum result c = login_guard_fail_address(conn, address_key, info);
     if (c != RESULT_OK) r = c;
     counted = c == RESULT_OK;
   }
@@ -593,7 +352,7 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
   if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
   const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
   const char *password = v[REGISTER_PASSWORD].text, *display_name = v[REGISTER_NAME].text;
-  char *email_lower = lowercase(email);
+  char *email_lower = login_email_lowercase(email);
   if (email_lower == NULL) return RESULT_ERROR;
   struct login_place place; /* a new account knows no place: counted under the address */
   login_place_keys(email_lower, client_address, NULL, &place);
@@ -621,7 +380,7 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
     /* Only someone with a usable invitation for this address hears this, and it counts as a
      * failure: an open invitation's holder cannot try emails freely. */
     info->detail = "an account with this email address exists: log in and accept the invitation";
-    r = throttle_fail(conn, address_key, config->login_ip_max_failures, info);
+    r = login_guard_fail_address(conn, address_key, info);
     save = r == RESULT_OK;
     if (r == RESULT_OK) r = RESULT_CONFLICT;
   } else if (r == RESULT_OK) {

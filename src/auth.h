@@ -1,6 +1,7 @@
 #ifndef NOABER_AUTH_H
 #define NOABER_AUTH_H
 
+#include "access_tokens.h"
 #include "result.h"
 #include "support/config.h"
 
@@ -42,16 +43,6 @@ enum result auth_logout(json_t *body, struct result_info *info);
  * is usable and the email has an account. Both count as failures of the client's address, as
  * failed logins do: RESULT_TOO_MANY (info->retry_after) when the address is throttled. */
 enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info);
-
-/* Check a bearer access token. RESULT_OK with person_id and session_id (37 bytes each: the
- * token's sub and sid) filled, or RESULT_UNAUTHENTICATED with info->detail saying why in general
- * terms. Pure: no database; whether the session is still live is checked with the request's
- * context (db_context.session_id). */
-enum result auth_verify_access_token(const char *token, char person_id[37], char session_id[37],
-                                     struct result_info *info);
-
-/* Sign an access token for person_id in session_id (caller free()s it). NULL on failure. */
-char *auth_issue_access_token(const char *person_id, const char *session_id);
 
 /* The live sessions of `person_id` (inside the request's transaction, as that person):
  * {items: [Session]} in *out, most recently used first, at most 100; `current_session` is marked

@@ -17,6 +17,7 @@
 #include "help_requests.h"
 #include "idempotency.h"
 #include "invitations.h"
+#include "login_guard.h"
 #include "matching.h"
 #include "members.h"
 #include "occurrences.h"
@@ -30,6 +31,7 @@ typedef int (*register_fn)(void);
 
 static const register_fn modules[] = {
     auth_register_statements,
+    login_guard_register_statements,
     members_register_statements,
     invitations_register_statements,
     idempotency_register_statements,
