@@ -10,6 +10,9 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
       return RESULT_UNAVAILABLE;
     case DB_UNIQUE:
       return RESULT_CONFLICT;
+    case DB_FOREIGN_KEY:
+      info->detail = "the request refers to something that does not exist here";
+      return RESULT_UNPROCESSABLE;
     case DB_CONSTRAINT:
     case DB_ERROR:
     default:

@@ -12,12 +12,13 @@
 
 enum db_status {
   DB_OK = 0,
-  DB_BUSY,       /* every connection in use past the wait: try again later */
-  DB_DOWN,       /* PostgreSQL unreachable or the connection broke */
-  DB_UNIQUE,     /* unique_violation */
-  DB_CONSTRAINT, /* another integrity or check violation */
-  DB_ERROR,      /* anything else (logged here with its SQLSTATE) */
-  DB_STALE,      /* a db_expect() prediction did not hold: the transaction's answers are void */
+  DB_BUSY,        /* every connection in use past the wait: try again later */
+  DB_DOWN,        /* PostgreSQL unreachable or the connection broke */
+  DB_UNIQUE,      /* unique_violation */
+  DB_FOREIGN_KEY, /* foreign_key_violation: the statement named a row that does not exist */
+  DB_CONSTRAINT,  /* another integrity or check violation */
+  DB_ERROR,       /* anything else (logged here with its SQLSTATE) */
+  DB_STALE,       /* a db_expect() prediction did not hold: the transaction's answers are void */
 };
 
 struct db_statement {
@@ -32,6 +33,9 @@ struct db_context {
   const char *person_id;
   const char *community_id;
   const char *roles; /* comma-separated role names */
+  /* The request the transaction serves (may be NULL): copied, and named in this connection's
+   * `db_error` log lines until db_release(). */
+  const char *request_id;
 };
 
 struct db_conn;
