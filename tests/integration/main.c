@@ -18,7 +18,8 @@ static Suite *(*const suites[])(void) = {
     desk_profiles_suite,    desk_requests_suite, desk_matching_suite,  desk_board_suite,
     desk_occurrences_suite, desk_lists_suite,    cases_flow_suite,     cases_actions_suite,
     cases_consent_suite,    cases_access_suite,  cases_timeline_suite, cases_guests_suite,
-    cases_led_suite,        limits_suite,        resilience_suite,     boundaries_suite,
+    cases_led_suite,        cases_leaks_suite,   limits_suite,         resilience_suite,
+    boundaries_suite,
 };
 
 int main(void) {
