@@ -131,6 +131,13 @@ void api_fail(struct api_request *ar, enum result r) {
       result_extension(info, "title", json_string("Not allowed by the category's rules"));
       api_problem(ar, 422, info->detail ? info->detail : "the category's rules do not allow this request", errors);
       return;
+    case RESULT_UNPROCESSABLE:
+      /* Well formed, but it names someone or something that does not fit: not a 400. */
+      result_extension(info, "type", json_string("/problems/unprocessable"));
+      result_extension(info, "title", json_string("Refers to something that does not fit"));
+      api_problem(ar, 422, info->detail ? info->detail : "the request refers to something that does not fit here",
+                  errors);
+      return;
     case RESULT_PRECONDITION_REQUIRED:
       api_problem(ar, 428, "send If-Match with the ETag you read, so no update is lost", errors);
       return;

@@ -64,6 +64,10 @@ enum result handle_helpers_put(struct api_request *ar);
 enum result handle_me_tasks(struct api_request *ar);
 enum result handle_me_help_requests(struct api_request *ar);
 
+/* Note the path's case (caseId) in ar->audit for the access log; nothing when the path names none.
+ * For a request refused before its handler ran. */
+void api_case_audit_note_path(struct api_request *ar);
+
 enum result handle_case_create(struct api_request *ar);
 enum result handle_cases_list(struct api_request *ar);
 enum result handle_case_get(struct api_request *ar);

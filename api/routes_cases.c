@@ -19,6 +19,8 @@ static const char *case_id(struct api_request *ar) {
   return id;
 }
 
+void api_case_audit_note_path(struct api_request *ar) { case_id(ar); }
+
 enum result handle_case_create(struct api_request *ar) {
   json_t *out = NULL;
   enum result r = cases_create(ar->db, &ar->actor, ar->body, &out, &ar->audit, &ar->info);

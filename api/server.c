@@ -122,7 +122,8 @@ static enum result authenticate_scraper(struct api_request *ar) {
  * dispatch() starts over, without predicting, when they changed. */
 static enum result open_transaction(struct api_request *ar, int predict) {
   /* The session is checked in the same round trip as the context (db.h). */
-  struct db_context ctx = {.person_id = ar->person_id, .session_id = ar->session_id[0] ? ar->session_id : NULL};
+  struct db_context ctx = {.person_id = ar->person_id, .session_id = ar->session_id[0] ? ar->session_id : NULL,
+                            .request_id = ar->request_id};
   int reads = strcmp(ar->route->method, "GET") == 0;
   if (!(ar->route->flags & ROUTE_COMMUNITY))
     return result_from_db(reads ? db_reads_start(&ar->db, &ctx) : db_transaction_start(&ar->db, &ctx, NULL, NULL),
@@ -225,15 +226,18 @@ static enum result run_handler(struct api_request *ar) {
 
 /* A refused request still leaves its trace in the access log: the request's own transaction is
  * rolled back, so the entry gets a transaction of its own on the same connection. */
-static void audit_refusal(struct api_request *ar) {
+static void audit_refusal(struct api_request *ar, enum result result) {
+  /* Refused before its handler ran (not a member of the path's community): still the path's case. */
+  if (ar->audit.case_id[0] == '\0') api_case_audit_note_path(ar);
   char roles[96];
   roles_to_list(ar->actor.roles, roles, sizeof roles);
-  struct db_context ctx = {.person_id = ar->person_id, .community_id = ar->community_id, .roles = roles};
+  struct db_context ctx = {
+      .person_id = ar->person_id, .community_id = ar->community_id, .roles = roles, .request_id = ar->request_id};
   struct result_info info = {0};
   db_rollback(ar->db);
   int written = db_begin(ar->db, &ctx, NULL, NULL) == DB_OK &&
-                cases_audit_write(ar->db, &ar->actor, &ar->audit, ar->route->audit_resource, ar->route->audit_action, 0,
-                                  ar->status, &info) == RESULT_OK &&
+                cases_audit_write(ar->db, &ar->actor, &ar->audit, ar->route->audit_resource, ar->route->audit_action,
+                                  result, ar->status, &info) == RESULT_OK &&
                 db_commit(ar->db) == DB_OK;
   if (!written) log_event(LOG_ERROR, ar->request_id, "access_log_write_failed", NULL);
   result_info_clear(&info);
@@ -273,7 +277,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   int audited = ar.route->audit_resource != NULL && ar.db != NULL;
   if (success && audited) {
     /* The entry commits with what it records; no entry, no access. */
-    r = cases_audit_write(ar.db, &ar.actor, &ar.audit, ar.route->audit_resource, ar.route->audit_action, 1, ar.status,
+    r = cases_audit_write(ar.db, &ar.actor, &ar.audit, ar.route->audit_resource, ar.route->audit_action, r, ar.status,
                           &ar.info);
     success = r == RESULT_OK;
   }
@@ -293,7 +297,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     }
   }
   if (!success && !answered) api_fail(&ar, r);
-  if (!success && audited) audit_refusal(&ar);
+  if (!success && audited) audit_refusal(&ar, r);
   db_release(ar.db); /* rolls back a transaction that is still open */
 
   double elapsed = seconds_since(&started);

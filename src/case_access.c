@@ -10,7 +10,8 @@ static const struct db_statement statements[] = {
     /* The caller's ($3) place on one case ($1, $2). */
     {"case_access",
      "SELECT c.subject_id, c.status, c.lead_person_id = $3::uuid, v.role, COALESCE(v.organisation, ''), "
-     "COALESCE(v.representative, false), COALESCE(v.sees_basic, false), c.lead_person_id FROM cases c "
+     "COALESCE(v.representative, false), COALESCE(v.sees_basic, false), c.lead_person_id, "
+     "COALESCE(v.sees_notes, false), COALESCE(v.sees_health, false) FROM cases c "
      "LEFT JOIN LATERAL case_viewer(c.community_id, c.id, $3::uuid) v ON true WHERE c.community_id = $1 AND c.id = $2"},
     /* Changes to a case take turns: the case row is locked first. */
     {"case_lock", "SELECT 1 FROM cases WHERE community_id = $1 AND id = $2 FOR UPDATE"},
@@ -42,6 +43,8 @@ enum result cases_load_access(struct db_conn *conn, const struct actor *actor, c
     a->representative = PQgetvalue(res, 0, 5)[0] == 't';
     a->sees_basic = PQgetvalue(res, 0, 6)[0] == 't';
     snprintf(a->lead_id, sizeof a->lead_id, "%s", PQgetvalue(res, 0, 7));
+    a->sees_notes = PQgetvalue(res, 0, 8)[0] == 't';
+    a->sees_health = PQgetvalue(res, 0, 9)[0] == 't';
   }
   PQclear(res);
   if (r == RESULT_OK && !a->participant) {
@@ -49,6 +52,10 @@ enum result cases_load_access(struct db_conn *conn, const struct actor *actor, c
     r = RESULT_NOT_FOUND;
   }
   return r;
+}
+
+void case_audit_consent_read(struct case_audit *audit, const struct case_access *a, int with_notes) {
+  audit->restricted = !a->sees_basic || (with_notes && (!a->sees_notes || !a->sees_health));
 }
 
 int case_caller_is_coordinator(const struct case_access *a) { return strcmp(a->role, "coordinator") == 0; }

@@ -20,11 +20,12 @@ struct case_audit {
   char case_id[37];    /* "" when no case was named */
   char subject_id[37]; /* "" when the case does not exist */
   char organisation[101];
+  int restricted; /* an allowed read whose answer the subject's consent cut down */
 };
 
 /* What the caller is on a case. */
 struct case_access {
-  int exists, participant, is_lead, sees_basic, representative, open;
+  int exists, participant, is_lead, sees_basic, sees_notes, sees_health, representative, open;
   char role[16];
   char subject_id[37];
   char lead_id[37];
@@ -39,6 +40,11 @@ int case_access_register_statements(void);
  * a database failure as result_from_db() maps it. Nothing to free. */
 enum result cases_load_access(struct db_conn *conn, const struct actor *actor, const char *id, int lock,
                               struct case_access *a, struct case_audit *audit, struct result_info *info);
+
+/* Note in `audit` that consent cut this read down (the access log says `restricted`): the caller
+ * lacks consent for the case's basic facts, or, when `with_notes`, for notes or health notes too.
+ * Cannot fail. */
+void case_audit_consent_read(struct case_audit *audit, const struct case_access *a, int with_notes);
 
 /* Whether the caller is on the case as a coordinator (1) or not (0). Cannot fail. */
 int case_caller_is_coordinator(const struct case_access *a);

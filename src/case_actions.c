@@ -62,7 +62,9 @@ enum result cases_actions(struct db_conn *conn, const struct actor *actor, const
   struct case_access a;
   json_t *items = NULL;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
-  if (r == RESULT_OK) r = case_actions_visible(conn, actor, id, &a, &items, info);
+  if (r != RESULT_OK) return r;
+  case_audit_consent_read(audit, &a, 0);
+  r = case_actions_visible(conn, actor, id, &a, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
 }
@@ -75,7 +77,7 @@ static enum result require_participant(struct db_conn *conn, const struct actor 
       db_query(conn, "case_participant_role", 3, (const char *[]){actor->community_id, id, person}, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) {
     result_field_error(info, "owner_id", "not_a_participant", "the owner is a participant of the case");
-    r = RESULT_INVALID;
+    r = RESULT_UNPROCESSABLE;
   }
   PQclear(res);
   return r;

@@ -18,6 +18,11 @@ static const struct db_statement statements[] = {
      "recorded_by) VALUES ($1, $2, $3, $4, $5::consent_kind, $6, $7) RETURNING json_build_object('id', id, "
      "'grantee_person_id', grantee_person_id, 'grantee_organisation', grantee_organisation, 'data_kind', data_kind, "
      "'granted', granted, 'recorded_by', recorded_by, 'recorded_at', api_ts(recorded_at))::text"},
+    /* Whether person $3 may be a grantee: on the case, or a current member of the community (an
+     * index probe each: the participants' unique key, the memberships primary key). */
+    {"case_consent_grantee",
+     "SELECT EXISTS (SELECT 1 FROM case_participants WHERE community_id = $1 AND case_id = $2 AND person_id = $3) "
+     "OR EXISTS (SELECT 1 FROM memberships WHERE community_id = $1 AND person_id = $3 AND removed_at IS NULL)"},
 };
 
 int case_consent_register_statements(void) {
@@ -74,6 +79,18 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *actor
     return RESULT_FORBIDDEN;
   }
   if (!fits) return RESULT_INVALID;
+  if (person != NULL) {
+    PGresult *res = NULL;
+    r = result_from_db(
+        db_query(conn, "case_consent_grantee", 3, (const char *[]){actor->community_id, id, person}, &res), info);
+    if (r == RESULT_OK && PQgetvalue(res, 0, 0)[0] != 't') {
+      result_field_error(info, "grantee_person_id", "not_a_member",
+                         "the grantee is a participant of the case or a member of this community");
+      r = RESULT_UNPROCESSABLE;
+    }
+    PQclear(res);
+    if (r != RESULT_OK) return r;
+  }
   const char *params[7] = {actor->community_id, id, person, organisation, kind, granted ? "true" : "false",
                            actor->person_id};
   r = documents_one(conn, "case_consent_insert", 7, params, out, info);

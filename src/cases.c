@@ -69,7 +69,7 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
       db_query(conn, "case_member_roles", 2, (const char *[]){actor->community_id, subject}, &res), info);
   if (r == RESULT_OK && (PQntuples(res) != 1 || !(roles_parse(PQgetvalue(res, 0, 0)) & ROLE_RESIDENT))) {
     result_field_error(info, "subject_id", "not_a_resident", "the subject is a resident of this community");
-    r = RESULT_INVALID;
+    r = RESULT_UNPROCESSABLE;
   }
   PQclear(res);
   if (r == RESULT_OK && strcmp(subject, actor->person_id) == 0) {
@@ -81,7 +81,7 @@ enum result cases_create(struct db_conn *conn, const struct actor *actor, json_t
         db_query(conn, "case_request_of", 3, (const char *[]){actor->community_id, request, subject}, &res), info);
     if (r == RESULT_OK && PQntuples(res) != 1) {
       result_field_error(info, "help_request_id", "unknown", "a help request of this subject");
-      r = RESULT_INVALID;
+      r = RESULT_UNPROCESSABLE;
     }
     PQclear(res);
   }
@@ -128,8 +128,9 @@ enum result cases_get(struct db_conn *conn, const struct actor *actor, const cha
   *out = NULL;
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
-  if (r == RESULT_OK) r = case_doc(conn, actor, id, out, info);
-  return r;
+  if (r != RESULT_OK) return r;
+  case_audit_consent_read(audit, &a, 0);
+  return case_doc(conn, actor, id, out, info);
 }
 
 static const struct field_rule update_fields[] = {
@@ -200,7 +201,9 @@ enum result cases_overview(struct db_conn *conn, const struct actor *actor, cons
   struct case_access a;
   json_t *doc = NULL, *actions = NULL;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
-  if (r == RESULT_OK) r = case_doc(conn, actor, id, &doc, info);
+  if (r != RESULT_OK) return r;
+  case_audit_consent_read(audit, &a, 0);
+  r = case_doc(conn, actor, id, &doc, info);
   if (r == RESULT_OK) r = case_actions_visible(conn, actor, id, &a, &actions, info);
   if (r == RESULT_OK) {
     json_t *late = json_array();

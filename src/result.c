@@ -13,6 +13,9 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
     case DB_SESSION_ENDED:
       info->detail = "the session has ended (logged out or signed out everywhere): log in again";
       return RESULT_UNAUTHENTICATED;
+    case DB_FOREIGN_KEY:
+      info->detail = "the request refers to something that does not exist here";
+      return RESULT_UNPROCESSABLE;
     case DB_CONSTRAINT:
     case DB_ERROR:
     default:

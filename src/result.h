@@ -26,6 +26,8 @@ enum result {
   RESULT_PRECONDITION_REQUIRED, /* an update without If-Match */
   RESULT_IDEMPOTENCY_MISMATCH,
   RESULT_POLICY_REFUSED, /* a category's rules do not allow it; info.extensions says which */
+  RESULT_UNPROCESSABLE,  /* the body is well formed but names someone or something that does not fit here
+                            (info.errors names the field, when known) */
   RESULT_TOO_MANY,       /* info.retry_after seconds */
   RESULT_UNAVAILABLE,    /* database busy or down; info.retry_after seconds */
   RESULT_ERROR,
@@ -39,7 +41,8 @@ struct result_info {
   const char *detail; /* static string or NULL */
 };
 
-/* A database failure as a domain result (busy/down: unavailable; unique: conflict). */
+/* A database failure as a domain result (busy/down: unavailable; unique: conflict; a foreign key:
+ * unprocessable, a safety net behind the domain's own checks, which name the field). */
 enum result result_from_db(enum db_status status, struct result_info *info);
 
 /* Append {field, code, message} to info->errors, creating the array on first use. */

@@ -90,6 +90,7 @@ enum result timeline_list(struct db_conn *conn, const struct actor *actor, const
   struct case_access a;
   enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
   if (r != RESULT_OK) return r;
+  case_audit_consent_read(audit, &a, 1);
   const char *params[6] = {
       actor->community_id,     id, actor->person_id, paging_param_after_ts(page), paging_param_after_id(page),
       paging_param_fetch(page)};
@@ -128,7 +129,7 @@ enum result timeline_add_note(struct db_conn *conn, const struct actor *actor, c
                        info);
     if (r == RESULT_OK && PQntuples(res) != 1) {
       result_field_error(info, "corrects", "invalid", "you can correct a note you wrote on this case");
-      r = RESULT_INVALID;
+      r = RESULT_UNPROCESSABLE;
     }
     PQclear(res);
     if (r != RESULT_OK) return r;

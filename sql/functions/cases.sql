@@ -45,11 +45,15 @@ RETURNS TABLE (doc text) LANGUAGE sql STABLE AS $$
            'updated_at', api_ts(a.updated_at))::text
 $$;
 
--- The AccessLogEntry document of row l (JSON text), its paging key (at, id).
+-- The AccessLogEntry document of row l (JSON text), its paging key (at, id). The actor by name, so
+-- the subject reading her log sees who: a person the reader may see (row-level security: a member
+-- of the community), else null (someone from outside the community).
 CREATE OR REPLACE FUNCTION access_log_doc(l access_log)
 RETURNS TABLE (doc text, at text, id uuid) LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
-           'id', l.id, 'at', api_ts(l.at), 'actor_id', l.actor_id, 'actor_roles', to_json(l.actor_roles),
+           'id', l.id, 'at', api_ts(l.at), 'actor_id', l.actor_id,
+           'actor_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = l.actor_id),
+           'actor_roles', to_json(l.actor_roles),
            'actor_organisation', l.actor_organisation, 'subject_id', l.subject_id, 'case_id', l.case_id,
            'resource', l.resource, 'action', l.action, 'outcome', l.outcome, 'status', l.status)::text,
          api_ts(l.at), l.id

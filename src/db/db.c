@@ -36,6 +36,7 @@ struct db_conn {
   /* db_begin_deferred(): BEGIN and this context go out with the first statement. Owned copies. */
   int begin_pending;
   char *pending_person, *pending_community, *pending_roles, *pending_session;
+  char *request_id; /* owned copy of the context's request id, for log lines; NULL when none */
   /* db_reads_start(): every statement runs in a transaction of its own, pipelined behind the
    * context (the pending_* strings), until something needs a real transaction. */
   int reads;
@@ -76,12 +77,13 @@ const struct db_statement *db_statement_at(size_t i) {
   return i - BUILTIN_COUNT < pool.statement_count ? pool.statements[i - BUILTIN_COUNT] : NULL;
 }
 
-static void log_pg_error(const char *what, const PGresult *res, PGconn *pg) {
+/* `conn` may be NULL (preparing statements serves no request). */
+static void log_pg_error(const struct db_conn *conn, const char *what, const PGresult *res, PGconn *pg) {
   const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *message = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
   if (message == NULL && pg != NULL) message = PQerrorMessage(pg);
   /* The primary message names objects and constraints, never parameter values. */
-  log_event(LOG_ERROR, NULL, "db_error",
+  log_event(LOG_ERROR, conn != NULL ? conn->request_id : NULL, "db_error",
             json_pack("{s:s, s:s?, s:s?}", "what", what, "sqlstate", state, "message", message));
 }
 
@@ -92,6 +94,7 @@ static enum db_status classify(const PGresult *res, PGconn *pg) {
   if (strcmp(state, "NB001") == 0) return DB_STALE;         /* app_expect_roles(), sql/migrations/0008 */
   if (strcmp(state, "NB002") == 0) return DB_SESSION_ENDED; /* app_require_session(), sql/functions/auth.sql */
   if (strcmp(state, "23505") == 0) return DB_UNIQUE;
+  if (strcmp(state, "23503") == 0) return DB_FOREIGN_KEY;
   if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT;
   /* connection exceptions, admin shutdown, crash shutdown, cannot connect now */
   if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
@@ -119,7 +122,7 @@ static int prepare_all(PGconn *pg) {
       continue;
     }
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-      if (!failed) log_pg_error("prepare", res, pg);
+      if (!failed) log_pg_error(NULL, "prepare", res, pg);
       failed = 1;
     }
     PQclear(res);
@@ -287,9 +290,19 @@ enum db_status db_acquire(struct db_conn **out) {
   return DB_OK;
 }
 
+/* Keep the request id of a context for the log lines; a context without one keeps the last. Out
+ * of memory, the lines go without it. */
+static void remember_request(struct db_conn *conn, const struct db_context *ctx) {
+  if (ctx->request_id == NULL || ctx->request_id == conn->request_id) return;
+  o_free(conn->request_id);
+  conn->request_id = o_strdup(ctx->request_id);
+}
+
 void db_release(struct db_conn *conn) {
   if (conn == NULL) return;
   clear_pending_begin(conn); /* a deferred BEGIN that never went out: nothing to undo */
+  o_free(conn->request_id);
+  conn->request_id = NULL;
   conn->expect_status = DB_OK;
   conn->session_ended = 0;
   if (conn->pg != NULL && !conn->commit_pending) {
@@ -370,8 +383,8 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     results++;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && status == DB_OK) {
       status = classify(res, pg);
-      if (status == DB_ERROR || status == DB_CONSTRAINT)
-        log_pg_error(first_statement != NULL && results == expected ? first_statement : "context", res, pg);
+      if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY)
+        log_pg_error(conn, first_statement != NULL && results == expected ? first_statement : "context", res, pg);
     }
     /* A wrong assumption (DB_STALE) failed the expectation and aborted what came after it. */
     if (results == expect_at) expect_status = status;
@@ -400,6 +413,7 @@ enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, cons
   if (first_result != NULL) *first_result = NULL;
   clear_pending_begin(conn); /* an explicit transaction replaces a deferred one or reads */
   conn->session_ended = 0;   /* a new context: an ended session was the old one's */
+  remember_request(conn, ctx);
   return send_context(conn, ctx, 1, first_statement, 0, NULL, first_result);
 }
 
@@ -407,6 +421,7 @@ enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, cons
 static enum db_status keep_context(struct db_conn *conn, const struct db_context *ctx) {
   clear_pending_begin(conn);
   conn->session_ended = 0; /* a new context: an ended session was the old one's */
+  remember_request(conn, ctx);
   conn->pending_person = ctx->person_id != NULL ? o_strdup(ctx->person_id) : NULL;
   conn->pending_community = ctx->community_id != NULL ? o_strdup(ctx->community_id) : NULL;
   conn->pending_roles = ctx->roles != NULL ? o_strdup(ctx->roles) : NULL;
@@ -435,7 +450,8 @@ enum db_status db_begin_reads(struct db_conn *conn, const struct db_context *ctx
 
 /* The context the pending_* strings hold. */
 static struct db_context kept_context(const struct db_conn *conn) {
-  return (struct db_context){conn->pending_person, conn->pending_community, conn->pending_roles, conn->pending_session};
+  return (struct db_context){conn->pending_person, conn->pending_community, conn->pending_roles, conn->pending_session,
+                             conn->request_id};
 }
 
 /* Reads that need more than one statement's transaction (a lookup, a new context) become a
@@ -476,6 +492,7 @@ enum db_status db_expect_check(struct db_conn *conn) {
 }
 
 enum db_status db_set_context(struct db_conn *conn, const struct db_context *ctx) {
+  remember_request(conn, ctx);
   reads_to_transaction(conn);
   if (conn->begin_pending) {
     enum db_status status = flush_pending_begin(conn, NULL, 0, NULL, NULL);
@@ -495,7 +512,7 @@ static enum db_status simple_command(struct db_conn *conn, const char *sql) {
   enum db_status status = DB_OK;
   if (PQresultStatus(res) != PGRES_COMMAND_OK) {
     status = classify(res, conn->pg);
-    if (status != DB_DOWN) log_pg_error(sql, res, conn->pg);
+    if (status != DB_DOWN) log_pg_error(conn, sql, res, conn->pg);
   }
   PQclear(res);
   return status;
@@ -510,7 +527,7 @@ enum db_status db_commit(struct db_conn *conn) {
   enum db_status status = DB_OK;
   if (PQresultStatus(res) != PGRES_COMMAND_OK) {
     status = classify(res, conn->pg);
-    if (status != DB_DOWN) log_pg_error("COMMIT", res, conn->pg);
+    if (status != DB_DOWN) log_pg_error(conn, "COMMIT", res, conn->pg);
   } else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
     /* COMMIT of a failed transaction succeeds as a ROLLBACK: nothing was saved. */
     status = DB_ERROR;
@@ -590,7 +607,8 @@ enum db_status db_query(struct db_conn *conn, const char *statement, int nparams
     return DB_OK;
   }
   enum db_status status = classify(res, conn->pg);
-  if (status == DB_ERROR || status == DB_CONSTRAINT) log_pg_error(statement, res, conn->pg);
+  if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY)
+    log_pg_error(conn, statement, res, conn->pg);
   PQclear(res);
   return status;
 }

@@ -15,6 +15,7 @@ enum db_status {
   DB_BUSY,          /* every connection in use past the wait: try again later */
   DB_DOWN,          /* PostgreSQL unreachable or the connection broke */
   DB_UNIQUE,        /* unique_violation */
+  DB_FOREIGN_KEY,   /* foreign_key_violation: the statement named a row that does not exist */
   DB_CONSTRAINT,    /* another integrity or check violation */
   DB_ERROR,         /* anything else (logged here with its SQLSTATE) */
   DB_STALE,         /* a db_expect() prediction did not hold: the transaction's answers are void */
@@ -38,6 +39,9 @@ struct db_context {
    * their first statement); when it is not, that statement and everything after it fail with
    * DB_SESSION_ENDED. Only requests made with an access token pass one. */
   const char *session_id;
+  /* The request the transaction serves (may be NULL): copied, and named in this connection's
+   * `db_error` log lines until db_release(). */
+  const char *request_id;
 };
 
 struct db_conn;

@@ -26,6 +26,7 @@ Suite *cases_access_suite(void);
 Suite *cases_timeline_suite(void);
 Suite *cases_guests_suite(void);
 Suite *cases_led_suite(void);
+Suite *cases_leaks_suite(void);
 Suite *limits_suite(void);
 Suite *boundaries_suite(void);
 Suite *resilience_suite(void);

@@ -644,13 +644,15 @@ static void prepare_consent(struct request *rq, json_t *schema) {
   rq->token = copy_text(S.resident);
 }
 
-/* A new case each time: a person is on a case once. */
+/* A new case each time: a person is on a case once. The coordinator names a representative with
+ * a reason, so every member of the body is in play (the volunteer fits informal_carer). */
 static void prepare_participant(struct request *rq, json_t *schema) {
   (void)schema;
   char *id = case_open(S.coord, fx.resident1.id, "Grenzen", NULL);
   case_path(rq->path, sizeof rq->path, id, "/participants");
   free(id);
-  rq->body = json_pack("{s:s, s:s}", "person_id", fx.volunteer2.id, "role", "volunteer");
+  rq->body = json_pack("{s:s, s:s, s:b, s:s}", "person_id", fx.volunteer2.id, "role", "informal_carer",
+                       "representative", 1, "reason", "buurman regelt de post");
   rq->token = copy_text(S.coord);
 }
 
@@ -720,6 +722,13 @@ static const struct exception invitation_exceptions[] = {
 static const struct readback feedback_readback[] = {
     {"text", "feedback.text"}, {"positive", "feedback.positive"}, {NULL}};
 static const struct readback case_readback[] = {{"organisation", NULL}, {NULL}};
+/* The reason is told on the timeline, not in the participant. */
+static const struct readback participant_readback[] = {{"reason", NULL}, {NULL}};
+static const struct exception participant_exceptions[] = {
+    {"role enum \"volunteer\" at", 400, "only an informal carer represents the subject (error on representative)"},
+    {"role enum \"coordinator\" at", 400, "only an informal carer represents the subject (error on representative)"},
+    {"role enum \"professional\" at", 400, "only an informal carer represents the subject (error on representative)"},
+    {NULL}};
 static const struct readback lead_readback[] = {{"note", NULL}, {NULL}};
 static const struct readback case_invitation_readback[] = {{"organisation", NULL}, {"expires_in_hours", NULL}, {NULL}};
 static const struct exception refresh_exceptions[] = {{"refresh_token minLength 1 at", 401, "no such refresh token"},
@@ -747,7 +756,8 @@ static const struct operation operations[] = {
     {"createCaseSignal", setup_case, prepare_signal, false, NULL, NULL, NULL},
     {"recordCaseConsent", setup_case, prepare_consent, false, NULL, NULL, NULL},
     {"handOverCaseLead", setup_coordinator, prepare_lead, false, NULL, lead_readback, NULL},
-    {"addCaseParticipant", setup_coordinator, prepare_participant, false, NULL, NULL, NULL},
+    {"addCaseParticipant", setup_coordinator, prepare_participant, false, NULL, participant_readback,
+     participant_exceptions},
     {"createCaseInvitation", setup_case, prepare_case_invitation, false, NULL, case_invitation_readback, NULL},
     {"createCategory", setup_coordinator, prepare_create_category, false, NULL, NULL, NULL},
     {"login", NULL, prepare_login, true, NULL, NULL, login_exceptions},

@@ -152,6 +152,7 @@ START_TEST(access_log_every_endpoint) {
   json_t *log = list_all(path, tok[RES1], NULL);
   ck_assert_msg(json_array_size(log) == (size_t)base + NSTEPS, "log has %zu entries, expected %ld",
                 json_array_size(log), base + (long)NSTEPS);
+  bool consented = false;
   for (size_t i = 0; i < NSTEPS; i++) {
     const struct step *s = &steps[i];
     json_t *e = json_array_get(log, (size_t)base + i);
@@ -165,7 +166,14 @@ START_TEST(access_log_every_endpoint) {
     if (s->action != NULL)
       ck_assert_msg(act && strcmp(act, s->action) == 0, "step %zu: action %s, expected %s", i, act ? act : "null",
                     s->action);
-    ck_assert_str_eq(out, s->status < 400 ? "allowed" : "denied");
+    /* the professional reads restricted until the subject's consent (RES1 POST /consents) */
+    if (s->who == RES1 && strcmp(s->suffix, "/consents") == 0 && s->status == 201) consented = true;
+    bool restricted = s->who == PROF && strcmp(s->method, "GET") == 0 && s->status == 200 && !consented;
+    const char *expected = restricted         ? "restricted"
+                           : s->status == 409 ? "conflict"
+                           : s->status < 400  ? "allowed"
+                                              : "denied";
+    ck_assert_msg(strcmp(out, expected) == 0, "step %zu: outcome %s, expected %s", i, out, expected);
     ck_assert_str_eq(jstr(e, "case_id"), id);
     ck_assert_str_eq(jstr(e, "subject_id"), fx.resident1.id);
     ck_assert_ptr_nonnull(jstr(e, "at"));
@@ -214,8 +222,9 @@ START_TEST(access_log_reading_and_export) {
   json_array_foreach(log, i, e) {
     const char *actor = jstr(e, "actor_id");
     const char *act = jstr(e, "action"), *out = jstr(e, "outcome");
+    /* no consent yet: the professional's reads were cut down */
     if (actor && strcmp(actor, fx.professional.id) == 0 && act && strcmp(act, "read") == 0 && out &&
-        strcmp(out, "allowed") == 0)
+        strcmp(out, "restricted") == 0)
       prof_reads++;
     if (actor && strcmp(actor, fx.volunteer2.id) == 0) {
       ck_assert_str_eq(jstr(e, "outcome"), "denied");

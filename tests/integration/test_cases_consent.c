@@ -191,7 +191,15 @@ START_TEST(consent_by_representative) {
   const char *title = "Meneer de Vries: mantelzorg door dochter";
   char *id = case_open(coord, fx.resident1.id, title, NULL);
   free(participant_add(coord, id, fx.professional.id, "professional", "wijkteam", false));
-  free(participant_add(coord, id, carer.id, "informal_carer", NULL, true));
+  /* the desk names the representative with a reason (the subject gave no consent to her yet) */
+  char participants[200];
+  case_path(participants, sizeof participants, id, "/participants");
+  struct http_response added;
+  http_call(&added, "POST", participants, coord,
+            json_pack("{s:s,s:s,s:b,s:s}", "person_id", carer.id, "role", "informal_carer", "representative", 1,
+                      "reason", "dochter regelt de zorg van haar vader"));
+  assert_status(&added, 201);
+  http_response_free(&added);
   free(participant_add(coord, id, helper.id, "informal_carer", NULL, false));
   char *own = action_create(coord, id, "Indicatiegesprek", fx.professional.id, NULL, NULL);
   struct http_response r;

@@ -231,6 +231,12 @@ static const struct probe probes[] = {
     S("case_actions", "consent", "professional", COMMUNITY, 4, ANNA, C_CONSENT, PROFESSIONAL, "true"),
     S("case_actions", "no consent", "professional", COMMUNITY, 4, ANNA, C_NO_CONSENT, PROFESSIONAL, "false"),
     S("case_actions", NULL, "guest", COMMUNITY, 4, ANNA, C_CONSENT, GUEST, "true"),
+    /* Who may be a consent grantee, whether the subject herself consented to a representative,
+     * the subject of a case a refused request named (access log), and the subject's log page. */
+    S("case_consent_grantee", NULL, "resident", COMMUNITY, 3, ANNA, C_CONSENT, VOLUNTEER),
+    S("case_subject_consent", NULL, "coordinator", COMMUNITY, 4, ANNA, C_CONSENT, VOLUNTEER, RESIDENT),
+    S("access_log_case_subject", NULL, "coordinator", COMMUNITY, 2, ANNA, C_CONSENT),
+    S("case_access_log_page", NULL, "resident", COMMUNITY, 6, ANNA, C_CONSENT, FIRST_PAGE),
     /* Timeline: $4/$5 cursor, $6 limit. */
     S("tl_page", NULL, "coordinator", COMMUNITY, 6, ANNA, C_CONSENT, COORDINATOR, AFTER_TS, AFTER_ID, LIMIT),
     S("tl_page", NULL, "volunteer", COMMUNITY, 6, ANNA, C_CONSENT, VOLUNTEER, AFTER_TS, AFTER_ID, LIMIT),

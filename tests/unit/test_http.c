@@ -150,10 +150,12 @@ START_TEST(test_critical_mappings) {
   expect_answer(&a, RESULT_PRECONDITION_FAILED, NULL, 412, "precondition-failed");
   answer_free(&a);
 
-  /* two different 422s, told apart by their type */
+  /* three different 422s, told apart by their type */
   expect_answer(&a, RESULT_IDEMPOTENCY_MISMATCH, NULL, 422, "idempotency-key-reused");
   answer_free(&a);
   expect_answer(&a, RESULT_POLICY_REFUSED, NULL, 422, "policy-refused");
+  answer_free(&a);
+  expect_answer(&a, RESULT_UNPROCESSABLE, NULL, 422, "unprocessable");
   answer_free(&a);
 
   /* 429 and 503 say when to come back */
