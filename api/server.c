@@ -122,8 +122,9 @@ static enum result authenticate_scraper(struct api_request *ar) {
  * dispatch() starts over, without predicting, when they changed. */
 static enum result open_transaction(struct api_request *ar, int predict) {
   /* The session is checked in the same round trip as the context (db.h). */
-  struct db_context ctx = {.person_id = ar->person_id, .session_id = ar->session_id[0] ? ar->session_id : NULL,
-                            .request_id = ar->request_id};
+  struct db_context ctx = {.person_id = ar->person_id,
+                           .session_id = ar->session_id[0] ? ar->session_id : NULL,
+                           .request_id = ar->request_id};
   int reads = strcmp(ar->route->method, "GET") == 0;
   if (!(ar->route->flags & ROUTE_COMMUNITY))
     return result_from_db(reads ? db_reads_start(&ar->db, &ctx) : db_transaction_start(&ar->db, &ctx, NULL, NULL),

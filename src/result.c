@@ -17,6 +17,10 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
       info->detail = "the request refers to something that does not exist here";
       return RESULT_UNPROCESSABLE;
     case DB_CONSTRAINT:
+      /* A value the domain let through but a CHECK or NOT NULL refused: the domain's check is
+       * missing (the db_error line says which constraint), but the client still hears 422. */
+      info->detail = "the request breaks a rule of the data";
+      return RESULT_UNPROCESSABLE;
     case DB_ERROR:
     default:
       return RESULT_ERROR;
