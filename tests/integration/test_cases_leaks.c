@@ -209,22 +209,25 @@ static bool server_logged_db_error(const char *request_id) {
   return false;
 }
 
-/* Item 5: whatever the domain misses, a database's foreign-key refusal is the client's 422, not a
- * 500, and the db_error line names the request. A trigger (as the owner) refuses one marked
- * title with SQLSTATE 23503, as a reference to a row that went away would. */
-START_TEST(foreign_key_refusal_is_422_and_logged_with_request_id) {
+/* Item 5: whatever the domain misses, a database's refusal of the data (a foreign key, a CHECK)
+ * is the client's 422, not a 500, and the db_error line names the request. A trigger (as the
+ * owner) refuses one marked title with `errcode`, as a reference to a row that went away, or a
+ * value a constraint does not allow, would. */
+static void assert_refusal_is_422_and_logged(const char *errcode) {
   char *coord = fixture_login(&fx.coordinator);
   char *id = case_open(coord, fx.resident1.id, "Vangnet", NULL);
   char marker[80];
-  snprintf(marker, sizeof marker, "fk-vangnet-%s", id);
+  snprintf(marker, sizeof marker, "refused-%s", id);
   PGconn *db = owner_db();
-  db_run(db,
-         "CREATE OR REPLACE FUNCTION test_fk_refusal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-         "RAISE EXCEPTION 'test: a referenced row is gone' USING ERRCODE = 'foreign_key_violation'; END $$");
   char sql[400];
   snprintf(sql, sizeof sql,
-           "CREATE TRIGGER test_fk_refusal BEFORE UPDATE ON cases FOR EACH ROW WHEN (NEW.title = '%s') "
-           "EXECUTE FUNCTION test_fk_refusal()",
+           "CREATE OR REPLACE FUNCTION test_refusal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+           "RAISE EXCEPTION 'test: the database refuses this' USING ERRCODE = '%s'; END $$",
+           errcode);
+  db_run(db, sql);
+  snprintf(sql, sizeof sql,
+           "CREATE TRIGGER test_refusal BEFORE UPDATE ON cases FOR EACH ROW WHEN (NEW.title = '%s') "
+           "EXECUTE FUNCTION test_refusal()",
            marker);
   db_run(db, sql);
 
@@ -232,7 +235,7 @@ START_TEST(foreign_key_refusal_is_422_and_logged_with_request_id) {
   char path[200], if_match[200], request_id[80];
   case_path(path, sizeof path, id, NULL);
   snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
-  snprintf(request_id, sizeof request_id, "t10-fk-%.8s-%d", id, (int)getpid());
+  snprintf(request_id, sizeof request_id, "t10-%.6s-%.8s-%d", errcode, id, (int)getpid());
   char rid_header[120];
   snprintf(rid_header, sizeof rid_header, "X-Request-Id: %s", request_id);
   const char *h[] = {if_match, rid_header, NULL};
@@ -243,15 +246,22 @@ START_TEST(foreign_key_refusal_is_422_and_logged_with_request_id) {
   snprintf(body, sizeof body, "%.290s", r.body ? r.body : "");
   if (status == 422) assert_problem(&r, 422, "unprocessable");
   http_response_free(&r);
-  db_run(db, "DROP TRIGGER test_fk_refusal ON cases");
-  db_run(db, "DROP FUNCTION test_fk_refusal()");
+  db_run(db, "DROP TRIGGER test_refusal ON cases");
+  db_run(db, "DROP FUNCTION test_refusal()");
   PQfinish(db);
-  ck_assert_msg(status == 422, "a foreign-key refusal answered %d: %s", status, body);
+  ck_assert_msg(status == 422, "a refusal with %s answered %d: %s", errcode, status, body);
   ck_assert_msg(server_logged_db_error(request_id), "no db_error line with request_id %s", request_id);
   free(etag);
   free(id);
   free(coord);
 }
+
+START_TEST(foreign_key_refusal_is_422_and_logged_with_request_id) {
+  assert_refusal_is_422_and_logged("foreign_key_violation");
+}
+END_TEST
+
+START_TEST(check_refusal_is_422_and_logged_with_request_id) { assert_refusal_is_422_and_logged("check_violation"); }
 END_TEST
 
 /* The entries of the case's access log as the subject reads them (new reference). */
@@ -366,6 +376,7 @@ Suite *cases_leaks_suite(void) {
   tcase_add_test(tc, representative_needs_consent_or_reason);
   tcase_add_test(tc, consent_grantee_is_member_or_participant);
   tcase_add_test(tc, foreign_key_refusal_is_422_and_logged_with_request_id);
+  tcase_add_test(tc, check_refusal_is_422_and_logged_with_request_id);
   tcase_add_test(tc, access_log_says_what_happened);
   suite_add_tcase(s, tc);
   return s;

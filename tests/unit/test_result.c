@@ -10,8 +10,10 @@ START_TEST(test_from_db) {
   ck_assert_int_eq(info.retry_after, 0);
   ck_assert_int_eq(result_from_db(DB_UNIQUE, &info), RESULT_CONFLICT);
   ck_assert_int_eq(info.retry_after, 0);
-  ck_assert_int_eq(result_from_db(DB_CONSTRAINT, &info), RESULT_ERROR);
-  /* a row named that does not exist is the client's to fix, never a 500 */
+  /* a value a CHECK refused, or a row named that does not exist, is the client's to fix, never a 500 */
+  ck_assert_int_eq(result_from_db(DB_CONSTRAINT, &info), RESULT_UNPROCESSABLE);
+  ck_assert_ptr_nonnull(info.detail);
+  info.detail = NULL;
   ck_assert_int_eq(result_from_db(DB_FOREIGN_KEY, &info), RESULT_UNPROCESSABLE);
   ck_assert_ptr_nonnull(info.detail);
   info.detail = NULL;
