@@ -8,6 +8,12 @@ enum result result_from_db(enum db_status status, struct result_info *info) {
     case DB_DOWN:
       info->retry_after = status == DB_BUSY ? 1 : 5;
       return RESULT_UNAVAILABLE;
+    case DB_TIMEOUT:
+      /* The statement ran past its time (or waited too long for a lock): the same request is
+       * likely to work a little later, so it is a 503 with Retry-After, never a 500. */
+      info->detail = "the database took too long to answer: try again in a moment";
+      info->retry_after = 2;
+      return RESULT_UNAVAILABLE;
     case DB_UNIQUE:
       return RESULT_CONFLICT;
     case DB_SESSION_ENDED:

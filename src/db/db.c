@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <orcania.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +33,13 @@ static const struct db_statement builtin_statements[] = {
 
 struct db_conn {
   PGconn *pg; /* NULL until connected; closed and reset to NULL when broken */
+  /* What db_pool_cancel_all() uses to cancel pg's running statement, from another thread: owned,
+   * replaced and read only under pool.lock (conn_attach). NULL while pg is. */
+  PGcancel *cancel;
   int busy;
+  /* Set by db_acquire() on a connection that served earlier requests: if its first round trip
+   * finds it broken, it is replaced and the round trip sent again, once. */
+  int may_retry;
   int commit_pending; /* a read-only transaction's COMMIT was sent, its result not yet read */
   /* db_begin_deferred(): BEGIN and this context go out with the first statement. Owned copies. */
   int begin_pending;
@@ -59,7 +67,11 @@ static struct {
   char *options;                          /* owned: server options passed at connect */
   const struct db_statement **statements; /* owned array of borrowed statements */
   size_t statement_count;
+  void (*on_release)(void); /* db_pool_on_release(), or NULL */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+/* Set by db_pool_cancel_all() at shutdown: nothing new is sent to PostgreSQL after it. */
+static atomic_int cancelling;
 
 int db_register_statements(const struct db_statement *statements, size_t count) {
   const struct db_statement **grown = o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
@@ -96,6 +108,8 @@ static enum db_status classify(const PGresult *res, PGconn *pg) {
   if (strcmp(state, "23505") == 0) return DB_UNIQUE;
   if (strcmp(state, "23503") == 0) return DB_FOREIGN_KEY;
   if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT;
+  /* query_canceled (statement_timeout, or PQcancel at shutdown), lock_not_available */
+  if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) return DB_TIMEOUT;
   /* connection exceptions, admin shutdown, crash shutdown, cannot connect now */
   if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
       strcmp(state, "57P03") == 0)
@@ -156,6 +170,43 @@ static PGconn *connect_pg(const char *conninfo, const char *options) {
 
 PGconn *db_connect_direct(const char *conninfo) { return connect_pg(conninfo, NULL); }
 
+/* Give conn a new PostgreSQL connection (NULL: none), closing the old one. The cancel handle is
+ * swapped under the pool's lock, so db_pool_cancel_all() never uses one being freed. */
+static void conn_attach(struct db_conn *conn, PGconn *pg) {
+  PGcancel *cancel = pg != NULL ? PQgetCancel(pg) : NULL; /* NULL out of memory: not cancellable */
+  pthread_mutex_lock(&pool.lock);
+  PGcancel *old_cancel = conn->cancel;
+  conn->cancel = cancel;
+  pthread_mutex_unlock(&pool.lock);
+  PQfreeCancel(old_cancel);
+  if (conn->pg != NULL) PQfinish(conn->pg);
+  conn->pg = pg;
+}
+
+static void conn_close(struct db_conn *conn) { conn_attach(conn, NULL); }
+
+/* Connect conn and prepare every statement on it. 0, or -1 with conn left unconnected. */
+static int conn_open(struct db_conn *conn) {
+  PGconn *pg = connect_pg(pool.conninfo, pool.options);
+  if (pg != NULL && prepare_all(pg) != 0) {
+    PQfinish(pg);
+    pg = NULL;
+  }
+  conn_attach(conn, pg);
+  return pg != NULL ? 0 : -1;
+}
+
+/* Whether an idle connection was closed by PostgreSQL while it sat in the pool (a restart, an
+ * administrator's pg_terminate_backend): the server then sends an error and closes its end, so
+ * the socket is readable. An idle connection has nothing else to read: any input means it
+ * cannot be trusted, and replacing it costs one connect. */
+static int went_stale(PGconn *pg) {
+  if (PQstatus(pg) != CONNECTION_OK) return 1;
+  struct pollfd watch = {.fd = PQsocket(pg), .events = POLLIN};
+  if (watch.fd < 0) return 1;
+  return poll(&watch, 1, 0) != 0; /* readable, hung up, or poll itself failed */
+}
+
 int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_timeout_ms) {
   if (conninfo == NULL || size < 1 || wait_ms < 1) return -1;
   pool.slots = o_malloc((size_t)size * sizeof *pool.slots);
@@ -183,6 +234,7 @@ void db_pool_stop(void) {
   pthread_mutex_lock(&pool.lock);
   for (int i = 0; i < pool.size; i++) {
     if (pool.slots[i].pg != NULL) PQfinish(pool.slots[i].pg);
+    PQfreeCancel(pool.slots[i].cancel);
   }
   o_free(pool.slots);
   o_free(pool.conninfo);
@@ -236,8 +288,7 @@ static int read_pending_commit(struct db_conn *conn) {
     PQclear(res);
   }
   if (ok && PQstatus(conn->pg) == CONNECTION_OK && PQtransactionStatus(conn->pg) == PQTRANS_IDLE) return 0;
-  PQfinish(conn->pg);
-  conn->pg = NULL;
+  conn_close(conn);
   return -1;
 }
 
@@ -254,6 +305,10 @@ enum db_status db_acquire(struct db_conn **out) {
 
   struct db_conn *conn = NULL;
   pthread_mutex_lock(&pool.lock);
+  if (atomic_load(&cancelling)) {
+    pthread_mutex_unlock(&pool.lock);
+    return DB_BUSY;
+  }
   pool.waiting++;
   while (conn == NULL) {
     /* Prefer a connected slot; an unconnected one is the fallback. */
@@ -275,16 +330,14 @@ enum db_status db_acquire(struct db_conn **out) {
 
   /* Connect outside the lock: it can take a while and must not block other threads. */
   if (conn->pg != NULL) read_pending_commit(conn);
-  if (conn->pg == NULL) {
-    conn->pg = connect_pg(pool.conninfo, pool.options);
-    if (conn->pg != NULL && prepare_all(conn->pg) != 0) {
-      PQfinish(conn->pg);
-      conn->pg = NULL;
-    }
-    if (conn->pg == NULL) {
-      db_release(conn);
-      return DB_DOWN;
-    }
+  if (conn->pg != NULL && went_stale(conn->pg)) {
+    log_event(LOG_INFO, NULL, "db_connection_replaced", json_pack("{s:s}", "why", "closed while idle"));
+    conn_close(conn);
+  }
+  conn->may_retry = conn->pg != NULL;
+  if (conn->pg == NULL && conn_open(conn) != 0) {
+    db_release(conn);
+    return DB_DOWN;
   }
   *out = conn;
   return DB_OK;
@@ -308,60 +361,87 @@ void db_release(struct db_conn *conn) {
   if (conn->pg != NULL && !conn->commit_pending) {
     PGTransactionStatusType ts = PQtransactionStatus(conn->pg);
     if (PQstatus(conn->pg) != CONNECTION_OK || ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN) {
-      PQfinish(conn->pg);
-      conn->pg = NULL;
+      conn_close(conn);
     } else if (ts != PQTRANS_IDLE) {
       db_rollback(conn);
-      if (conn->pg != NULL && PQtransactionStatus(conn->pg) != PQTRANS_IDLE) {
-        PQfinish(conn->pg);
-        conn->pg = NULL;
-      }
+      if (conn->pg != NULL && PQtransactionStatus(conn->pg) != PQTRANS_IDLE) conn_close(conn);
     }
   }
+  conn->may_retry = 0;
   pthread_mutex_lock(&pool.lock);
   conn->busy = 0;
   pool.in_use--;
   pthread_cond_signal(&pool.freed);
+  void (*hook)(void) = pool.on_release;
   pthread_mutex_unlock(&pool.lock);
+  if (hook != NULL) hook();
+}
+
+void db_pool_on_release(void (*hook)(void)) {
+  pthread_mutex_lock(&pool.lock);
+  pool.on_release = hook;
+  pthread_mutex_unlock(&pool.lock);
+}
+
+int db_pool_has_free(void) {
+  pthread_mutex_lock(&pool.lock);
+  int free_now = !atomic_load(&cancelling) && pool.in_use < pool.size && pool.waiting == 0;
+  pthread_mutex_unlock(&pool.lock);
+  return free_now;
+}
+
+void db_pool_cancel_all(void) {
+  atomic_store(&cancelling, 1);
+  pthread_mutex_lock(&pool.lock);
+  int cancelled = 0;
+  for (int i = 0; i < pool.size; i++) {
+    if (!pool.slots[i].busy || pool.slots[i].cancel == NULL) continue;
+    char reason[256];
+    if (PQcancel(pool.slots[i].cancel, reason, sizeof reason) == 1) cancelled++;
+  }
+  pthread_mutex_unlock(&pool.lock);
+  log_event(LOG_WARNING, NULL, "db_statements_cancelled", json_pack("{s:i}", "connections", cancelled));
 }
 
 /* Run BEGIN (when `begin`), the context statement, the session check (a context with a session),
  * the member scope (a person without a community), a db_expect() statement not yet sent and an
  * optional first statement in one pipeline: one round trip. Without BEGIN and outside a transaction (db_reads_start) the
  * pipeline is a transaction of its own, committed at its sync. */
-static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
-                                   const char *first_statement, int nparams, const char *const *first_params,
-                                   PGresult **first_result) {
+static enum db_status send_context_once(struct db_conn *conn, const struct db_context *ctx, int begin,
+                                        const char *first_statement, int nparams, const char *const *first_params,
+                                        PGresult **first_result, int last_attempt) {
   PGconn *pg = conn->pg;
   const char *params[3] = {ctx->person_id ? ctx->person_id : "", ctx->community_id ? ctx->community_id : "",
                            ctx->roles ? ctx->roles : ""};
   if (PQenterPipelineMode(pg) != 1) return classify(NULL, pg);
   int ok = 1;
   int expected = 0;
+  const char *sent[6]; /* the name of each statement in the pipeline, for the log */
   if (begin) {
     ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1;
-    expected++;
+    sent[expected++] = "BEGIN";
   }
   ok = ok && PQsendQueryPrepared(pg, CONTEXT_STATEMENT, 3, params, NULL, NULL, 0) == 1;
-  expected++;
+  sent[expected++] = CONTEXT_STATEMENT;
   if (ctx->session_id != NULL) {
     ok = ok && PQsendQueryPrepared(pg, SESSION_STATEMENT, 1, &ctx->session_id, NULL, NULL, 0) == 1;
-    expected++;
+    sent[expected++] = SESSION_STATEMENT;
   }
   if (ctx->person_id != NULL && ctx->community_id == NULL) {
     ok = ok && PQsendQueryPrepared(pg, MEMBER_SCOPE_STATEMENT, 0, NULL, NULL, NULL, 0) == 1;
-    expected++;
+    sent[expected++] = MEMBER_SCOPE_STATEMENT;
   }
   int expect_at = 0;                       /* the position of the expectation's result, 0 when none */
   enum db_status expect_status = DB_ERROR; /* until its result arrives */
   if (conn->expect_statement != NULL) {
     const char *expect_params[1] = {conn->expect_value};
     ok = ok && PQsendQueryPrepared(pg, conn->expect_statement, 1, expect_params, NULL, NULL, 0) == 1;
+    sent[expected] = conn->expect_statement;
     expect_at = ++expected;
   }
   if (first_statement != NULL) {
     ok = ok && PQsendQueryPrepared(pg, first_statement, nparams, first_params, NULL, NULL, 0) == 1;
-    expected++;
+    sent[expected++] = first_statement;
   }
   ok = ok && PQpipelineSync(pg) == 1;
   enum db_status status = ok ? DB_OK : DB_DOWN;
@@ -383,8 +463,8 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     results++;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && status == DB_OK) {
       status = classify(res, pg);
-      if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY)
-        log_pg_error(conn, first_statement != NULL && results == expected ? first_statement : "context", res, pg);
+      if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY || status == DB_TIMEOUT)
+        log_pg_error(conn, results <= expected ? sent[results - 1] : "pipeline", res, pg);
     }
     /* A wrong assumption (DB_STALE) failed the expectation and aborted what came after it. */
     if (results == expect_at) expect_status = status;
@@ -395,6 +475,7 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
     }
   }
   if (status == DB_OK && results != expected) status = DB_ERROR;
+  if (status == DB_DOWN && !last_attempt) return status; /* sent again: the expectation stays pending */
   if (status == DB_SESSION_ENDED) conn->session_ended = 1;
   if (expect_at != 0) {
     conn->expect_status = expect_status;
@@ -406,6 +487,22 @@ static enum db_status send_context(struct db_conn *conn, const struct db_context
   }
   if (PQexitPipelineMode(pg) != 1 && status == DB_OK) status = DB_ERROR;
   return status;
+}
+
+/* send_context_once(), sent again on a new connection when the first round trip of a reused
+ * connection finds it broken (db_acquire). */
+static enum db_status send_context(struct db_conn *conn, const struct db_context *ctx, int begin,
+                                   const char *first_statement, int nparams, const char *const *first_params,
+                                   PGresult **first_result) {
+  if (atomic_load(&cancelling)) return DB_TIMEOUT;
+  int may_retry = conn->may_retry;
+  conn->may_retry = 0;
+  enum db_status status =
+      send_context_once(conn, ctx, begin, first_statement, nparams, first_params, first_result, !may_retry);
+  if (status != DB_DOWN || !may_retry) return status;
+  log_event(LOG_INFO, conn->request_id, "db_connection_replaced", json_pack("{s:s}", "why", "broken on first use"));
+  if (conn_open(conn) != 0) return DB_DOWN;
+  return send_context_once(conn, ctx, begin, first_statement, nparams, first_params, first_result, 1);
 }
 
 enum db_status db_begin(struct db_conn *conn, const struct db_context *ctx, const char *first_statement,
@@ -547,10 +644,7 @@ void db_commit_read_only(struct db_conn *conn) {
 
 void db_rollback(struct db_conn *conn) {
   if (conn->pg == NULL || PQtransactionStatus(conn->pg) == PQTRANS_IDLE) return;
-  if (simple_command(conn, "ROLLBACK") == DB_DOWN) {
-    PQfinish(conn->pg);
-    conn->pg = NULL;
-  }
+  if (simple_command(conn, "ROLLBACK") == DB_DOWN) conn_close(conn);
 }
 
 enum db_status db_transaction_start(struct db_conn **out, const struct db_context *ctx, const char *first_statement,
@@ -600,6 +694,8 @@ enum db_status db_query(struct db_conn *conn, const char *statement, int nparams
     }
     return status;
   }
+  if (atomic_load(&cancelling)) return DB_TIMEOUT;
+  conn->may_retry = 0;
   PGresult *res = PQexecPrepared(conn->pg, statement, nparams, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(res);
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
@@ -607,7 +703,7 @@ enum db_status db_query(struct db_conn *conn, const char *statement, int nparams
     return DB_OK;
   }
   enum db_status status = classify(res, conn->pg);
-  if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY)
+  if (status == DB_ERROR || status == DB_CONSTRAINT || status == DB_FOREIGN_KEY || status == DB_TIMEOUT)
     log_pg_error(conn, statement, res, conn->pg);
   PQclear(res);
   return status;

@@ -20,6 +20,7 @@ enum db_status {
   DB_ERROR,         /* anything else (logged here with its SQLSTATE) */
   DB_STALE,         /* a db_expect() prediction did not hold: the transaction's answers are void */
   DB_SESSION_ENDED, /* the context's session is no longer live (db_context.session_id) */
+  DB_TIMEOUT,       /* cancelled: statement_timeout, a lock timeout, or db_pool_cancel_all() */
 };
 
 struct db_statement {
@@ -60,11 +61,25 @@ const struct db_statement *db_statement_at(size_t i); /* NULL when i >= db_state
 int db_pool_start(const char *conninfo, int size, int wait_ms, int statement_timeout_ms);
 void db_pool_stop(void);
 
+/* Shutdown: cancel what runs in PostgreSQL on every connection in use (PQcancel), and from now
+ * on refuse new statements (DB_TIMEOUT) and new connections (DB_BUSY). Thread-safe. */
+void db_pool_cancel_all(void);
+
+/* Whether a connection could be taken at once (one is free and nobody waits for one). */
+int db_pool_has_free(void);
+
+/* Called after every db_release(), on the releasing thread, with no lock of the pool held: lets
+ * the HTTP layer wake a request that waits for a connection. Set before db_pool_start(). */
+void db_pool_on_release(void (*hook)(void));
+
 /* Snapshot of the pool for /metrics. */
 void db_pool_stats(int *size, int *in_use, int *waiting);
 
 /* Take a connection (connecting it if needed), waiting at most the pool's wait.
- * DB_OK with *out set, DB_BUSY when none came free in time, DB_DOWN when connecting failed. */
+ * DB_OK with *out set, DB_BUSY when none came free in time, DB_DOWN when connecting failed.
+ * A pooled connection that PostgreSQL closed while it sat idle (a restart) is replaced here,
+ * and one that breaks on its first round trip is replaced and that round trip sent again once:
+ * nothing of it can have been committed, and the client has heard nothing yet. */
 enum db_status db_acquire(struct db_conn **out);
 
 /* Give a connection back. An open transaction is rolled back; a broken connection is closed
