@@ -31,12 +31,14 @@
 #include <microhttpd.h>
 #include <orcania.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "../src/support/log.h"
+#include "connections.h"
 #include "headers.h"
 #include "http.h"
 #include "metrics.h"
@@ -178,7 +180,8 @@ struct refusal {
   int status;
   const char *detail;
   int close_connection;
-  json_t *errors; /* borrowed from the scan (NULL: none) */
+  json_t *errors;  /* borrowed from the scan (NULL: none) */
+  int retry_after; /* seconds for Retry-After (0: no header) */
 };
 
 /* Whether the request's framing, size, parameters and path can be trusted; 0 when fine, else
@@ -249,7 +252,8 @@ static int check_request(struct MHD_Connection *connection, const char *url, con
 /* A problem+json response with the headers every answer carries. `url` and `request_id` may
  * be NULL ("/" and a new id); `errors` is borrowed. NULL when out of memory. */
 static struct MHD_Response *problem_response(int status, const char *detail, const char *url,
-                                             const char *client_request_id, json_t *errors, int close_connection) {
+                                             const char *client_request_id, json_t *errors, int close_connection,
+                                             int retry_after) {
   char request_id[129];
   if (header_request_id_valid(client_request_id))
     snprintf(request_id, sizeof request_id, "%s", client_request_id);
@@ -269,7 +273,11 @@ static struct MHD_Response *problem_response(int status, const char *detail, con
               MHD_add_response_header(response, "X-Request-Id", request_id) == MHD_YES;
   for (size_t i = 0; added && i < header_every_response_count; i++)
     added = MHD_add_response_header(response, header_every_response[i].name, header_every_response[i].value) == MHD_YES;
-  if (added && close_connection) added = MHD_add_response_header(response, "Connection", "close") == MHD_YES;
+  if (added && (close_connection || connections_draining()))
+    added = MHD_add_response_header(response, "Connection", "close") == MHD_YES;
+  char seconds[16];
+  snprintf(seconds, sizeof seconds, "%d", retry_after);
+  if (added && retry_after > 0) added = MHD_add_response_header(response, "Retry-After", seconds) == MHD_YES;
   if (!added) {
     MHD_destroy_response(response);
     return NULL;
@@ -280,8 +288,9 @@ static struct MHD_Response *problem_response(int status, const char *detail, con
 
 static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url, const struct refusal *refusal,
                               const char *client_request_id) {
+  connections_answering(connection);
   struct MHD_Response *response = problem_response(refusal->status, refusal->detail, url, client_request_id,
-                                                   refusal->errors, refusal->close_connection);
+                                                   refusal->errors, refusal->close_connection, refusal->retry_after);
   if (response == NULL) return MHD_NO;
   enum MHD_Result queued = MHD_queue_response(connection, (unsigned)refusal->status, response);
   MHD_destroy_response(response);
@@ -292,12 +301,21 @@ static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url
 static enum MHD_Result gate(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                             const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls) {
   (void)cls;
+  enum connection_step step = connections_on_call(connection, *upload_data_size, api_route_needs_database, method, url);
+  if (step == CONNECTION_SUSPENDED) return MHD_YES; /* resumed when a database connection is free */
+  if (step == CONNECTION_CLOSE) return MHD_NO;      /* answered 408 already */
   in_gate = 1;
   enum MHD_Result result = MHD_YES;
   int refused = 0;
+  if (step == CONNECTION_DB_TIMEOUT) {
+    struct refusal busy = {
+        .status = 503, .detail = "the service is busy: try again shortly", .close_connection = 0, .retry_after = 1};
+    result = refuse(connection, url, &busy, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"));
+    refused = 1;
+  }
   /* Calls without data are the header stage (first) and the end of the body (last); checking
    * both is cheap, and a request refused at the first never reaches the last. */
-  if (*upload_data_size == 0) {
+  if (!refused && *upload_data_size == 0) {
     struct header_scan scan;
     memset(&scan, 0, sizeof scan);
     struct refusal refusal = {0};
@@ -350,8 +368,9 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
   if (in_gate || status_code < 400) return mhd_queue_response(connection, status_code, response);
   /* libmicrohttpd's own refusal: the same status, told as a problem. It closes the connection
    * itself. The path is not known here. */
+  connections_answering(connection);
   struct MHD_Response *problem =
-      problem_response((int)status_code, own_refusal_detail(status_code), NULL, NULL, NULL, 0);
+      problem_response((int)status_code, own_refusal_detail(status_code), NULL, NULL, NULL, 0, 0);
   if (problem == NULL) return mhd_queue_response(connection, status_code, response);
   enum MHD_Result queued = mhd_queue_response(connection, status_code, problem);
   MHD_destroy_response(problem);

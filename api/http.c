@@ -19,6 +19,7 @@ static const struct {
     {403, "forbidden", "Forbidden"},
     {404, "not-found", "Not found"},
     {405, "method-not-allowed", "Method not allowed"},
+    {408, "request-timeout", "Request timeout"},
     {409, "conflict", "Conflict"},
     {412, "precondition-failed", "Precondition failed"},
     {413, "payload-too-large", "Payload too large"},
@@ -147,10 +148,13 @@ void api_fail(struct api_request *ar, enum result r) {
     case RESULT_TOO_MANY:
     case RESULT_UNAVAILABLE:
       snprintf(seconds, sizeof seconds, "%d", info->retry_after > 0 ? info->retry_after : 1);
-      api_problem(ar, r == RESULT_TOO_MANY ? 429 : 503,
-                  r == RESULT_TOO_MANY ? "too many attempts: wait before trying again"
-                                       : "the service is busy or its database is unreachable: try again shortly",
-                  errors);
+      if (r == RESULT_TOO_MANY)
+        api_problem(ar, 429, "too many attempts: wait before trying again", errors);
+      else
+        api_problem(
+            ar, 503,
+            info->detail ? info->detail : "the service is busy or its database is unreachable: try again shortly",
+            errors);
       u_map_put(ar->resp->map_header, "Retry-After", seconds);
       return;
     case RESULT_OK:

@@ -21,6 +21,7 @@ enum route_flags {
   ROUTE_JSON_BODY = 1 << 3,   /* a JSON object body is required */
   ROUTE_IDEMPOTENT = 1 << 4,  /* honours Idempotency-Key (creating POSTs) */
   ROUTE_SCRAPER = 1 << 5,     /* the metrics token (NOABER_METRICS_TOKEN), not a person's */
+  ROUTE_NO_DATABASE = 1 << 6, /* answers without the database: never waits for a connection */
 };
 
 struct api_request;

@@ -10,8 +10,8 @@
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define BUCKETS (sizeof buckets / sizeof buckets[0])
-static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412,
-                               413, 414, 415, 422, 428, 429, 431, 500, 503, 505};
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 408, 409,
+                               412, 413, 414, 415, 422, 428, 429, 431, 500, 503, 505};
 #define STATUSES (sizeof statuses / sizeof statuses[0])
 
 struct route_metrics {

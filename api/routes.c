@@ -2,16 +2,17 @@
 #include "routes.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define COMMUNITY (ROUTE_BEARER | ROUTE_COMMUNITY | ROUTE_TRANSACTION)
 
 const struct route api_routes[] = {
-    {"GET", "/healthz", handle_healthz, ROUTE_PUBLIC, NULL, NULL},
+    {"GET", "/healthz", handle_healthz, ROUTE_NO_DATABASE, NULL, NULL},
     {"GET", "/readyz", handle_readyz, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/metrics", handle_metrics, ROUTE_SCRAPER, NULL, NULL},
-    {"GET", "/v1/openapi.json", handle_openapi, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/docs", handle_docs, ROUTE_PUBLIC, NULL, NULL},
-    {"GET", "/docs/redoc.standalone.js", handle_docs_renderer, ROUTE_PUBLIC, NULL, NULL},
+    {"GET", "/metrics", handle_metrics, ROUTE_SCRAPER | ROUTE_NO_DATABASE, NULL, NULL},
+    {"GET", "/v1/openapi.json", handle_openapi, ROUTE_NO_DATABASE, NULL, NULL},
+    {"GET", "/docs", handle_docs, ROUTE_NO_DATABASE, NULL, NULL},
+    {"GET", "/docs/redoc.standalone.js", handle_docs_renderer, ROUTE_NO_DATABASE, NULL, NULL},
 
     {"POST", "/v1/auth/login", handle_auth_login, ROUTE_JSON_BODY, NULL, NULL},
     {"POST", "/v1/auth/refresh", handle_auth_refresh, ROUTE_JSON_BODY, NULL, NULL},
@@ -111,6 +112,28 @@ const struct route api_routes[] = {
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+int api_route_path_matches(const char *pattern, const char *path) {
+  while (*pattern == '/' && *path == '/') {
+    pattern++;
+    path++;
+    size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
+    if (len == 0 && plen != 0) return 0;
+    if (pattern[0] != ':' && (plen != len || strncmp(pattern, path, len) != 0)) return 0;
+    pattern += plen;
+    path += len;
+  }
+  if (*path == '/' && path[1] == '\0') path++; /* a trailing slash names the same resource */
+  return *pattern == '\0' && *path == '\0';
+}
+
+int api_route_needs_database(const char *method, const char *path) {
+  for (size_t i = 0; i < api_route_count; i++) {
+    if (strcmp(api_routes[i].method, method) == 0 && api_route_path_matches(api_routes[i].path, path))
+      return !(api_routes[i].flags & ROUTE_NO_DATABASE);
+  }
+  return 0; /* no route: a 404 or 405 */
+}
 
 void api_routes_print(FILE *out) {
   for (size_t i = 0; i < api_route_count; i++) {

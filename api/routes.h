@@ -7,6 +7,12 @@
 extern const struct route api_routes[];
 extern const size_t api_route_count;
 
+/* Whether a request path fits a route path ("/a/:id" fits "/a/42" and "/a/42/"). */
+int api_route_path_matches(const char *pattern, const char *path);
+
+/* Whether the route for this method and path uses the database (0 when there is none). */
+int api_route_needs_database(const char *method, const char *path);
+
 /* Print "METHOD /path/{param}" per route, as the contract writes paths. */
 void api_routes_print(FILE *out);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <ulfius.h>
 #include <unistd.h>
@@ -26,11 +27,15 @@
 #include "../src/support/log.h"
 #include "../src/support/validate.h"
 #include "conditional.h"
+#include "connections.h"
 #include "edge.h"
 #include "headers.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
+
+/* After the grace and the cancel, how long the cancelled requests get to send their answers. */
+#define SHUTDOWN_ANSWER_S 2.0
 
 static const struct config *config;
 static const struct migration_set *migrations;
@@ -300,6 +305,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   if (!success && !answered) api_fail(&ar, r);
   if (!success && audited) audit_refusal(&ar, r);
   db_release(ar.db); /* rolls back a transaction that is still open */
+  if (connections_draining()) u_map_put(resp->map_header, "Connection", "close"); /* go elsewhere next */
 
   double elapsed = seconds_since(&started);
   metrics_record((size_t)(ar.route - api_routes), ar.status, elapsed);
@@ -311,21 +317,6 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   conditional_tags_free(ar.if_match_tags, ar.if_match.count);
   result_info_clear(&ar.info);
   return U_CALLBACK_COMPLETE;
-}
-
-/* Whether a request path fits a route path ("/a/:id" fits "/a/42"). */
-static int path_matches(const char *pattern, const char *path) {
-  while (*pattern == '/' && *path == '/') {
-    pattern++;
-    path++;
-    size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
-    if (len == 0 && plen != 0) return 0;
-    if (pattern[0] != ':' && (plen != len || strncmp(pattern, path, len) != 0)) return 0;
-    pattern += plen;
-    path += len;
-  }
-  if (*path == '/' && path[1] == '\0') path++; /* a trailing slash names the same resource */
-  return *pattern == '\0' && *path == '\0';
 }
 
 /* No route for this method and path: 405 with Allow when the path exists, else 404. */
@@ -340,7 +331,7 @@ static int not_routed(const struct _u_request *req, struct _u_response *resp, vo
   assign_request_id(&ar);
   char *allow = NULL;
   for (size_t i = 0; i < api_route_count; i++) {
-    if (!path_matches(api_routes[i].path, req->url_path)) continue;
+    if (!api_route_path_matches(api_routes[i].path, req->url_path)) continue;
     allow = allow == NULL ? o_strdup(api_routes[i].method) : mstrcatf(allow, ", %s", api_routes[i].method);
   }
   if (allow != NULL) {
@@ -350,6 +341,7 @@ static int not_routed(const struct _u_request *req, struct _u_response *resp, vo
   } else {
     api_problem(&ar, 404, "there is no resource at this path", NULL);
   }
+  if (connections_draining()) u_map_put(resp->map_header, "Connection", "close");
   double elapsed = seconds_since(&started);
   metrics_record(api_route_count, ar.status, elapsed);
   log_event(LOG_INFO, ar.request_id, "request",
@@ -366,7 +358,16 @@ static void *request_started(void *cls, const char *uri) {
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                               enum MHD_RequestTerminationCode toe) {
   mhd_request_completed(cls, connection, con_cls, toe);
+  connections_request_completed(connection);
   atomic_fetch_sub(&in_flight, 1);
+}
+
+/* Sleep in steps until no request is in flight or `seconds` have passed since `since`. */
+static void wait_for_requests(const struct timespec *since, double seconds) {
+  while (atomic_load(&in_flight) > 0 && seconds_since(since) < seconds) {
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
 }
 
 int server_run(const struct config *cfg, const struct migration_set *set) {
@@ -383,7 +384,8 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   memset(&addr4, 0, sizeof addr4);
   memset(&addr6, 0, sizeof addr6);
   void *addr = NULL;
-  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+  /* Suspend/resume: a request waiting for a database connection holds no thread (connections.h). */
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
   if (inet_pton(AF_INET, cfg->bind_address, &addr4.sin_addr) == 1) {
     addr4.sin_family = AF_INET;
     addr4.sin_port = htons((uint16_t)cfg->port);
@@ -419,6 +421,7 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   struct MHD_OptionItem options[] = {
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connections_notify, NULL},
       {MHD_OPTION_SOCK_ADDR, 0, addr},
       {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
@@ -435,6 +438,12 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  const struct connection_limits limits = {.header_timeout_s = cfg->header_timeout_s,
+                                           .body_timeout_s = cfg->body_timeout_s,
+                                           .body_min_rate = cfg->body_min_rate,
+                                           .idle_timeout_s = cfg->connection_timeout_s,
+                                           .db_wait_ms = cfg->db_pool_wait_ms};
+  if (connections_start(&limits) != 0) goto clean;
   if (ulfius_start_framework_with_mhd_options(&instance, flags, options) != U_OK) {
     log_event(LOG_ERROR, NULL, "listen_failed", json_pack("{s:s, s:i}", "bind", cfg->bind_address, "port", cfg->port));
     goto clean;
@@ -445,21 +454,33 @@ int server_run(const struct config *cfg, const struct migration_set *set) {
   sigwait(&stop_signals, &signal_number);
   log_event(LOG_INFO, NULL, "shutdown_started", json_pack("{s:i}", "signal", signal_number));
 
-  /* Stop accepting, let what is in flight finish, then stop. */
+  /* Refuse new connections at once, so their clients go to another instance: the socket stops
+   * listening (shutdown), and is closed only after libmicrohttpd stopped using it. Every answer
+   * from now on says Connection: close. */
+  connections_drain();
   MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+  if (listener != MHD_INVALID_SOCKET) (void)shutdown(listener, SHUT_RDWR);
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
-  while (atomic_load(&in_flight) > 0 && seconds_since(&started) < cfg->shutdown_grace_s) {
-    struct timespec pause = {0, 10 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+  wait_for_requests(&started, cfg->shutdown_grace_s);
+  int cancelled = atomic_load(&in_flight);
+  if (cancelled > 0) {
+    /* The grace is over: cancel what still runs in PostgreSQL, so those requests are answered
+     * 503 (or, when they committed already, with their answer) instead of dropped at exit. */
+    db_pool_cancel_all();
+    connections_give_up_waiting();
+    struct timespec cancelled_at;
+    clock_gettime(CLOCK_MONOTONIC, &cancelled_at);
+    wait_for_requests(&cancelled_at, SHUTDOWN_ANSWER_S);
   }
   int unfinished = atomic_load(&in_flight);
   ulfius_stop_framework(&instance);
   if (listener != MHD_INVALID_SOCKET) close(listener);
   log_event(unfinished ? LOG_WARNING : LOG_INFO, NULL, "shutdown_finished",
-            json_pack("{s:i}", "unfinished", unfinished));
+            json_pack("{s:i, s:i}", "cancelled", cancelled, "unfinished", unfinished));
   rc = 0;
 clean:
+  connections_stop();
   ulfius_clean_instance(&instance);
   return rc;
 }

@@ -143,7 +143,9 @@ fi
 port=$(free_port) quiet_port=$(free_port) bare_port=$(free_port) fastify_port=$(free_port) context_port=$(free_port)
 [ "$(printf '%s\n' "$port" "$quiet_port" "$bare_port" "$fastify_port" "$context_port" | sort -u | wc -l)" = 5 ] \
   || die "free_port returned the same port twice; run again"
-# Default configuration (log level info, one JSON line per request on stderr, here to a file).
+# Default configuration (log level info, one JSON line per request on stderr, here to a file),
+# except the per-address connection limit: every wrk connection comes from 127.0.0.1.
+export NOABER_PER_IP_CONNECTION_LIMIT=${NOABER_PER_IP_CONNECTION_LIMIT:-0}
 NOABER_PORT=$port "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 # The same with request logging off, to show what logging costs.

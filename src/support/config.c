@@ -151,8 +151,13 @@ int config_load(struct config *cfg, int needs, const char *(*getenv_fn)(const ch
   INT_SETTING(port, "NOABER_PORT", 8080, 1, 65535);
   INT_SETTING(http_threads, "NOABER_HTTP_THREADS", 16, 1, 256);
   INT_SETTING(max_connections, "NOABER_MAX_CONNECTIONS", 512, 1, 65536);
-  INT_SETTING(per_ip_connection_limit, "NOABER_PER_IP_CONNECTION_LIMIT", 0, 0, 65536);
+  /* On by default: one address must not take every connection. Behind a reverse proxy every
+   * client has the proxy's address: raise it there (README, operations). */
+  INT_SETTING(per_ip_connection_limit, "NOABER_PER_IP_CONNECTION_LIMIT", 64, 0, 65536);
   INT_SETTING(connection_timeout_s, "NOABER_CONNECTION_TIMEOUT_S", 30, 1, 3600);
+  INT_SETTING(header_timeout_s, "NOABER_HEADER_TIMEOUT_S", 10, 1, 3600);
+  INT_SETTING(body_timeout_s, "NOABER_BODY_TIMEOUT_S", 10, 1, 3600);
+  INT_SETTING(body_min_rate, "NOABER_BODY_MIN_RATE", 1024, 1, 1 << 30);
   if (read_int(getenv_fn, "NOABER_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024, &v, err, err_len) != 0) goto fail;
   cfg->max_body_bytes = (size_t)v;
   INT_SETTING(shutdown_grace_s, "NOABER_SHUTDOWN_GRACE_S", 20, 0, 600);

@@ -20,6 +20,9 @@ struct config {
   int max_connections;
   int per_ip_connection_limit;
   int connection_timeout_s;
+  int header_timeout_s; /* the request line and headers, from the connection's start */
+  int body_timeout_s;   /* the body, before NOABER_BODY_MIN_RATE extends it */
+  int body_min_rate;    /* bytes per second of body that earn another second */
   size_t max_body_bytes;
   int db_pool_size;
   int db_pool_wait_ms;

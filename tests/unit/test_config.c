@@ -85,8 +85,11 @@ START_TEST(test_defaults) {
   ck_assert_int_eq(cfg.port, 8080);
   ck_assert_int_eq(cfg.http_threads, 16);
   ck_assert_int_eq(cfg.max_connections, 512);
-  ck_assert_int_eq(cfg.per_ip_connection_limit, 0);
+  ck_assert_int_eq(cfg.per_ip_connection_limit, 64);
   ck_assert_int_eq(cfg.connection_timeout_s, 30);
+  ck_assert_int_eq(cfg.header_timeout_s, 10);
+  ck_assert_int_eq(cfg.body_timeout_s, 10);
+  ck_assert_int_eq(cfg.body_min_rate, 1024);
   ck_assert_uint_eq(cfg.max_body_bytes, 65536);
   ck_assert_int_eq(cfg.db_pool_size, 8);
   ck_assert_int_eq(cfg.db_pool_wait_ms, 2000);
@@ -193,6 +196,9 @@ static const struct {
     {"NOABER_ARGON2_MEMLIMIT_KIB", "19455"},
     {"NOABER_ARGON2_OPSLIMIT", "1"},
     {"NOABER_MAX_BODY_BYTES", "1023"},
+    {"NOABER_HEADER_TIMEOUT_S", "0"},
+    {"NOABER_BODY_TIMEOUT_S", "3601"},
+    {"NOABER_BODY_MIN_RATE", "0"},
     {"NOABER_LOG_LEVEL", "loud"},
     {"NOABER_LOG_LEVEL", ""},
     {"DATABASE_URL", NULL},
