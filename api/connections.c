@@ -18,6 +18,8 @@
 #include "routes.h"
 
 #define WATCHDOG_PERIOD_MS 100
+#define MAX_WORKERS 256 /* NOABER_HTTP_THREADS' upper bound */
+#define STANDBY_WAITERS 2
 
 enum phase {
   AWAITING_HEADERS, /* the request line and headers are due by `deadline` */
@@ -41,6 +43,8 @@ struct watched {
   int waited;    /* this request has been suspended for the database before */
   int wait_over; /* resumed after the pool's wait (or at shutdown): answer 503 */
   int suspended; /* in the waiters' queue, suspended */
+  int resumed;   /* resumed for a free database connection, not yet back in the gate */
+  int worker;    /* the worker thread that serves it (watch.workers), -1 when unknown */
 };
 
 static struct {
@@ -52,7 +56,18 @@ static struct {
   int watchdog_running;
   int stopping;  /* connections_stop(): the watchdog ends */
   int giving_up; /* connections_give_up_waiting(): nobody waits any more */
+  int resuming;  /* waiters resumed for a free connection that have not taken it yet */
+  /* libmicrohttpd's worker threads, as the gate meets them. A connection is always served by the
+   * same one, which is busy while it runs the handler: a waiter is resumed on an idle one, so the
+   * database connection that came free is used at once, not after another request. */
+  struct {
+    pthread_t id;
+    int busy;
+  } workers[MAX_WORKERS];
+  int worker_count;
 } watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static _Thread_local int my_worker = -1; /* this thread's index in watch.workers */
 
 static atomic_int draining;
 
@@ -67,19 +82,26 @@ static struct watched *watched_of(struct MHD_Connection *connection) {
   return info != NULL ? info->socket_context : NULL;
 }
 
+/* This worker thread's index in watch.workers, -1 when there is no room (watch.lock held). */
+static int worker_self(void) {
+  if (my_worker < 0 && watch.worker_count < MAX_WORKERS) {
+    watch.workers[watch.worker_count].id = pthread_self();
+    my_worker = watch.worker_count++;
+  }
+  return my_worker;
+}
+
+static int worker_idle(int worker) { return worker < 0 || !watch.workers[worker].busy; }
+
 /* ---- the waiters' queue (watch.lock held) ---- */
 
-static void waiter_push(struct watched *w, int at_front) {
+static void waiter_push(struct watched *w) {
   w->next_waiter = NULL;
-  if (watch.waiters_head == NULL) {
-    watch.waiters_head = watch.waiters_tail = w;
-  } else if (at_front) {
-    w->next_waiter = watch.waiters_head;
+  if (watch.waiters_head == NULL)
     watch.waiters_head = w;
-  } else {
+  else
     watch.waiters_tail->next_waiter = w;
-    watch.waiters_tail = w;
-  }
+  watch.waiters_tail = w;
   w->suspended = 1;
 }
 
@@ -95,6 +117,44 @@ static void waiter_remove(struct watched *w) {
   if (watch.waiters_tail == w) watch.waiters_tail = before;
   w->next_waiter = NULL;
   w->suspended = 0;
+}
+
+/* Take the waiters that can go now into *out (linked by next_waiter): one per free database
+ * connection and STANDBY_WAITERS more, first those of worker `prefer` (-1: none), then those on
+ * idle workers. A waiter on a busy worker stays, to be taken when that worker is done
+ * (connections_call_done). The standby ones wait in the pool, on a thread that had nothing else
+ * to do, so a connection that comes free is taken at once instead of after a wake-up. */
+static void take_resumable(int prefer, struct watched **out) {
+  int available = db_pool_free_count() + STANDBY_WAITERS - watch.resuming;
+  while (available > 0 && watch.waiters_head != NULL) {
+    struct watched *pick = NULL;
+    for (struct watched *w = watch.waiters_head; w != NULL && prefer >= 0; w = w->next_waiter) {
+      if (w->worker == prefer) {
+        pick = w;
+        break;
+      }
+    }
+    for (struct watched *w = watch.waiters_head; w != NULL && pick == NULL; w = w->next_waiter) {
+      if (worker_idle(w->worker)) pick = w;
+    }
+    if (pick == NULL) return;
+    waiter_remove(pick);
+    pick->resumed = 1;
+    watch.resuming++;
+    pick->next_waiter = *out;
+    *out = pick;
+    available--;
+  }
+}
+
+/* Resume a list of waiters taken from the queue, without watch.lock: a suspended connection is
+ * never closed by libmicrohttpd, so each stays valid until its own resume. */
+static void resume_list(struct watched *list) {
+  while (list != NULL) {
+    struct watched *next = list->next_waiter; /* read first: once resumed it may be gone */
+    MHD_resume_connection(list->connection);
+    list = next;
+  }
 }
 
 /* ---- the 408 ---- */
@@ -160,13 +220,11 @@ static void *watchdog_run(void *unused) {
         resume = w;
       }
     }
+    /* A connection that came free without a release to report it (a resumed request that did
+     * not use the database after all) is not left idle while others wait. */
+    take_resumable(-1, &resume);
     pthread_mutex_unlock(&watch.lock);
-    /* Still suspended, so still alive: libmicrohttpd closes no suspended connection. */
-    while (resume != NULL) {
-      struct watched *next = resume->next_waiter;
-      MHD_resume_connection(resume->connection);
-      resume = next;
-    }
+    resume_list(resume);
   }
 }
 
@@ -206,6 +264,7 @@ void connections_notify(void *cls, struct MHD_Connection *connection, void **soc
     w->connection = connection;
     w->fd = info->connect_fd;
     w->phase = AWAITING_HEADERS;
+    w->worker = -1;
     pthread_mutex_lock(&watch.lock);
     w->deadline = now_s() + watch.limits.header_timeout_s;
     w->next = watch.head;
@@ -219,6 +278,7 @@ void connections_notify(void *cls, struct MHD_Connection *connection, void **soc
   if (w == NULL) return;
   pthread_mutex_lock(&watch.lock);
   if (w->suspended) waiter_remove(w);
+  if (w->resumed) watch.resuming--;
   if (w->prev != NULL) w->prev->next = w->next;
   if (w->next != NULL) w->next->prev = w->prev;
   if (watch.head == w) watch.head = w->next;
@@ -254,8 +314,15 @@ void connections_answering(struct MHD_Connection *connection) {
 static enum connection_step before_handler(struct watched *w, int (*needs_database)(const char *, const char *),
                                            const char *method, const char *url) {
   if (w->wait_over) return CONNECTION_DB_TIMEOUT;
-  int queue_ahead = watch.waiters_head != NULL && !w->waited;
-  if (!queue_ahead && db_pool_has_free()) {
+  if (w->resumed) { /* its turn: it goes, and waits in the pool for what is left of its wait */
+    w->resumed = 0;
+    watch.resuming--;
+    w->phase = ANSWERING;
+    double left_ms = (w->deadline - now_s()) * 1000.0;
+    db_limit_wait(left_ms > 0 ? (int)left_ms : 0);
+    return CONNECTION_PROCEED;
+  }
+  if (watch.waiters_head == NULL && db_pool_free_count() - watch.resuming > 0) {
     w->phase = ANSWERING;
     return CONNECTION_PROCEED;
   }
@@ -271,7 +338,7 @@ static enum connection_step before_handler(struct watched *w, int (*needs_databa
   w->phase = WAITING_FOR_DB;
   /* Suspended under the lock: connections_database_released() can only resume it once it is. */
   MHD_suspend_connection(w->connection);
-  waiter_push(w, queue_ahead ? 0 : 1); /* one that was resumed and lost the race stays first */
+  waiter_push(w);
   return CONNECTION_SUSPENDED;
 }
 
@@ -282,6 +349,7 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
   if (w == NULL) return CONNECTION_PROCEED;
   enum connection_step step = CONNECTION_PROCEED;
   pthread_mutex_lock(&watch.lock);
+  w->worker = worker_self();
   switch (w->phase) {
     case AWAITING_HEADERS: /* the first call: the headers are in */
       w->phase = READING_BODY;
@@ -307,16 +375,27 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
     case ANSWERING:
       break;
   }
+  if (step == CONNECTION_PROCEED && w->worker >= 0) watch.workers[w->worker].busy = 1;
   pthread_mutex_unlock(&watch.lock);
   return step;
 }
 
-void connections_database_released(void) {
+void connections_call_done(void) {
+  struct watched *resume = NULL;
   pthread_mutex_lock(&watch.lock);
-  struct watched *w = watch.waiters_head;
-  if (w != NULL) waiter_remove(w);
+  if (my_worker >= 0) watch.workers[my_worker].busy = 0;
+  db_limit_wait(-1);
+  if (watch.waiters_head != NULL) take_resumable(my_worker, &resume);
   pthread_mutex_unlock(&watch.lock);
-  if (w != NULL) MHD_resume_connection(w->connection); /* still suspended, so still alive */
+  resume_list(resume);
+}
+
+void connections_database_released(void) {
+  struct watched *resume = NULL;
+  pthread_mutex_lock(&watch.lock);
+  if (watch.waiters_head != NULL) take_resumable(-1, &resume);
+  pthread_mutex_unlock(&watch.lock);
+  resume_list(resume);
 }
 
 void connections_drain(void) { atomic_store(&draining, 1); }
@@ -333,9 +412,5 @@ void connections_give_up_waiting(void) {
   }
   watch.waiters_head = watch.waiters_tail = NULL;
   pthread_mutex_unlock(&watch.lock);
-  while (resume != NULL) {
-    struct watched *next = resume->next_waiter;
-    MHD_resume_connection(resume->connection);
-    resume = next;
-  }
+  resume_list(resume);
 }

@@ -60,7 +60,11 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
                                          int (*needs_database)(const char *method, const char *url), const char *method,
                                          const char *url);
 
-/* A database connection was released (db_pool_on_release): resume the longest waiter. */
+/* The gate's call of Ulfius's handler returned (after CONNECTION_PROCEED): this worker is idle
+ * again and takes a waiter of its own, when a database connection is free. */
+void connections_call_done(void);
+
+/* A database connection was released (db_pool_on_release): resume a waiter on an idle worker. */
 void connections_database_released(void);
 
 /* Shutdown has begun: every answer from now on says `Connection: close`. */

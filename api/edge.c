@@ -329,6 +329,7 @@ static enum MHD_Result gate(void *cls, struct MHD_Connection *connection, const 
     result =
         ulfius_handler(ulfius_handler_cls, connection, url, method, version, upload_data, upload_data_size, con_cls);
   in_gate = 0;
+  connections_call_done();
   return result;
 }
 

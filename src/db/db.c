@@ -73,6 +73,10 @@ static struct {
 /* Set by db_pool_cancel_all() at shutdown: nothing new is sent to PostgreSQL after it. */
 static atomic_int cancelling;
 
+static _Thread_local int wait_limit_ms = -1; /* db_limit_wait() */
+
+void db_limit_wait(int ms) { wait_limit_ms = ms; }
+
 int db_register_statements(const struct db_statement *statements, size_t count) {
   const struct db_statement **grown = o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
   if (grown == NULL) return -1;
@@ -294,10 +298,11 @@ static int read_pending_commit(struct db_conn *conn) {
 
 enum db_status db_acquire(struct db_conn **out) {
   *out = NULL;
+  int wait_ms = wait_limit_ms >= 0 && wait_limit_ms < pool.wait_ms ? wait_limit_ms : pool.wait_ms;
   struct timespec deadline;
   clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += pool.wait_ms / 1000;
-  deadline.tv_nsec += (long)(pool.wait_ms % 1000) * 1000000L;
+  deadline.tv_sec += wait_ms / 1000;
+  deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
   if (deadline.tv_nsec >= 1000000000L) {
     deadline.tv_sec++;
     deadline.tv_nsec -= 1000000000L;
@@ -383,9 +388,9 @@ void db_pool_on_release(void (*hook)(void)) {
   pthread_mutex_unlock(&pool.lock);
 }
 
-int db_pool_has_free(void) {
+int db_pool_free_count(void) {
   pthread_mutex_lock(&pool.lock);
-  int free_now = !atomic_load(&cancelling) && pool.in_use < pool.size && pool.waiting == 0;
+  int free_now = atomic_load(&cancelling) || pool.waiting > 0 ? 0 : pool.size - pool.in_use;
   pthread_mutex_unlock(&pool.lock);
   return free_now;
 }

@@ -65,12 +65,17 @@ void db_pool_stop(void);
  * on refuse new statements (DB_TIMEOUT) and new connections (DB_BUSY). Thread-safe. */
 void db_pool_cancel_all(void);
 
-/* Whether a connection could be taken at once (one is free and nobody waits for one). */
-int db_pool_has_free(void);
+/* How many connections could be taken at once (free ones; 0 while a thread waits for one, or
+ * after db_pool_cancel_all()). */
+int db_pool_free_count(void);
 
 /* Called after every db_release(), on the releasing thread, with no lock of the pool held: lets
  * the HTTP layer wake a request that waits for a connection. Set before db_pool_start(). */
 void db_pool_on_release(void (*hook)(void));
+
+/* This thread's next db_acquire() calls wait at most `ms` (-1: the pool's wait; never longer):
+ * for a request that has already waited part of its time elsewhere. */
+void db_limit_wait(int ms);
 
 /* Snapshot of the pool for /metrics. */
 void db_pool_stats(int *size, int *in_use, int *waiting);
