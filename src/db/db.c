@@ -159,8 +159,14 @@ static int prepare_all(PGconn *pg) {
 }
 
 static PGconn *connect_pg(const char *conninfo, const char *options) {
-  const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
-  const char *values[] = {conninfo, "noaber", "3", options, NULL};
+  /* Over TCP, a PostgreSQL host that vanishes without closing its end (a network split, a
+   * frozen machine) is noticed within seconds, not after TCP's own quarter of an hour: unsent
+   * data may wait 10 s for an acknowledgement, an idle connection is probed after 30 s. Ignored
+   * over a unix socket. Given before dbname, so a URL that sets them wins. */
+  const char *keys[] = {"tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "dbname",          "application_name",
+                        "connect_timeout",  "options",         NULL};
+  const char *values[] = {"10000", "30", "10", "3", conninfo, "noaber", "3", options, NULL};
   /* expand_dbname=1: the URL in dbname supplies everything the later keywords do not. */
   PGconn *pg = PQconnectdbParams(keys, values, 1);
   if (pg == NULL) return NULL;
