@@ -942,7 +942,7 @@ END_TEST
 
 /* (3) The grace is enforced: NOABER_SHUTDOWN_GRACE_S=2 and a request held by a lock that is
  * never released. After SIGTERM the held request is answered 503 problem+json (with
- * Retry-After) and the process exits within grace + 3 s.
+ * Retry-After) and the process exits by itself within 5 s of SIGTERM (grace + 3 s).
  * Before the fix: the process waited for the statement (here its 20 s timeout) and the answer
  * was dropped ("empty reply"). */
 START_TEST(sigterm_grace_cancels) {
@@ -982,13 +982,14 @@ END_TEST
 
 /* ==== (i) pool wait seen by clients ==== */
 
-/* A pool of 2 (NOABER_DB_POOL_WAIT_MS=200, default threads: as many as connections) under 64
- * client threads doing authenticated list GETs for ~5 s. With one worker thread per connection
- * no request waits for a connection behind a busy worker: a request waits at most for its turn
- * at the socket plus the pool wait (200 ms), then is answered 200 or 503. We assert p99 <= 500
- * ms (pool wait 200 ms + the longest list query, with room for a loaded 2-core CI machine) and
- * no 5xx other than 503.
- * Before the fix: 16 worker threads for 2 connections; clients saw a p99 of ~0.9 s. */
+/* A pool of 2 (NOABER_DB_POOL_WAIT_MS=200, default worker threads) under 64 client threads
+ * doing authenticated list GETs for ~5 s. A request waiting for a database connection holds no
+ * worker thread (it is suspended), so no request queues behind another's wait: each is answered
+ * 200, or 503 once its own 200 ms pool wait has passed. We assert p99 <= 500 ms (the pool wait
+ * plus the list query and the queueing of 64 closed-loop clients on 2 cores, with room for a
+ * loaded CI machine) and no 5xx other than 503, and print what was measured.
+ * Before the fix: this passes on a quiet machine (p99 ~140-270 ms here, no 503): the list query
+ * is too quick for the pool to run dry often; the issue saw ~0.9 s under heavier load. */
 START_TEST(pool_wait_bounded) {
   char members[128];
   community_path(members, sizeof members, &fx.anna, "/members");
