@@ -853,20 +853,22 @@ static void *keepalive_run(void *arg) {
       else
         k->closed++; /* EOF without an answer: closed with the request unanswered */
       if (!k->first_problem[0])
-        snprintf(k->first_problem, sizeof k->first_problem, "request sent %.2f s after SIGTERM: %s",
-                 *k->sigterm > 0 ? sent_at - *k->sigterm : -1.0, http_last_error());
+        snprintf(k->first_problem, sizeof k->first_problem, "a request sent at SIGTERM %+.2f s: %s",
+                 *k->sigterm > 0 ? sent_at - *k->sigterm : -99.0, http_last_error()); /* -99: before it */
       raw_close(&c);
       open = false;
       continue;
     }
     k->answered++;
     bool close_it = header_has(&r, "connection", "close");
-    double sig = *k->sigterm;
-    if (sig > 0 && sent_at > sig + 0.1 && !close_it) {
+    double sig = *k->sigterm, got = now_s();
+    if (sig > 0 && got > sig + 0.1 && !close_it) {
       k->after_without_close++;
       if (!k->first_problem[0])
         snprintf(k->first_problem, sizeof k->first_problem,
-                 "answer to a request sent %.2f s after SIGTERM without Connection: close", sent_at - sig);
+                 "an answer %.2f s after SIGTERM (%ld, to a request sent at SIGTERM %+.2f s) without Connection: "
+                 "close",
+                 got - sig, r.status, sent_at - sig);
     }
     http_response_free(&r);
     if (close_it) {
@@ -879,40 +881,51 @@ static void *keepalive_run(void *arg) {
   return NULL;
 }
 
-/* (2) Eight keep-alive clients looping requests, then SIGTERM: every request sent on an open
- * connection gets a complete answer (none is reset), every answer to a request sent after
- * SIGTERM carries Connection: close, and the clients end up refused.
- * Before the fix: keep-alive connections were served without Connection: close after SIGTERM
- * and about one request per client was reset at exit. */
+/* (2) Eight keep-alive clients loop requests; then a lock holds each one's next request inside
+ * the database (so every connection has a request the server has read), SIGTERM, and the lock
+ * is released 300 ms later. Every request sent gets a complete answer (none is reset or closed
+ * unanswered), every answer after SIGTERM carries Connection: close, and the clients, who
+ * then reconnect, are refused.
+ * Before the fix: the held requests were answered without Connection: close, the clients went
+ * on on their keep-alive connections, and their requests were cut off at exit. */
 START_TEST(sigterm_keepalive_clients) {
   char members[128];
   community_path(members, sizeof members, &fx.anna, "/members");
   struct server s;
   server_start(&s, NULL, 0);
-  http_set_base_url(s.base_url);
-  char *tok = fixture_login(&fx.coordinator);
-  http_set_base_url(NULL);
-  char request[2048];
-  snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", members, tok);
-
   enum { CLIENTS = 8 };
+  /* a login each: requests of one session would wait on its row rather than on the lock */
+  http_set_base_url(s.base_url);
+  char request[CLIENTS][2048];
+  for (int i = 0; i < CLIENTS; i++) {
+    char *tok = fixture_login(&fx.coordinator);
+    snprintf(request[i], sizeof request[i], "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", members,
+             tok);
+    free(tok);
+  }
+  http_set_base_url(NULL);
+
   volatile double sigterm = 0;
   struct keepalive k[CLIENTS];
   pthread_t th[CLIENTS];
-  double until = now_s() + 8.0;
+  double until = now_s() + 10.0;
   for (int i = 0; i < CLIENTS; i++) {
-    k[i] = (struct keepalive){.base_url = s.base_url, .request = request, .sigterm = &sigterm, .until = until};
+    k[i] = (struct keepalive){.base_url = s.base_url, .request = request[i], .sigterm = &sigterm, .until = until};
     ck_assert_int_eq(pthread_create(&th[i], NULL, keepalive_run, &k[i]), 0);
   }
   sleep_ms(1000);
+  PGconn *owner = lock_table(NULL, "memberships");
+  long held = lock_waiters(owner, "memberships", CLIENTS, 3000);
   sigterm = now_s();
   ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+  sleep_ms(300);
+  db_run(owner, "ROLLBACK");
+  PQfinish(owner);
   int code = wait_exit(s.pid, 15000);
   double exited = now_s() - sigterm;
   if (code == -1) kill(s.pid, SIGKILL), (void)wait_exit(s.pid, 5000);
   s.pid = 0;
   for (int i = 0; i < CLIENTS; i++) ck_assert_int_eq(pthread_join(th[i], NULL), 0);
-  free(tok);
 
   int answered = 0, incomplete = 0, resets = 0, closed = 0, without_close = 0, refused = 0;
   const char *problem = NULL;
@@ -926,9 +939,10 @@ START_TEST(sigterm_keepalive_clients) {
     if (problem == NULL && k[i].first_problem[0]) problem = k[i].first_problem;
   }
   fprintf(stderr,
-          "faults: SIGTERM with 8 keep-alive clients: %d answered, %d incomplete, %d reset, %d closed unanswered, %d "
-          "answers after SIGTERM without Connection: close, %d clients refused, exit after %.2f s\n",
-          answered, incomplete, resets, closed, without_close, refused, exited);
+          "faults: SIGTERM with 8 keep-alive clients (%ld requests held at SIGTERM): %d answered, %d incomplete, %d "
+          "reset, %d closed unanswered, %d answers after SIGTERM without Connection: close, %d clients refused, exit "
+          "after %.2f s\n",
+          held, answered, incomplete, resets, closed, without_close, refused, exited);
   ck_assert_msg(answered > 0, "no request was answered");
   ck_assert_msg(incomplete == 0 && resets == 0 && closed == 0,
                 "requests sent on an open connection and not answered: %d incomplete, %d reset, %d closed without an "
@@ -983,7 +997,7 @@ END_TEST
 /* ==== (i) pool wait seen by clients ==== */
 
 /* A pool of 2 (NOABER_DB_POOL_WAIT_MS=200, default worker threads) under 64 client threads
- * doing authenticated list GETs for ~5 s. A request waiting for a database connection holds no
+ * (from 16 loopback addresses) doing authenticated list GETs for ~5 s. A request waiting for a database connection holds no
  * worker thread (it is suspended), so no request queues behind another's wait: each is answered
  * 200, or 503 once its own 200 ms pool wait has passed. We assert p99 <= 500 ms (the pool wait
  * plus the list query and the queueing of 64 closed-loop clients on 2 cores, with room for a
@@ -1001,6 +1015,12 @@ START_TEST(pool_wait_bounded) {
   http_set_base_url(NULL);
 
   enum { CLIENTS = 64, MAX = 400 };
+  /* 64 clients from 16 addresses: one address with 64 clients, each opening a new connection
+   * per request, trips the per-address limit of 64 (a closed connection counts until the
+   * server has seen it close), which is not what this test is about */
+  static const char *const sources[16] = {
+      "127.0.1.1", "127.0.1.2",  "127.0.1.3",  "127.0.1.4",  "127.0.1.5",  "127.0.1.6",  "127.0.1.7",  "127.0.1.8",
+      "127.0.1.9", "127.0.1.10", "127.0.1.11", "127.0.1.12", "127.0.1.13", "127.0.1.14", "127.0.1.15", "127.0.1.16"};
   volatile bool never = false;
   struct looper *l = calloc(CLIENTS, sizeof *l);
   pthread_t th[CLIENTS];
@@ -1008,6 +1028,7 @@ START_TEST(pool_wait_bounded) {
   double until = now_s() + 5.0;
   for (int i = 0; i < CLIENTS; i++) {
     looper_init(&l[i], s.base_url, members, tok, MAX, &never);
+    l[i].source_ip = sources[i % 16];
     l[i].until = until;
     ck_assert_int_eq(pthread_create(&th[i], NULL, looper_run, &l[i]), 0);
   }
