@@ -47,7 +47,7 @@ SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalon
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%) \
                $(SQL_FUNCTIONS:sql/functions/%=$(SHARE)/functions/%)
 
-.PHONY: all build run test test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench deps-lint clean
+.PHONY: all build run test test-faults test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench deps-lint clean
 
 all: build
 
@@ -156,6 +156,14 @@ test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/plans
 	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )$(BUILD)/tests/unit
 	@echo "== integration tests ($(BUILD))"
 	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )tests/run-integration.sh $(BUILD)
+
+# The fault tests of issue 11 (tests/integration/test_faults.c), not part of `make test`: they
+# take a few minutes. PostgreSQL restarts (on a cluster of their own), statement timeouts, slow
+# clients, connection limits, SIGTERM and a small pool, all on loopback; the runner checks their
+# exchanges against the contract as for `make test`.
+test-faults: deps-test build $(BUILD)/tests/integration $(BUILD)/tests/db $(BUILD)/tests/plans
+	@echo "== fault tests ($(BUILD))"
+	@NOABER_TEST_FAULTS=1 CK_RUN_SUITE=faults tests/run-integration.sh $(BUILD)
 
 # The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer; leaks fail it.
 test-asan:

@@ -1,7 +1,6 @@
 /* Resilience: bad configuration, pool exhaustion, graceful shutdown, per-address login limit
  * and a database outage. These start their own server instances ($NOABER_BIN serve with the
  * runner's environment plus overrides) and always stop them. */
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "db.h"
 #include "fixture.h"
 #include "http.h"
+#include "outage.h"
 #include "proc.h"
 #include "suites.h"
 #include "support.h"
@@ -70,42 +70,6 @@ END_TEST
 START_TEST(config_database_url_unset) { expect_config_error("DATABASE_URL", NULL); }
 END_TEST
 
-/* ---- helpers for holding a request inside the database ---- */
-
-struct inflight {
-  const char *token;
-  const char *path;
-  struct http_response r;
-  int rc;
-};
-
-static void *inflight_run(void *arg) {
-  struct inflight *f = arg;
-  struct http_request req = {.method = "GET", .path = f->path, .bearer = f->token, .timeout_ms = 30000};
-  f->rc = http_send(&req, &f->r);
-  return NULL;
-}
-
-/* Owner connection holding an ACCESS EXCLUSIVE lock on memberships (caller ROLLBACKs). */
-static PGconn *lock_memberships(void) {
-  PGconn *c = db_connect(env_required("NOABER_TEST_OWNER_DSN"));
-  db_run(c, "BEGIN");
-  db_run(c, "LOCK TABLE memberships IN ACCESS EXCLUSIVE MODE");
-  return c;
-}
-
-/* Waits until some backend waits for the memberships lock (max 5 s). */
-static void wait_for_lock_waiter(PGconn *c) {
-  for (int i = 0; i < 250; i++) {
-    if (db_long(c,
-                "SELECT count(*) FROM pg_locks WHERE NOT granted"
-                " AND relation = 'memberships'::regclass") > 0)
-      return;
-    sleep_ms(20);
-  }
-  ck_abort_msg("no request ever waited for the memberships lock");
-}
-
 /* ---- (b) pool exhaustion ---- */
 
 START_TEST(pool_exhaustion_503) {
@@ -116,11 +80,10 @@ START_TEST(pool_exhaustion_503) {
   server_start(&s, ov, 2);
   http_set_base_url(s.base_url);
   char *tok = fixture_login(&fx.coordinator);
-  PGconn *owner = lock_memberships();
+  PGconn *owner = lock_table(NULL, "memberships");
   struct inflight f = {.token = tok, .path = members};
-  pthread_t th;
-  ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
-  wait_for_lock_waiter(owner);
+  inflight_start(&f);
+  wait_for_lock_waiter(owner, "memberships");
 
   struct http_request req = {.method = "GET", .path = members, .bearer = tok, .timeout_ms = 5000};
   struct http_response r;
@@ -128,7 +91,7 @@ START_TEST(pool_exhaustion_503) {
   struct http_response h;
   int hrc = http_send(&(struct http_request){.method = "GET", .path = "/healthz", .timeout_ms = 2000}, &h);
   db_run(owner, "ROLLBACK");
-  ck_assert_int_eq(pthread_join(th, NULL), 0);
+  inflight_join(&f);
   PQfinish(owner);
 
   ck_assert_msg(rc == 0, "second request: %s", http_last_error());
@@ -161,16 +124,15 @@ START_TEST(sigterm_drains_inflight_request) {
   server_start(&s, NULL, 0);
   http_set_base_url(s.base_url);
   char *tok = fixture_login(&fx.coordinator);
-  PGconn *owner = lock_memberships();
+  PGconn *owner = lock_table(NULL, "memberships");
   struct inflight f = {.token = tok, .path = members};
-  pthread_t th;
-  ck_assert_int_eq(pthread_create(&th, NULL, inflight_run, &f), 0);
-  wait_for_lock_waiter(owner);
+  inflight_start(&f);
+  wait_for_lock_waiter(owner, "memberships");
   ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
   sleep_ms(300);
   bool alive = process_alive(s.pid);
   db_run(owner, "ROLLBACK");
-  ck_assert_int_eq(pthread_join(th, NULL), 0);
+  inflight_join(&f);
   PQfinish(owner);
   int code = wait_exit(s.pid, 15000);
   if (code == -1) kill(s.pid, SIGKILL);
@@ -229,53 +191,13 @@ END_TEST
  * one the other suites and the runner's server use: it cannot affect them, so it runs at any
  * point and alone. (Until the suites stood alone it stopped the shared cluster and had to run
  * last.) */
-static void outage_cluster_dir(char *buf, size_t len) {
-  const char *tmp = getenv("NOABER_TEST_TMPDIR");
-  snprintf(buf, len, "%s/outage-pg", tmp && tmp[0] ? tmp : "/tmp");
-}
-
-static int pg_cluster(const char *cmd, const char *dir, const char *port) {
-  const char *script = env_required("NOABER_TEST_PG_SCRIPT");
-  const char *argv[] = {"/bin/bash", script, cmd, dir, port, NULL};
-  char log[512];
-  temp_path(log, sizeof log, "outage-cluster");
-  return run_command(argv, 90000, log);
-}
-
-/* Polls GET path on base until it answers `status` (max timeout_ms). Returns the last status. */
-static long poll_status(const char *base, const char *path, const char *tok, long status, int timeout_ms) {
-  long last = 0;
-  for (int waited = 0; waited <= timeout_ms; waited += 250) {
-    struct http_request req = {.method = "GET", .path = path, .bearer = tok, .base_url = base, .timeout_ms = 5000};
-    struct http_response r;
-    if (http_send(&req, &r) == 0) {
-      last = r.status;
-      http_response_free(&r);
-      if (last == status) return last;
-    }
-    sleep_ms(250);
-  }
-  return last;
-}
+#define OUTAGE_CLUSTER "outage-pg"
 
 START_TEST(database_down_then_back) {
-  char dir[512], port[16], app_dsn[700], owner_dsn[700], admin_dsn[700];
-  outage_cluster_dir(dir, sizeof dir);
-  snprintf(port, sizeof port, "%d", free_port());
-  ck_assert_int_eq(pg_cluster("start", dir, port), 0);
-  snprintf(app_dsn, sizeof app_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_app", dir, port);
-  snprintf(owner_dsn, sizeof owner_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=noaber_owner", dir, port);
-  snprintf(admin_dsn, sizeof admin_dsn, "postgresql:///noaber?host=%s/run&port=%s&user=postgres", dir, port);
-  const struct env_override ov[] = {{"DATABASE_URL", app_dsn}, {"NOABER_MIGRATION_DATABASE_URL", owner_dsn}};
-  const char *migrate[] = {env_required("NOABER_BIN"), "migrate", NULL};
-  char log[512];
-  temp_path(log, sizeof log, "outage-migrate");
-  pid_t pid = spawn(migrate, ov, 2, log);
-  ck_assert_msg(wait_exit(pid, 60000) == 0, "migrate on the outage cluster failed; log %s", log);
-  struct fixture f;
-  PGconn *admin = db_connect(admin_dsn);
-  fixture_build(admin, &f);
-  PQfinish(admin);
+  struct outage_cluster pg;
+  outage_cluster_start(&pg, OUTAGE_CLUSTER);
+  const struct fixture f = pg.fx;
+  const struct env_override *ov = pg.ov;
   char members[128];
   community_path(members, sizeof members, &f.anna, "/members");
 
@@ -297,7 +219,7 @@ START_TEST(database_down_then_back) {
   assert_status(&r, 200);
   http_response_free(&r);
 
-  ck_assert_int_eq(pg_cluster("stop", dir, port), 0);
+  ck_assert_int_eq(outage_cluster_ctl(&pg, "stop"), 0);
 
   struct http_request req = {.method = "GET", .path = members, .bearer = tok, .timeout_ms = 15000};
   ck_assert_msg(http_send(&req, &r) == 0, "request with the database down: %s", http_last_error());
@@ -314,7 +236,7 @@ START_TEST(database_down_then_back) {
   http_response_free(&r);
   ck_assert(process_alive(s.pid));
 
-  ck_assert_int_eq(pg_cluster("start", dir, port), 0);
+  ck_assert_int_eq(outage_cluster_ctl(&pg, "start"), 0);
 
   ck_assert_int_eq(poll_status(s.base_url, members, tok, 200, 10000), 200);
   ck_assert_int_eq(poll_status(s.base_url, "/readyz", NULL, 200, 10000), 200);
@@ -331,14 +253,7 @@ END_TEST
 
 /* Runs in the runner process (unchecked fixture), whatever happened in the test: the outage
  * cluster is stopped, so no PostgreSQL of this suite outlives the run. */
-static void stop_outage_cluster(void) {
-  const char *script = getenv("NOABER_TEST_PG_SCRIPT");
-  if (script == NULL) return;
-  char dir[512], cmd[2048];
-  outage_cluster_dir(dir, sizeof dir);
-  snprintf(cmd, sizeof cmd, "/bin/bash '%s' stop '%s' >/dev/null 2>&1", script, dir);
-  if (system(cmd) != 0) fprintf(stderr, "warning: could not stop the outage cluster in %s\n", dir);
-}
+static void stop_outage_cluster(void) { outage_cluster_teardown(OUTAGE_CLUSTER); }
 
 Suite *resilience_suite(void) {
   Suite *s = suite_create("resilience");

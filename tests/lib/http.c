@@ -490,91 +490,75 @@ static ssize_t dechunk(char *buf, size_t len) {
   }
 }
 
-int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms, struct http_response *out) {
-  memset(out, 0, sizeof *out);
+/* Connects a TCP socket to host:port of base_url (NULL: the default), bound first to source_ip
+ * when given. Returns the descriptor or -1 (errno kept, explanation in last_error). */
+static int connect_to(const char *base_url, const char *source_ip) {
   char host[256];
   int port;
   const char *base = base_url ? base_url : http_base_url();
   if (parse_host_port(base, host, sizeof host, &port) != 0) {
     set_error("cannot parse base URL %s", base);
+    errno = EINVAL;
     return -1;
   }
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
     set_error("raw sender needs an IPv4 address, got %s", host);
+    errno = EINVAL;
     return -1;
   }
-  /* method and path from the request line, for the log */
-  size_t sp1 = strcspn(data, " ");
-  const char *target = data + sp1 + (data[sp1] ? 1 : 0);
-  size_t tlen = strcspn(target, " ?\r\n");
-  out->method = strndup(data, sp1);
-  out->path = strndup(target, tlen);
-  char *buf = NULL;
-  int fd = -1, rc = -1;
-  if (out->method == NULL || out->path == NULL) {
-    set_error("out of memory");
-    goto done;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    set_error("socket: %s", strerror(errno));
+    return -1;
   }
-  fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-    set_error("connect %s:%d: %s", host, port, strerror(errno));
-    goto done;
-  }
-  double t0 = now_s();
-  size_t sent = 0;
-  while (sent < len) {
-    ssize_t w = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      break; /* the server may answer and close early; read what it said */
+  if (source_ip != NULL) {
+    struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = 0};
+    if (inet_pton(AF_INET, source_ip, &src.sin_addr) != 1 || bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
+      int e = errno;
+      set_error("bind %s: %s", source_ip, strerror(e));
+      close(fd);
+      errno = e;
+      return -1;
     }
-    sent += (size_t)w;
   }
-  size_t cap = 65536, have = 0;
-  buf = malloc(cap + 1);
-  if (buf == NULL) {
-    set_error("out of memory");
-    goto done;
+  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int e = errno;
+    set_error("connect %s:%d: %s", host, port, strerror(e));
+    close(fd);
+    errno = e;
+    return -1;
   }
+  return fd;
+}
+
+int tcp_connect(const char *base_url, const char *source_ip) { return connect_to(base_url, source_ip); }
+
+/* Reads one response from c (bytes already buffered first) until it is complete, the peer
+ * closes, or timeout_ms passes. Fills status, headers, body, elapsed_s (from t0) and
+ * peer_closed (only when the peer closed while reading). Bytes after the response stay in the
+ * buffer. Returns 0 or -1 (last_error says why). */
+static int read_response(struct raw_conn *c, double t0, int timeout_ms, struct http_response *out) {
   ssize_t hdr_end = -1;
   long content_length = -1;
-  bool chunked = false, eof = false, complete = false;
-  double deadline = t0 + timeout_ms / 1000.0;
-  while (!complete) {
-    double left = deadline - now_s();
-    if (left <= 0) break;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int pr = poll(&p, 1, (int)(left * 1000) + 1);
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr <= 0) break;
-    if (have == cap) {
-      char *nb = realloc(buf, cap * 2 + 1);
-      if (nb == NULL) break;
-      buf = nb;
-      cap *= 2;
-    }
-    ssize_t n = recv(fd, buf + have, cap - have, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      eof = true;
-      break;
-    }
-    have += (size_t)n;
-    if (hdr_end < 0 && (hdr_end = find_crlfcrlf(buf, have)) >= 0) {
-      buf[hdr_end] = '\0';
-      const char *line = strstr(buf, "\r\n");
-      while (line != NULL && line < buf + hdr_end) {
+  bool chunked = false, complete = false;
+  size_t used = 0; /* bytes of the buffer that belong to this response */
+  double deadline = now_s() + timeout_ms / 1000.0;
+  for (;;) {
+    if (c->have > 0 && hdr_end < 0 && (hdr_end = find_crlfcrlf(c->buf, c->have)) >= 0) {
+      c->buf[hdr_end] = '\0';
+      const char *line = strstr(c->buf, "\r\n");
+      while (line != NULL && line < c->buf + hdr_end) {
         line += 2;
         const char *next = strstr(line, "\r\n");
         size_t ll = next ? (size_t)(next - line) : strlen(line);
         if (header_line(out, line, ll) != 0) {
           set_error("out of memory");
-          goto done;
+          return -1;
         }
         line = next;
       }
-      buf[hdr_end] = '\r';
+      c->buf[hdr_end] = '\r';
       const char *cl = http_header(out, "content-length");
       const char *te = http_header(out, "transfer-encoding");
       if (te != NULL && strstr(te, "chunked") != NULL)
@@ -583,62 +567,138 @@ int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms,
         content_length = strtol(cl, NULL, 10);
     }
     if (hdr_end >= 0) {
-      size_t body_have = have - (size_t)hdr_end - 4;
-      if (!chunked && content_length >= 0 && body_have >= (size_t)content_length) complete = true;
-      if (chunked && body_have >= 5 && memcmp(buf + have - 5, "0\r\n\r\n", 5) == 0) complete = true;
+      size_t body_have = c->have - (size_t)hdr_end - 4;
+      if (!chunked && content_length >= 0 && body_have >= (size_t)content_length) {
+        used = (size_t)hdr_end + 4 + (size_t)content_length;
+        complete = true;
+      }
+      if (chunked && body_have >= 5 && memcmp(c->buf + c->have - 5, "0\r\n\r\n", 5) == 0) {
+        used = c->have;
+        complete = true;
+      }
     }
+    if (complete || c->eof) break;
+    double left = deadline - now_s();
+    if (left <= 0) break;
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    int pr = poll(&p, 1, (int)(left * 1000) + 1);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) break;
+    if (c->have == c->cap) {
+      size_t cap = c->cap ? c->cap * 2 : 65536;
+      char *nb = realloc(c->buf, cap + 1);
+      if (nb == NULL) break;
+      c->buf = nb;
+      c->cap = cap;
+    }
+    ssize_t n = recv(c->fd, c->buf + c->have, c->cap - c->have, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      c->eof = true;
+      c->error = n < 0 ? errno : 0;
+      continue; /* one more look at what arrived */
+    }
+    c->have += (size_t)n;
   }
-  if (hdr_end < 0 || (!complete && !(eof && content_length < 0 && !chunked))) {
-    set_error("no complete response within %d ms (%zu bytes received)", timeout_ms, have);
-    goto done;
+  if (!complete && hdr_end >= 0 && c->eof && content_length < 0 && !chunked) {
+    used = c->have; /* a body that ends when the peer closes */
+    complete = true;
+  }
+  if (!complete) {
+    set_error("no complete response within %d ms (%zu bytes received%s%s)", timeout_ms, c->have,
+              c->eof ? ", then the peer closed: " : "", c->eof ? (c->error ? strerror(c->error) : "EOF") : "");
+    return -1;
   }
   out->elapsed_s = now_s() - t0;
-  if (sscanf(buf, "HTTP/%*d.%*d %ld", &out->status) != 1) {
+  out->peer_closed = c->eof;
+  if (sscanf(c->buf, "HTTP/%*d.%*d %ld", &out->status) != 1) {
     set_error("bad status line");
-    goto done;
+    return -1;
   }
-  char *body = buf + hdr_end + 4;
-  size_t body_len = have - (size_t)hdr_end - 4;
+  char *body = c->buf + hdr_end + 4;
+  size_t body_len = used - (size_t)hdr_end - 4;
   if (chunked) {
     ssize_t d = dechunk(body, body_len);
     if (d < 0) {
       set_error("bad chunked body");
-      goto done;
+      return -1;
     }
     body_len = (size_t)d;
-  } else if (content_length >= 0 && body_len > (size_t)content_length) {
-    body_len = (size_t)content_length;
   }
   out->body = strndup(body, body_len);
   if (out->body == NULL) {
     set_error("out of memory");
-    goto done;
+    return -1;
   }
   out->body_len = body_len;
   parse_json_body(out);
-  /* Does the server close the connection now? Wait up to 1 s for EOF. */
-  if (eof) {
-    out->peer_closed = true;
-  } else {
-    double until = now_s() + 1.0;
-    char tmp[512];
-    while (now_s() < until) {
-      struct pollfd p = {.fd = fd, .events = POLLIN};
-      int pr = poll(&p, 1, 100);
-      if (pr < 0 && errno == EINTR) continue;
-      if (pr < 0) break;
-      if (pr == 0) continue;
-      ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-      if (n <= 0) {
-        out->peer_closed = n == 0 || errno == ECONNRESET;
-        break;
+  memmove(c->buf, c->buf + used, c->have - used);
+  c->have -= used;
+  return 0;
+}
+
+/* Method and path for the log from a request's first line. 0 or -1 (ENOMEM). */
+static int request_line(struct http_response *out, const char *data, size_t len) {
+  size_t sp1 = 0;
+  while (sp1 < len && data[sp1] != ' ') sp1++;
+  const char *target = data + sp1 + (sp1 < len ? 1 : 0);
+  size_t rest = len - (size_t)(target - data);
+  size_t tlen = 0;
+  while (tlen < rest && strchr(" ?\r\n", target[tlen]) == NULL) tlen++;
+  out->method = strndup(data, sp1);
+  out->path = strndup(target, tlen);
+  return out->method != NULL && out->path != NULL ? 0 : -1;
+}
+
+/* Waits up to timeout_ms for the peer to close (EOF or reset); data that arrives is dropped. */
+static bool wait_peer_closed(struct raw_conn *c, int timeout_ms) {
+  if (c->eof) return true;
+  double until = now_s() + timeout_ms / 1000.0;
+  char tmp[512];
+  while (now_s() < until) {
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    int pr = poll(&p, 1, 50);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr < 0) break;
+    if (pr == 0) continue;
+    ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
+    if (n <= 0) {
+      if (n == 0 || errno == ECONNRESET) {
+        c->eof = true;
+        c->error = n < 0 ? errno : 0;
       }
+      break;
     }
   }
-  rc = log_exchange(out, false, NULL, NULL, 0);
+  return c->eof;
+}
+
+int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms, struct http_response *out) {
+  memset(out, 0, sizeof *out);
+  struct raw_conn c;
+  int rc = -1;
+  if (request_line(out, data, strlen(data) < len ? strlen(data) : len) != 0) {
+    set_error("out of memory");
+    goto done;
+  }
+  if (raw_open(&c, base_url, NULL) != 0) goto done;
+  double t0 = now_s();
+  size_t sent = 0;
+  while (sent < len) {
+    ssize_t w = send(c.fd, data + sent, len - sent, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      break; /* the server may answer and close early; read what it said */
+    }
+    sent += (size_t)w;
+  }
+  if (read_response(&c, t0, timeout_ms, out) == 0) {
+    /* Does the server close the connection now? Wait up to 1 s for EOF. */
+    out->peer_closed = wait_peer_closed(&c, 1000);
+    rc = log_exchange(out, false, NULL, NULL, 0);
+  }
+  raw_close(&c);
 done:
-  if (fd >= 0) close(fd);
-  free(buf);
   if (rc != 0) {
     char saved[sizeof last_error];
     memcpy(saved, last_error, sizeof saved);
@@ -646,4 +706,89 @@ done:
     memcpy(last_error, saved, sizeof saved);
   }
   return rc;
+}
+
+/* ---------- raw connection ---------- */
+
+int raw_open(struct raw_conn *c, const char *base_url, const char *source_ip) {
+  memset(c, 0, sizeof *c);
+  c->fd = connect_to(base_url, source_ip);
+  if (c->fd < 0) {
+    c->error = errno;
+    return -1;
+  }
+  c->opened_s = now_s();
+  return 0;
+}
+
+int raw_send(struct raw_conn *c, const char *data, size_t len) {
+  size_t sent = 0;
+  while (sent < len) {
+    ssize_t w = send(c->fd, data + sent, len - sent, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      c->error = errno;
+      set_error("send: %s", strerror(errno));
+      return -1;
+    }
+    sent += (size_t)w;
+  }
+  c->sent_s = now_s();
+  return 0;
+}
+
+int raw_read(struct raw_conn *c, const char *request, size_t request_len, int timeout_ms, struct http_response *out) {
+  memset(out, 0, sizeof *out);
+  int rc = -1;
+  if (request_line(out, request, request_len) != 0) {
+    set_error("out of memory");
+    goto done;
+  }
+  if (read_response(c, c->sent_s > 0 ? c->sent_s : now_s(), timeout_ms, out) != 0) goto done;
+  /* the body sent, when the request text holds all of it, for the log's request side */
+  const char *body = NULL, *type = NULL;
+  size_t body_len = 0;
+  char type_buf[128] = "";
+  for (size_t i = 0; i + 3 < request_len; i++)
+    if (memcmp(request + i, "\r\n\r\n", 4) == 0) {
+      body = request + i + 4;
+      body_len = request_len - i - 4;
+      const char *ct = memmem(request, i, "\r\nContent-Type:", 15);
+      if (ct != NULL) {
+        ct += 15;
+        while (*ct == ' ') ct++;
+        size_t n = strcspn(ct, "\r");
+        if (n < sizeof type_buf) {
+          memcpy(type_buf, ct, n);
+          type_buf[n] = '\0';
+          type = type_buf;
+        }
+      }
+      break;
+    }
+  rc = log_exchange(out, false, type, body_len > 0 ? body : NULL, body_len);
+done:
+  if (rc != 0) {
+    char saved[sizeof last_error];
+    memcpy(saved, last_error, sizeof saved);
+    http_response_free(out);
+    memcpy(last_error, saved, sizeof saved);
+  }
+  return rc;
+}
+
+int raw_readable(struct raw_conn *c, int timeout_ms) {
+  if (c->have > 0 || c->eof) return 1;
+  struct pollfd p = {.fd = c->fd, .events = POLLIN};
+  int pr = poll(&p, 1, timeout_ms);
+  return pr > 0 ? 1 : pr == 0 ? 0 : -1;
+}
+
+bool raw_peer_closed(struct raw_conn *c, int timeout_ms) { return wait_peer_closed(c, timeout_ms); }
+
+void raw_close(struct raw_conn *c) {
+  if (c->fd >= 0) close(c->fd);
+  free(c->buf);
+  memset(c, 0, sizeof *c);
+  c->fd = -1;
 }

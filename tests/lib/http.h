@@ -91,6 +91,52 @@ void http_call_unknown(struct http_response *out, const char *method, const char
  * filled, -1 when no complete response arrived in time. */
 int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms, struct http_response *out);
 
+/* A raw connection of the test's own, for clients that send slowly, in pieces or several
+ * requests on one connection (tests/integration/test_faults.c). Each response read with
+ * raw_read() is logged like http_raw()'s; bytes written with raw_send() alone are not (a client
+ * that never gets an answer has nothing to log).
+ *
+ * Ownership: the struct owns its socket and buffer; raw_close() releases both and is safe to
+ * call twice. A raw_conn is used by one thread at a time. */
+struct raw_conn {
+  int fd;
+  char *buf; /* bytes received and not yet read as a response */
+  size_t have, cap;
+  bool eof;        /* the peer closed (error 0) or reset (error ECONNRESET) the connection */
+  int error;       /* errno of the last failed connect, send or receive */
+  double opened_s; /* CLOCK_MONOTONIC seconds when the connection was made */
+  double sent_s;   /* ... when raw_send() last completed (0: never) */
+};
+
+/* Connects to host:port of base_url (NULL: the default), from source_ip when not NULL (any
+ * 127.x.y.z works on Linux loopback). Returns 0, or -1 with c->error = errno (c->fd is -1). */
+int raw_open(struct raw_conn *c, const char *base_url, const char *source_ip);
+
+/* Sends all len bytes. Returns 0, or -1 with c->error = errno (EPIPE, ECONNRESET, ...). */
+int raw_send(struct raw_conn *c, const char *data, size_t len);
+
+/* Reads one response (at most timeout_ms), then logs it. `request` is the text sent for it so
+ * far (request line, headers, and the body when complete): the log takes the method, path and
+ * request body from it. elapsed_s counts from the last raw_send(). peer_closed is set only when
+ * the peer closed while the response was read (see raw_peer_closed()). Returns 0 with *out
+ * filled (free with http_response_free), or -1 (http_last_error() says why; c->eof tells
+ * whether the peer closed or reset without a complete response). */
+int raw_read(struct raw_conn *c, const char *request, size_t request_len, int timeout_ms, struct http_response *out);
+
+/* 1 when something (bytes, EOF or a reset) can be read within timeout_ms, 0 if not, -1 on error. */
+int raw_readable(struct raw_conn *c, int timeout_ms);
+
+/* Waits up to timeout_ms for the peer to close or reset the connection (bytes that arrive
+ * meanwhile are dropped). Returns c->eof. */
+bool raw_peer_closed(struct raw_conn *c, int timeout_ms);
+
+void raw_close(struct raw_conn *c);
+
+/* A plain connected TCP socket (blocking), from source_ip when not NULL, for clients that
+ * never read an answer (slowloris, connection limits): nothing is logged. Returns the
+ * descriptor (the caller closes it) or -1 with errno set. */
+int tcp_connect(const char *base_url, const char *source_ip);
+
 /* Overrides the test name written to the exchange log (NULL: Check's current test name).
  * The string is borrowed and must outlive its use. */
 void http_set_test_name(const char *name);
