@@ -19,7 +19,6 @@
 
 #define WATCHDOG_PERIOD_MS 100
 #define MAX_WORKERS 256 /* NOABER_HTTP_THREADS' upper bound */
-#define STANDBY_WAITERS 2
 
 enum phase {
   AWAITING_HEADERS, /* the request line and headers are due by `deadline` */
@@ -120,12 +119,11 @@ static void waiter_remove(struct watched *w) {
 }
 
 /* Take the waiters that can go now into *out (linked by next_waiter): one per free database
- * connection and STANDBY_WAITERS more, first those of worker `prefer` (-1: none), then those on
- * idle workers. A waiter on a busy worker stays, to be taken when that worker is done
- * (connections_call_done). The standby ones wait in the pool, on a thread that had nothing else
- * to do, so a connection that comes free is taken at once instead of after a wake-up. */
+ * connection, first those of worker `prefer` (-1: none), then those on idle workers. A waiter
+ * on a busy worker stays, to be taken when that worker is done (connections_call_done). None is
+ * resumed to wait in the pool: it would hold its thread, and the requests behind it. */
 static void take_resumable(int prefer, struct watched **out) {
-  int available = db_pool_free_count() + STANDBY_WAITERS - watch.resuming;
+  int available = db_pool_free_count() - watch.resuming;
   while (available > 0 && watch.waiters_head != NULL) {
     struct watched *pick = NULL;
     for (struct watched *w = watch.waiters_head; w != NULL && prefer >= 0; w = w->next_waiter) {
@@ -314,7 +312,7 @@ void connections_answering(struct MHD_Connection *connection) {
 static enum connection_step before_handler(struct watched *w, int (*needs_database)(const char *, const char *),
                                            const char *method, const char *url) {
   if (w->wait_over) return CONNECTION_DB_TIMEOUT;
-  if (w->resumed) { /* its turn: it goes, and waits in the pool for what is left of its wait */
+  if (w->resumed) { /* its turn: a connection was free for it (in the pool, at most what is left of its wait) */
     w->resumed = 0;
     watch.resuming--;
     w->phase = ANSWERING;
