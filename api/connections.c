@@ -307,27 +307,14 @@ void connections_answering(struct MHD_Connection *connection) {
   pthread_mutex_unlock(&watch.lock);
 }
 
-/* The last call of a request (its body is complete): wait for the database when it is needed
- * and none is free (watch.lock held). */
-static enum connection_step before_handler(struct watched *w, int (*needs_database)(const char *, const char *),
-                                           const char *method, const char *url) {
-  if (w->wait_over) return CONNECTION_DB_TIMEOUT;
-  if (w->resumed) { /* its turn: a connection was free for it (in the pool, at most what is left of its wait) */
-    w->resumed = 0;
-    watch.resuming--;
-    w->phase = ANSWERING;
-    double left_ms = (w->deadline - now_s()) * 1000.0;
-    db_limit_wait(left_ms > 0 ? (int)left_ms : 0);
-    return CONNECTION_PROCEED;
-  }
-  if (watch.waiters_head == NULL && db_pool_free_count() - watch.resuming > 0) {
-    w->phase = ANSWERING;
-    return CONNECTION_PROCEED;
-  }
-  if (!needs_database(method, url)) {
-    w->phase = ANSWERING;
-    return CONNECTION_PROCEED;
-  }
+/* How long the last call of a request may wait for a database connection on its worker thread
+ * before it is suspended. A pool under load frees a connection every fraction of a millisecond:
+ * waiting that long here costs less than a suspension and a wake-up, while a pool that is stuck
+ * delays the other connections of this thread by no more than this per request. */
+#define QUICK_WAIT_MS 10
+
+/* Suspend w until a database connection is free (watch.lock held). */
+static enum connection_step suspend_for_database(struct watched *w) {
   if (watch.giving_up) return CONNECTION_DB_TIMEOUT;
   if (!w->waited) {
     w->waited = 1;
@@ -340,12 +327,42 @@ static enum connection_step before_handler(struct watched *w, int (*needs_databa
   return CONNECTION_SUSPENDED;
 }
 
+/* The last call of a request that needs the database: take a connection for it (db_reserve),
+ * waiting QUICK_WAIT_MS at most unless others already wait longer, or suspend it. A request
+ * resumed for a free connection takes it. Called with watch.lock held, which it lets go while
+ * it waits in the pool. */
+static enum connection_step take_database(struct watched *w) {
+  for (int attempt = 0;; attempt++) {
+    int resumed = w->resumed;
+    if (resumed) {
+      w->resumed = 0;
+      watch.resuming--;
+    }
+    if (watch.giving_up) return CONNECTION_DB_TIMEOUT;
+    int others_first = !resumed && (watch.waiters_head != NULL || watch.resuming > 0);
+    if (!others_first) {
+      pthread_mutex_unlock(&watch.lock);
+      enum db_status reserved = db_reserve(QUICK_WAIT_MS);
+      pthread_mutex_lock(&watch.lock);
+      /* DB_DOWN goes on too: the handler answers it (PostgreSQL unreachable is not a wait). */
+      if (reserved != DB_BUSY) {
+        w->phase = ANSWERING;
+        return CONNECTION_PROCEED;
+      }
+      /* One came free after the wait and nobody is queued to hear of it: try again, twice. */
+      if (attempt < 2 && watch.waiters_head == NULL && db_pool_free_count() - watch.resuming > 0) continue;
+    }
+    return suspend_for_database(w);
+  }
+}
+
 enum connection_step connections_on_call(struct MHD_Connection *connection, size_t upload_size,
                                          int (*needs_database)(const char *method, const char *url), const char *method,
                                          const char *url) {
   struct watched *w = watched_of(connection);
   if (w == NULL) return CONNECTION_PROCEED;
   enum connection_step step = CONNECTION_PROCEED;
+  int last_call = 0; /* the body is complete: the handler runs now */
   pthread_mutex_lock(&watch.lock);
   w->worker = worker_self();
   switch (w->phase) {
@@ -361,11 +378,11 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
         w->deadline =
             w->body_since + watch.limits.body_timeout_s + (double)w->body_bytes / (double)watch.limits.body_min_rate;
       } else {
-        step = before_handler(w, needs_database, method, url);
+        last_call = 1;
       }
       break;
     case WAITING_FOR_DB: /* resumed */
-      step = before_handler(w, needs_database, method, url);
+      last_call = 1;
       break;
     case TIMED_OUT:
       step = CONNECTION_CLOSE;
@@ -373,6 +390,12 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
     case ANSWERING:
       break;
   }
+  if (last_call && w->wait_over)
+    step = CONNECTION_DB_TIMEOUT;
+  else if (last_call && needs_database(method, url))
+    step = take_database(w);
+  else if (last_call)
+    w->phase = ANSWERING;
   if (step == CONNECTION_PROCEED && w->worker >= 0) watch.workers[w->worker].busy = 1;
   pthread_mutex_unlock(&watch.lock);
   return step;
@@ -380,9 +403,9 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
 
 void connections_call_done(void) {
   struct watched *resume = NULL;
+  db_unreserve(); /* a connection taken for a request that did not use it */
   pthread_mutex_lock(&watch.lock);
   if (my_worker >= 0) watch.workers[my_worker].busy = 0;
-  db_limit_wait(-1);
   if (watch.waiters_head != NULL) take_resumable(my_worker, &resume);
   pthread_mutex_unlock(&watch.lock);
   resume_list(resume);

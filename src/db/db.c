@@ -73,9 +73,8 @@ static struct {
 /* Set by db_pool_cancel_all() at shutdown: nothing new is sent to PostgreSQL after it. */
 static atomic_int cancelling;
 
-static _Thread_local int wait_limit_ms = -1; /* db_limit_wait() */
-
-void db_limit_wait(int ms) { wait_limit_ms = ms; }
+static _Thread_local int wait_limit_ms = -1;        /* db_reserve()'s wait, -1: the pool's */
+static _Thread_local struct db_conn *reserved_conn; /* db_reserve(): for this thread's next acquire */
 
 int db_register_statements(const struct db_statement *statements, size_t count) {
   const struct db_statement **grown = o_realloc(pool.statements, (pool.statement_count + count) * sizeof *grown);
@@ -303,7 +302,11 @@ static int read_pending_commit(struct db_conn *conn) {
 }
 
 enum db_status db_acquire(struct db_conn **out) {
-  *out = NULL;
+  *out = reserved_conn;
+  if (reserved_conn != NULL) {
+    reserved_conn = NULL;
+    return DB_OK;
+  }
   int wait_ms = wait_limit_ms >= 0 && wait_limit_ms < pool.wait_ms ? wait_limit_ms : pool.wait_ms;
   struct timespec deadline;
   clock_gettime(CLOCK_REALTIME, &deadline);
@@ -386,6 +389,22 @@ void db_release(struct db_conn *conn) {
   void (*hook)(void) = pool.on_release;
   pthread_mutex_unlock(&pool.lock);
   if (hook != NULL) hook();
+}
+
+enum db_status db_reserve(int wait_ms) {
+  if (reserved_conn != NULL) return DB_OK;
+  wait_limit_ms = wait_ms;
+  struct db_conn *conn = NULL;
+  enum db_status status = db_acquire(&conn);
+  wait_limit_ms = -1;
+  if (status == DB_OK) reserved_conn = conn;
+  return status;
+}
+
+void db_unreserve(void) {
+  struct db_conn *conn = reserved_conn;
+  reserved_conn = NULL;
+  db_release(conn); /* NULL: nothing */
 }
 
 void db_pool_on_release(void (*hook)(void)) {

@@ -73,9 +73,12 @@ int db_pool_free_count(void);
  * the HTTP layer wake a request that waits for a connection. Set before db_pool_start(). */
 void db_pool_on_release(void (*hook)(void));
 
-/* This thread's next db_acquire() calls wait at most `ms` (-1: the pool's wait; never longer):
- * for a request that has already waited part of its time elsewhere. */
-void db_limit_wait(int ms);
+/* Take a connection now for this thread's next db_acquire(), waiting at most wait_ms (never
+ * longer than the pool's wait): lets the HTTP layer decide before a request runs whether it
+ * waits on its thread or is suspended. DB_OK (also when one is held already), DB_BUSY, DB_DOWN. */
+enum db_status db_reserve(int wait_ms);
+/* Release a connection db_reserve() took that no db_acquire() used. */
+void db_unreserve(void);
 
 /* Snapshot of the pool for /metrics. */
 void db_pool_stats(int *size, int *in_use, int *waiting);
