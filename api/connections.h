@@ -13,9 +13,10 @@
  *   the header timeout, and the body at a minimum rate; past that the client gets a 408
  *   problem and the connection is closed. A watchdog thread checks ten times a second.
  * - Waiting for the database. A request that needs a database connection while none is free
- *   is suspended, so it holds no worker thread (the other connections of that thread go on),
- *   and resumed when a connection comes free, or answered 503 when the pool's wait has passed.
- *   Its client waits at most that long, however many requests queue.
+ *   waits 10 ms on its thread (a pool under load frees one sooner), then is suspended, so it
+ *   holds no worker thread (the other connections of that thread go on), and is resumed when a
+ *   connection comes free, or answered 503 when the pool's wait has passed. Its client waits at
+ *   most that long, however many requests queue.
  *
  * The edge's gate (api/edge.c) reports each call of the request handler here; the server
  * (api/server.c) passes connections_notify to libmicrohttpd and reports completed requests.
