@@ -43,7 +43,7 @@ struct watched {
   int wait_over; /* resumed after the pool's wait (or at shutdown): answer 503 */
   int suspended; /* in the waiters' queue, suspended */
   int resumed;   /* resumed for a free database connection, not yet back in the gate */
-  int worker;    /* the worker thread that serves it (watch.workers), -1 when unknown */
+  int worker;    /* the worker thread that serves it (watch.worker_busy), -1 when unknown */
 };
 
 static struct {
@@ -56,17 +56,15 @@ static struct {
   int stopping;  /* connections_stop(): the watchdog ends */
   int giving_up; /* connections_give_up_waiting(): nobody waits any more */
   int resuming;  /* waiters resumed for a free connection that have not taken it yet */
-  /* libmicrohttpd's worker threads, as the gate meets them. A connection is always served by the
-   * same one, which is busy while it runs the handler: a waiter is resumed on an idle one, so the
-   * database connection that came free is used at once, not after another request. */
-  struct {
-    pthread_t id;
-    int busy;
-  } workers[MAX_WORKERS];
+  /* libmicrohttpd's worker threads, numbered as the gate meets them. A connection is always
+   * served by the same one, which is busy while it runs the handler: a waiter is resumed on an
+   * idle one, so the database connection that came free is used at once, not after another
+   * request. */
+  int worker_busy[MAX_WORKERS];
   int worker_count;
 } watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static _Thread_local int my_worker = -1; /* this thread's index in watch.workers */
+static _Thread_local int my_worker = -1; /* this thread's number in watch.worker_busy */
 
 static atomic_int draining;
 
@@ -81,16 +79,15 @@ static struct watched *watched_of(struct MHD_Connection *connection) {
   return info != NULL ? info->socket_context : NULL;
 }
 
-/* This worker thread's index in watch.workers, -1 when there is no room (watch.lock held). */
+/* This worker thread's number (watch.worker_busy), -1 when there is no room (watch.lock held). */
 static int worker_self(void) {
   if (my_worker < 0 && watch.worker_count < MAX_WORKERS) {
-    watch.workers[watch.worker_count].id = pthread_self();
     my_worker = watch.worker_count++;
   }
   return my_worker;
 }
 
-static int worker_idle(int worker) { return worker < 0 || !watch.workers[worker].busy; }
+static int worker_idle(int worker) { return worker < 0 || !watch.worker_busy[worker]; }
 
 /* ---- the waiters' queue (watch.lock held) ---- */
 
@@ -396,7 +393,7 @@ enum connection_step connections_on_call(struct MHD_Connection *connection, size
     step = take_database(w);
   else if (last_call)
     w->phase = ANSWERING;
-  if (step == CONNECTION_PROCEED && w->worker >= 0) watch.workers[w->worker].busy = 1;
+  if (step == CONNECTION_PROCEED && w->worker >= 0) watch.worker_busy[w->worker] = 1;
   pthread_mutex_unlock(&watch.lock);
   return step;
 }
@@ -405,7 +402,7 @@ void connections_call_done(void) {
   struct watched *resume = NULL;
   db_unreserve(); /* a connection taken for a request that did not use it */
   pthread_mutex_lock(&watch.lock);
-  if (my_worker >= 0) watch.workers[my_worker].busy = 0;
+  if (my_worker >= 0) watch.worker_busy[my_worker] = 0;
   if (watch.waiters_head != NULL) take_resumable(my_worker, &resume);
   pthread_mutex_unlock(&watch.lock);
   resume_list(resume);
