@@ -181,22 +181,33 @@ static void forget_attempt(struct api_request *ar) {
   u_map_remove_from_key(ar->resp->map_header, "Location");
 }
 
-/* Replay an earlier response for the same Idempotency-Key. *replayed says whether it did. */
+/* Replay an earlier response for the same Idempotency-Key, with its ETag and Location. *replayed
+ * says whether it did. */
 static enum result idempotency_replay(struct api_request *ar, const char *key, const char *request_hash,
                                       int *replayed) {
-  int found = 0, status = 0;
-  char *body = NULL;
+  int found = 0;
+  struct idempotency_response first = {0};
   *replayed = 0;
-  enum result r = idempotency_find(ar->db, &ar->actor, key, request_hash, &found, &status, &body, &ar->info);
+  enum result r = idempotency_find(ar->db, &ar->actor, key, request_hash, &found, &first, &ar->info);
   if (r == RESULT_OK && found) {
-    ar->status = status;
-    if (ulfius_set_string_body_response(ar->resp, (unsigned)status, body) != U_OK) r = RESULT_ERROR;
-    u_map_put(ar->resp->map_header, "Content-Type", "application/json");
+    ar->status = first.status;
+    if (ulfius_set_string_body_response(ar->resp, (unsigned)first.status, first.body) != U_OK) r = RESULT_ERROR;
+    if (first.body[0] != '\0') u_map_put(ar->resp->map_header, "Content-Type", "application/json");
+    if (first.etag != NULL) u_map_put(ar->resp->map_header, "ETag", first.etag);
+    if (first.location != NULL) u_map_put(ar->resp->map_header, "Location", first.location);
     u_map_put(ar->resp->map_header, "Idempotent-Replayed", "true");
     *replayed = 1;
   }
-  o_free(body);
+  idempotency_response_clear(&first);
   return r;
+}
+
+/* Keep the response just made for retries with the same key. A 204 has no body: "" is kept. */
+static enum result idempotency_keep(struct api_request *ar, const char *key, const char *request_hash) {
+  return idempotency_store(ar->db, &ar->actor, key, ar->route->path, request_hash, ar->status,
+                           ar->response_text != NULL ? ar->response_text : "",
+                           u_map_get_case(ar->resp->map_header, "ETag"),
+                           u_map_get_case(ar->resp->map_header, "Location"), &ar->info);
 }
 
 static void request_hash(const struct api_request *ar, char out[DIGEST_HEX_LEN]) {
@@ -222,9 +233,8 @@ static enum result run_handler(struct api_request *ar) {
   enum result r = idempotency_replay(ar, key, hash, &replayed);
   if (r != RESULT_OK || replayed) return r;
   r = ar->route->handler(ar);
-  if ((r == RESULT_OK || r == RESULT_CREATED) && ar->response_text != NULL) {
-    enum result stored =
-        idempotency_store(ar->db, &ar->actor, key, ar->route->path, hash, ar->status, ar->response_text, &ar->info);
+  if (r == RESULT_OK || r == RESULT_CREATED) {
+    enum result stored = idempotency_keep(ar, key, hash);
     if (stored != RESULT_OK) r = stored;
   }
   return r;
@@ -282,6 +292,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   int success = r == RESULT_OK || r == RESULT_CREATED;
   int audited = ar.route->audit_resource != NULL && ar.db != NULL;
   if (success && audited) {
+    /* A replayed response ran no handler: the path still names the case. */
+    if (ar.audit.case_id[0] == '\0') api_case_audit_note_path(&ar);
     /* The entry commits with what it records; no entry, no access. */
     r = cases_audit_write(ar.db, &ar.actor, &ar.audit, ar.route->audit_resource, ar.route->audit_action, r, ar.status,
                           &ar.info);

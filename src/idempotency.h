@@ -9,17 +9,32 @@
 
 int idempotency_register_statements(void);
 
+/* A first response as it is replayed. `body` is "" for one without a body (204); `etag` and
+ * `location` are NULL when the response had none. */
+struct idempotency_response {
+  int status;
+  char *body;
+  char *etag;
+  char *location;
+};
+
+/* Free what a found response holds (o_free) and zero it; safe on a zeroed one. */
+void idempotency_response_clear(struct idempotency_response *response);
+
 /*
- * Look for an earlier response to (actor, key). `request_hash` identifies the request
+ * Look for an earlier response to (actor, key); actor->community_id NULL for a key outside any
+ * community. `request_hash` identifies the request
  * (route and body). RESULT_OK with *found = 0 when there is none; RESULT_OK with *found = 1 and
- * *status and *body (caller o_free()s body) when there is; RESULT_IDEMPOTENCY_MISMATCH when the key was
+ * *response filled (the caller clears it with idempotency_response_clear) when there is; RESULT_IDEMPOTENCY_MISMATCH when the key was
  * used for another request.
  */
 enum result idempotency_find(struct db_conn *conn, const struct actor *actor, const char *key, const char *request_hash,
-                             int *found, int *status, char **body, struct result_info *info);
+                             int *found, struct idempotency_response *response, struct result_info *info);
 
-/* Store the response in the request's own transaction, so it commits with what it created. */
+/* Store the response in the request's own transaction, so it commits with what it created.
+ * `body` is "" for a response without one; `etag` and `location` may be NULL. */
 enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key, const char *route,
-                              const char *request_hash, int status, const char *body, struct result_info *info);
+                              const char *request_hash, int status, const char *body, const char *etag,
+                              const char *location, struct result_info *info);
 
 #endif

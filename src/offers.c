@@ -16,6 +16,11 @@
 #include "support/validate.h"
 #include "volunteers.h"
 
+/* An offer as accepting or declining it answers, the first time and on a retry. */
+#define OFFER_DOCUMENT                                                                                                 \
+  "json_build_object('id', id, 'request_id', request_id, 'volunteer_id', volunteer_id, 'status', status, "             \
+  "'reason', reason, 'created_at', api_ts(created_at), 'answered_at', api_ts(answered_at))::text"
+
 static const struct db_statement statements[] = {
     /* The match: the helper, their occurrences, and the offers to anyone else withdrawn. */
     {"hr_match",
@@ -48,9 +53,8 @@ static const struct db_statement statements[] = {
      "FOR UPDATE OF o, h"},
     {"hr_offer_answer",
      "UPDATE offers SET status = $3::offer_status, reason = $4, answered_at = now(), updated_at = clock_timestamp() "
-     "WHERE community_id = $1 AND id = $2 RETURNING json_build_object('id', id, 'request_id', request_id, "
-     "'volunteer_id', volunteer_id, 'status', status, 'reason', reason, 'created_at', api_ts(created_at), "
-     "'answered_at', api_ts(answered_at))::text"},
+     "WHERE community_id = $1 AND id = $2 RETURNING " OFFER_DOCUMENT},
+    {"hr_offer_read", "SELECT " OFFER_DOCUMENT " FROM offers WHERE community_id = $1 AND id = $2"},
 };
 
 int offers_register_statements(void) {
@@ -157,14 +161,19 @@ enum result help_requests_answer_offer(struct db_conn *conn, const struct actor 
   if (r == RESULT_OK && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), actor->person_id) != 0))
     r = RESULT_NOT_FOUND; /* someone else's offer is none of this caller's business */
   char request_id[37] = "";
-  int request_status = -1, pending = 0;
+  int request_status = -1, pending = 0, already = 0;
   if (r == RESULT_OK) {
     snprintf(request_id, sizeof request_id, "%s", PQgetvalue(res, 0, 0));
     request_status = help_status_from_name(PQgetvalue(res, 0, 3));
     pending = strcmp(PQgetvalue(res, 0, 2), "pending") == 0;
+    already = strcmp(PQgetvalue(res, 0, 2), accept ? "accepted" : "declined") == 0;
   }
   PQclear(res);
   if (r != RESULT_OK) return r;
+  /* The same answer again (a retry after a lost response): what the first one answered. The
+   * winner of a race is never told that someone else took it. */
+  if (already)
+    return documents_one(conn, "hr_offer_read", 2, (const char *[]){actor->community_id, offer_id}, out, info);
   /* A pending offer shows its request to the volunteer. Once it is not pending (declined,
    * withdrawn because someone else got the request or it was cancelled), the volunteer hears
    * about the request only while they may still see it (help_request_row.h). */
@@ -192,6 +201,8 @@ enum result help_requests_claim(struct db_conn *conn, const struct actor *actor,
   /* Not (or no longer) on the board: a conflict only for a caller who may still see the request
    * (the winner claiming twice, a volunteer it is offered to); anyone else, also one who lost a
    * race for it, learns nothing about it (help_request_row.h). */
+  /* The winner claiming again (a retry after a lost response) gets what the first claim answered. */
+  if (strcmp(req.matched_volunteer_id, actor->person_id) == 0) return help_requests_get(conn, actor, id, out, info);
   if (!req.on_board || help_transition((enum help_status)req.status, ACTION_MATCH) < 0)
     return help_request_hidden_or_not_now(conn, actor, id, req.status,
                                           "this request is not (or no longer) on the board", info);

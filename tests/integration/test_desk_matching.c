@@ -391,7 +391,13 @@ START_TEST(offers_first_accept_wins) {
   offer_answer(&r, b.tokens.access, ob, "accept", NULL);
   assert_problem(&r, 404, "not-found");
   http_response_free(&r);
+  /* the winner's retry (the first answer lost on the way) hears what the first one said */
   offer_answer(&r, a.tokens.access, oa, "accept", NULL);
+  assert_status(&r, 200);
+  assert_offer(r.json, id, a.id, "accepted");
+  http_response_free(&r);
+  /* once accepted it cannot be declined */
+  offer_answer(&r, a.tokens.access, oa, "decline", NULL);
   assert_conflict_state(&r, "matched");
   http_response_free(&r);
 
@@ -416,6 +422,12 @@ START_TEST(offers_first_accept_wins) {
   offer_to(coord, id2, both);
   oa = offer_id(coord, id2, a.id);
   ob = offer_id(coord, id2, b.id);
+  offer_answer(&r, b.tokens.access, ob, "decline", json_pack("{s:s}", "reason", "Ik ben die dag op vakantie"));
+  assert_status(&r, 200);
+  assert_offer(r.json, id2, b.id, "declined");
+  ck_assert_str_eq(jstr(r.json, "reason"), "Ik ben die dag op vakantie");
+  http_response_free(&r);
+  /* declining again (a retry): the first answer, reason and all */
   offer_answer(&r, b.tokens.access, ob, "decline", json_pack("{s:s}", "reason", "Ik ben die dag op vakantie"));
   assert_status(&r, 200);
   assert_offer(r.json, id2, b.id, "declined");

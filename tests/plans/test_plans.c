@@ -188,6 +188,11 @@ static const struct probe probes[] = {
     S("hr_eligible_among", "claim", "volunteer", COMMUNITY, 4, ANNA, R_BOARD, DAYS, "[\"" VOLUNTEER "\"]"),
     S("hr_eligible_among", "offer", "coordinator", COMMUNITY, 4, ANNA, R_BOARD, DAYS,
       "[\"" VOLUNTEER "\", \"" RESIDENT "\"]"),
+    /* Answering an offer again: what the first answer said (offers.c). */
+    S("hr_offer_read", NULL, "volunteer", COMMUNITY, 2, ANNA, "00000000-0000-4000-8000-0000000f0001"),
+    /* A retry with an Idempotency-Key, in a community and outside one (idempotency.c). */
+    S("idempotency_find", NULL, "volunteer", COMMUNITY, 3, ANNA, VOLUNTEER, "retry-1"),
+    S("idempotency_find", "no community", "volunteer", ME, 3, NULL, VOLUNTEER, "retry-1"),
     /* Told apart from a refusal: may the caller see the request at all (help_request_row.c). */
     S("hr_visible", NULL, "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_BOARD),
     S("hr_visible", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
