@@ -23,6 +23,9 @@ static const struct db_statement statements[] = {
     {"tl_get",
      "SELECT d.* FROM case_timeline t, timeline_entry_doc(t) d WHERE t.community_id = $1 AND t.case_id = $2 "
      "AND t.id = $3"},
+    {"tl_get_withheld",
+     "SELECT timeline_signal_withheld(d.doc), d.at, d.id FROM case_timeline t, timeline_entry_doc(t) d "
+     "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_visible",
      "WITH v AS MATERIALIZED (SELECT * FROM case_viewer($1, $2, $4::uuid)) "
      "SELECT t.kind, timeline_entry_visible($4::uuid, v.role, v.is_lead, v.sees_basic, v.sees_notes, "
@@ -40,16 +43,19 @@ static const struct db_statement statements[] = {
      "ON CONFLICT DO NOTHING RETURNING signal_id"},
     /* Signals waiting for person $1, in every community of theirs (row-level security scopes a
      * /v1/me route to them): open cases they lead or are a professional on, signals they may see
-     * that nobody acknowledged yet. Keyset $2/$3, $4 limit. */
+     * that nobody acknowledged yet; and on a case they lead, every such signal, its text withheld
+     * when they may not see it (someone must respond). Keyset $2/$3, $4 limit. */
     {"tl_my_signals",
-     "SELECT d.* FROM (SELECT c.community_id, c.id FROM cases c WHERE c.lead_person_id = $1 AND c.status = 'open' "
+     "SELECT CASE WHEN s.shown THEN d.doc ELSE timeline_signal_withheld(d.doc) END, d.at, d.id "
+     "FROM (SELECT c.community_id, c.id FROM cases c WHERE c.lead_person_id = $1 AND c.status = 'open' "
      "UNION SELECT p.community_id, p.case_id FROM case_participants p JOIN cases c "
      "ON c.community_id = p.community_id AND c.id = p.case_id WHERE p.person_id = $1 AND p.role = 'professional' "
      "AND c.status = 'open') mine JOIN case_timeline t ON t.community_id = mine.community_id AND t.case_id = mine.id "
      "AND t.kind = 'signal' LEFT JOIN case_signal_acks k ON k.community_id = t.community_id AND k.signal_id = t.id "
-     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v, timeline_entry_doc(t) d "
-     "WHERE k.signal_id IS NULL AND timeline_entry_visible($1, v.role, v.is_lead, v.sees_basic, v.sees_notes, "
-     "v.sees_health, t.kind, t.visibility, t.health, t.author_id) AND (t.at, t.id) > ($2::timestamptz, $3::uuid) "
+     "CROSS JOIN LATERAL case_viewer(mine.community_id, mine.id, $1) v, timeline_entry_doc(t) d, "
+     "LATERAL (SELECT timeline_entry_visible($1, v.role, v.is_lead, v.sees_basic, v.sees_notes, v.sees_health, "
+     "t.kind, t.visibility, t.health, t.author_id) AS shown) s "
+     "WHERE k.signal_id IS NULL AND (s.shown OR v.is_lead) AND (t.at, t.id) > ($2::timestamptz, $3::uuid) "
      "ORDER BY t.at, t.id LIMIT $4"},
 };
 
@@ -178,7 +184,9 @@ enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor
   int signal = found && strcmp(PQgetvalue(res, 0, 0), "signal") == 0;
   PQclear(res);
   if (r != RESULT_OK) return r;
-  if (!visible) return RESULT_NOT_FOUND;
+  /* The lead answers every signal on their case, also one whose text consent keeps from them. */
+  int withheld = !visible && signal && a.is_lead;
+  if (!visible && !withheld) return RESULT_NOT_FOUND;
   if (!signal) {
     result_field_error(info, "entryId", "not_a_signal", "only signals are acknowledged");
     return RESULT_INVALID;
@@ -194,7 +202,10 @@ enum result timeline_acknowledge(struct db_conn *conn, const struct actor *actor
     r = RESULT_CONFLICT;
   }
   PQclear(res);
-  if (r == RESULT_OK) r = entry_doc(conn, actor, id, entry_id, out, info);
+  if (r == RESULT_OK && withheld)
+    r = documents_one(conn, "tl_get_withheld", 3, (const char *[]){actor->community_id, id, entry_id}, out, info);
+  else if (r == RESULT_OK)
+    r = entry_doc(conn, actor, id, entry_id, out, info);
   return r;
 }
 

@@ -24,3 +24,11 @@ RETURNS TABLE (doc text, at text, id uuid) LANGUAGE sql STABLE AS $$
     FROM (VALUES (1)) AS one (row_of)
     LEFT JOIN case_signal_acks k ON k.community_id = t.community_id AND k.signal_id = t.id
 $$;
+
+-- A signal shown to the case's lead whose consent does not cover its text: the lead still has to
+-- respond (call the volunteer back), so it is listed, without the text. `doc` is the entry's
+-- timeline_entry_doc. Text in, text out, so it inlines into the statements that use it.
+CREATE OR REPLACE FUNCTION timeline_signal_withheld(doc text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT (doc::jsonb || '{"text": null, "text_withheld": true}'::jsonb)::text
+$$;

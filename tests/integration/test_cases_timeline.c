@@ -796,10 +796,67 @@ START_TEST(timeline_paging) {
 }
 END_TEST
 
+/* Issue 12: a lead whose consent does not cover notes still learns that a signal waits for them
+ * (nobody else is asked); the text stays withheld, and acknowledging it does not reveal it. */
+START_TEST(timeline_signal_reaches_lead_without_consent) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *vol1 = fixture_login(&fx.volunteer1);
+  char *res1 = fixture_login(&fx.resident1);
+  struct person lead; /* a professional with basic consent only */
+  person_create(&lead, coord, fx.anna.id, "professional");
+  char *id = case_with_participants(coord, "Mevrouw vergeet haar medicijnen");
+  free(participant_add(coord, id, lead.id, "professional", "wijkteam", false));
+  consent_record(res1, id, lead.id, NULL, "basic", true);
+  lead_handover(coord, id, lead.id, "wijkteam neemt de regie");
+
+  const char *text = "de medicijnen van vorige week lagen er nog";
+  struct http_response r;
+  signal_post(&r, vol1, id, text);
+  assert_status(&r, 201);
+  char *sig = strdup(jstr(r.json, "id"));
+  http_response_free(&r);
+
+  json_t *mine = my_signals(lead.tokens.access, id);
+  ck_assert_msg(json_array_size(mine) == 1, "the lead without notes consent is not told: %zu", json_array_size(mine));
+  json_t *item = json_array_get(mine, 0);
+  ck_assert_str_eq(jstr(item, "id"), sig);
+  ck_assert_msg(json_is_null(json_object_get(item, "text")), "text shown without consent");
+  ck_assert(json_is_true(json_object_get(item, "text_withheld")));
+  ck_assert(json_is_true(json_object_get(item, "needs_response")));
+  char *dump = json_dumps(mine, 0);
+  ck_assert_msg(strstr(dump, "medicijnen van vorige week") == NULL, "the text leaks: %s", dump);
+  free(dump);
+  json_decref(mine);
+  /* the previous lead is no longer asked */
+  mine = my_signals(coord, id);
+  ck_assert_uint_eq(json_array_size(mine), 0);
+  json_decref(mine);
+
+  ack_post(&r, lead.tokens.access, id, sig);
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "acknowledged_by"), lead.id);
+  ck_assert(json_is_false(json_object_get(r.json, "needs_response")));
+  ck_assert_msg(json_is_null(json_object_get(r.json, "text")), "acknowledging reveals the text: %s", r.body);
+  ck_assert(json_is_true(json_object_get(r.json, "text_withheld")));
+  http_response_free(&r);
+  mine = my_signals(lead.tokens.access, id);
+  ck_assert_uint_eq(json_array_size(mine), 0);
+  json_decref(mine);
+
+  free(sig);
+  free(id);
+  person_free(&lead);
+  free(res1);
+  free(vol1);
+  free(coord);
+}
+END_TEST
+
 Suite *cases_timeline_suite(void) {
   Suite *s = suite_create("cases_timeline");
   TCase *tc = cases_tcase("timeline");
   tcase_add_test(tc, timeline_signal_acknowledged);
+  tcase_add_test(tc, timeline_signal_reaches_lead_without_consent);
   tcase_add_test(tc, timeline_note_visibility);
   tcase_add_test(tc, timeline_corrections);
   tcase_add_test(tc, timeline_automatic_events);

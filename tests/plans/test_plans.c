@@ -250,6 +250,9 @@ static const struct probe probes[] = {
     S("tl_page", "no consent", "professional", COMMUNITY, 6, ANNA, C_NO_CONSENT, PROFESSIONAL, AFTER_TS, AFTER_ID,
       LIMIT),
     S("tl_page", NULL, "guest", COMMUNITY, 6, ANNA, C_CONSENT, GUEST, AFTER_TS, AFTER_ID, LIMIT),
+    /* A lead acknowledging a signal whose text their consent withholds (timeline.c). */
+    S("tl_get_withheld", NULL, "professional", COMMUNITY, 3, ANNA, C_NO_CONSENT,
+      "00000000-0000-4000-8000-0000000f0002"),
 };
 #define PROBE_COUNT (sizeof probes / sizeof probes[0])
 
