@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include "../src/auth.h"
+#include "headers.h"
 #include "routes.h"
 
 static void client_address(const struct api_request *ar, char *out, size_t len) {
@@ -38,8 +39,16 @@ enum result handle_auth_logout(struct api_request *ar) {
 enum result handle_auth_register(struct api_request *ar) {
   char address[INET6_ADDRSTRLEN];
   client_address(ar, address, sizeof address);
+  /* The answer holds tokens, so it is never stored: auth_register answers a retry itself. */
+  const char *key = u_map_get_case(ar->req->map_header, "Idempotency-Key");
+  if (key != NULL && !header_idempotency_key_valid(key)) {
+    result_field_error(&ar->info, "Idempotency-Key", "invalid", "1 to 255 printable ASCII characters");
+    return RESULT_INVALID;
+  }
   json_t *out = NULL;
-  enum result r = auth_register(ar->body, address, &out, &ar->info);
+  int replayed = 0;
+  enum result r = auth_register(ar->body, address, key, &out, &replayed, &ar->info);
   if (r == RESULT_CREATED) u_map_put(ar->resp->map_header, "Location", "/v1/me");
+  if (r == RESULT_CREATED && replayed) u_map_put(ar->resp->map_header, "Idempotent-Replayed", "true");
   return api_answer(ar, r, out, 0);
 }

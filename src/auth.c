@@ -96,6 +96,12 @@ static const struct db_statement statements[] = {
      "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE"},
     {"auth_refresh_use", "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = decode($1, 'hex')"},
     {"auth_family_revoke", "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL"},
+    /* Registration retried with its Idempotency-Key: which account the key made (kept a day). */
+    {"auth_registration_key_find",
+     "SELECT person_id, encode(request_hash, 'hex') FROM registration_keys "
+     "WHERE key_hash = decode($1, 'hex') AND created_at > now() - interval '24 hours'"},
+    {"auth_registration_key_insert",
+     "INSERT INTO registration_keys (key_hash, person_id, request_hash) VALUES (decode($1, 'hex'), $2, decode($3, 'hex'))"},
 };
 
 int auth_register_statements(void) {
@@ -346,8 +352,84 @@ static enum result register_precheck(const char *code, const char *email, const 
   return finish(conn, r, counted, info);
 }
 
-enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info) {
+/* What a registration's Idempotency-Key stands for: the request without its password, so that no
+ * fast hash of a password is ever stored. */
+static void registration_request_hash(json_t *body, char out[DIGEST_HEX_LEN]) {
+  json_t *copy = json_copy(body);
+  if (copy != NULL) json_object_del(copy, "password");
+  char *text = copy != NULL ? json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  digest_sha256_hex(text != NULL ? text : "", out);
+  free(text);
+  json_decref(copy);
+}
+
+/* A registration sent again with its Idempotency-Key, after the first answer was lost: when the key
+ * made an account (*found), the same request whose password opens that account gets that account
+ * again, with a new session ({me, tokens}, RESULT_CREATED); another request with the key is
+ * RESULT_IDEMPOTENCY_MISMATCH, and a wrong password counts as a failure of the address, as a
+ * failed login does. *found = 0 and RESULT_OK when the key made nothing (yet). */
+static enum result register_replay(const char *key_hash, const char *request_hash, const char *email_lower,
+                                   const char *password, const char *address_key, json_t **out, int *found,
+                                   struct result_info *info) {
+  *found = 0;
+  struct db_context none = {0};
+  struct db_conn *conn = NULL;
+  PGresult *res = NULL;
+  char person_id[37] = "", account_id[37] = "", stored_hash[crypto_pwhash_STRBYTES] = "";
+  int same_request = 0;
+  enum result r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
+  if (r == RESULT_OK) r = login_guard_check(conn, address_key, address_key, info);
+  if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "registration_key", key_hash), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_query(conn, "auth_registration_key_find", 1, (const char *[]){key_hash}, &res), info);
+  if (r == RESULT_OK && PQntuples(res) == 1) {
+    snprintf(person_id, sizeof person_id, "%s", PQgetvalue(res, 0, 0));
+    same_request = strcmp(PQgetvalue(res, 0, 1), request_hash) == 0;
+  }
+  PQclear(res);
+  res = NULL;
+  if (r == RESULT_OK && person_id[0] != '\0') r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
+  if (r == RESULT_OK && person_id[0] != '\0')
+    r = result_from_db(db_query(conn, "auth_person_by_email", 1, (const char *[]){email_lower}, &res), info);
+  if (r == RESULT_OK && res != NULL && PQntuples(res) == 1) {
+    snprintf(account_id, sizeof account_id, "%s", PQgetvalue(res, 0, 0));
+    snprintf(stored_hash, sizeof stored_hash, "%s", PQgetvalue(res, 0, 1));
+  }
+  PQclear(res);
+  db_transaction_end(conn, 0);
+  if (r != RESULT_OK || person_id[0] == '\0') return r;
+  *found = 1;
+  int opens = same_request && strcmp(account_id, person_id) == 0 &&
+              crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
+  sodium_memzero(stored_hash, sizeof stored_hash);
+
+  struct db_context as_person = {.person_id = person_id};
+  json_t *me = NULL, *tokens = NULL;
+  r = result_from_db(db_transaction_start(&conn, opens ? &as_person : &none, NULL, NULL), info);
+  if (r == RESULT_OK && !opens) {
+    if (same_request) r = login_guard_fail_address(conn, address_key, info);
+    if (r == RESULT_OK) r = RESULT_IDEMPOTENCY_MISMATCH;
+  } else if (r == RESULT_OK) {
+    r = members_me(conn, person_id, &me, info);
+    if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, NULL, &tokens, info);
+    if (r == RESULT_OK && (*out = json_pack("{s:O, s:O}", "me", me, "tokens", tokens)) == NULL) r = RESULT_ERROR;
+  }
+  json_decref(me);
+  json_decref(tokens);
+  int save = r == RESULT_OK || r == RESULT_IDEMPOTENCY_MISMATCH;
+  r = finish(conn, r, save, info);
+  if (r != RESULT_OK) {
+    json_decref(*out);
+    *out = NULL;
+    return r;
+  }
+  return RESULT_CREATED;
+}
+
+enum result auth_register(json_t *body, const char *client_address, const char *idempotency_key, json_t **out,
+                          int *replayed, struct result_info *info) {
   *out = NULL;
+  *replayed = 0;
   struct field_value v[REGISTER_FIELDS];
   if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
   const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
@@ -357,7 +439,18 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
   struct login_place place; /* a new account knows no place: counted under the address */
   login_place_keys(email_lower, client_address, NULL, &place);
   const char *address_key = place.address;
-  enum result r = register_precheck(invitation_code, email_lower, address_key, info);
+  char key_hash[DIGEST_HEX_LEN] = "", request_hash[DIGEST_HEX_LEN] = "";
+  enum result r = RESULT_OK;
+  if (idempotency_key != NULL) {
+    digest_sha256_hex(idempotency_key, key_hash);
+    registration_request_hash(body, request_hash);
+    r = register_replay(key_hash, request_hash, email_lower, password, address_key, out, replayed, info);
+    if (r != RESULT_OK || *replayed) {
+      o_free(email_lower);
+      return r;
+    }
+  }
+  r = register_precheck(invitation_code, email_lower, address_key, info);
   if (r != RESULT_OK) {
     o_free(email_lower);
     return r;
@@ -387,6 +480,11 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
     char person_id[37];
     snprintf(person_id, sizeof person_id, "%s", PQgetvalue(inserted, 0, 0));
     r = invitations_redeem(conn, invitation_code, person_id, email_lower, community_id, info);
+    if (r == RESULT_OK && key_hash[0] != '\0')
+      r = result_from_db(db_set_lookup(conn, "registration_key", key_hash), info);
+    if (r == RESULT_OK && key_hash[0] != '\0')
+      r = result_from_db(
+          db_exec(conn, "auth_registration_key_insert", 3, (const char *[]){key_hash, person_id, request_hash}), info);
     if (r == RESULT_OK) r = members_me(conn, person_id, &me, info);
     if (r == RESULT_OK) r = issue_tokens(conn, person_id, NULL, NULL, &tokens, info);
     if (r == RESULT_OK) r = login_place_remember(conn, email_lower, &place, NULL, tokens, info);

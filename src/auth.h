@@ -41,8 +41,12 @@ enum result auth_logout(json_t *body, struct result_info *info);
  * email (unknown, used, revoked, expired, or sent to another address) is RESULT_INVALID (field
  * invitation_code) whether or not the email has an account; RESULT_CONFLICT when the invitation
  * is usable and the email has an account. Both count as failures of the client's address, as
- * failed logins do: RESULT_TOO_MANY (info->retry_after) when the address is throttled. */
-enum result auth_register(json_t *body, const char *client_address, json_t **out, struct result_info *info);
+ * failed logins do: RESULT_TOO_MANY (info->retry_after) when the address is throttled.
+ * With an `idempotency_key` (may be NULL), a retry of a registration that succeeded answers again
+ * with that account and a new session (*replayed = 1) when the request is the same and its
+ * password opens the account; the key with another request is RESULT_IDEMPOTENCY_MISMATCH. */
+enum result auth_register(json_t *body, const char *client_address, const char *idempotency_key, json_t **out,
+                          int *replayed, struct result_info *info);
 
 /* The live sessions of `person_id` (inside the request's transaction, as that person):
  * {items: [Session]} in *out, most recently used first, at most 100; `current_session` is marked

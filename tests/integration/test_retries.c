@@ -34,7 +34,7 @@ static void assert_replay_of(const struct http_response *first, const struct htt
   ck_assert_msg(http_header(first, "idempotent-replayed") == NULL, "the first answer is no replay");
   ck_assert_msg(first->json != NULL && json_equal(first->json, again->json), "replay differs: %s vs %s", first->body,
                 again->body);
-  static const char *const kept[] = {"etag", "location"};
+  static const char *const kept[] = {"etag", "location", "content-language"};
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
     const char *a = http_header(first, kept[i]), *b = http_header(again, kept[i]);
     ck_assert_msg((a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0), "%s: %s then %s", kept[i],
@@ -222,6 +222,54 @@ START_TEST(join_replays_outside_a_community) {
 }
 END_TEST
 
+START_TEST(register_retry_gets_the_account) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *code = create_invitation(coord, fx.anna.id, "resident", NULL);
+  char *email = unique_email("retry");
+  char key[100];
+  unique_key(key, sizeof key, "register");
+  json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "invitation_code", code, "email", email, "password", TEST_PASSWORD,
+                           "display_name", "Mevrouw Jansen");
+  struct http_response first, again;
+  post_with_key(&first, "/v1/auth/register", NULL, json_deep_copy(body), key);
+  assert_status(&first, 201);
+  ck_assert_msg(http_header(&first, "idempotent-replayed") == NULL, "the first answer is no replay");
+  /* the phone lost the answer and sends it again: the same account, a new session that works */
+  post_with_key(&again, "/v1/auth/register", NULL, json_deep_copy(body), key);
+  assert_status(&again, 201);
+  const char *replayed = http_header(&again, "idempotent-replayed");
+  ck_assert_msg(replayed != NULL && strcmp(replayed, "true") == 0, "no Idempotent-Replayed");
+  ck_assert_str_eq(jstr(again.json, "me.id"), jstr(first.json, "me.id"));
+  ck_assert_str_ne(jstr(again.json, "tokens.refresh_token"), jstr(first.json, "tokens.refresh_token"));
+  struct http_response me;
+  http_get(&me, "/v1/me", jstr(again.json, "tokens.access_token"));
+  assert_status(&me, 200);
+  ck_assert_str_eq(jstr(me.json, "id"), jstr(first.json, "me.id"));
+  http_response_free(&me);
+  http_response_free(&again);
+  /* the key with another password, or another body: refused, nothing told */
+  json_t *wrong = json_deep_copy(body);
+  json_object_set_new(wrong, "password", json_string("not-the-password-at-all"));
+  post_with_key(&again, "/v1/auth/register", NULL, wrong, key);
+  assert_problem(&again, 422, "idempotency-key-reused");
+  ck_assert_msg(json_object_get(again.json, "tokens") == NULL, "tokens for a wrong password");
+  http_response_free(&again);
+  json_t *other = json_deep_copy(body);
+  json_object_set_new(other, "display_name", json_string("Iemand anders"));
+  post_with_key(&again, "/v1/auth/register", NULL, other, key);
+  assert_problem(&again, 422, "idempotency-key-reused");
+  http_response_free(&again);
+  /* without the key the invitation is spent */
+  http_call(&again, "POST", "/v1/auth/register", NULL, body);
+  assert_problem(&again, 400, "validation");
+  http_response_free(&again);
+  http_response_free(&first);
+  free(email);
+  free(code);
+  free(coord);
+}
+END_TEST
+
 Suite *retries_suite(void) {
   Suite *s = suite_create("retries");
   TCase *tc = desk_tcase("retries");
@@ -229,6 +277,7 @@ Suite *retries_suite(void) {
   tcase_add_test(tc, claim_and_confirm_replay);
   tcase_add_test(tc, case_writes_replay);
   tcase_add_test(tc, join_replays_outside_a_community);
+  tcase_add_test(tc, register_retry_gets_the_account);
   suite_add_tcase(s, tc);
   return s;
 }
