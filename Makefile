@@ -43,7 +43,7 @@ endif
 SHARE    := $(BUILD)/share
 MIGRATIONS := $(wildcard sql/migrations/*.sql)
 SQL_FUNCTIONS := $(wildcard sql/functions/*.sql)
-SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js \
+SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalone.js $(SHARE)/texts.json \
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%) \
                $(SQL_FUNCTIONS:sql/functions/%=$(SHARE)/functions/%)
 
@@ -93,6 +93,11 @@ $(SHARE)/openapi.json: $(CONTRACT) redocly.yaml tools/openapi-to-json.mjs tools/
 	node tools/openapi-to-json.mjs openapi/openapi.yaml $@
 
 $(SHARE)/docs.html: openapi/docs.html
+	@mkdir -p $(SHARE)
+	cp $< $@
+
+# The user-facing texts in Dutch and English (api/language.h).
+$(SHARE)/texts.json: i18n/texts.json
 	@mkdir -p $(SHARE)
 	cp $< $@
 

@@ -14,6 +14,7 @@
 #include "../src/support/log.h"
 #include "headers.h"
 #include "http.h"
+#include "language.h"
 #include "metrics.h"
 #include "routes.h"
 
@@ -161,12 +162,14 @@ static char *timeout_answer(const char *detail) {
   char request_id[40];
   header_request_id_new(request_id, sizeof request_id);
   json_t *problem = problem_new(408, detail, NULL, request_id, NULL);
+  /* The headers, Accept-Language with them, may never have arrived: the default language. */
+  if (problem != NULL) language_problem(problem, "nl");
   char *body = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
   json_decref(problem);
   if (body == NULL) return NULL;
   char *text = msprintf(
       "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: %zu\r\n"
-      "Connection: close\r\nX-Request-Id: %s\r\n",
+      "Connection: close\r\nX-Request-Id: %s\r\nContent-Language: nl\r\nVary: Accept-Language\r\n",
       strlen(body), request_id);
   for (size_t i = 0; text != NULL && i < header_every_response_count; i++)
     text = mstrcatf(text, "%s: %s\r\n", header_every_response[i].name, header_every_response[i].value);

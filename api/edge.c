@@ -41,6 +41,7 @@
 #include "connections.h"
 #include "headers.h"
 #include "http.h"
+#include "language.h"
 #include "metrics.h"
 #include "routes.h"
 
@@ -252,8 +253,8 @@ static int check_request(struct MHD_Connection *connection, const char *url, con
 /* A problem+json response with the headers every answer carries. `url` and `request_id` may
  * be NULL ("/" and a new id); `errors` is borrowed. NULL when out of memory. */
 static struct MHD_Response *problem_response(int status, const char *detail, const char *url,
-                                             const char *client_request_id, json_t *errors, int close_connection,
-                                             int retry_after) {
+                                             const char *client_request_id, const char *language, json_t *errors,
+                                             int close_connection, int retry_after) {
   char request_id[129];
   if (header_request_id_valid(client_request_id))
     snprintf(request_id, sizeof request_id, "%s", client_request_id);
@@ -261,6 +262,7 @@ static struct MHD_Response *problem_response(int status, const char *detail, con
     header_request_id_new(request_id, sizeof request_id);
   json_incref(errors);
   json_t *problem = problem_new(status, detail, url, request_id, errors);
+  if (problem != NULL) language_problem(problem, language);
   char *text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
   json_decref(problem);
   if (text == NULL) return NULL;
@@ -270,7 +272,9 @@ static struct MHD_Response *problem_response(int status, const char *detail, con
     return NULL;
   }
   int added = MHD_add_response_header(response, "Content-Type", "application/problem+json") == MHD_YES &&
-              MHD_add_response_header(response, "X-Request-Id", request_id) == MHD_YES;
+              MHD_add_response_header(response, "X-Request-Id", request_id) == MHD_YES &&
+              MHD_add_response_header(response, "Content-Language", language) == MHD_YES &&
+              MHD_add_response_header(response, "Vary", "Accept-Language") == MHD_YES;
   for (size_t i = 0; added && i < header_every_response_count; i++)
     added = MHD_add_response_header(response, header_every_response[i].name, header_every_response[i].value) == MHD_YES;
   if (added && (close_connection || connections_draining()))
@@ -289,7 +293,9 @@ static struct MHD_Response *problem_response(int status, const char *detail, con
 static enum MHD_Result refuse(struct MHD_Connection *connection, const char *url, const struct refusal *refusal,
                               const char *client_request_id) {
   connections_answering(connection);
-  struct MHD_Response *response = problem_response(refusal->status, refusal->detail, url, client_request_id,
+  const char *language =
+      language_negotiate(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept-Language"), NULL);
+  struct MHD_Response *response = problem_response(refusal->status, refusal->detail, url, client_request_id, language,
                                                    refusal->errors, refusal->close_connection, refusal->retry_after);
   if (response == NULL) return MHD_NO;
   enum MHD_Result queued = MHD_queue_response(connection, (unsigned)refusal->status, response);
@@ -371,7 +377,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
    * itself. The path is not known here. */
   connections_answering(connection);
   struct MHD_Response *problem =
-      problem_response((int)status_code, own_refusal_detail(status_code), NULL, NULL, NULL, 0, 0);
+      problem_response((int)status_code, own_refusal_detail(status_code), NULL, NULL, "nl", NULL, 0, 0);
   if (problem == NULL) return mhd_queue_response(connection, status_code, response);
   enum MHD_Result queued = mhd_queue_response(connection, status_code, problem);
   MHD_destroy_response(problem);

@@ -8,6 +8,7 @@
 #include "../src/fields.h"
 #include "../src/support/etag.h"
 #include "conditional.h"
+#include "language.h"
 
 static const struct {
   int status;
@@ -88,10 +89,17 @@ json_t *problem_new(int status, const char *detail, const char *instance, const 
   return problem;
 }
 
+void api_language_headers(struct api_request *ar) {
+  u_map_put(ar->resp->map_header, "Content-Language", ar->language != NULL ? ar->language : "nl");
+  u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
+}
+
 void api_problem(struct api_request *ar, int status, const char *detail, json_t *errors) {
   json_t *problem = problem_new(status, detail, ar->req->url_path, ar->request_id, errors);
   /* Extensions add members (current_state, rule, ...) and may refine type and title. */
   if (problem != NULL && ar->info.extensions != NULL) json_object_update(problem, ar->info.extensions);
+  if (problem != NULL) language_problem(problem, ar->language);
+  api_language_headers(ar);
   ar->status = status;
   if (problem == NULL || ulfius_set_json_body_response(ar->resp, (unsigned)status, problem) != U_OK) {
     ulfius_set_string_body_response(ar->resp, (unsigned)status, "");
@@ -182,29 +190,82 @@ enum result api_json(struct api_request *ar, int status, json_t *body) {
   return send_json_text(ar, status, json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12)));
 }
 
-enum result api_resource(struct api_request *ar, int status, json_t *resource) {
+/* The status labels a document of `kind` gets (language.h): status_label, for a help request
+ * also next_step and the labels of its occurrences. */
+static void label_document(json_t *document, const char *kind, const char *language) {
+  const char *status = json_string_value(json_object_get(document, "status"));
+  const char *label = language_label(language, kind, status);
+  if (label != NULL) json_object_set_new(document, "status_label", json_string(label));
+  if (strcmp(kind, "help_request") != 0) return;
+  const char *next_step = language_next_step(language, kind, status);
+  if (next_step != NULL) json_object_set_new(document, "next_step", json_string(next_step));
+  size_t i;
+  json_t *occurrence;
+  json_array_foreach(json_object_get(document, "occurrences"), i, occurrence)
+      label_document(occurrence, "occurrence", language);
+}
+
+void api_label(struct api_request *ar, json_t *body, const char *kind) {
+  json_t *items = json_object_get(body, "items");
+  size_t i;
+  json_t *item;
+  if (json_is_array(items)) {
+    json_array_foreach(items, i, item) {
+      /* a tombstone has no status, so it gets no label */
+      label_document(item, kind, ar->language);
+    }
+  } else {
+    label_document(body, kind, ar->language);
+  }
+  api_language_headers(ar);
+}
+
+/* One resource with its ETag. The ETag is that of the resource as the domain returned it, before
+ * labels in the caller's language are added (`label_kind`, NULL for none): it names the state of
+ * the resource, whatever language it is read in, so an If-Match works across languages. */
+static enum result send_resource(struct api_request *ar, int status, json_t *resource, const char *label_kind) {
   char etag[ETAG_LEN];
   /* One serialisation for both: the body is the canonical text the ETag hashes. */
   char *text = etag_canonical_text(resource, etag);
   if (text == NULL) return RESULT_ERROR;
   u_map_put(ar->resp->map_header, "ETag", etag);
+  if (label_kind != NULL) api_label(ar, resource, label_kind);
   if (strcmp(ar->req->http_verb, "GET") == 0 && conditional_header_matches(api_header(ar, "If-None-Match"), etag, 1)) {
     free(text);
     ar->status = 304;
     ulfius_set_string_body_response(ar->resp, 304, "");
     return RESULT_OK;
   }
+  if (label_kind != NULL) {
+    free(text);
+    text = json_dumps(resource, JSON_COMPACT | JSON_REAL_PRECISION(12));
+  }
   return send_json_text(ar, status, text);
 }
 
-enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {
+enum result api_resource(struct api_request *ar, int status, json_t *resource) {
+  return send_resource(ar, status, resource, NULL);
+}
+
+enum result api_answer_labelled(struct api_request *ar, enum result r, json_t *body, int with_etag,
+                                const char *label_kind) {
   if (r == RESULT_OK || r == RESULT_CREATED) {
     int status = r == RESULT_CREATED ? 201 : 200;
-    enum result sent = with_etag ? api_resource(ar, status, body) : api_json(ar, status, body);
+    enum result sent = RESULT_OK;
+    if (with_etag) {
+      sent = send_resource(ar, status, body, label_kind);
+    } else {
+      if (label_kind != NULL) api_label(ar, body, label_kind);
+      sent = api_json(ar, status, body);
+    }
     if (sent != RESULT_OK) r = sent;
   }
   json_decref(body);
   return r;
+}
+
+enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag) {
+  return api_answer_labelled(ar, r, body, with_etag, NULL);
 }
 
 enum result api_no_content(struct api_request *ar) {

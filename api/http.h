@@ -57,6 +57,7 @@ struct api_request {
   struct precondition if_match; /* If-Match, once api_if_match has read it */
   char **if_match_tags;         /* owned: what if_match.etags points into */
   int if_match_read;
+  const char *language; /* "nl" or "en" (static): what the person reads (language.h) */
 };
 
 /* A problem+json document (RFC 9457). `instance` is the request path as received (NULL: "/"):
@@ -66,6 +67,9 @@ json_t *problem_new(int status, const char *detail, const char *instance, const 
 
 /* Answer with a problem; `errors` is stolen. */
 void api_problem(struct api_request *ar, int status, const char *detail, json_t *errors);
+
+/* Say which language the response's texts are in (Content-Language, Vary: Accept-Language). */
+void api_language_headers(struct api_request *ar);
 
 /* Answer a domain result that is not a success (maps result codes to statuses). */
 void api_fail(struct api_request *ar, enum result r);
@@ -79,6 +83,15 @@ enum result api_resource(struct api_request *ar, int status, json_t *resource);
 /* Answer a domain result with its body (stolen): 201 for RESULT_CREATED, 200 for RESULT_OK,
  * with an ETag when `with_etag`; any other result is returned for the dispatcher to answer. */
 enum result api_answer(struct api_request *ar, enum result r, json_t *body, int with_etag);
+
+/* api_answer() for a document (or a list of them in "items") of a `kind` that has status labels
+ * (language.h: help_request, offer, occurrence, case, case_action): each gets its status_label in
+ * the caller's language, after the ETag was taken (it names the state, in any language). */
+enum result api_answer_labelled(struct api_request *ar, enum result r, json_t *body, int with_etag,
+                                const char *label_kind);
+
+/* Add the status labels to a document or list now (body borrowed) and set the language headers. */
+void api_label(struct api_request *ar, json_t *body, const char *kind);
 
 /* Answer 204. */
 enum result api_no_content(struct api_request *ar);

@@ -5,6 +5,7 @@
 
 #include "../src/db/migrate.h"
 #include "headers.h"
+#include "language.h"
 #include "metrics.h"
 #include "routes.h"
 #include "server.h"
@@ -56,6 +57,10 @@ int api_static_load(const char *share_dir, char *err, size_t err_len) {
     api_static_free();
     return -1;
   }
+  if (language_load(share_dir, err, err_len) != 0) {
+    api_static_free();
+    return -1;
+  }
   return 0;
 }
 
@@ -64,6 +69,7 @@ void api_static_free(void) {
   o_free(docs.docs_html);
   o_free(docs.renderer_js);
   memset(&docs, 0, sizeof docs);
+  language_unload();
 }
 
 /* The docs page's policy: everything from this origin, its one inline script (the image

@@ -31,6 +31,7 @@
 #include "edge.h"
 #include "headers.h"
 #include "http.h"
+#include "language.h"
 #include "metrics.h"
 #include "routes.h"
 
@@ -181,7 +182,8 @@ static void forget_attempt(struct api_request *ar) {
   u_map_remove_from_key(ar->resp->map_header, "Location");
 }
 
-/* Replay an earlier response for the same Idempotency-Key, with its ETag and Location. *replayed
+/* Replay an earlier response for the same Idempotency-Key, with its ETag, Location and language
+ * (the body is in the first request's language). *replayed
  * says whether it did. */
 static enum result idempotency_replay(struct api_request *ar, const char *key, const char *request_hash,
                                       int *replayed) {
@@ -195,6 +197,10 @@ static enum result idempotency_replay(struct api_request *ar, const char *key, c
     if (first.body[0] != '\0') u_map_put(ar->resp->map_header, "Content-Type", "application/json");
     if (first.etag != NULL) u_map_put(ar->resp->map_header, "ETag", first.etag);
     if (first.location != NULL) u_map_put(ar->resp->map_header, "Location", first.location);
+    if (first.content_language != NULL) {
+      u_map_put(ar->resp->map_header, "Content-Language", first.content_language);
+      u_map_put(ar->resp->map_header, "Vary", "Accept-Language");
+    }
     u_map_put(ar->resp->map_header, "Idempotent-Replayed", "true");
     *replayed = 1;
   }
@@ -204,10 +210,13 @@ static enum result idempotency_replay(struct api_request *ar, const char *key, c
 
 /* Keep the response just made for retries with the same key. A 204 has no body: "" is kept. */
 static enum result idempotency_keep(struct api_request *ar, const char *key, const char *request_hash) {
+  struct idempotency_headers headers = {
+      .etag = u_map_get_case(ar->resp->map_header, "ETag"),
+      .location = u_map_get_case(ar->resp->map_header, "Location"),
+      .content_language = u_map_get_case(ar->resp->map_header, "Content-Language"),
+  };
   return idempotency_store(ar->db, &ar->actor, key, ar->route->path, request_hash, ar->status,
-                           ar->response_text != NULL ? ar->response_text : "",
-                           u_map_get_case(ar->resp->map_header, "ETag"),
-                           u_map_get_case(ar->resp->map_header, "Location"), &ar->info);
+                           ar->response_text != NULL ? ar->response_text : "", &headers, &ar->info);
 }
 
 static void request_hash(const struct api_request *ar, char out[DIGEST_HEX_LEN]) {
@@ -269,6 +278,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
   ar.route = &api_routes[(uintptr_t)user_data]; /* registered with its index */
   ar.cfg = config;
   assign_request_id(&ar);
+  ar.language = language_negotiate(u_map_get_case(req->map_header, "Accept-Language"), NULL);
 
   enum result r = RESULT_OK;
   int answered = 0; /* a problem was already sent (body errors) */
@@ -341,6 +351,7 @@ static int not_routed(const struct _u_request *req, struct _u_response *resp, vo
   ar.req = req;
   ar.resp = resp;
   assign_request_id(&ar);
+  ar.language = language_negotiate(u_map_get_case(req->map_header, "Accept-Language"), NULL);
   char *allow = NULL;
   for (size_t i = 0; i < api_route_count; i++) {
     if (!api_route_path_matches(api_routes[i].path, req->url_path)) continue;

@@ -12,15 +12,6 @@ const char *help_status_name(enum help_status status) {
   return (unsigned)status < HELP_STATUS_COUNT ? status_names[status] : "unknown";
 }
 
-const char *help_status_label(enum help_status status, const char *language) {
-  static const char *const nl[HELP_STATUS_COUNT] = {"Ingediend",  "Beoordeeld", "Doorverwezen", "Afgewezen",
-                                                    "Aangeboden", "Gekoppeld",  "Afgerond",     "Geannuleerd"};
-  static const char *const en[HELP_STATUS_COUNT] = {"Submitted", "Triaged", "Referred", "Rejected",
-                                                    "Offered",   "Matched", "Done",     "Cancelled"};
-  if ((unsigned)status >= HELP_STATUS_COUNT) return "?";
-  return language != NULL && strcmp(language, "en") == 0 ? en[status] : nl[status];
-}
-
 int help_status_from_name(const char *name) {
   for (int i = 0; name != NULL && i < HELP_STATUS_COUNT; i++)
     if (strcmp(status_names[i], name) == 0) return i;

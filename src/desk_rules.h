@@ -32,9 +32,8 @@ enum help_action {
   ACTION_COUNT
 };
 
+/* The status's name in the API (its labels in people's languages are api/language.h's). */
 const char *help_status_name(enum help_status status);
-/* The status as people read it, in Dutch ("nl", the default) or English ("en"). */
-const char *help_status_label(enum help_status status, const char *language);
 /* The status with this name, or -1. */
 int help_status_from_name(const char *name);
 const char *help_action_name(enum help_action action);

@@ -9,13 +9,21 @@
 
 int idempotency_register_statements(void);
 
-/* A first response as it is replayed. `body` is "" for one without a body (204); `etag` and
- * `location` are NULL when the response had none. */
+/* A first response as it is replayed. `body` is "" for one without a body (204); `etag`,
+ * `location` and `content_language` are NULL when the response had no such header. */
 struct idempotency_response {
   int status;
   char *body;
   char *etag;
   char *location;
+  char *content_language;
+};
+
+/* The headers of a first response that a replay repeats; each may be NULL (borrowed). */
+struct idempotency_headers {
+  const char *etag;
+  const char *location;
+  const char *content_language;
 };
 
 /* Free what a found response holds (o_free) and zero it; safe on a zeroed one. */
@@ -32,9 +40,9 @@ enum result idempotency_find(struct db_conn *conn, const struct actor *actor, co
                              int *found, struct idempotency_response *response, struct result_info *info);
 
 /* Store the response in the request's own transaction, so it commits with what it created.
- * `body` is "" for a response without one; `etag` and `location` may be NULL. */
+ * `body` is "" for a response without one. */
 enum result idempotency_store(struct db_conn *conn, const struct actor *actor, const char *key, const char *route,
-                              const char *request_hash, int status, const char *body, const char *etag,
-                              const char *location, struct result_info *info);
+                              const char *request_hash, int status, const char *body,
+                              const struct idempotency_headers *headers, struct result_info *info);
 
 #endif

@@ -123,7 +123,7 @@ START_TEST(status_labels_follow_accept_language) {
   desk_window(&w, 4, 1, 10, 11);
   json_t *created = NULL;
   char *id = request_create(resident, request_body(shopping, &w, SITE_HOME, false), &created);
-  ck_assert_str_eq(jstr(created, "status_label"), "Ingediend"); /* Dutch unless asked otherwise */
+  ck_assert_str_eq(jstr(created, "status_label"), "Ontvangen"); /* Dutch unless asked otherwise */
   json_decref(created);
   char path[160];
   request_path(path, sizeof path, id, NULL);
@@ -131,14 +131,14 @@ START_TEST(status_labels_follow_accept_language) {
   struct http_response r;
   http_call_h(&r, "GET", path, resident, NULL, english);
   assert_status(&r, 200);
-  ck_assert_str_eq(jstr(r.json, "status_label"), "Submitted");
+  ck_assert_str_eq(jstr(r.json, "status_label"), "Received");
   ck_assert_str_eq(http_header(&r, "content-language"), "en");
   http_response_free(&r);
   http_call_h(&r, "GET", "/v1/me/help-requests", resident, NULL, english);
   assert_status(&r, 200);
   json_t *mine = find_item(json_object_get(r.json, "items"), "id", id);
   ck_assert_msg(mine != NULL, "the new request is not in /v1/me/help-requests");
-  ck_assert_str_eq(jstr(mine, "status_label"), "Submitted");
+  ck_assert_str_eq(jstr(mine, "status_label"), "Received");
   http_response_free(&r);
   free(id);
   free(shopping);

@@ -363,11 +363,17 @@ START_TEST(hidden_requests_answer_404) {
   assert_hidden(&r, missing);
   http_response_free(&r);
 
-  /* a, who sees it, hears why not: the state, and who may do what */
+  /* a, who sees it, hears why not: the state, and who may do what; a's own retries of the claim
+   * or the accept are told a has it (issue 12: the winner's retry never hears it lost) */
   claim(&r, a.tokens.access, id);
-  assert_conflict_state(&r, "matched");
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "matched_volunteer_id"), a.id);
   http_response_free(&r);
   offer_answer(&r, a.tokens.access, oa, "accept", NULL);
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "status"), "accepted");
+  http_response_free(&r);
+  offer_answer(&r, a.tokens.access, oa, "decline", NULL);
   assert_conflict_state(&r, "matched");
   http_response_free(&r);
   occurrence_post(&r, a.tokens.access, id, occ, "feedback", json_pack("{s:b}", "positive", 1));
