@@ -1,6 +1,9 @@
 // The volunteer app's core journey, typed by the contract: keep one's own profile, see one's
 // tasks, claim a request from the board, and complete an occurrence after the visit. Every id
 // comes from the volunteer's own responses. Compiled, never run.
+//
+// Not here yet: answering an offer (acceptOffer, declineOffer) needs the offer's id from the
+// volunteer's own view, which the contract does not give (issue 12, item 1).
 import { header, login, problemText, type Client, type Schemas } from './common';
 
 type HelpRequest = Schemas['HelpRequest'];
