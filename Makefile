@@ -47,7 +47,7 @@ SHARE_FILES := $(SHARE)/openapi.json $(SHARE)/docs.html $(SHARE)/redoc.standalon
                $(MIGRATIONS:sql/migrations/%=$(SHARE)/migrations/%) \
                $(SQL_FUNCTIONS:sql/functions/%=$(SHARE)/functions/%)
 
-.PHONY: all build run test test-faults test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench deps-lint clean
+.PHONY: all build run test test-client test-contract test-faults test-unit test-integration test-asan test-fresh lint bench bench-http deps deps-test deps-bench deps-lint clean
 
 all: build
 
@@ -157,10 +157,23 @@ run: deps build
 # SUITE=name runs only the Check suite of that name (CK_RUN_SUITE), in the unit and the
 # integration binary, and skips the database and plan tests (tests/run-integration.sh).
 test: deps-test build $(BUILD)/tests/unit $(BUILD)/tests/db $(BUILD)/tests/plans $(BUILD)/tests/integration
+	@$(MAKE) --no-print-directory test-contract test-client BUILD=$(BUILD)
 	@echo "== unit tests"
 	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )$(BUILD)/tests/unit
 	@echo "== integration tests ($(BUILD))"
 	@$(if $(SUITE),CK_RUN_SUITE='$(SUITE)' )tests/run-integration.sh $(BUILD)
+
+# The contract's examples: every request body and 2xx response body has one, and every example
+# is valid against its schema (the validator the exchange checks use).
+test-contract: $(SHARE)/openapi.json
+	@echo "== contract examples"
+	@node tools/check-examples.mjs $(SHARE)/openapi.json
+
+# The typed client: TypeScript types generated from the contract with openapi-typescript, and the
+# four apps' journeys in tests/client/ (openapi-fetch) compiled against them with tsc --strict.
+test-client: $(SHARE)/openapi.json node_modules/.package-lock.json
+	@echo "== typed client"
+	@scripts/test-client.sh $(SHARE)/openapi.json
 
 # The fault tests of issue 11 (tests/integration/test_faults.c), not part of `make test`: they
 # take a few minutes. PostgreSQL restarts (on a cluster of their own), statement timeouts, slow

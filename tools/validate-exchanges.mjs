@@ -6,15 +6,17 @@
 // "body": text|null, "expect_unknown_route"?: true}. For every exchange the operation must
 // exist, the status must be declared, the content type must be declared for that status, a
 // JSON body must validate against its schema, required headers must be present (and every
-// declared header that is present must match its schema), and an undeclared body must be
-// empty. A request body the server accepted (2xx) must be one the contract allows: valid
+// declared header that is present must match its schema), no header may be sent that the
+// response does not declare (but for HTTP's framing), and an undeclared body must be empty. The
+// extra headers of a request the server did not refuse must be header parameters of the
+// operation. A request body the server accepted (2xx) must be one the contract allows: valid
 // against the operation's requestBody schema, and present when that is required (a body the
 // contract forbids may be refused by the server, never accepted). Prints one line per failure
 // and ends with "N passed, M failed" and how many request bodies were checked.
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { loadContract, deref, compilePaths, matchPath, METHODS } from './lib/contract.mjs';
+import {
+  loadContract, deref, compilePaths, matchPath, METHODS, contractValidator, ajvMessage,
+} from './lib/contract.mjs';
 
 const [contractFile, exchangesFile] = process.argv.slice(2);
 if (!contractFile || !exchangesFile) {
@@ -31,36 +33,7 @@ try {
 }
 const paths = compilePaths(doc);
 
-// The contract's components are registered once under a base id; response schemas are
-// compiled with their local "#/..." refs pointed at that base, so refs inside components
-// resolve too. strict:false lets OpenAPI-only keywords (example, x-*) through.
-const BASE = 'urn:noaber:contract';
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-addFormats(ajv);
-ajv.addSchema({ $id: BASE, components: doc.components ?? {} }, undefined, undefined, false);
-
-function rebase(node) {
-  if (Array.isArray(node)) return node.map(rebase);
-  if (!node || typeof node !== 'object') return node;
-  const out = {};
-  for (const [k, v] of Object.entries(node)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? BASE + v : rebase(v);
-  }
-  return out;
-}
-
-const compiled = new Map();
-function validatorFor(key, schema) {
-  if (!compiled.has(key)) compiled.set(key, ajv.compile(rebase(schema)));
-  return compiled.get(key);
-}
-
-function ajvMessage(errors) {
-  return (errors ?? [])
-    .slice(0, 8)
-    .map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`)
-    .join('; ');
-}
+const validatorFor = contractValidator(doc);
 
 const mediaType = (value) => String(value ?? '').split(';')[0].trim().toLowerCase();
 const isJsonMedia = (mt) => mt === 'application/json' || mt.endsWith('+json');
@@ -109,10 +82,28 @@ function standardResponse(status) {
   return null;
 }
 
+// Response headers no response declares: the content type (declared as content), and the
+// message framing and connection management of HTTP itself, which a client library handles.
+const FRAMING_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+// Request headers no operation declares: framing, the credentials (the security scheme) and
+// what an HTTP client sends by itself.
+const CLIENT_HEADERS = new Set([
+  'content-type', 'content-length', 'host', 'connection', 'transfer-encoding', 'expect', 'authorization',
+  'accept', 'user-agent', 'accept-encoding',
+]);
+
 function checkResponse(ex, opKey, { key, response }) {
   const problems = [];
   const headers = ex.headers ?? {};
   const body = ex.body ?? '';
+
+  // Every header sent must be declared on this response: a client generated from the contract
+  // knows only those.
+  const declaredNames = new Set(Object.keys(response.headers ?? {}).map((n) => n.toLowerCase()));
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (!FRAMING_HEADERS.has(lower) && !declaredNames.has(lower)) problems.push(`undeclared response header ${name}`);
+  }
 
   for (const [name, raw] of Object.entries(response.headers ?? {})) {
     if (name.toLowerCase() === 'content-type') continue; // ignored by OpenAPI
@@ -209,6 +200,21 @@ function checkRequest(ex, operation, opKey) {
   return [];
 }
 
+// The headers of a request the server answered without refusing (below 400) must be header
+// parameters of the operation (or its path): a generated client can send only those.
+function checkRequestHeaders(ex, pathItem, operation) {
+  if (!ex.request_headers || ex.status >= 400) return [];
+  const declared = new Set(
+    [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])]
+      .map((p) => deref(doc, p))
+      .filter((p) => p.in === 'header')
+      .map((p) => p.name.toLowerCase()),
+  );
+  return Object.keys(ex.request_headers)
+    .filter((name) => !CLIENT_HEADERS.has(name.toLowerCase()) && !declared.has(name.toLowerCase()))
+    .map((name) => `request header ${name} is not a parameter of ${operation.operationId ?? 'the operation'}`);
+}
+
 function checkExchange(ex) {
   if (!ex || typeof ex !== 'object') return ['not a JSON object'];
   for (const field of ['method', 'path', 'status']) {
@@ -233,7 +239,11 @@ function checkExchange(ex) {
   if (!declared) {
     return [`status ${ex.status} not declared for ${operation.operationId ?? opKey} (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`];
   }
-  return [...checkRequest(ex, operation, opKey), ...checkResponse(ex, opKey, declared)];
+  return [
+    ...checkRequestHeaders(ex, doc.paths[template], operation),
+    ...checkRequest(ex, operation, opKey),
+    ...checkResponse(ex, opKey, declared),
+  ];
 }
 
 let passed = 0;

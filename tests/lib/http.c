@@ -176,10 +176,35 @@ static json_t *logged_path(const char *path) {
   return value;
 }
 
-/* One line per exchange: the request's body as sent (when there was one, with its content type)
- * and the whole response, for tools/validate-exchanges.mjs. */
-static int log_exchange(const struct http_response *r, bool expect_unknown_route, const char *request_type,
-                        const char *request_body, size_t request_len) {
+/* The extra request headers ("Name: value", NULL-terminated, may be NULL) as an object keyed by
+ * the lower-case name, for the validator to check against the operation's header parameters.
+ * Returns a new reference, or NULL when out of memory. */
+static json_t *request_headers_json(const char *const *headers) {
+  json_t *out = json_object();
+  if (out == NULL) return NULL;
+  for (const char *const *h = headers; h != NULL && *h != NULL; h++) {
+    const char *colon = strchr(*h, ':');
+    if (colon == NULL || colon == *h) continue; /* "Name:" removes a curl default; nothing is sent */
+    char *name = strndup(*h, (size_t)(colon - *h));
+    if (name == NULL) goto fail;
+    for (char *c = name; *c != '\0'; c++) *c = (char)tolower((unsigned char)*c);
+    const char *value = colon + 1;
+    while (*value == ' ') value++;
+    json_t *v = json_string(value);
+    int rc = v == NULL ? -1 : json_object_set_new(out, name, v);
+    free(name);
+    if (rc != 0) goto fail;
+  }
+  return out;
+fail:
+  json_decref(out);
+  return NULL;
+}
+
+/* One line per exchange: the request's extra headers and body as sent (when there was one, with
+ * its content type) and the whole response, for tools/validate-exchanges.mjs. */
+static int log_exchange(const struct http_response *r, bool expect_unknown_route, const char *const *request_headers,
+                        const char *request_type, const char *request_body, size_t request_len) {
   const char *file = getenv("NOABER_TEST_EXCHANGE_LOG");
   if (file == NULL || file[0] == '\0') return 0;
   json_t *headers = json_object();
@@ -201,6 +226,10 @@ static int log_exchange(const struct http_response *r, bool expect_unknown_route
       json_object_set(line, "headers", headers) != 0 || json_object_set_new(line, "body", body) != 0)
     goto out;
   if (expect_unknown_route && json_object_set_new(line, "expect_unknown_route", json_true()) != 0) goto out;
+  if (request_headers != NULL) {
+    json_t *sent_headers = request_headers_json(request_headers);
+    if (sent_headers == NULL || json_object_set_new(line, "request_headers", sent_headers) != 0) goto out;
+  }
   if (request_body != NULL) {
     json_t *sent = json_stringn(request_body, request_len);
     if (sent == NULL) sent = json_string("<request body is not valid UTF-8>");
@@ -388,7 +417,7 @@ int http_send(const struct http_request *req, struct http_response *out) {
   col.buf = NULL;
   parse_json_body(out);
   rc =
-      log_exchange(out, req->expect_unknown_route,
+      log_exchange(out, req->expect_unknown_route, req->headers,
                    req->json != NULL ? (req->content_type ? req->content_type : "application/json") : req->content_type,
                    body, body_len);
   goto done;
@@ -695,7 +724,7 @@ int http_raw(const char *base_url, const char *data, size_t len, int timeout_ms,
   if (read_response(&c, t0, timeout_ms, out) == 0) {
     /* Does the server close the connection now? Wait up to 1 s for EOF. */
     out->peer_closed = wait_peer_closed(&c, 1000);
-    rc = log_exchange(out, false, NULL, NULL, 0);
+    rc = log_exchange(out, false, NULL, NULL, NULL, 0);
   }
   raw_close(&c);
 done:
@@ -766,7 +795,7 @@ int raw_read(struct raw_conn *c, const char *request, size_t request_len, int ti
       }
       break;
     }
-  rc = log_exchange(out, false, type, body_len > 0 ? body : NULL, body_len);
+  rc = log_exchange(out, false, NULL, type, body_len > 0 ? body : NULL, body_len);
 done:
   if (rc != 0) {
     char saved[sizeof last_error];

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -107,4 +109,36 @@ export function matchPath(compiled, path) {
 // "/v1/x/{id}" with parameter names replaced, for comparing shapes regardless of naming.
 export function templateShape(template) {
   return template.replace(/\{[^}]+\}/g, '{}');
+}
+
+// The one JSON Schema validator of the contract tools (exchanges and examples alike). The
+// contract's components are registered once under a base id; schemas are compiled with their
+// local "#/..." refs pointed at that base, so refs inside components resolve too. strict:false
+// lets OpenAPI-only keywords (example, x-*) through. validatorFor caches by key.
+export function contractValidator(doc) {
+  const BASE = 'urn:noaber:contract';
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: BASE, components: doc.components ?? {} }, undefined, undefined, false);
+  const rebase = (node) => {
+    if (Array.isArray(node)) return node.map(rebase);
+    if (!node || typeof node !== 'object') return node;
+    const out = {};
+    for (const [k, v] of Object.entries(node)) {
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? BASE + v : rebase(v);
+    }
+    return out;
+  };
+  const compiled = new Map();
+  return function validatorFor(key, schema) {
+    if (!compiled.has(key)) compiled.set(key, ajv.compile(rebase(schema)));
+    return compiled.get(key);
+  };
+}
+
+export function ajvMessage(errors) {
+  return (errors ?? [])
+    .slice(0, 8)
+    .map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`)
+    .join('; ');
 }
