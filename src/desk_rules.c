@@ -5,9 +5,8 @@
 
 static const char *const status_names[HELP_STATUS_COUNT] = {"submitted", "triaged", "referred", "rejected",
                                                             "offered",   "matched", "done",     "cancelled"};
-static const char *const action_names[ACTION_COUNT] = {"triage", "refer",   "reject",    "cancel", "offer",
-                                                       "board",  "confirm", "ask-other", "match",  "finish",
-                                                       "release"};
+static const char *const action_names[ACTION_COUNT] = {"triage",  "refer",     "reject", "cancel", "offer",  "board",
+                                                       "confirm", "ask-other", "match",  "finish", "release"};
 
 const char *help_status_name(enum help_status status) {
   return (unsigned)status < HELP_STATUS_COUNT ? status_names[status] : "unknown";
@@ -125,7 +124,7 @@ const char *match_penalty_name(enum match_penalty penalty) {
 }
 
 double match_penalty_factor(enum match_penalty penalty) {
-  return penalty == PENALTY_RELEASED ? PENALTY_FACTOR_RELEASED
+  return penalty == PENALTY_RELEASED   ? PENALTY_FACTOR_RELEASED
          : penalty == PENALTY_DECLINED ? PENALTY_FACTOR_DECLINED
                                        : 1.0;
 }
@@ -156,8 +155,7 @@ void match_reason(const struct match_input *in, char *out, size_t len) {
   if (used < len)
     used += (size_t)snprintf(out + used, len - used, "; %.1f of %.1f hours used in four weeks", in->hours_28d,
                              in->capacity_hours * 4.0);
-  if (in->preferred && used < len)
-    used += (size_t)snprintf(out + used, len - used, "; preferred by the resident");
+  if (in->preferred && used < len) used += (size_t)snprintf(out + used, len - used, "; preferred by the resident");
   if (in->penalty == PENALTY_DECLINED && used < len)
     snprintf(out + used, len - used, "; declined an earlier request of this resident");
   else if (in->penalty == PENALTY_RELEASED && used < len)

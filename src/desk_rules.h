@@ -27,8 +27,8 @@ enum help_action {
   ACTION_BOARD,
   ACTION_CONFIRM,
   ACTION_ASK_OTHER,
-  ACTION_MATCH,  /* a volunteer accepted an offer or claimed from the board */
-  ACTION_FINISH, /* the last occurrence was completed */
+  ACTION_MATCH,   /* a volunteer accepted an offer or claimed from the board */
+  ACTION_FINISH,  /* the last occurrence was completed */
   ACTION_RELEASE, /* the matched volunteer stepped back before an occurrence started */
   ACTION_COUNT
 };

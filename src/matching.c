@@ -103,8 +103,8 @@ static char *batch_json(const struct suggestion *batch, int n) {
  * active volunteer with room is appended to confirmed[*count] with their recent hours, exact score
  * and name. */
 static enum result confirm_candidates(struct db_conn *conn, const char *community_id, const char *hours_needed,
-                                      const char *at, struct suggestion *batch, int n, struct suggestion *confirmed, int *count,
-                                      struct result_info *info) {
+                                      const char *at, struct suggestion *batch, int n, struct suggestion *confirmed,
+                                      int *count, struct result_info *info) {
   qsort(batch, (size_t)n, sizeof *batch, by_volunteer_id); /* for bsearch below */
   char *volunteers = batch_json(batch, n);
   enum result r = volunteers != NULL ? RESULT_OK : RESULT_ERROR;
@@ -177,8 +177,8 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
   int confirmed_count = 0;
   for (int next = 0, batch = 2 * limit; r == RESULT_OK && next < count; batch *= 2) {
     int n = count - next < batch ? count - next : batch;
-    r = confirm_candidates(conn, actor->community_id, hours_needed, at, candidates + next, n, confirmed, &confirmed_count,
-                           info);
+    r = confirm_candidates(conn, actor->community_id, hours_needed, at, candidates + next, n, confirmed,
+                           &confirmed_count, info);
     next += n;
     if (confirmed_count > 1) qsort(confirmed, (size_t)confirmed_count, sizeof *confirmed, suggestion_by_score);
     if (suggestions_settled(confirmed, confirmed_count, limit, candidates, next, count)) break;
@@ -193,12 +193,11 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
                           ? json_null()
                           : json_pack("{s:f, s:s}", "factor", match_penalty_factor(s->in.penalty), "reason",
                                       match_penalty_name(s->in.penalty));
-    json_t *item =
-        json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s, s:o}", "volunteer_id", s->volunteer_id,
-                  "display_name", s->display_name, "score", s->factors.score, "factors", "distance",
-                  round4(s->factors.distance), "continuity", round4(s->factors.continuity), "load",
-                  round4(s->factors.load), "preferred", s->factors.preferred, "distance_km",
-                  round(s->in.km * 100.0) / 100.0, "reason", reason, "penalty", penalty);
+    json_t *item = json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s, s:o}", "volunteer_id", s->volunteer_id,
+                             "display_name", s->display_name, "score", s->factors.score, "factors", "distance",
+                             round4(s->factors.distance), "continuity", round4(s->factors.continuity), "load",
+                             round4(s->factors.load), "preferred", s->factors.preferred, "distance_km",
+                             round(s->in.km * 100.0) / 100.0, "reason", reason, "penalty", penalty);
     if (item == NULL || json_array_append_new(items, item) != 0) {
       json_decref(items);
       items = NULL;

@@ -220,8 +220,7 @@ enum result help_requests_release(struct db_conn *conn, const struct actor *acto
   /* Stepping back gives the request back to the desk: every occurrence still the helper's reopens
    * and the offer becomes 'released' (as when the resident asks for someone else: hr_release), so
    * the helper is not suggested or offered this request again. */
-  r = result_from_db(
-      db_exec(conn, "hr_release", 3, (const char *[]){actor->community_id, id, actor->person_id}), info);
+  r = result_from_db(db_exec(conn, "hr_release", 3, (const char *[]){actor->community_id, id, actor->person_id}), info);
   if (r == RESULT_OK)
     r = result_from_db(db_exec(conn, "hr_stepped_back", 3, (const char *[]){actor->community_id, id, reason}), info);
   if (r == RESULT_OK) r = help_request_move(conn, actor, id, req.status, next, "release", NULL, info);

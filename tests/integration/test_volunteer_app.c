@@ -21,7 +21,9 @@
 /* ---------- the volunteer's own lists ---------- */
 
 /* Every item of the caller's /v1/me/offers (new reference); `query` as list_walk takes it. */
-static json_t *my_offers(const char *tok, const char *query) { return list_walk("/v1/me/offers", tok, 100, query, NULL); }
+static json_t *my_offers(const char *tok, const char *query) {
+  return list_walk("/v1/me/offers", tok, 100, query, NULL);
+}
 
 static json_t *my_tasks(const char *tok) { return list_walk("/v1/me/tasks", tok, 100, NULL, NULL); }
 
@@ -94,7 +96,8 @@ static void release(struct http_response *r, const char *tok, const char *id, co
 }
 
 /* A volunteer who does everything: shopping, near the site, weekdays 9-17. */
-static void volunteer_at(struct person *v, const char *coord, const char *shopping, enum site_id site, double capacity) {
+static void volunteer_at(struct person *v, const char *coord, const char *shopping, enum site_id site,
+                         double capacity) {
   struct vol_spec s = vol_default(shopping, site, 1.0, false);
   s.capacity = capacity;
   volunteer_create(v, coord, &s);
@@ -129,8 +132,8 @@ START_TEST(offers_answered_with_ids_from_her_own_lists) {
 
   /* va finds her offer in /v1/me/offers: its id, the request as the board shows it, no more */
   json_t *offer = my_pending_offer(va.tokens.access);
-  const char *offer_id = jstr(offer, "id");
-  ck_assert_ptr_nonnull(offer_id);
+  const char *va_offer = jstr(offer, "id");
+  ck_assert_ptr_nonnull(va_offer);
   ck_assert_str_eq(jstr(offer, "community_id"), fx.anna.id);
   ck_assert_str_eq(jstr(offer, "request_id"), a);
   ck_assert_str_eq(jstr(offer, "request.id"), a);
@@ -146,7 +149,7 @@ START_TEST(offers_answered_with_ids_from_her_own_lists) {
   json_t *tasks = my_tasks(va.tokens.access);
   json_t *task = find_item(tasks, "id", a);
   ck_assert_msg(task != NULL, "the offered request is not among her tasks");
-  ck_assert_str_eq(jstr(task, "my_offer.id"), offer_id);
+  ck_assert_str_eq(jstr(task, "my_offer.id"), va_offer);
   ck_assert_str_eq(jstr(task, "my_offer.status"), "pending");
   ck_assert_msg(find_item(tasks, "id", b) == NULL, "someone else's offer among her tasks");
   json_decref(tasks);
@@ -158,12 +161,12 @@ START_TEST(offers_answered_with_ids_from_her_own_lists) {
 
   /* she accepts with the id her own list gave her */
   struct http_response r;
-  offer_answer(&r, va.tokens.access, offer_id, "accept", NULL);
+  offer_answer(&r, va.tokens.access, va_offer, "accept", NULL);
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "status"), "accepted");
   http_response_free(&r);
   json_t *after = my_offers(va.tokens.access, NULL);
-  json_t *accepted = find_item(after, "id", offer_id);
+  json_t *accepted = find_item(after, "id", va_offer);
   ck_assert_msg(accepted != NULL, "the accepted offer left her list");
   ck_assert_str_eq(jstr(accepted, "status"), "accepted");
   ck_assert_str_eq(jstr(accepted, "request.status"), "matched");
