@@ -21,6 +21,7 @@ const struct route api_routes[] = {
 
     {"GET", "/v1/me", handle_me_get, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/tasks", handle_me_tasks, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
+    {"GET", "/v1/me/offers", handle_me_offers, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/help-requests", handle_me_help_requests, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/actions", handle_me_actions, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/signals", handle_me_signals, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
@@ -70,6 +71,8 @@ const struct route api_routes[] = {
      COMMUNITY | ROUTE_IDEMPOTENT, NULL, NULL},
     {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/occurrences/:occurrenceId/complete",
      handle_occurrence_complete, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
+    {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/occurrences/:occurrenceId/release",
+     handle_occurrence_release, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
     {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/occurrences/:occurrenceId/feedback",
      handle_occurrence_feedback, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
     {"POST", "/v1/communities/:communityId/offers/:offerId/accept", handle_offer_accept, COMMUNITY | ROUTE_IDEMPOTENT,

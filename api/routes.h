@@ -60,6 +60,7 @@ enum result handle_help_request_suggestions(struct api_request *ar);
 enum result handle_help_request_offers(struct api_request *ar);
 enum result handle_help_request_claim(struct api_request *ar);
 enum result handle_occurrence_complete(struct api_request *ar);
+enum result handle_occurrence_release(struct api_request *ar);
 enum result handle_occurrence_feedback(struct api_request *ar);
 enum result handle_offer_accept(struct api_request *ar);
 enum result handle_offer_decline(struct api_request *ar);
@@ -68,6 +69,7 @@ enum result handle_queue(struct api_request *ar);
 enum result handle_helpers_get(struct api_request *ar);
 enum result handle_helpers_put(struct api_request *ar);
 enum result handle_me_tasks(struct api_request *ar);
+enum result handle_me_offers(struct api_request *ar);
 enum result handle_me_help_requests(struct api_request *ar);
 
 /* Note the path's case (caseId) in ar->audit for the access log; nothing when the path names none.

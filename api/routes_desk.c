@@ -200,6 +200,15 @@ enum result handle_occurrence_complete(struct api_request *ar) {
   return api_answer_labelled(ar, r, out, 0, "occurrence");
 }
 
+enum result handle_occurrence_release(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  const char *occurrence_id = path_uuid(ar, "occurrenceId");
+  if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = help_requests_release(ar->db, &ar->actor, id, occurrence_id, ar->body, &out, &ar->info);
+  return api_answer(ar, r, out, 0);
+}
+
 enum result handle_occurrence_feedback(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   const char *occurrence_id = path_uuid(ar, "occurrenceId");
@@ -268,3 +277,12 @@ static enum result my_list(struct api_request *ar,
 
 enum result handle_me_tasks(struct api_request *ar) { return my_list(ar, help_requests_my_tasks); }
 enum result handle_me_help_requests(struct api_request *ar) { return my_list(ar, help_requests_mine); }
+
+enum result handle_me_offers(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = api_read_page(ar, &page);
+  if (r == RESULT_OK) r = offers_mine(ar->db, ar->person_id, &page, &out, &ar->info);
+  paging_free(&page);
+  return api_answer(ar, r, out, 0);
+}

@@ -5,8 +5,8 @@
 
 static const char *const status_names[HELP_STATUS_COUNT] = {"submitted", "triaged", "referred", "rejected",
                                                             "offered",   "matched", "done",     "cancelled"};
-static const char *const action_names[ACTION_COUNT] = {"triage", "refer",   "reject",    "cancel", "offer",
-                                                       "board",  "confirm", "ask-other", "match",  "finish"};
+static const char *const action_names[ACTION_COUNT] = {"triage",  "refer",     "reject", "cancel", "offer",  "board",
+                                                       "confirm", "ask-other", "match",  "finish", "release"};
 
 const char *help_status_name(enum help_status status) {
   return (unsigned)status < HELP_STATUS_COUNT ? status_names[status] : "unknown";
@@ -24,7 +24,7 @@ const char *help_action_name(enum help_action action) {
 
 int help_action_from_name(const char *name) {
   for (int i = 0; name != NULL && i < ACTION_COUNT; i++)
-    if (i != ACTION_MATCH && i != ACTION_FINISH && strcmp(action_names[i], name) == 0) return i;
+    if (i != ACTION_MATCH && i != ACTION_FINISH && i != ACTION_RELEASE && strcmp(action_names[i], name) == 0) return i;
   return -1;
 }
 
@@ -43,6 +43,8 @@ static const int transitions[ACTION_COUNT][HELP_STATUS_COUNT] = {
     [ACTION_ASK_OTHER] = {NO, NO, NO, NO, NO, HELP_TRIAGED, NO, NO},
     [ACTION_MATCH] = {NO, HELP_MATCHED, NO, NO, HELP_MATCHED, NO, NO, NO},
     [ACTION_FINISH] = {NO, NO, NO, NO, NO, HELP_DONE, NO, NO},
+    /* Like ask-other: the request goes back to the desk to find someone else. */
+    [ACTION_RELEASE] = {NO, NO, NO, NO, NO, HELP_TRIAGED, NO, NO},
 };
 #undef NO
 
@@ -98,6 +100,26 @@ const char *policy_rule_message(enum policy_rule rule) {
 #define DISTANCE_SCALE_KM 20.0 /* at this distance or further the distance factor is 0 */
 #define CONTINUITY_FULL 3      /* helping three times counts as a steady helper */
 
+/* A declined offer says less than a helper who gave the request back. */
+#define PENALTY_FACTOR_DECLINED 0.8
+#define PENALTY_FACTOR_RELEASED 0.5
+
+enum match_penalty match_penalty_from_name(const char *name) {
+  if (name != NULL && strcmp(name, "released") == 0) return PENALTY_RELEASED;
+  if (name != NULL && strcmp(name, "declined") == 0) return PENALTY_DECLINED;
+  return PENALTY_NONE;
+}
+
+const char *match_penalty_name(enum match_penalty penalty) {
+  return penalty == PENALTY_RELEASED ? "released" : penalty == PENALTY_DECLINED ? "declined" : NULL;
+}
+
+double match_penalty_factor(enum match_penalty penalty) {
+  return penalty == PENALTY_RELEASED   ? PENALTY_FACTOR_RELEASED
+         : penalty == PENALTY_DECLINED ? PENALTY_FACTOR_DECLINED
+                                       : 1.0;
+}
+
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
 void match_rank(const struct match_input *in, struct match_factors *out) {
@@ -107,8 +129,9 @@ void match_rank(const struct match_input *in, struct match_factors *out) {
   /* Spread the work: fewer recent hours relative to capacity ranks higher. */
   out->load = in->capacity_hours > 0 ? clamp01(1.0 - in->hours_28d / (in->capacity_hours * 4.0)) : 0.0;
   out->preferred = in->preferred ? 1.0 : 0.0;
-  out->score = WEIGHT_DISTANCE * out->distance + WEIGHT_CONTINUITY * out->continuity + WEIGHT_LOAD * out->load +
-               WEIGHT_PREFERRED * out->preferred;
+  out->score = (WEIGHT_DISTANCE * out->distance + WEIGHT_CONTINUITY * out->continuity + WEIGHT_LOAD * out->load +
+                WEIGHT_PREFERRED * out->preferred) *
+               match_penalty_factor(in->penalty);
 }
 
 void match_reason(const struct match_input *in, char *out, size_t len) {
@@ -123,5 +146,9 @@ void match_reason(const struct match_input *in, char *out, size_t len) {
   if (used < len)
     used += (size_t)snprintf(out + used, len - used, "; %.1f of %.1f hours used in four weeks", in->hours_28d,
                              in->capacity_hours * 4.0);
-  if (in->preferred && used < len) snprintf(out + used, len - used, "; preferred by the resident");
+  if (in->preferred && used < len) used += (size_t)snprintf(out + used, len - used, "; preferred by the resident");
+  if (in->penalty == PENALTY_DECLINED && used < len)
+    snprintf(out + used, len - used, "; declined an earlier request of this resident");
+  else if (in->penalty == PENALTY_RELEASED && used < len)
+    snprintf(out + used, len - used, "; gave an earlier request of this resident back");
 }

@@ -27,8 +27,9 @@ enum help_action {
   ACTION_BOARD,
   ACTION_CONFIRM,
   ACTION_ASK_OTHER,
-  ACTION_MATCH,  /* a volunteer accepted an offer or claimed from the board */
-  ACTION_FINISH, /* the last occurrence was completed */
+  ACTION_MATCH,   /* a volunteer accepted an offer or claimed from the board */
+  ACTION_FINISH,  /* the last occurrence was completed */
+  ACTION_RELEASE, /* the matched volunteer stepped back before an occurrence started */
   ACTION_COUNT
 };
 
@@ -38,7 +39,7 @@ const char *help_status_name(enum help_status status);
 int help_status_from_name(const char *name);
 const char *help_action_name(enum help_action action);
 /* A client-callable action by its path name (triage, refer, reject, cancel, offer, board,
- * confirm, ask-other), or -1; match and finish happen only through their own routes. */
+ * confirm, ask-other), or -1; match, finish and release happen only through their own routes. */
 int help_action_from_name(const char *name);
 
 /* The status after `action` in `from`, or -1 when the action is not allowed there. */
@@ -59,6 +60,16 @@ enum policy_rule policy_check(const struct category_policy *policy, int recurren
 const char *policy_rule_code(enum policy_rule rule);
 const char *policy_rule_message(enum policy_rule rule);
 
+/* Why a volunteer ranks lower for a resident: they declined one of her offers, or gave one of
+ * her requests back (stepped back, or she asked for someone else). */
+enum match_penalty { PENALTY_NONE, PENALTY_DECLINED, PENALTY_RELEASED };
+
+/* The penalty named by volunteer_candidates ("declined", "released"; NULL or anything else:
+ * none), its name (NULL for none) and the factor the score is multiplied by (1 for none). */
+enum match_penalty match_penalty_from_name(const char *name);
+const char *match_penalty_name(enum match_penalty penalty);
+double match_penalty_factor(enum match_penalty penalty);
+
 /* What matching knows about one eligible volunteer. */
 struct match_input {
   double km;
@@ -67,6 +78,7 @@ struct match_input {
   double hours_28d;      /* matched and done hours in the last four weeks */
   double capacity_hours; /* per week */
   int preferred;         /* on the resident's preferred list */
+  enum match_penalty penalty;
 };
 
 struct match_factors {
@@ -74,7 +86,8 @@ struct match_factors {
   double score;                                 /* weighted sum, 0..1 */
 };
 
-/* Factors and score for one volunteer. Cannot fail. */
+/* Factors and score for one volunteer: the weighted factors times the penalty's factor. Cannot
+ * fail. */
 void match_rank(const struct match_input *in, struct match_factors *out);
 
 /* A short English reason for the coordinator ("1.2 km away; helped this resident 2 times with

@@ -74,13 +74,15 @@ static const struct db_statement statements[] = {
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'matched' AND NOT h.resident_confirmed "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
-    /* Due within a day, or waiting for a volunteer for three days. */
+    /* Due within a day, waiting for a volunteer for three days, or its helper stepped back
+     * (sql/migrations/0014). */
     {"hr_queue_needs_attention",
      "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status IN ('submitted', 'triaged', 'offered') "
      "AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
-     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days')) "
+     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days') "
+     "OR h.stepped_back_at IS NOT NULL) "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* /v1/me lists: row-level security scopes them to the person's communities. */

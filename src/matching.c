@@ -14,15 +14,17 @@
 static const struct db_statement statements[] = {
     /* Suggestions (help_requests_suggestions, sql/migrations/0009_lean_suggestions.sql): every
      * candidate with what bounds their score, then the room, recent hours and name of those named
-     * in $2 (with their capacities in $3; $4 the hours the request needs). */
+     * in $2 (with their capacities in $3; $4 the hours the request needs). `at` (when the
+     * occurrence in question happens, sql/migrations/0014) is the same on every row. */
     {"hr_suggest_candidates",
-     "SELECT person_id, km, helped_good, helped_bad, capacity_hours, preferred, hours_needed "
+     "SELECT person_id, km, helped_good, helped_bad, capacity_hours, preferred, hours_needed, at, penalty "
      "FROM volunteer_candidates($1, $2, $3::int)"},
-    /* $2: a JSON array of {"person_id", "capacity_hours"}; $3 the hours the request needs. */
+    /* $2: a JSON array of {"person_id", "capacity_hours"}; $3 the hours the request needs, $4 when
+     * (the week whose capacity counts). */
     {"hr_suggest_room",
      "SELECT c.person_id, room.hours_28d, p.display_name "
      "FROM json_to_recordset($2::json) AS c(person_id uuid, capacity_hours numeric) "
-     "CROSS JOIN LATERAL volunteer_room($1, c.person_id, c.capacity_hours, $3::numeric) room "
+     "CROSS JOIN LATERAL volunteer_room($1, c.person_id, c.capacity_hours, $3::numeric, $4::timestamptz) room "
      "JOIN persons p ON p.id = c.person_id"},
 };
 
@@ -75,6 +77,7 @@ static int read_candidate(const PGresult *res, int row, struct suggestion *s) {
   s->in.helped_bad = atol(PQgetvalue(res, row, 3));
   s->in.capacity_hours = atof(s->capacity_hours);
   s->in.preferred = PQgetvalue(res, row, 5)[0] == 't';
+  s->in.penalty = PQgetisnull(res, row, 8) ? PENALTY_NONE : match_penalty_from_name(PQgetvalue(res, row, 8));
   suggestion_bound(s);
   return 0;
 }
@@ -100,15 +103,15 @@ static char *batch_json(const struct suggestion *batch, int n) {
  * active volunteer with room is appended to confirmed[*count] with their recent hours, exact score
  * and name. */
 static enum result confirm_candidates(struct db_conn *conn, const char *community_id, const char *hours_needed,
-                                      struct suggestion *batch, int n, struct suggestion *confirmed, int *count,
-                                      struct result_info *info) {
+                                      const char *at, struct suggestion *batch, int n, struct suggestion *confirmed,
+                                      int *count, struct result_info *info) {
   qsort(batch, (size_t)n, sizeof *batch, by_volunteer_id); /* for bsearch below */
   char *volunteers = batch_json(batch, n);
   enum result r = volunteers != NULL ? RESULT_OK : RESULT_ERROR;
   PGresult *res = NULL;
   if (r == RESULT_OK)
     r = result_from_db(
-        db_query(conn, "hr_suggest_room", 3, (const char *[]){community_id, volunteers, hours_needed}, &res), info);
+        db_query(conn, "hr_suggest_room", 4, (const char *[]){community_id, volunteers, hours_needed, at}, &res), info);
   free(volunteers); /* json_dumps allocates with malloc */
   for (int row = 0; r == RESULT_OK && row < PQntuples(res); row++) {
     struct suggestion key = {0};
@@ -165,7 +168,8 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
   struct suggestion *candidates = count > 0 ? o_malloc((size_t)count * sizeof *candidates) : NULL;
   struct suggestion *confirmed = count > 0 ? o_malloc((size_t)count * sizeof *confirmed) : NULL;
   char *hours_needed = count > 0 ? o_strdup(PQgetvalue(res, 0, 6)) : NULL; /* the same on every row */
-  if (count > 0 && (candidates == NULL || confirmed == NULL || hours_needed == NULL)) r = RESULT_ERROR;
+  char *at = count > 0 ? o_strdup(PQgetvalue(res, 0, 7)) : NULL;           /* likewise */
+  if (count > 0 && (candidates == NULL || confirmed == NULL || hours_needed == NULL || at == NULL)) r = RESULT_ERROR;
   for (int i = 0; r == RESULT_OK && i < count; i++)
     if (read_candidate(res, i, &candidates[i]) != 0) r = RESULT_ERROR;
   PQclear(res);
@@ -173,8 +177,8 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
   int confirmed_count = 0;
   for (int next = 0, batch = 2 * limit; r == RESULT_OK && next < count; batch *= 2) {
     int n = count - next < batch ? count - next : batch;
-    r = confirm_candidates(conn, actor->community_id, hours_needed, candidates + next, n, confirmed, &confirmed_count,
-                           info);
+    r = confirm_candidates(conn, actor->community_id, hours_needed, at, candidates + next, n, confirmed,
+                           &confirmed_count, info);
     next += n;
     if (confirmed_count > 1) qsort(confirmed, (size_t)confirmed_count, sizeof *confirmed, suggestion_by_score);
     if (suggestions_settled(confirmed, confirmed_count, limit, candidates, next, count)) break;
@@ -184,17 +188,27 @@ enum result help_requests_suggestions(struct db_conn *conn, const struct actor *
     const struct suggestion *s = &confirmed[i];
     char reason[256];
     match_reason(&s->in, reason, sizeof reason);
-    json_array_append_new(
-        items,
-        json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s}", "volunteer_id", s->volunteer_id, "display_name",
-                  s->display_name, "score", s->factors.score, "factors", "distance", round4(s->factors.distance),
-                  "continuity", round4(s->factors.continuity), "load", round4(s->factors.load), "preferred",
-                  s->factors.preferred, "distance_km", round(s->in.km * 100.0) / 100.0, "reason", reason));
+    /* The penalty, when there is one, says why the volunteer ranks lower and by how much. */
+    json_t *penalty = s->in.penalty == PENALTY_NONE
+                          ? json_null()
+                          : json_pack("{s:f, s:s}", "factor", match_penalty_factor(s->in.penalty), "reason",
+                                      match_penalty_name(s->in.penalty));
+    json_t *item = json_pack("{s:s, s:s, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:s, s:o}", "volunteer_id", s->volunteer_id,
+                             "display_name", s->display_name, "score", s->factors.score, "factors", "distance",
+                             round4(s->factors.distance), "continuity", round4(s->factors.continuity), "load",
+                             round4(s->factors.load), "preferred", s->factors.preferred, "distance_km",
+                             round(s->in.km * 100.0) / 100.0, "reason", reason, "penalty", penalty);
+    if (item == NULL || json_array_append_new(items, item) != 0) {
+      json_decref(items);
+      items = NULL;
+    }
   }
   for (int i = 0; i < confirmed_count; i++) o_free(confirmed[i].display_name);
   o_free(confirmed);
   o_free(candidates);
   o_free(hours_needed);
+  o_free(at);
+  if (r == RESULT_OK && items == NULL) r = RESULT_ERROR;
   if (r != RESULT_OK) {
     json_decref(items);
     return r;

@@ -17,7 +17,7 @@
 int matching_register_statements(void);
 
 /* The best `limit_text` (the query parameter: 1..50, 10 when NULL) volunteers for request `id`,
- * as {items: [{volunteer_id, display_name, score, factors, distance_km, reason}]}, best first;
+ * as {items: [{volunteer_id, display_name, score, factors, distance_km, reason, penalty}]}, best first;
  * RESULT_INVALID with a field error for another limit (before anything else), coordinators and
  * admins only (RESULT_FORBIDDEN), RESULT_NOT_FOUND when there is no such request. Sets *out to NULL first;
  * on RESULT_OK *out is a new reference the caller owns (json_decref); on failure it stays NULL

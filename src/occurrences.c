@@ -8,11 +8,21 @@
 #include "desk_rules.h"
 #include "fields.h"
 #include "help_request_row.h"
+#include "outbox.h"
 
 static const struct db_statement statements[] = {
+    /* Also whether it has not started yet (a window still to come; a deadline never "starts") and
+     * whether it is under way or past (a window that began, a deadline that passed). */
     {"hr_occurrence_lock",
-     "SELECT status, volunteer_id FROM occurrences WHERE community_id = $1 AND request_id = $2 AND id = $3 "
-     "FOR UPDATE"},
+     "SELECT status, volunteer_id, COALESCE(starts_at > now(), false), COALESCE(starts_at, needed_by) <= now() "
+     "FROM occurrences WHERE community_id = $1 AND request_id = $2 AND id = $3 FOR UPDATE"},
+    /* The caller's offer of the request (one probe of its unique key): 'released' once they
+     * stepped back or the resident asked for someone else. */
+    {"hr_my_offer_status",
+     "SELECT status FROM offers WHERE community_id = $1 AND request_id = $2 AND volunteer_id = $3"},
+    {"hr_stepped_back",
+     "UPDATE help_requests SET stepped_back_at = now(), stepped_back_reason = $3, updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2"},
     {"hr_complete",
      "UPDATE occurrences SET status = 'done', hours = $4::numeric, note = $5, completed_at = now(), "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND request_id = $2 AND id = $3"},
@@ -41,17 +51,26 @@ static enum result occurrence_doc(struct db_conn *conn, const struct actor *acto
                        info);
 }
 
-/* Lock one occurrence of a request; fills its status and volunteer ("" when none). */
+/* One occurrence as lock_occurrence() reads it. */
+struct occurrence_row {
+  char status[16];
+  char volunteer[37]; /* "" when none */
+  int not_started;    /* a window that has not begun; never for a deadline */
+  int begun;          /* a window that began or a deadline that passed */
+};
+
+/* Lock one occurrence of a request into *o. */
 static enum result lock_occurrence(struct db_conn *conn, const struct actor *actor, const char *id,
-                                   const char *occurrence_id, char status[16], char volunteer[37],
-                                   struct result_info *info) {
+                                   const char *occurrence_id, struct occurrence_row *o, struct result_info *info) {
   PGresult *res = NULL;
   enum result r = result_from_db(
       db_query(conn, "hr_occurrence_lock", 3, (const char *[]){actor->community_id, id, occurrence_id}, &res), info);
   if (r == RESULT_OK && PQntuples(res) != 1) r = RESULT_NOT_FOUND;
   if (r == RESULT_OK) {
-    snprintf(status, 16, "%s", PQgetvalue(res, 0, 0));
-    snprintf(volunteer, 37, "%s", PQgetvalue(res, 0, 1));
+    snprintf(o->status, sizeof o->status, "%s", PQgetvalue(res, 0, 0));
+    snprintf(o->volunteer, sizeof o->volunteer, "%s", PQgetvalue(res, 0, 1));
+    o->not_started = PQgetvalue(res, 0, 2)[0] == 't';
+    o->begun = PQgetvalue(res, 0, 3)[0] == 't';
   }
   PQclear(res);
   return r;
@@ -81,17 +100,22 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
   double hours = v[COMPLETE_HOURS].number;
   const char *note = v[COMPLETE_NOTE].text;
   struct help_request_row req;
-  char status[16], volunteer[37];
+  struct occurrence_row occ;
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
-  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, &occ, info);
   if (r != RESULT_OK) return r;
   /* Visible first, then who, then when (help_request_row.h): the volunteer of an occurrence
    * who was released from the request no longer sees it. */
-  if (strcmp(volunteer, actor->person_id) != 0)
+  if (strcmp(occ.volunteer, actor->person_id) != 0)
     return help_request_hidden_or_forbidden(conn, actor, id, "only the volunteer doing this task completes it", info);
-  if (strcmp(status, "matched") != 0)
+  if (strcmp(occ.status, "matched") != 0)
     return help_request_hidden_or_not_now(conn, actor, id, req.status, "this occurrence is not open for completion",
                                           info);
+  /* Help is recorded once it was given: not days before the visit. */
+  if (occ.not_started) {
+    info->detail = "this occurrence has not started yet: complete it once the help was given";
+    return RESULT_UNPROCESSABLE;
+  }
   char hours_text[16];
   snprintf(hours_text, sizeof hours_text, "%.2f", hours);
   const char *params[5] = {actor->community_id, id, occurrence_id, hours_text, note};
@@ -117,14 +141,14 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
   int positive = v[FEEDBACK_POSITIVE].boolean;
   const char *text = v[FEEDBACK_TEXT].text;
   struct help_request_row req;
-  char status[16], volunteer[37];
+  struct occurrence_row occ;
   enum result r = help_request_read(conn, actor, id, 1, &req, info);
-  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, status, volunteer, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, &occ, info);
   if (r != RESULT_OK) return r;
   if (strcmp(req.resident_id, actor->person_id) != 0)
     return help_request_hidden_or_forbidden(conn, actor, id, "only the resident gives feedback", info);
   /* The resident sees their own request: the state is theirs to know. */
-  if (strcmp(status, "done") != 0) {
+  if (strcmp(occ.status, "done") != 0) {
     enum result conflict = help_request_not_now(info, req.status);
     info->detail = "feedback comes after the task is done";
     return conflict;
@@ -132,6 +156,78 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
   const char *params[5] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text};
   r = result_from_db(db_exec(conn, "hr_feedback", 5, params), info);
   if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
+  return r;
+}
+
+enum { RELEASE_REASON, RELEASE_FIELDS };
+static const struct field_rule release_fields[] = {
+    [RELEASE_REASON] = {"reason", FIELD_TEXT, FIELD_REQUIRED, 1, 500, NULL, NULL, NULL},
+    [RELEASE_FIELDS] = {NULL},
+};
+
+/* Whether the caller's offer of the request says they are no longer its helper (released). */
+static enum result stepped_back_before(struct db_conn *conn, const struct actor *actor, const char *id, int *released,
+                                       struct result_info *info) {
+  PGresult *res = NULL;
+  enum result r = result_from_db(
+      db_query(conn, "hr_my_offer_status", 3, (const char *[]){actor->community_id, id, actor->person_id}, &res), info);
+  *released = r == RESULT_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "released") == 0;
+  PQclear(res);
+  return r;
+}
+
+/* The resident as outbox_notify() takes recipients. Caller free()s; NULL when out of memory. */
+static char *recipient_json(const char *person_id) {
+  json_t *list = json_pack("[s]", person_id);
+  char *text = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+  json_decref(list);
+  return text;
+}
+
+enum result help_requests_release(struct db_conn *conn, const struct actor *actor, const char *id,
+                                  const char *occurrence_id, json_t *body, json_t **out, struct result_info *info) {
+  *out = NULL;
+  struct field_value v[RELEASE_FIELDS];
+  if (fields_read(body, release_fields, v, info) != 0) return RESULT_INVALID;
+  const char *reason = v[RELEASE_REASON].text;
+  struct help_request_row req;
+  struct occurrence_row occ;
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, &occ, info);
+  if (r != RESULT_OK) return r;
+  if (strcmp(occ.volunteer, actor->person_id) != 0) {
+    /* A helper who already stepped back (or whom the resident released) knows the request: told
+     * so, rather than that it is not there. Anyone else as every action refuses them. */
+    int released = 0;
+    r = stepped_back_before(conn, actor, id, &released, info);
+    if (r != RESULT_OK) return r;
+    if (released) {
+      info->detail = "you are no longer the helper of this request";
+      return RESULT_CONFLICT;
+    }
+    return help_request_hidden_or_forbidden(conn, actor, id, "only the volunteer doing this task can step back", info);
+  }
+  int next = help_transition((enum help_status)req.status, ACTION_RELEASE);
+  if (strcmp(occ.status, "matched") != 0 || next < 0)
+    return help_request_hidden_or_not_now(conn, actor, id, req.status, "this occurrence is not open to step back from",
+                                          info);
+  if (occ.begun) {
+    enum result conflict = help_request_not_now(info, req.status);
+    info->detail = "this occurrence has already started: call the desk to step back now";
+    return conflict;
+  }
+  /* Stepping back gives the request back to the desk: every occurrence still the helper's reopens
+   * and the offer becomes 'released' (as when the resident asks for someone else: hr_release), so
+   * the helper is not suggested or offered this request again. */
+  r = result_from_db(db_exec(conn, "hr_release", 3, (const char *[]){actor->community_id, id, actor->person_id}), info);
+  if (r == RESULT_OK)
+    r = result_from_db(db_exec(conn, "hr_stepped_back", 3, (const char *[]){actor->community_id, id, reason}), info);
+  if (r == RESULT_OK) r = help_request_move(conn, actor, id, req.status, next, "release", NULL, info);
+  char *resident = r == RESULT_OK ? recipient_json(req.resident_id) : NULL;
+  if (r == RESULT_OK && resident == NULL) r = RESULT_ERROR;
+  if (r == RESULT_OK) r = outbox_notify(conn, actor, "help_request.released", id, resident, info);
+  free(resident);
   if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
   return r;
 }

@@ -22,9 +22,11 @@
   "'reason', reason, 'created_at', api_ts(created_at), 'answered_at', api_ts(answered_at))::text"
 
 static const struct db_statement statements[] = {
-    /* The match: the helper, their occurrences, and the offers to anyone else withdrawn. */
+    /* The match: the helper, their occurrences, and the offers to anyone else withdrawn. A new
+     * helper ends what a step back told (sql/migrations/0014). */
     {"hr_match",
      "UPDATE help_requests SET matched_volunteer_id = $3, resident_confirmed = false, on_board = false, "
+     "stepped_back_at = NULL, stepped_back_reason = NULL, "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
     {"hr_match_occurrences",
      "UPDATE occurrences SET status = 'matched', volunteer_id = $3, updated_at = clock_timestamp() "
@@ -51,6 +53,23 @@ static const struct db_statement statements[] = {
      "SELECT o.request_id, o.volunteer_id, o.status, h.status FROM offers o JOIN help_requests h "
      "ON h.community_id = o.community_id AND h.id = o.request_id WHERE o.community_id = $1 AND o.id = $2 "
      "FOR UPDATE OF o, h"},
+    /* The caller's own offers across her communities (row-level security scopes them), oldest
+     * change first: $1 the caller, $2 updated_since, $3/$4 the cursor, $5 the page size plus one.
+     * The request only while the offer is pending or accepted, and no more of it than the board
+     * shows without the resident and the place. */
+    {"offers_mine",
+     "SELECT json_build_object('id', o.id, 'community_id', o.community_id, 'request_id', o.request_id, "
+     "'status', o.status, 'created_at', api_ts(o.created_at), 'answered_at', api_ts(o.answered_at), "
+     "'updated_at', api_ts(o.updated_at), 'request', CASE WHEN o.status IN ('pending', 'accepted') THEN "
+     "(SELECT json_build_object('id', h.id, 'community_id', h.community_id, 'category_id', h.category_id, "
+     "'description', h.description, 'when', json_build_object('starts_at', api_ts(h.starts_at), "
+     "'ends_at', api_ts(h.ends_at), 'needed_by', api_ts(h.needed_by)), 'recurrence', CASE WHEN h.recurrence IS NULL "
+     "THEN NULL ELSE json_build_object('frequency', h.recurrence, 'until', h.recurrence_until) END, "
+     "'in_home', h.in_home, 'urgency', h.urgency, 'status', h.status) FROM help_requests h "
+     "WHERE h.community_id = o.community_id AND h.id = o.request_id) END)::text "
+     "FROM (SELECT * FROM offers WHERE volunteer_id = $1::uuid AND updated_at > $2::timestamptz "
+     "AND (updated_at, id) > ($3::timestamptz, $4::uuid) ORDER BY updated_at, id LIMIT 101) o "
+     "ORDER BY o.updated_at, o.id LIMIT $5"},
     {"hr_offer_answer",
      "UPDATE offers SET status = $3::offer_status, reason = $4, answered_at = now(), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2 RETURNING " OFFER_DOCUMENT},
@@ -142,6 +161,14 @@ enum result help_requests_offers(struct db_conn *conn, const struct actor *actor
   if (r != RESULT_OK) return r;
   *out = json_pack("{s:o}", "items", items);
   return *out != NULL ? RESULT_OK : RESULT_ERROR;
+}
+
+enum result offers_mine(struct db_conn *conn, const char *person_id, const struct page_request *page, json_t **out,
+                        struct result_info *info) {
+  *out = NULL;
+  const char *params[5] = {person_id, paging_param_since(page), paging_param_after_ts(page),
+                           paging_param_after_id(page), paging_param_fetch(page)};
+  return documents_page(conn, "offers_mine", 5, params, page, "updated_at", "id", out, info);
 }
 
 enum result help_requests_answer_offer(struct db_conn *conn, const struct actor *actor, const char *offer_id,

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "db/db.h"
+#include "paging.h"
 #include "result.h"
 #include "roles.h"
 
@@ -22,6 +23,14 @@ int offers_register_statements(void);
  * (RESULT_FORBIDDEN), RESULT_NOT_FOUND when there is no such request. *out NULL on failure. */
 enum result help_requests_offers(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                                  struct result_info *info);
+
+/* GET /v1/me/offers: the person's own offers across her communities, every status, oldest change
+ * first (updated_at, id), in the paging envelope (paging_envelope), each {id, community_id,
+ * request_id, status, created_at, answered_at, updated_at, request}; `request` is what a
+ * volunteer may see of the request (no resident, no place) while the offer is pending or accepted,
+ * else null. Cannot be forbidden. */
+enum result offers_mine(struct db_conn *conn, const char *person_id, const struct page_request *page, json_t **out,
+                        struct result_info *info);
 
 /* The volunteer answers an offer made to them: accept != 0 matches them (the request must allow
  * the match: RESULT_CONFLICT with current_state otherwise; the body is not read); else decline

@@ -82,6 +82,17 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'matched_volunteer_id', h.matched_volunteer_id,
            'matched_volunteer_name', (SELECT mp.display_name FROM persons mp WHERE mp.id = h.matched_volunteer_id),
            'resident_confirmed', h.resident_confirmed,
+           -- The matched volunteer stepped back (0014): when, for everyone who sees the request; why,
+           -- for the desk only. Until the request is matched again.
+           'stepped_back', CASE WHEN h.stepped_back_at IS NOT NULL
+                                THEN json_build_object('at', api_ts(h.stepped_back_at),
+                                                       'reason', CASE WHEN p_manages THEN h.stepped_back_reason END) END,
+           -- The caller's own pending offer of this request, so the volunteer app can accept or
+           -- decline it with an id of its own: one probe of the offers' unique key.
+           'my_offer', (SELECT json_build_object('id', mo.id, 'status', mo.status, 'created_at', api_ts(mo.created_at))
+                          FROM offers mo
+                         WHERE mo.community_id = h.community_id AND mo.request_id = h.id AND mo.volunteer_id = p_viewer
+                           AND mo.status = 'pending'),
            'place', CASE WHEN pv.sees
                          THEN json_build_object('address', h.place_address, 'lat', h.place_lat, 'lon', h.place_lon) END,
            'resident_phone', CASE WHEN pv.sees THEN rp.phone END,

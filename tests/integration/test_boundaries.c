@@ -422,7 +422,12 @@ static void setup_recurring(void) {
 }
 
 /* The next occurrence of the recurring request not yet completed (borrowed id). */
-static const char *next_occurrence(void) { return occurrence_id(S.request, S.next_occurrence++); }
+/* The next occurrence, begun (a volunteer completes help once it was given). */
+static const char *next_occurrence(void) {
+  const char *id = occurrence_id(S.request, S.next_occurrence++);
+  occurrence_begin(id);
+  return id;
+}
 
 /* ---------- requests, per operation ---------- */
 

@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "db.h"
+
 TCase *desk_tcase(const char *name) { return fixture_tcase(name, DESK_TIMEOUT); }
 
 /* ---------- time ---------- */
@@ -371,6 +373,15 @@ void occurrence_complete(struct http_response *r, const char *tok, const char *i
   snprintf(suffix, sizeof suffix, "/occurrences/%s/complete", occ);
   request_path(path, sizeof path, id, suffix);
   http_call(r, "POST", path, tok, json_pack("{s:f}", "hours", hours));
+}
+
+void occurrence_begin(const char *occurrence_id) {
+  PGconn *c = db_connect(env_required("NOABER_TEST_OWNER_DSN"));
+  PQclear(db_exec(c,
+                  "UPDATE occurrences SET ends_at = now() - interval '1 hour' + (ends_at - starts_at), "
+                  "starts_at = now() - interval '1 hour' WHERE id = $1 AND starts_at IS NOT NULL",
+                  1, (const char *[]){occurrence_id}));
+  PQfinish(c);
 }
 
 const char *occurrence_id(json_t *request, size_t i) {

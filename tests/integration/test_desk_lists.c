@@ -72,6 +72,7 @@ START_TEST(volunteer_tasks) {
   request_get(&r, v.tokens.access, b);
   json_t *bj = json_incref(r.json);
   http_response_free(&r);
+  occurrence_begin(occurrence_id(bj, 0));
   occurrence_complete(&r, v.tokens.access, b, occurrence_id(bj, 0), 2);
   assert_status(&r, 200);
   http_response_free(&r);

@@ -298,6 +298,7 @@ START_TEST(suggestions_spread_the_load) {
   request_get(&r, coord, first);
   j = json_incref(r.json);
   http_response_free(&r);
+  occurrence_begin(occurrence_id(j, 0));
   occurrence_complete(&r, busy->tokens.access, first, occurrence_id(j, 0), 3);
   assert_status(&r, 200);
   http_response_free(&r);

@@ -108,6 +108,7 @@ START_TEST(recurring_weekly_occurrences) {
   http_response_free(&r);
 
   for (size_t k = 0; k < 4; k++) {
+    occurrence_begin(occ_ids[k]);
     occurrence_post(&r, v.tokens.access, id, occ_ids[k], "complete",
                     json_pack("{s:f, s:s}", "hours", k == 3 ? 0.25 : 2.0, "note", "Boodschappen gedaan"));
     assert_status(&r, 200);

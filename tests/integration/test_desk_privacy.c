@@ -432,6 +432,7 @@ START_TEST(released_volunteer_learns_nothing) {
   char *first = strdup(occurrence_id(r.json, 0));
   ck_assert(first != NULL);
   http_response_free(&r);
+  occurrence_begin(first);
   occurrence_post(&r, v.tokens.access, seen, first, "complete", json_pack("{s:f}", "hours", 2.0));
   assert_status(&r, 200);
   http_response_free(&r);

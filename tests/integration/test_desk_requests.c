@@ -511,7 +511,8 @@ START_TEST(state_machine_full_flow) {
   ck_assert(json_is_true(json_object_get(r.json, "resident_confirmed")));
   http_response_free(&r);
 
-  /* only the matched volunteer completes */
+  /* only the matched volunteer completes, once the help was given */
+  occurrence_begin(occ);
   occurrence_complete(&r, vol2, id, occ, 1);
   assert_problem(&r, 404, "not-found");
   http_response_free(&r);

@@ -201,17 +201,21 @@ static const struct probe probes[] = {
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
-    S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 3, ANNA,
+    S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 4, ANNA,
       "[{\"person_id\": \"" VOLUNTEER "\", \"capacity_hours\": \"16.0\"}, {\"person_id\": \"" RESIDENT
       "\", \"capacity_hours\": \"8.0\"}]",
-      "1.5"),
+      "1.5", "2026-12-09T10:00:00Z"),
+    /* The volunteer app (sql/migrations/0014): her offers across communities, whether she already
+     * stepped back from a request. */
+    S("offers_mine", NULL, "volunteer", ME, 5, VOLUNTEER, FIRST_PAGE),
+    S("hr_my_offer_status", NULL, "volunteer", COMMUNITY, 3, ANNA, R_OFFERED, VOLUNTEER),
     S("hr_offers", NULL, "coordinator", COMMUNITY, 2, ANNA, R_OFFERED),
     /* Matching (sql/migrations/0009): volunteer_candidates for suggestions (all candidates) and
      * volunteer_room for the ones asked about; eligible_volunteers, both together, through
      * volunteer_eligible for the board and the visibility of a request (one volunteer). */
     F("volunteer_candidates", "suggestions", "coordinator", 4, ANNA, R_BOARD, DAYS, NULL),
     F("volunteer_candidates", "one volunteer", "volunteer", 4, ANNA, R_BOARD, DAYS, "{" VOLUNTEER "}"),
-    F("volunteer_room", NULL, "coordinator", 4, ANNA, VOLUNTEER, "16.0", "1.5"),
+    F("volunteer_room", NULL, "coordinator", 5, ANNA, VOLUNTEER, "16.0", "1.5", "2026-12-09T10:00:00Z"),
     F("eligible_volunteers", "suggestions", "coordinator", 4, ANNA, R_BOARD, DAYS, NULL),
     F("eligible_volunteers", "one volunteer", "volunteer", 4, ANNA, R_BOARD, DAYS, "{" VOLUNTEER "}"),
     F("volunteer_eligible", NULL, "volunteer", 4, ANNA, R_BOARD, DAYS, VOLUNTEER),

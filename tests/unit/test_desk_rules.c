@@ -15,6 +15,9 @@ START_TEST(names_round_trip) {
   /* match and finish happen through offers, claims and completion, never as a named action */
   ck_assert_int_eq(help_action_from_name("match"), -1);
   ck_assert_int_eq(help_action_from_name("finish"), -1);
+  /* a step back has its own route (releaseOccurrence), by the volunteer */
+  ck_assert_int_eq(help_action_from_name("release"), -1);
+  ck_assert_str_eq(help_action_name(ACTION_RELEASE), "release");
   ck_assert_int_eq(help_action_from_name("delete"), -1);
 }
 END_TEST
@@ -34,7 +37,7 @@ START_TEST(transition_table) {
       {HELP_TRIAGED, ACTION_BOARD, HELP_TRIAGED},      {HELP_OFFERED, ACTION_BOARD, HELP_OFFERED},
       {HELP_MATCHED, ACTION_CONFIRM, HELP_MATCHED},    {HELP_MATCHED, ACTION_ASK_OTHER, HELP_TRIAGED},
       {HELP_TRIAGED, ACTION_MATCH, HELP_MATCHED},      {HELP_OFFERED, ACTION_MATCH, HELP_MATCHED},
-      {HELP_MATCHED, ACTION_FINISH, HELP_DONE},
+      {HELP_MATCHED, ACTION_FINISH, HELP_DONE},        {HELP_MATCHED, ACTION_RELEASE, HELP_TRIAGED},
   };
   const size_t n = sizeof allowed / sizeof allowed[0];
   /* each pair once in the table, or the lookup below would hide a row */
@@ -147,6 +150,50 @@ START_TEST(no_recent_hours_bound_the_score) {
 }
 END_TEST
 
+/* A helper who declined or gave back one of the resident's requests ranks lower for her, by a
+ * visible factor: released weighs more than declined; the bound of the search still holds. */
+START_TEST(penalties) {
+  ck_assert_int_eq(match_penalty_from_name("released"), PENALTY_RELEASED);
+  ck_assert_int_eq(match_penalty_from_name("declined"), PENALTY_DECLINED);
+  ck_assert_int_eq(match_penalty_from_name(NULL), PENALTY_NONE);
+  ck_assert_int_eq(match_penalty_from_name("withdrawn"), PENALTY_NONE);
+  ck_assert_ptr_null(match_penalty_name(PENALTY_NONE));
+  ck_assert_str_eq(match_penalty_name(PENALTY_RELEASED), "released");
+  ck_assert_str_eq(match_penalty_name(PENALTY_DECLINED), "declined");
+  ck_assert_double_eq_tol(match_penalty_factor(PENALTY_NONE), 1.0, 1e-12);
+  ck_assert(match_penalty_factor(PENALTY_RELEASED) < match_penalty_factor(PENALTY_DECLINED));
+  ck_assert(match_penalty_factor(PENALTY_DECLINED) < 1.0 && match_penalty_factor(PENALTY_RELEASED) > 0.0);
+
+  struct match_input plain = {.km = 1, .helped_good = 3, .capacity_hours = 4, .preferred = 1};
+  struct match_input declined = plain, released = plain;
+  declined.penalty = PENALTY_DECLINED;
+  released.penalty = PENALTY_RELEASED;
+  struct match_factors p, d, r;
+  match_rank(&plain, &p);
+  match_rank(&declined, &d);
+  match_rank(&released, &r);
+  ck_assert_double_eq_tol(d.score, p.score * match_penalty_factor(PENALTY_DECLINED), 1e-12);
+  ck_assert_double_eq_tol(r.score, p.score * match_penalty_factor(PENALTY_RELEASED), 1e-12);
+  ck_assert(r.score < d.score && d.score < p.score);
+  /* the factors themselves stay as they are: the penalty is told apart */
+  ck_assert_double_eq_tol(r.distance, p.distance, 1e-12);
+  ck_assert_double_eq_tol(r.continuity, p.continuity, 1e-12);
+
+  released.hours_28d = 5;
+  struct match_factors exact;
+  match_rank(&released, &exact);
+  ck_assert(exact.score <= r.score); /* recent hours never raise a penalised score either */
+
+  char reason[256];
+  match_reason(&released, reason, sizeof reason);
+  ck_assert_ptr_nonnull(strstr(reason, "gave an earlier request of this resident back"));
+  match_reason(&declined, reason, sizeof reason);
+  ck_assert_ptr_nonnull(strstr(reason, "declined an earlier request of this resident"));
+  match_reason(&plain, reason, sizeof reason);
+  ck_assert_ptr_null(strstr(reason, "earlier request"));
+}
+END_TEST
+
 START_TEST(reasons) {
   char reason[256];
   struct match_input in = {.km = 1.24, .helped_good = 2, .hours_28d = 3, .capacity_hours = 4, .preferred = 1};
@@ -173,6 +220,7 @@ Suite *desk_rules_suite(void) {
   tcase_add_test(tc, ranking_factors);
   tcase_add_test(tc, no_recent_hours_bound_the_score);
   tcase_add_test(tc, reasons);
+  tcase_add_test(tc, penalties);
   suite_add_tcase(s, tc);
   return s;
 }
