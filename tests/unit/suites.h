@@ -15,5 +15,6 @@ Suite *http_suite(void);
 Suite *desk_rules_suite(void);
 Suite *case_action_rules_suite(void);
 Suite *invitations_suite(void);
+Suite *phone_suite(void);
 
 #endif
