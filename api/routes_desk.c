@@ -188,6 +188,16 @@ enum result handle_help_request_get(struct api_request *ar) {
   return api_answer(ar, result, request, 1);
 }
 
+enum result handle_help_request_update(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *request = NULL;
+  enum result r = help_requests_update(ar->db, &ar->actor, id, ar->body, api_if_match(ar), preferred_language(ar),
+                                       &request, &ar->info);
+  if (r == RESULT_OK) label_requests(ar, request);
+  return api_answer(ar, r, request, 1);
+}
+
 enum result handle_help_request_action(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   if (id == NULL) return RESULT_NOT_FOUND;
