@@ -49,7 +49,15 @@ static const struct field_rule refresh_fields[] = {
     {NULL},
 };
 
-enum { REGISTER_CODE, REGISTER_EMAIL, REGISTER_PASSWORD, REGISTER_NAME, REGISTER_PHONE, REGISTER_LANGUAGE, REGISTER_FIELDS };
+enum {
+  REGISTER_CODE,
+  REGISTER_EMAIL,
+  REGISTER_PASSWORD,
+  REGISTER_NAME,
+  REGISTER_PHONE,
+  REGISTER_LANGUAGE,
+  REGISTER_FIELDS
+};
 static const char *const register_languages[] = {"nl", "en", NULL};
 static const struct field_rule register_fields[] = {
     [REGISTER_CODE] = INVITATION_CODE_RULE,
@@ -61,8 +69,7 @@ static const struct field_rule register_fields[] = {
                        "use 1 to 100 characters, no control characters"},
     /* Optional, as PATCH /v1/me takes them later (members.h). */
     [REGISTER_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE, 1, 40, NULL, "invalid", PHONE_MESSAGE},
-    [REGISTER_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, register_languages, "invalid",
-                           "nl or en"},
+    [REGISTER_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, register_languages, "invalid", "nl or en"},
     [REGISTER_FIELDS] = {NULL},
 };
 
@@ -382,12 +389,11 @@ enum result auth_register(json_t *body, const char *client_address, json_t **out
   if (r == RESULT_OK) r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
   if (r == RESULT_OK)
-    r = result_from_db(
-        db_query(conn, "auth_person_insert", 5,
-                 (const char *[]){email_lower, display_name, hash, phone[0] != '\0' ? phone : NULL,
-                                  v[REGISTER_LANGUAGE].text},
-                 &inserted),
-        info);
+    r = result_from_db(db_query(conn, "auth_person_insert", 5,
+                                (const char *[]){email_lower, display_name, hash, phone[0] != '\0' ? phone : NULL,
+                                                 v[REGISTER_LANGUAGE].text},
+                                &inserted),
+                       info);
   if (r == RESULT_OK && PQntuples(inserted) != 1) {
     /* Only someone with a usable invitation for this address hears this, and it counts as a
      * failure: an open invitation's holder cannot try emails freely. */

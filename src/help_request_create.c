@@ -331,8 +331,8 @@ enum result help_requests_update(struct db_conn *conn, const struct actor *actor
   if (r != RESULT_OK) return r;
   /* Visible first, then who, then when (help_request_row.h). */
   if (!actor_manages(actor) && strcmp(req.resident_id, actor->person_id) != 0)
-    return help_request_hidden_or_forbidden(conn, actor, id, "only the resident who asked, or the desk, changes a request",
-                                            info);
+    return help_request_hidden_or_forbidden(conn, actor, id,
+                                            "only the resident who asked, or the desk, changes a request", info);
   if (req.status != HELP_SUBMITTED && req.status != HELP_TRIAGED) {
     r = help_request_not_now(info, req.status);
     info->detail = "the request can be changed only until a helper is sought: ask the desk to change it now";
@@ -341,8 +341,9 @@ enum result help_requests_update(struct db_conn *conn, const struct actor *actor
   json_t *current = NULL;
   r = help_requests_get(conn, actor, id, &current, info);
   /* The version the client saw carries the status label in its language (api/routes_desk.c). */
-  if (r == RESULT_OK && json_object_set_new(current, "status_label",
-                                            json_string(help_status_label((enum help_status)req.status, language))) != 0)
+  if (r == RESULT_OK &&
+      json_object_set_new(current, "status_label",
+                          json_string(help_status_label((enum help_status)req.status, language))) != 0)
     r = RESULT_ERROR;
   if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
   if (r != RESULT_OK) {

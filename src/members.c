@@ -95,7 +95,7 @@ enum result members_me_update(struct db_conn *conn, const char *person_id, json_
   json_decref(current);
   if (r != RESULT_OK) return r;
   int phone_given = v[ME_PHONE].present || v[ME_PHONE].null;
-  const char *params[6] = {person_id,        v[ME_NAME].text,    v[ME_PHONE].present ? phone : NULL,
+  const char *params[6] = {person_id,           v[ME_NAME].text,    v[ME_PHONE].present ? phone : NULL,
                            v[ME_LANGUAGE].text, v[ME_CHANNEL].text, phone_given ? "true" : "false"};
   r = result_from_db(db_exec(conn, "me_update", 6, params), info);
   return r == RESULT_OK ? members_me(conn, person_id, out, info) : r;

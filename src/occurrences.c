@@ -137,8 +137,7 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
     info->detail = "feedback comes after the task is done";
     return conflict;
   }
-  const char *params[6] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text,
-                           actor->person_id};
+  const char *params[6] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text, actor->person_id};
   r = result_from_db(db_exec(conn, "hr_feedback", 5, params), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_feedback_add", 6, params), info);
   if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);

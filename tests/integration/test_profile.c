@@ -32,8 +32,7 @@ static void me_get(struct http_response *r, const char *tok, char **etag) {
 }
 
 /* PATCH path as tok with body (stolen) and If-Match: etag (NULL: none). */
-static void patch_if_match(struct http_response *r, const char *path, const char *tok, const char *etag,
-                           json_t *body) {
+static void patch_if_match(struct http_response *r, const char *path, const char *tok, const char *etag, json_t *body) {
   char if_match[160];
   snprintf(if_match, sizeof if_match, "If-Match: %s", etag != NULL ? etag : "");
   const char *headers[] = {if_match, NULL};
@@ -182,8 +181,8 @@ START_TEST(me_phone_as_people_type_it) {
   static const struct {
     const char *typed, *stored;
   } numbers[] = {
-      {"06 12345678", "+31612345678"},     {"06-12345678", "+31612345678"},   {"+31 6 1234 5678", "+31612345678"},
-      {"0031612345678", "+31612345678"},   {"020-1234567", "+31201234567"},   {"+32 470 12 34 56", "+32470123456"},
+      {"06 12345678", "+31612345678"},   {"06-12345678", "+31612345678"}, {"+31 6 1234 5678", "+31612345678"},
+      {"0031612345678", "+31612345678"}, {"020-1234567", "+31201234567"}, {"+32 470 12 34 56", "+32470123456"},
   };
   struct http_response r;
   for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
@@ -301,8 +300,7 @@ START_TEST(resident_edits_request_until_matched) {
   assert_problem(&r, 412, "precondition-failed");
   http_response_free(&r);
   /* a time in the past is refused as when asking */
-  request_patch(&r, res, id, etag2,
-                json_pack("{s:{s:s}}", "when", "needed_by", "2020-01-01T10:00:00Z"));
+  request_patch(&r, res, id, etag2, json_pack("{s:{s:s}}", "when", "needed_by", "2020-01-01T10:00:00Z"));
   assert_problem(&r, 400, "validation");
   ck_assert_msg(problem_has_error(&r, "when.needed_by", "in_the_past"), "%s", r.body);
   http_response_free(&r);
@@ -315,8 +313,7 @@ START_TEST(resident_edits_request_until_matched) {
   http_response_free(&r);
   char until[11];
   date_add(until, later.date, 14);
-  request_patch(&r, res, id, etag3,
-                json_pack("{s:{s:s, s:s}}", "recurrence", "frequency", "weekly", "until", until));
+  request_patch(&r, res, id, etag3, json_pack("{s:{s:s, s:s}}", "recurrence", "frequency", "weekly", "until", until));
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "status"), "triaged");
   ck_assert_str_eq(jstr(r.json, "recurrence.frequency"), "weekly");
@@ -379,8 +376,7 @@ START_TEST(helper_and_resident_phone_once_confirmed) {
   desk_window(&w, 2, 1, 10, 12);
   json_t *mine = NULL;
   char *id = request_create(res, request_body(shopping, &w, SITE_VISIBILITY, false), &mine);
-  ck_assert_msg(json_is_null(json_object_get(mine, "helper")), "a helper before any match: %s",
-                json_dumps(mine, 0));
+  ck_assert_msg(json_is_null(json_object_get(mine, "helper")), "a helper before any match: %s", json_dumps(mine, 0));
   char *desk_id = desk_finds(coord, jstr(mine, "description"));
   json_decref(mine);
   request_action_ok(coord, desk_id, "triage", NULL, "triaged");

@@ -51,21 +51,21 @@ START_TEST(test_not_a_number) {
   assert_refused("");
   assert_refused("   ");
   assert_refused("+");
-  assert_refused("06 1234567");           /* one digit short */
-  assert_refused("06 123456789");         /* one digit too many */
-  assert_refused("6 12345678");           /* no trunk zero, no country */
-  assert_refused("+31 6 1234 567");       /* Dutch, one digit short */
-  assert_refused("+31 6 1234 56789");     /* Dutch, one too many */
-  assert_refused("+31 0 12345678");       /* a zero where the area starts */
-  assert_refused("+1234567");             /* 7 digits */
-  assert_refused("+1234567890123456");    /* 16 digits */
-  assert_refused("+0123456789");          /* no country starts with 0 */
-  assert_refused("000031612345678");      /* 0000 */
-  assert_refused("06-1234567a");          /* a letter */
-  assert_refused("06 12345678 ext 12");   /* an extension */
-  assert_refused("++31612345678");        /* a second + */
-  assert_refused("06+12345678");          /* a + inside */
-  assert_refused("0612345678\n");         /* a control character */
+  assert_refused("06 1234567");            /* one digit short */
+  assert_refused("06 123456789");          /* one digit too many */
+  assert_refused("6 12345678");            /* no trunk zero, no country */
+  assert_refused("+31 6 1234 567");        /* Dutch, one digit short */
+  assert_refused("+31 6 1234 56789");      /* Dutch, one too many */
+  assert_refused("+31 0 12345678");        /* a zero where the area starts */
+  assert_refused("+1234567");              /* 7 digits */
+  assert_refused("+1234567890123456");     /* 16 digits */
+  assert_refused("+0123456789");           /* no country starts with 0 */
+  assert_refused("000031612345678");       /* 0000 */
+  assert_refused("06-1234567a");           /* a letter */
+  assert_refused("06 12345678 ext 12");    /* an extension */
+  assert_refused("++31612345678");         /* a second + */
+  assert_refused("06+12345678");           /* a + inside */
+  assert_refused("0612345678\n");          /* a control character */
   assert_refused("061234567890123456789"); /* longer than any number */
 }
 END_TEST
