@@ -351,6 +351,11 @@ enum result help_requests_update(struct db_conn *conn, const struct actor *actor
     return r;
   }
 
+  /* Nothing to change: the request as it is, without a new version. */
+  if (json_object_size(body) == 0) {
+    json_decref(current);
+    return help_requests_get(conn, actor, id, out, info);
+  }
   /* The time and recurrence the request will have: what the body gives, else what it has. */
   int retime = v[EDIT_WHEN].present || v[EDIT_RECURRENCE].present || v[EDIT_RECURRENCE].null;
   const char *first = when[WHEN_STARTS].text != NULL ? when[WHEN_STARTS].text : when[WHEN_NEEDED_BY].text;
