@@ -46,6 +46,10 @@ static const struct db_statement statements[] = {
      "place_lon = COALESCE($13::float8, place_lon), in_home = COALESCE($14::bool, in_home), "
      "urgency = COALESCE($15::help_urgency, urgency), updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND id = $2"},
+    /* Whether some date of the request was done already (a recurring request back in triage after
+     * "someone else, please"): its time is then history, no longer to change. */
+    {"hr_occurrences_done",
+     "SELECT 1 FROM occurrences WHERE community_id = $1 AND request_id = $2 AND status = 'done' LIMIT 1"},
     /* The occurrences of a request no helper was sought for yet, made again after its time changed. */
     {"hr_occurrences_clear", "DELETE FROM occurrences WHERE community_id = $1 AND request_id = $2"},
 };
@@ -380,6 +384,18 @@ enum result help_requests_update(struct db_conn *conn, const struct actor *actor
   json_decref(current);
   if (info->errors != NULL) return RESULT_INVALID;
 
+  if (retime) {
+    PGresult *res = NULL;
+    r = result_from_db(db_query(conn, "hr_occurrences_done", 2, (const char *[]){actor->community_id, id}, &res), info);
+    int started = r == RESULT_OK && PQntuples(res) > 0;
+    PQclear(res);
+    if (r != RESULT_OK) return r;
+    if (started) {
+      r = help_request_not_now(info, req.status);
+      info->detail = "some dates of this request were done already: its time can no longer change, ask the desk";
+      return r;
+    }
+  }
   struct category_rules rules;
   r = categories_rules(conn, actor->community_id, category_id, &rules, info);
   if (r != RESULT_OK) return r;

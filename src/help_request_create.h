@@ -11,7 +11,7 @@
 /* A new help request, asked by a resident or entered by the desk for one. */
 /* Ownership as result.h says: inputs borrowed, an out parameter the caller's on success only. */
 
-/* Registers hr_resident_roles, hr_insert, hr_occurrences, hr_update and hr_occurrences_clear. 0, or -1 when out of memory. */
+/* Registers hr_resident_roles, hr_insert, hr_occurrences and the statements of a change. 0, or -1 when out of memory. */
 int help_request_create_register_statements(void);
 
 /* Create a request from a request body (validated here). RESULT_CREATED with *out the request as
@@ -31,7 +31,8 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
  * occurrences are made again). RESULT_OK with *out the request as help_requests_get() shows it;
  * RESULT_INVALID with field errors; RESULT_PRECONDITION_REQUIRED or _FAILED; RESULT_NOT_FOUND when
  * the caller does not see it; RESULT_FORBIDDEN for anyone else who sees it; RESULT_CONFLICT with
- * current_state once a helper is sought or found; RESULT_POLICY_REFUSED as for a new request. */
+ * current_state once a helper is sought or found, and for a change of the time once some date was
+ * done; RESULT_POLICY_REFUSED as for a new request. */
 enum result help_requests_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                  const struct precondition *if_match, const char *language, json_t **out,
                                  struct result_info *info);

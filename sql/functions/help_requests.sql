@@ -85,8 +85,16 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'place', CASE WHEN pv.sees
                          THEN json_build_object('address', h.place_address, 'lat', h.place_lat, 'lon', h.place_lon) END,
            'resident_phone', CASE WHEN pv.sees THEN rp.phone END,
-           -- The resident's helper, once she confirmed the match: a first name and a phone to call.
-           'helper', CASE WHEN h.resident_id = p_viewer AND h.resident_confirmed AND h.status IN ('matched', 'done')
+           -- The resident's helper, once she confirmed the match: a first name and a phone to call,
+           -- for as long as the helper sees her address and phone (help_request_sees_private).
+           'helper', CASE WHEN h.resident_id = p_viewer AND h.resident_confirmed
+                               AND CASE h.status
+                                     WHEN 'matched' THEN true
+                                     WHEN 'done' THEN now() < h.status_changed_at
+                                                      + (SELECT c.private_window FROM communities c
+                                                          WHERE c.id = h.community_id)
+                                     ELSE false
+                                   END
                           THEN (SELECT json_build_object('first_name', split_part(btrim(hp.display_name), ' ', 1),
                                                          'phone', hp.phone)
                                   FROM persons hp WHERE hp.id = h.matched_volunteer_id) END,

@@ -355,6 +355,81 @@ START_TEST(resident_edits_request_until_matched) {
 }
 END_TEST
 
+START_TEST(done_dates_keep_their_time) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *res = fixture_login(&fx.resident1);
+  char *shopping = category_id(coord, "shopping");
+  struct person v;
+  struct vol_spec s = vol_default(shopping, SITE_LISTS, 1.0, false);
+  s.days = 0xfe; /* every day, all day: the first date was yesterday */
+  s.from = "00:00";
+  s.to = "23:59";
+  volunteer_create(&v, coord, &s);
+
+  /* the desk records a weekly errand that began yesterday; a volunteer takes it and did the first */
+  struct window w;
+  window_days_ago(&w, 1, 10, 11);
+  char until[11];
+  date_add(until, w.date, 14);
+  json_t *body = request_body(shopping, &w, SITE_LISTS, false);
+  json_object_set_new(body, "resident_id", json_string(fx.resident1.id));
+  json_object_set_new(body, "recurrence", json_pack("{s:s, s:s}", "frequency", "weekly", "until", until));
+  char *desk_id = request_create(coord, body, NULL);
+  request_action_ok(coord, desk_id, "triage", NULL, "triaged");
+  request_action_ok(coord, desk_id, "board", NULL, "triaged");
+  char *seen = only_on_board(v.tokens.access);
+  char path[200];
+  request_path(path, sizeof path, seen, "/claim");
+  struct http_response r;
+  http_call(&r, "POST", path, v.tokens.access, json_object());
+  assert_status(&r, 200);
+  char *first = strdup(occurrence_id(r.json, 0));
+  ck_assert(first != NULL);
+  http_response_free(&r);
+  occurrence_complete(&r, v.tokens.access, seen, first, 1.0);
+  assert_status(&r, 200);
+  http_response_free(&r);
+
+  /* the resident asks for someone else: back in triage, but the first date was done */
+  json_t *own = list_all("/v1/me/help-requests", res, NULL);
+  ck_assert_uint_eq(json_array_size(own), 1);
+  char *id = strdup(jstr(json_array_get(own, 0), "id"));
+  ck_assert(id != NULL);
+  json_decref(own);
+  request_action_ok(res, id, "ask-other", NULL, "triaged");
+  char *etag;
+  request_get_tagged(&r, res, id, &etag);
+  ck_assert_str_eq(jstr(r.json, "occurrences.0.status"), "done");
+  http_response_free(&r);
+  struct window later;
+  desk_window(&later, 4, 0, 14, 15); /* within the recurrence: only the done date stands in the way */
+  request_patch(&r, res, id, etag,
+                json_pack("{s:{s:s, s:s}}", "when", "starts_at", later.starts_at, "ends_at", later.ends_at));
+  assert_conflict_state(&r, "triaged");
+  http_response_free(&r);
+  request_patch(&r, res, id, etag, json_pack("{s:n}", "recurrence"));
+  assert_conflict_state(&r, "triaged");
+  http_response_free(&r);
+  /* what the helper is to do may still change; the done date stays as it was */
+  request_patch(&r, res, id, etag, json_pack("{s:s}", "description", "Boodschappen, voortaan ook de apotheek"));
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "occurrences.0.id"), first);
+  ck_assert_str_eq(jstr(r.json, "occurrences.0.status"), "done");
+  ck_assert_int_eq(epoch_of(jstr(r.json, "occurrences.0.starts_at")), w.start);
+  http_response_free(&r);
+
+  free(etag);
+  free(id);
+  free(first);
+  free(seen);
+  free(desk_id);
+  person_free(&v);
+  free(shopping);
+  free(res);
+  free(coord);
+}
+END_TEST
+
 /* ---------- the helper's name and phone, the resident's phone ---------- */
 
 START_TEST(helper_and_resident_phone_once_confirmed) {
@@ -555,6 +630,7 @@ Suite *profile_suite(void) {
   suite_add_tcase(s, tc);
   tc = desk_tcase("requests");
   tcase_add_test(tc, resident_edits_request_until_matched);
+  tcase_add_test(tc, done_dates_keep_their_time);
   tcase_add_test(tc, helper_and_resident_phone_once_confirmed);
   tcase_add_test(tc, weekly_visit_keeps_local_time_over_clock_change);
   tcase_add_test(tc, feedback_keeps_every_entry);

@@ -188,6 +188,8 @@ static const struct probe probes[] = {
     S("hr_get", "matched", "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
     /* One occurrence with its feedback history, after the resident's feedback (0016). */
     S("hr_occurrence_doc", NULL, "resident", COMMUNITY, 3, ANNA, R_DONE, "00000000-0000-4000-8000-0000000d00f4"),
+    /* Changing the time of a request: whether some date was done already (0016). */
+    S("hr_occurrences_done", NULL, "resident", COMMUNITY, 2, ANNA, R_DONE),
     /* PATCH /v1/me takes the person's row first. */
     S("me_lock", NULL, "resident", ME, 1, RESIDENT),
     /* Offering and claiming: who of the ids passes the hard filters (offers.c). */
