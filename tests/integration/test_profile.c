@@ -305,6 +305,13 @@ START_TEST(resident_edits_request_until_matched) {
   ck_assert_msg(problem_has_error(&r, "when.needed_by", "in_the_past"), "%s", r.body);
   http_response_free(&r);
 
+  /* the version the change answered is the one to change next */
+  request_patch(&r, res, id, etag2, json_pack("{s:s}", "urgency", "normal"));
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "urgency"), "normal");
+  ck_assert_str_eq(jstr(r.json, "description"), "Boodschappen, ook brood");
+  http_response_free(&r);
+
   /* triaged by the desk (from its own list): still hers to change, weekly now */
   char *desk_id = desk_finds(coord, "Boodschappen, ook brood");
   request_action_ok(coord, desk_id, "triage", NULL, "triaged");
