@@ -20,6 +20,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/auth/register", handle_auth_register, ROUTE_JSON_BODY, NULL, NULL},
 
     {"GET", "/v1/me", handle_me_get, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
+    {"PATCH", "/v1/me", handle_me_update, ROUTE_BEARER | ROUTE_TRANSACTION | ROUTE_JSON_BODY, NULL, NULL},
     {"GET", "/v1/me/tasks", handle_me_tasks, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/offers", handle_me_offers, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/help-requests", handle_me_help_requests, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
@@ -61,6 +62,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/communities/:communityId/help-requests", handle_help_requests_list, COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId", handle_help_request_get, COMMUNITY, NULL,
      NULL},
+    {"PATCH", "/v1/communities/:communityId/help-requests/:helpRequestId", handle_help_request_update,
+     COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
     {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/actions/:action", handle_help_request_action,
      COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId/suggestions", handle_help_request_suggestions,

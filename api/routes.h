@@ -30,6 +30,7 @@ enum result handle_auth_logout(struct api_request *ar);
 enum result handle_auth_register(struct api_request *ar);
 
 enum result handle_me_get(struct api_request *ar);
+enum result handle_me_update(struct api_request *ar);
 enum result handle_me_join(struct api_request *ar);
 enum result handle_me_sessions(struct api_request *ar);
 enum result handle_me_sessions_revoke_all(struct api_request *ar);
@@ -55,6 +56,7 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar);
 enum result handle_help_request_create(struct api_request *ar);
 enum result handle_help_requests_list(struct api_request *ar);
 enum result handle_help_request_get(struct api_request *ar);
+enum result handle_help_request_update(struct api_request *ar);
 enum result handle_help_request_action(struct api_request *ar);
 enum result handle_help_request_suggestions(struct api_request *ar);
 enum result handle_help_request_offers(struct api_request *ar);

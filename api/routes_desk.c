@@ -141,6 +141,14 @@ enum result handle_help_request_get(struct api_request *ar) {
   return api_answer_labelled(ar, result, request, 1, "help_request");
 }
 
+enum result handle_help_request_update(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *request = NULL;
+  enum result r = help_requests_update(ar->db, &ar->actor, id, ar->body, api_if_match(ar), &request, &ar->info);
+  return api_answer_labelled(ar, r, request, 1, "help_request");
+}
+
 enum result handle_help_request_action(struct api_request *ar) {
   const char *id = path_uuid(ar, "helpRequestId");
   if (id == NULL) return RESULT_NOT_FOUND;

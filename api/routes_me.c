@@ -15,6 +15,14 @@ enum result handle_me_get(struct api_request *ar) {
   return r;
 }
 
+enum result handle_me_update(struct api_request *ar) {
+  json_t *me = NULL;
+  enum result r = members_me_update(ar->db, ar->person_id, ar->body, api_if_match(ar), &me, &ar->info);
+  if (r == RESULT_OK) r = api_resource(ar, 200, me);
+  json_decref(me);
+  return r;
+}
+
 enum result handle_me_join(struct api_request *ar) {
   char community_id[37];
   json_t *membership = NULL;

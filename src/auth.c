@@ -49,7 +49,16 @@ static const struct field_rule refresh_fields[] = {
     {NULL},
 };
 
-enum { REGISTER_CODE, REGISTER_EMAIL, REGISTER_PASSWORD, REGISTER_NAME, REGISTER_FIELDS };
+enum {
+  REGISTER_CODE,
+  REGISTER_EMAIL,
+  REGISTER_PASSWORD,
+  REGISTER_NAME,
+  REGISTER_PHONE,
+  REGISTER_LANGUAGE,
+  REGISTER_FIELDS
+};
+static const char *const register_languages[] = {"nl", "en", NULL};
 static const struct field_rule register_fields[] = {
     [REGISTER_CODE] = INVITATION_CODE_RULE,
     [REGISTER_EMAIL] = {"email", FIELD_EMAIL, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 0, NULL, "invalid",
@@ -58,6 +67,9 @@ static const struct field_rule register_fields[] = {
                            "length", "use 12 to 256 characters"},
     [REGISTER_NAME] = {"display_name", FIELD_TEXT, FIELD_REQUIRED | FIELD_STRING_TYPE, 1, 100, NULL, "length",
                        "use 1 to 100 characters, no control characters"},
+    /* Optional, as PATCH /v1/me takes them later (members.h). */
+    [REGISTER_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE, 1, 40, NULL, "invalid", PHONE_MESSAGE},
+    [REGISTER_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, register_languages, "invalid", "nl or en"},
     [REGISTER_FIELDS] = {NULL},
 };
 
@@ -69,8 +81,8 @@ static const struct db_statement statements[] = {
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
     /* No row when the email has an account: told without aborting the transaction. */
     {"auth_person_insert",
-     "INSERT INTO persons (email, display_name, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING "
-     "RETURNING id"},
+     "INSERT INTO persons (email, display_name, password_hash, phone, language) "
+     "VALUES ($1, $2, $3, $4, COALESCE($5, 'nl')) ON CONFLICT (email) DO NOTHING RETURNING id"},
     {"auth_refresh_insert",
      "INSERT INTO refresh_tokens (token_hash, family_id, person_id, expires_at) "
      "VALUES (decode($1, 'hex'), $2::uuid, $3, now() + make_interval(secs => $4::int))"},
@@ -431,7 +443,10 @@ enum result auth_register(json_t *body, const char *client_address, const char *
   *out = NULL;
   *replayed = 0;
   struct field_value v[REGISTER_FIELDS];
-  if (fields_read(body, register_fields, v, info) != 0) return RESULT_INVALID;
+  char phone[PHONE_E164_SIZE];
+  fields_read(body, register_fields, v, info);
+  members_phone_of_body(&v[REGISTER_PHONE], phone, info);
+  if (info->errors != NULL) return RESULT_INVALID;
   const char *invitation_code = v[REGISTER_CODE].text, *email = v[REGISTER_EMAIL].text;
   const char *password = v[REGISTER_PASSWORD].text, *display_name = v[REGISTER_NAME].text;
   char *email_lower = login_email_lowercase(email);
@@ -467,8 +482,11 @@ enum result auth_register(json_t *body, const char *client_address, const char *
   if (r == RESULT_OK) r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
   if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
   if (r == RESULT_OK)
-    r = result_from_db(
-        db_query(conn, "auth_person_insert", 3, (const char *[]){email_lower, display_name, hash}, &inserted), info);
+    r = result_from_db(db_query(conn, "auth_person_insert", 5,
+                                (const char *[]){email_lower, display_name, hash, phone[0] != '\0' ? phone : NULL,
+                                                 v[REGISTER_LANGUAGE].text},
+                                &inserted),
+                       info);
   if (r == RESULT_OK && PQntuples(inserted) != 1) {
     /* Only someone with a usable invitation for this address hears this, and it counts as a
      * failure: an open invitation's holder cannot try emails freely. */

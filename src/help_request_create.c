@@ -21,14 +21,37 @@ static const struct db_statement statements[] = {
      "ends_at, needed_by, recurrence, recurrence_until, place_address, place_lat, place_lon, in_home, urgency, "
      "status, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::recurrence_frequency, "
      "$10::date, $11, $12, $13, $14, $15::help_urgency, $16::help_status, $17, $18) RETURNING id"},
-    /* One occurrence, or one per interval from the first window up to the end date (at most 60). */
+    /* One occurrence, or one per interval from the first window up to the end date (at most 60),
+     * each at the first one's wall time in the request's time zone: a weekly 10:00 visit stays at
+     * 10:00 when the clocks change (sql/migrations/0016_profile.sql). */
     {"hr_occurrences",
      "INSERT INTO occurrences (community_id, request_id, seq, starts_at, ends_at, needed_by) "
-     "SELECT h.community_id, h.id, g, h.starts_at + make_interval(days => g * $3::int), "
-     "h.ends_at + make_interval(days => g * $3::int), h.needed_by + make_interval(days => g * $3::int) "
+     "SELECT h.community_id, h.id, g, "
+     "((h.starts_at AT TIME ZONE h.time_zone) + make_interval(days => g * $3::int)) AT TIME ZONE h.time_zone, "
+     "((h.ends_at AT TIME ZONE h.time_zone) + make_interval(days => g * $3::int)) AT TIME ZONE h.time_zone, "
+     "((h.needed_by AT TIME ZONE h.time_zone) + make_interval(days => g * $3::int)) AT TIME ZONE h.time_zone "
      "FROM help_requests h, generate_series(0, CASE WHEN $3::int = 0 THEN 0 ELSE LEAST(59, "
-     "((h.recurrence_until - (COALESCE(h.starts_at, h.needed_by) AT TIME ZONE 'Europe/Amsterdam')::date) "
+     "((h.recurrence_until - (COALESCE(h.starts_at, h.needed_by) AT TIME ZONE h.time_zone)::date) "
      "/ $3::int)) END) g WHERE h.community_id = $1 AND h.id = $2"},
+    /* A change before a helper is sought (help_requests_update): NULL keeps a column; $4 and $8
+     * say that the time and the recurrence are replaced (either may become NULL). */
+    {"hr_update",
+     "UPDATE help_requests SET description = COALESCE($3, description), "
+     "starts_at = CASE WHEN $4::bool THEN $5::timestamptz ELSE starts_at END, "
+     "ends_at = CASE WHEN $4::bool THEN $6::timestamptz ELSE ends_at END, "
+     "needed_by = CASE WHEN $4::bool THEN $7::timestamptz ELSE needed_by END, "
+     "recurrence = CASE WHEN $8::bool THEN $9::recurrence_frequency ELSE recurrence END, "
+     "recurrence_until = CASE WHEN $8::bool THEN $10::date ELSE recurrence_until END, "
+     "place_address = COALESCE($11, place_address), place_lat = COALESCE($12::float8, place_lat), "
+     "place_lon = COALESCE($13::float8, place_lon), in_home = COALESCE($14::bool, in_home), "
+     "urgency = COALESCE($15::help_urgency, urgency), updated_at = clock_timestamp() "
+     "WHERE community_id = $1 AND id = $2"},
+    /* Whether some date of the request was done already (a recurring request back in triage after
+     * "someone else, please"): its time is then history, no longer to change. */
+    {"hr_occurrences_done",
+     "SELECT 1 FROM occurrences WHERE community_id = $1 AND request_id = $2 AND status = 'done' LIMIT 1"},
+    /* The occurrences of a request no helper was sought for yet, made again after its time changed. */
+    {"hr_occurrences_clear", "DELETE FROM occurrences WHERE community_id = $1 AND request_id = $2"},
 };
 
 int help_request_create_register_statements(void) {
@@ -259,4 +282,155 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
                                        info);
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
+}
+
+/* A change to a request: what its resident gave when she asked, each member optional (`recurrence`
+ * null: no longer recurring). The category stays: another kind of help is another request. */
+enum { EDIT_DESCRIPTION, EDIT_WHEN, EDIT_RECURRENCE, EDIT_PLACE, EDIT_IN_HOME, EDIT_URGENCY, EDIT_FIELDS };
+static const struct field_rule edit_request_fields[] = {
+    [EDIT_DESCRIPTION] = {"description", FIELD_TEXT, FIELD_NULL_INVALID, 1, 2000, NULL, NULL, NULL},
+    [EDIT_WHEN] = {"when", FIELD_OBJECT, FIELD_NULL_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                   "{starts_at, ends_at} or {needed_by}"},
+    [EDIT_RECURRENCE] = {"recurrence", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                         "{frequency: weekly|biweekly, until: date} or null"},
+    [EDIT_PLACE] = {"place", FIELD_OBJECT, FIELD_NULL_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                    "{address (1-200 characters), lat, lon}"},
+    [EDIT_IN_HOME] = {"in_home", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type", "must be true or false"},
+    [EDIT_URGENCY] = {"urgency", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, urgencies, "invalid", "low, normal or high"},
+    [EDIT_FIELDS] = {NULL},
+};
+
+/* The window of the request's time as it is now (its document's `when`), in minutes; 0 for a
+ * deadline. */
+static long current_window_minutes(const json_t *doc) {
+  const char *starts = json_string_value(json_object_get(json_object_get(doc, "when"), "starts_at"));
+  const char *ends = json_string_value(json_object_get(json_object_get(doc, "when"), "ends_at"));
+  return starts != NULL && ends != NULL ? (long)((epoch_of(ends) - epoch_of(starts)) / 60) : 0;
+}
+
+/* The interval in days of the request's recurrence as it is now (its document's), 0 for none. */
+static int current_interval(const json_t *doc) {
+  const char *frequency = json_string_value(json_object_get(json_object_get(doc, "recurrence"), "frequency"));
+  for (int i = 0; frequency != NULL && frequencies[i] != NULL; i++)
+    if (strcmp(frequency, frequencies[i]) == 0) return recurrence_days[i];
+  return 0;
+}
+
+enum result help_requests_update(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
+                                 const struct precondition *if_match, json_t **out, struct result_info *info) {
+  *out = NULL;
+  struct field_value v[EDIT_FIELDS], when[WHEN_FIELDS] = {{0}}, recurrence[RECUR_FIELDS] = {{0}},
+                                     place[PLACE_FIELDS] = {{0}};
+  fields_read(body, edit_request_fields, v, info);
+  long window_minutes = 0;
+  if (v[EDIT_WHEN].present && read_when(v[EDIT_WHEN].object, when, &window_minutes, info) == 0)
+    check_when_not_past(when, actor_manages(actor), info);
+  if (v[EDIT_PLACE].present) fields_read_in("place", v[EDIT_PLACE].object, place_fields, place, info);
+  if (info->errors != NULL) return RESULT_INVALID;
+  if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
+
+  struct help_request_row req;
+  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  if (r != RESULT_OK) return r;
+  /* Visible first, then who, then when (help_request_row.h). */
+  if (!actor_manages(actor) && strcmp(req.resident_id, actor->person_id) != 0)
+    return help_request_hidden_or_forbidden(conn, actor, id,
+                                            "only the resident who asked, or the desk, changes a request", info);
+  if (req.status != HELP_SUBMITTED && req.status != HELP_TRIAGED) {
+    r = help_request_not_now(info, req.status);
+    info->detail = "the request can be changed only until a helper is sought: ask the desk to change it now";
+    return r;
+  }
+  json_t *current = NULL;
+  /* The ETag names the request as the domain returns it, before the edge adds labels in the
+   * reader's language (api/http.c send_resource), so it is the same in every language. */
+  r = help_requests_get(conn, actor, id, &current, info);
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
+  if (r != RESULT_OK) {
+    json_decref(current);
+    return r;
+  }
+
+  /* Nothing to change: the request as it is, without a new version. */
+  if (json_object_size(body) == 0) {
+    json_decref(current);
+    return help_requests_get(conn, actor, id, out, info);
+  }
+  /* The time and recurrence the request will have: what the body gives, else what it has. */
+  int retime = v[EDIT_WHEN].present || v[EDIT_RECURRENCE].present || v[EDIT_RECURRENCE].null;
+  const char *first = when[WHEN_STARTS].text != NULL ? when[WHEN_STARTS].text : when[WHEN_NEEDED_BY].text;
+  if (first == NULL) {
+    json_t *now_when = json_object_get(current, "when");
+    first = json_string_value(json_object_get(now_when, "starts_at"));
+    if (first == NULL) first = json_string_value(json_object_get(now_when, "needed_by"));
+  }
+  if (!v[EDIT_WHEN].present) window_minutes = current_window_minutes(current);
+  int interval = current_interval(current);
+  if (v[EDIT_RECURRENCE].present) {
+    interval = read_recurrence(v[EDIT_RECURRENCE].object, first, recurrence, info);
+  } else if (v[EDIT_RECURRENCE].null) {
+    interval = 0;
+  } else if (interval != 0 && first != NULL) {
+    const char *until = json_string_value(json_object_get(json_object_get(current, "recurrence"), "until"));
+    if (until != NULL && strncmp(until, first, 10) < 0)
+      result_field_error(info, "when", "invalid", "the request recurs until a date before this time: change it too");
+  }
+  char category_id[37];
+  snprintf(category_id, sizeof category_id, "%s", json_string_value(json_object_get(current, "category_id")));
+  json_decref(current);
+  if (info->errors != NULL) return RESULT_INVALID;
+
+  if (retime) {
+    PGresult *res = NULL;
+    r = result_from_db(db_query(conn, "hr_occurrences_done", 2, (const char *[]){actor->community_id, id}, &res), info);
+    int started = r == RESULT_OK && PQntuples(res) > 0;
+    PQclear(res);
+    if (r != RESULT_OK) return r;
+    if (started) {
+      r = help_request_not_now(info, req.status);
+      info->detail = "some dates of this request were done already: its time can no longer change, ask the desk";
+      return r;
+    }
+  }
+  struct category_rules rules;
+  r = categories_rules(conn, actor->community_id, category_id, &rules, info);
+  if (r != RESULT_OK) return r;
+  enum policy_rule rule = retime ? policy_check(&rules.policy, interval, window_minutes) : POLICY_OK;
+  if (rule != POLICY_OK) {
+    result_extension(info, "rule",
+                     json_pack("{s:s, s:s}", "code", policy_rule_code(rule), "message", policy_rule_message(rule)));
+    result_extension(info, "referral", json_incref(rules.referral));
+    json_decref(rules.referral);
+    return RESULT_POLICY_REFUSED;
+  }
+  json_decref(rules.referral);
+
+  char lat_text[32], lon_text[32], interval_text[8];
+  snprintf(lat_text, sizeof lat_text, "%.7f", place[PLACE_LAT].number);
+  snprintf(lon_text, sizeof lon_text, "%.7f", place[PLACE_LON].number);
+  snprintf(interval_text, sizeof interval_text, "%d", interval);
+  int placed = v[EDIT_PLACE].present, recurrence_given = v[EDIT_RECURRENCE].present || v[EDIT_RECURRENCE].null;
+  const char *in_home = !v[EDIT_IN_HOME].present ? NULL : v[EDIT_IN_HOME].boolean || rules.in_home ? "true" : "false";
+  int deadline = when[WHEN_NEEDED_BY].present;
+  const char *params[15] = {actor->community_id,
+                            id,
+                            v[EDIT_DESCRIPTION].text,
+                            v[EDIT_WHEN].present ? "true" : "false",
+                            deadline ? NULL : when[WHEN_STARTS].text,
+                            deadline ? NULL : when[WHEN_ENDS].text,
+                            when[WHEN_NEEDED_BY].text,
+                            recurrence_given ? "true" : "false",
+                            recurrence[RECUR_FREQUENCY].text,
+                            recurrence[RECUR_UNTIL].text,
+                            placed ? place[PLACE_ADDRESS].text : NULL,
+                            placed ? lat_text : NULL,
+                            placed ? lon_text : NULL,
+                            in_home,
+                            v[EDIT_URGENCY].text};
+  r = result_from_db(db_exec(conn, "hr_update", 15, params), info);
+  const char *request[3] = {actor->community_id, id, interval_text};
+  if (r == RESULT_OK && retime) r = result_from_db(db_exec(conn, "hr_occurrences_clear", 2, request), info);
+  if (r == RESULT_OK && retime) r = result_from_db(db_exec(conn, "hr_occurrences", 3, request), info);
+  if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
+  return r;
 }

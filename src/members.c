@@ -8,6 +8,7 @@
 
 #include "documents.h"
 #include "fields.h"
+#include "phone.h"
 #include "precondition.h"
 
 static const struct db_statement statements[] = {
@@ -16,6 +17,13 @@ static const struct db_statement statements[] = {
     {MEMBERS_EXPECT_ROLES_STATEMENT, "SELECT app_expect_roles($1)"},
     /* GET /v1/me in one round trip: the person with their memberships. */
     {"me_with_memberships", "SELECT d.doc FROM persons p, me_doc(p) d WHERE p.id = $1"},
+    /* PATCH /v1/me: the person's row taken first, then read with me_with_memberships. $2..$5 NULL:
+     * unchanged; $6 true: the phone is set to $3, which may be NULL (removed). */
+    {"me_lock", "SELECT 1 FROM persons WHERE id = $1 FOR UPDATE"},
+    {"me_update",
+     "UPDATE persons SET display_name = COALESCE($2, display_name), phone = CASE WHEN $6::bool THEN $3 ELSE phone END, "
+     "language = COALESCE($4, language), contact_channel = COALESCE($5, contact_channel), updated_at = now() "
+     "WHERE id = $1"},
     {"me_membership",
      "SELECT d.doc FROM memberships m JOIN communities c ON c.id = m.community_id, membership_doc(m, c) d "
      "WHERE m.person_id = $1 AND m.community_id = $2 AND m.removed_at IS NULL"},
@@ -47,6 +55,50 @@ int members_register_statements(void) {
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info) {
   enum result r = documents_one(conn, "me_with_memberships", 1, (const char *[]){person_id}, out, info);
   return r == RESULT_NOT_FOUND ? RESULT_UNAUTHENTICATED : r; /* a token for a person who is gone */
+}
+
+/* The PATCH /v1/me body: every member optional; `phone` may be null (no phone). */
+static const char *const languages[] = {"nl", "en", NULL};
+static const char *const contact_channels[] = {"app", "sms", "voice", "post", NULL};
+enum { ME_NAME, ME_PHONE, ME_LANGUAGE, ME_CHANNEL, ME_FIELDS };
+static const struct field_rule me_fields[] = {
+    [ME_NAME] = {"display_name", FIELD_TEXT, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 100, NULL, "length",
+                 "use 1 to 100 characters, no control characters"},
+    [ME_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE, 1, 40, NULL, "invalid", PHONE_MESSAGE},
+    [ME_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, languages, "invalid", "nl or en"},
+    [ME_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, contact_channels, "invalid",
+                    "app, sms, voice or post"},
+    [ME_FIELDS] = {NULL},
+};
+
+int members_phone_of_body(const struct field_value *phone, char e164[PHONE_E164_SIZE], struct result_info *info) {
+  e164[0] = '\0';
+  if (!phone->present) return 0;
+  if (phone_normalise(phone->text, e164, PHONE_E164_SIZE) == 0) return 0;
+  result_field_error(info, "phone", "invalid", PHONE_MESSAGE);
+  return -1;
+}
+
+enum result members_me_update(struct db_conn *conn, const char *person_id, json_t *body,
+                              const struct precondition *if_match, json_t **out, struct result_info *info) {
+  *out = NULL;
+  struct field_value v[ME_FIELDS];
+  char phone[PHONE_E164_SIZE];
+  fields_read(body, me_fields, v, info);
+  members_phone_of_body(&v[ME_PHONE], phone, info);
+  if (info->errors != NULL) return RESULT_INVALID;
+  if (if_match == NULL || !if_match->given) return RESULT_PRECONDITION_REQUIRED;
+  json_t *current = NULL;
+  enum result r = result_from_db(db_exec(conn, "me_lock", 1, (const char *[]){person_id}), info);
+  if (r == RESULT_OK) r = members_me(conn, person_id, &current, info);
+  if (r == RESULT_OK) r = precondition_check(if_match, current, 1);
+  json_decref(current);
+  if (r != RESULT_OK) return r;
+  int phone_given = v[ME_PHONE].present || v[ME_PHONE].null;
+  const char *params[6] = {person_id,           v[ME_NAME].text,    v[ME_PHONE].present ? phone : NULL,
+                           v[ME_LANGUAGE].text, v[ME_CHANNEL].text, phone_given ? "true" : "false"};
+  r = result_from_db(db_exec(conn, "me_update", 6, params), info);
+  return r == RESULT_OK ? members_me(conn, person_id, out, info) : r;
 }
 
 enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id, json_t **out,

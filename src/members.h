@@ -3,6 +3,7 @@
 
 #include "db/db.h"
 #include "paging.h"
+#include "phone.h"
 #include "precondition.h"
 #include "result.h"
 #include "roles.h"
@@ -22,6 +23,23 @@ int members_register_statements(void);
 
 /* The signed-in person with their memberships (GET /v1/me). *out is a new reference. */
 enum result members_me(struct db_conn *conn, const char *person_id, json_t **out, struct result_info *info);
+
+/* Change the signed-in person's own settings (PATCH /v1/me), when `if_match` names the current
+ * Me document (RESULT_PRECONDITION_REQUIRED without one, RESULT_PRECONDITION_FAILED when stale).
+ * `body`: any of display_name, phone (as typed, stored in E.164; null removes it), language (nl,
+ * en) and contact_channel (app, sms, voice, post); RESULT_INVALID with field errors for a body
+ * that breaks them. *out, the Me document after the change, is a new reference. */
+enum result members_me_update(struct db_conn *conn, const char *person_id, json_t *body,
+                              const struct precondition *if_match, json_t **out, struct result_info *info);
+
+/* The message of a phone number that is not one, for the field error on `phone`. */
+#define PHONE_MESSAGE "a phone number: a Dutch number (06 12345678, 020-1234567) or +country code and number"
+
+/* Read a body's `phone` member (read as FIELD_STRING by the caller's rule) into e164: "" when
+ * absent or null, else the number in E.164. Returns 0, or -1 after adding the field error on
+ * `phone` when it is not a phone number. Shared by PATCH /v1/me and registration. */
+struct field_value;
+int members_phone_of_body(const struct field_value *phone, char e164[PHONE_E164_SIZE], struct result_info *info);
 
 /* One membership of the signed-in person in a community, as in Me.memberships. */
 enum result members_membership(struct db_conn *conn, const char *person_id, const char *community_id, json_t **out,

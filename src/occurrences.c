@@ -29,15 +29,23 @@ static const struct db_statement statements[] = {
     {"hr_all_finished",
      "SELECT NOT EXISTS (SELECT 1 FROM occurrences WHERE community_id = $1 AND request_id = $2 "
      "AND status IN ('open', 'matched'))"},
+    /* The occurrence keeps the latest feedback (matching reads it there); every entry is kept in
+     * occurrence_feedback, by its author. */
     {"hr_feedback",
      "UPDATE occurrences SET feedback_positive = $4, feedback_text = $5, feedback_at = now(), "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND request_id = $2 AND id = $3"},
+    {"hr_feedback_add",
+     "INSERT INTO occurrence_feedback (community_id, request_id, occurrence_id, author_id, positive, text) "
+     "VALUES ($1, $2, $3, $6, $4, COALESCE($5, ''))"},
     {"hr_occurrence_doc",
      "SELECT json_build_object('id', o.id, 'starts_at', api_ts(o.starts_at), 'ends_at', api_ts(o.ends_at), "
      "'needed_by', api_ts(o.needed_by), 'status', o.status, 'volunteer_id', o.volunteer_id, 'hours', o.hours, "
      "'note', o.note, 'completed_at', api_ts(o.completed_at), 'feedback', CASE WHEN o.feedback_at IS NULL THEN "
      "NULL ELSE json_build_object('positive', o.feedback_positive, 'text', COALESCE(o.feedback_text, ''), "
-     "'at', api_ts(o.feedback_at)) END)::text FROM occurrences o WHERE o.community_id = $1 AND o.request_id = $2 "
+     "'at', api_ts(o.feedback_at)) END, 'feedback_history', (SELECT COALESCE(json_agg(json_build_object("
+     "'positive', f.positive, 'text', f.text, 'author_id', f.author_id, 'at', api_ts(f.created_at)) "
+     "ORDER BY f.created_at DESC, f.id), '[]') FROM occurrence_feedback f WHERE f.community_id = o.community_id "
+     "AND f.occurrence_id = o.id))::text FROM occurrences o WHERE o.community_id = $1 AND o.request_id = $2 "
      "AND o.id = $3"},
 };
 
@@ -153,8 +161,9 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
     info->detail = "feedback comes after the task is done";
     return conflict;
   }
-  const char *params[5] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text};
+  const char *params[6] = {actor->community_id, id, occurrence_id, positive ? "true" : "false", text, actor->person_id};
   r = result_from_db(db_exec(conn, "hr_feedback", 5, params), info);
+  if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_feedback_add", 6, params), info);
   if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
   if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
   return r;

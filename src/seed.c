@@ -153,10 +153,11 @@ int seed_demo(PGconn *pg) {
               "CASE WHEN $6 IS NOT NULL THEN now() END ON CONFLICT DO NOTHING",
               6, params) == 0;
   }
-  /* Phone numbers from a range that reaches nobody, shown to the matched volunteer only. */
+  /* Phone numbers from a range that reaches nobody, shown to the matched volunteer only; in E.164,
+   * as the API stores every number (src/phone.h). */
   for (size_t i = 0; ok && i < COUNT(people); i++) {
     char phone[32];
-    snprintf(phone, sizeof phone, "+31 6 0000 %04zu", i + 1);
+    snprintf(phone, sizeof phone, "+3160000%04zu", i + 1);
     const char *params[2] = {people[i].id, phone};
     ok = set_context(pg, "", people[i].email) == 0 &&
          exec(pg, "UPDATE persons SET phone = $2 WHERE id = $1 AND phone IS NULL", 2, params) == 0;

@@ -96,6 +96,19 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'place', CASE WHEN pv.sees
                          THEN json_build_object('address', h.place_address, 'lat', h.place_lat, 'lon', h.place_lon) END,
            'resident_phone', CASE WHEN pv.sees THEN rp.phone END,
+           -- The resident's helper, once she confirmed the match: a first name and a phone to call,
+           -- for as long as the helper sees her address and phone (help_request_sees_private).
+           'helper', CASE WHEN h.resident_id = p_viewer AND h.resident_confirmed
+                               AND CASE h.status
+                                     WHEN 'matched' THEN true
+                                     WHEN 'done' THEN now() < h.status_changed_at
+                                                      + (SELECT c.private_window FROM communities c
+                                                          WHERE c.id = h.community_id)
+                                     ELSE false
+                                   END
+                          THEN (SELECT json_build_object('first_name', split_part(btrim(hp.display_name), ' ', 1),
+                                                         'phone', hp.phone)
+                                  FROM persons hp WHERE hp.id = h.matched_volunteer_id) END,
            'case_id', CASE WHEN p_manages OR h.resident_id = p_viewer
                            THEN (SELECT sc.id FROM cases sc
                                   WHERE sc.community_id = h.community_id AND sc.help_request_id = h.id
@@ -109,7 +122,14 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
                                     'feedback', CASE WHEN o.feedback_at IS NULL THEN NULL
                                                      ELSE json_build_object('positive', o.feedback_positive,
                                                                             'text', COALESCE(o.feedback_text, ''),
-                                                                            'at', api_ts(o.feedback_at)) END)
+                                                                            'at', api_ts(o.feedback_at)) END,
+                                    'feedback_history', (SELECT COALESCE(json_agg(json_build_object(
+                                                                  'positive', f.positive, 'text', f.text,
+                                                                  'author_id', f.author_id, 'at', api_ts(f.created_at))
+                                                                ORDER BY f.created_at DESC, f.id), '[]')
+                                                           FROM occurrence_feedback f
+                                                          WHERE f.community_id = o.community_id
+                                                            AND f.occurrence_id = o.id))
                                   ORDER BY o.seq), '[]')
                              FROM occurrences o WHERE o.community_id = h.community_id AND o.request_id = h.id),
            'transitions', (SELECT COALESCE(json_agg(json_build_object(

@@ -36,7 +36,8 @@ $$;
 CREATE OR REPLACE FUNCTION me_doc(p persons)
 RETURNS TABLE (doc text) LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
-           'id', p.id, 'email', p.email, 'display_name', p.display_name, 'created_at', api_ts(p.created_at),
+           'id', p.id, 'email', p.email, 'display_name', p.display_name, 'phone', p.phone,
+           'language', p.language, 'contact_channel', p.contact_channel, 'created_at', api_ts(p.created_at),
            'memberships', (SELECT COALESCE(json_agg(md.doc::json ORDER BY c.slug), '[]')
                              FROM memberships m JOIN communities c ON c.id = m.community_id,
                                   membership_doc(m, c) md

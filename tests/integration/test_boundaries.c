@@ -696,11 +696,19 @@ static void prepare_lead(struct request *rq, json_t *schema) {
   rq->token = copy_text(S.coord);
 }
 
-static const struct readback register_readback[] = {
-    {"email", "me.email"}, {"display_name", "me.display_name"}, {"password", NULL}, {"invitation_code", NULL}, {NULL}};
+static const struct readback register_readback[] = {{"email", "me.email"},
+                                                    {"display_name", "me.display_name"},
+                                                    {"password", NULL},
+                                                    {"invitation_code", NULL},
+                                                    {"phone", NULL}, /* stored in E.164, not as sent */
+                                                    {"language", "me.language"},
+                                                    {NULL}};
 static const struct exception register_exceptions[] = {
     {"invitation_code minLength 1 at", 0, "codes are made by the server: no real code has one character"},
     {"invitation_code maxLength 64 at", 0, "codes are made by the server: no real code has 64 characters"},
+    {"phone minLength 1 at", 0, "a phone number has at least 8 digits: no one-character string is one"},
+    {"phone maxLength 40 at", 0,
+     "the length allows for separators as typed: no value made up of the limit is a number"},
     {NULL}};
 
 static const struct exception login_exceptions[] = {

@@ -141,6 +141,15 @@ VALUES (:'community', :'r_board', 'submitted', 'triaged', 'triage', :'coordinato
        (:'community', :'r_done', 'triaged', 'matched', 'accept', :'volunteer'),
        (:'community', :'r_done', 'matched', 'done', 'finish', :'volunteer');
 
+-- Feedback history (sql/migrations/0016): two entries on each of up to 20,000 done occurrences,
+-- and on the one volunteer1 finished for resident1.
+INSERT INTO occurrence_feedback (community_id, request_id, occurrence_id, author_id, positive, text, created_at)
+SELECT o.community_id, o.request_id, o.id, h.resident_id, g.n = 2, '', now() - make_interval(hours => g.n)
+FROM (SELECT community_id, request_id, id FROM occurrences
+       WHERE community_id = :'community' AND status = 'done' LIMIT 20000) o
+JOIN help_requests h ON h.community_id = o.community_id AND h.id = o.request_id
+CROSS JOIN generate_series(1, 2) g(n);
+
 -- Cases ------------------------------------------------------------------------------------
 
 -- :cases synthetic cases about synthetic residents. The lead is the coordinator for 5% of them,

@@ -184,6 +184,14 @@ static const struct probe probes[] = {
     /* Done an hour ago: the place only within the community's private_window (help_request_sees_private). */
     S("hr_get", "done", "volunteer", COMMUNITY, 5, ANNA, "false", VOLUNTEER, DAYS, R_DONE),
     S("hr_get", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_BOARD),
+    /* The resident's own request once matched: her confirmed helper's name and phone (0016). */
+    S("hr_get", "matched", "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
+    /* One occurrence with its feedback history, after the resident's feedback (0016). */
+    S("hr_occurrence_doc", NULL, "resident", COMMUNITY, 3, ANNA, R_DONE, "00000000-0000-4000-8000-0000000d00f4"),
+    /* Changing the time of a request: whether some date was done already (0016). */
+    S("hr_occurrences_done", NULL, "resident", COMMUNITY, 2, ANNA, R_DONE),
+    /* PATCH /v1/me takes the person's row first. */
+    S("me_lock", NULL, "resident", ME, 1, RESIDENT),
     /* Offering and claiming: who of the ids passes the hard filters (offers.c). */
     S("hr_eligible_among", "claim", "volunteer", COMMUNITY, 4, ANNA, R_BOARD, DAYS, "[\"" VOLUNTEER "\"]"),
     S("hr_eligible_among", "offer", "coordinator", COMMUNITY, 4, ANNA, R_BOARD, DAYS,

@@ -16,5 +16,6 @@ Suite *desk_rules_suite(void);
 Suite *case_action_rules_suite(void);
 Suite *invitations_suite(void);
 Suite *language_suite(void);
+Suite *phone_suite(void);
 
 #endif
