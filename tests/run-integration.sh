@@ -165,7 +165,7 @@ else
 fi
 node tools/validate-exchanges.mjs openapi/openapi.yaml "$NOABER_TEST_EXCHANGE_LOG" \
   || fail "exchanges vs contract"
-node tools/check-language.mjs i18n/texts.json "$NOABER_TEST_EXCHANGE_LOG" || fail "texts vs language"
+node tools/check-language.mjs i18n/texts.json "$NOABER_TEST_EXCHANGE_LOG" --sources src api || fail "texts vs language"
 if [ -z "$subset" ]; then
   node tools/docs-check.mjs "http://127.0.0.1:$port/docs" || fail "docs page"
 fi

@@ -9,9 +9,15 @@
 //     never the English source;
 //   - in an English response, labels and next steps must be the English ones.
 // The English texts that reached a Dutch reader untranslated are listed, once each.
+// With --sources DIR..., every message the C sources under those directories write as a literal
+// (problem details, field error messages, field rules' messages, *_MESSAGE constants) must have
+// its Dutch in the catalogue too, also those no test happens to provoke.
 import fs from "node:fs";
 
-const [cataloguePath, exchangesPath] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const sourcesAt = args.indexOf("--sources");
+const sourceDirs = sourcesAt >= 0 ? args.splice(sourcesAt).slice(1) : [];
+const [cataloguePath, exchangesPath] = args;
 if (!cataloguePath || !exchangesPath) {
   console.error("usage: check-language.mjs <texts.json> <exchanges.jsonl>");
   process.exit(2);
@@ -77,6 +83,7 @@ for (const line of fs.readFileSync(exchangesPath, "utf8").split("\n")) {
   } catch {
     continue;
   }
+  if (x.path.startsWith("/v1/openapi.json")) continue; // the contract's examples, not a reader's texts
   const where = `${x.test}: ${x.method} ${x.path} ${x.status}`;
   const language = x.headers?.["content-language"];
   if (type.startsWith("application/problem+json")) {
@@ -97,6 +104,30 @@ for (const line of fs.readFileSync(exchangesPath, "utf8").split("\n")) {
     if (!isDutch(text) && !untranslated.has(text)) untranslated.set(text, `${where} ${at}`);
   }
 }
+// Messages written as literals in the C sources (adjacent literals joined first).
+const englishTemplates = Object.keys(catalogue.nl.messages).filter((t) => t.includes("{}") || t.endsWith("{rest}"));
+const translatable = (t) => t in catalogue.nl.messages || englishTemplates.some((k) => pattern(k).test(t));
+const messagePatterns = [
+  /detail\s*=\s*"((?:[^"\\]|\\.)*)"/g,
+  /result_field_error\([^;]*?"((?:[^"\\]|\\.)*)"\s*\);/gs,
+  /api_problem\([^,]+,\s*\d+,\s*"((?:[^"\\]|\\.)*)"/g,
+  /\{"[a-z_.]+",\s*FIELD_\w+[^{};]*?"[a-z_]+",\s*"([^"]+)"\s*\}/g,
+  /#define \w*(?:MESSAGE|INVALID|DETAIL)\w* "([^"]+)"/g,
+];
+const walkFiles = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walkFiles(`${dir}/${e.name}`) : /\.[ch]$/.test(e.name) ? [`${dir}/${e.name}`] : [],
+  );
+for (const file of sourceDirs.flatMap(walkFiles)) {
+  const text = fs.readFileSync(file, "utf8").replace(/"\s*\n\s*"/g, "");
+  for (const p of messagePatterns)
+    for (const m of text.matchAll(p)) {
+      const message = m[1];
+      if (!message.includes(" ") || message.includes("%") || translatable(message)) continue;
+      if (!untranslated.has(message)) untranslated.set(message, `${file} (written, no Dutch)`);
+    }
+}
+
 for (const [text, where] of untranslated) {
   failures++;
   console.error(`check-language: ${where}: not translated: ${JSON.stringify(text)}`);
