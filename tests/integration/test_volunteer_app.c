@@ -294,7 +294,7 @@ START_TEST(volunteer_steps_back_before_the_start) {
   /* a second time: she is no longer the helper */
   release(&r, v.tokens.access, id, occ, reason);
   assert_problem(&r, 409, "conflict");
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "no longer the helper") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(jstr(r.json, "detail"), "niet meer de helper") != NULL, "%s", r.body);
   http_response_free(&r);
   /* the task left her list; the request is no longer hers to see */
   tasks = my_tasks(v.tokens.access);
@@ -376,7 +376,7 @@ START_TEST(complete_only_once_started) {
   struct http_response r;
   occurrence_complete(&r, v.tokens.access, id, occ, 2);
   assert_problem(&r, 422, "unprocessable");
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "not started yet") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(jstr(r.json, "detail"), "nog niet begonnen") != NULL, "%s", r.body);
   http_response_free(&r);
   task = request_as(v.tokens.access, id);
   ck_assert_str_eq(jstr(json_array_get(json_object_get(task, "occurrences"), 0), "status"), "matched");
@@ -522,7 +522,7 @@ START_TEST(released_and_declined_helpers_rank_lower_for_that_resident) {
   ck_assert_double_eq_tol(sl, sf * fl, 0.001);
   ck_assert_int_lt(suggestion_index(items, fresh.id), suggestion_index(items, decliner.id));
   ck_assert_int_lt(suggestion_index(items, decliner.id), suggestion_index(items, leaver.id));
-  ck_assert_msg(strstr(jstr(l, "reason"), "back") != NULL, "%s", jstr(l, "reason"));
+  ck_assert_msg(strstr(jstr(l, "reason"), "terug") != NULL, "%s", jstr(l, "reason"));
   json_decref(items);
 
   /* another resident's request: nothing counts against them */
