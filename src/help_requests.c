@@ -91,14 +91,21 @@ static const struct db_statement statements[] = {
      "AND $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
-    /* Matched to the caller, or offered to them and not yet answered. */
+    /* Matched to the caller, or offered to them and not yet answered; with an updated_since
+     * ($5 above -infinity), the tombstones of the tasks that left the list since
+     * (sql/migrations/0015_sync_tombstones.sql) in the same keyset order. */
     {"hr_tasks",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h JOIN (SELECT r.community_id, r.id "
+     "SELECT x.doc FROM (SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "JOIN (SELECT r.community_id, r.id "
      "FROM help_requests r WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' "
      "UNION SELECT o.community_id, o.request_id FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k "
      "ON k.community_id = h.community_id AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $3::uuid AND t.kind = 'task' AND $5::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $5::timestamptz AND (t.removed_at, t.item_id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"},
     {"hr_get",
      "SELECT d.* FROM help_requests_visible($1, $2, $3, $4) h, help_request_doc(h, $2, $3) d WHERE h.id = $5"},
 };
@@ -123,7 +130,7 @@ static enum result page_of(struct db_conn *conn, const char *statement, int npar
                            paging_param_after_id(page),
                            paging_param_fetch(page),
                            extra};
-  return documents_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
 }
 
 int help_requests_status_filter(const char *status, struct result_info *info) {

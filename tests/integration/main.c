@@ -22,6 +22,8 @@ static Suite *(*const suites[])(void) = {
     boundaries_suite,       edge_suite,          auth_guard_suite,    cases_leaks_suite,
     retries_suite,          volunteer_app_suite,
     profile_suite,
+    retries_suite,
+    sync_suite,
 };
 
 int main(void) {
