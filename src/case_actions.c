@@ -41,22 +41,23 @@ static const struct db_statement statements[] = {
      * ($3 above -infinity), also the tombstones of the actions that left the list since
      * (sql/migrations/0015_sync_tombstones.sql), in the same keyset order. */
     {"case_my_actions_owned",
-     "SELECT x.doc FROM (SELECT d.doc, a.updated_at, a.id FROM case_actions_open($2::bool) a, case_action_doc(a) d "
+     "SELECT x.doc FROM ((SELECT d.doc, a.updated_at, a.id FROM case_actions_open($2::bool) a, case_action_doc(a) d "
      "WHERE a.owner_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
      "AND EXISTS (SELECT 1 FROM case_participants p WHERE p.community_id = a.community_id AND p.case_id = a.case_id "
-     "AND p.person_id = $1) "
-     "UNION ALL SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "AND p.person_id = $1) ORDER BY a.updated_at, a.id LIMIT $6) "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
      "WHERE t.person_id = $1 AND t.kind = 'action_owned' AND $3::timestamptz > '-infinity'::timestamptz "
-     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid)) x "
-     "ORDER BY x.updated_at, x.id LIMIT $6"},
+     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT $6)) x ORDER BY x.updated_at, x.id LIMIT $6"},
     {"case_my_actions_led",
-     "SELECT x.doc FROM (SELECT d.doc, a.updated_at, a.id FROM cases c JOIN case_actions_open($2::bool) a "
+     "SELECT x.doc FROM ((SELECT d.doc, a.updated_at, a.id FROM cases c JOIN case_actions_open($2::bool) a "
      "ON a.community_id = c.community_id AND a.case_id = c.id, case_action_doc(a) d "
      "WHERE c.lead_person_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
-     "UNION ALL SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "ORDER BY a.updated_at, a.id LIMIT $6) "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
      "WHERE t.person_id = $1 AND t.kind = 'action_led' AND $3::timestamptz > '-infinity'::timestamptz "
-     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid)) x "
-     "ORDER BY x.updated_at, x.id LIMIT $6"},
+     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT $6)) x ORDER BY x.updated_at, x.id LIMIT $6"},
 };
 
 int case_actions_register_statements(void) {

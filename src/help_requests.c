@@ -85,12 +85,19 @@ static const struct db_statement statements[] = {
      "OR h.stepped_back_at IS NOT NULL) "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
-    /* /v1/me lists: row-level security scopes them to the person's communities. */
+    /* /v1/me lists: row-level security scopes them to the person's communities. With an
+     * updated_since ($5 above -infinity), the tombstones of those that left since (the person was
+     * removed from their community: sql/migrations/0015_sync_tombstones.sql). */
     {"hr_mine",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.resident_id = $3::uuid "
+     "SELECT x.doc FROM (SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.resident_id = $3::uuid "
      "AND $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $3::uuid AND t.kind = 'request' AND $5::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $5::timestamptz AND (t.removed_at, t.item_id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"},
     /* Matched to the caller, or offered to them and not yet answered; with an updated_since
      * ($5 above -infinity), the tombstones of the tasks that left the list since
      * (sql/migrations/0015_sync_tombstones.sql) in the same keyset order. */

@@ -6,12 +6,12 @@
 -- these triggers write it down, in the transaction that makes the change, one row per person and
 -- item that left.
 --
--- kind names the list: task (/v1/me/tasks, item a help request), case (the cases list),
--- action_owned and action_led (/v1/me/actions?scope=owned|led). Text, not an enum: under
+-- kind names the list: request (/v1/me/help-requests), task (/v1/me/tasks, item a help request),
+-- case (the cases list), action_owned and action_led (/v1/me/actions?scope=owned|led). Text, not an enum: under
 -- row-level security only leakproof comparisons are index conditions (0006).
 CREATE TABLE sync_tombstones (
   person_id    uuid NOT NULL,
-  kind         text NOT NULL CHECK (kind IN ('task', 'case', 'action_owned', 'action_led')),
+  kind         text NOT NULL CHECK (kind IN ('request', 'task', 'case', 'action_owned', 'action_led')),
   item_id      uuid NOT NULL,
   community_id uuid NOT NULL,
   removed_at   timestamptz NOT NULL DEFAULT clock_timestamp()
@@ -112,3 +112,33 @@ $$;
 CREATE TRIGGER cases_sync AFTER UPDATE ON cases FOR EACH ROW
   WHEN (OLD.lead_person_id IS DISTINCT FROM NEW.lead_person_id)
   EXECUTE FUNCTION sync_lead_left();
+
+-- Removed from a community: from now on row-level security hides all of it from her /v1/me lists
+-- (app_member_community_ids), so all of it leaves them: her requests, her tasks and open offers,
+-- the open actions she owns and those of the cases she leads. A few hundred rows at most, once.
+-- (Someone who joins again gets her items back only with a full sync: the app does one after
+-- joining a community.)
+CREATE FUNCTION sync_member_left() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO sync_tombstones (person_id, kind, item_id, community_id)
+  SELECT OLD.person_id, 'request', h.id, h.community_id FROM help_requests h
+   WHERE h.community_id = OLD.community_id AND h.resident_id = OLD.person_id
+  UNION ALL
+  SELECT OLD.person_id, 'task', h.id, h.community_id FROM help_requests h
+   WHERE h.community_id = OLD.community_id AND h.matched_volunteer_id = OLD.person_id AND h.status = 'matched'
+  UNION ALL
+  SELECT OLD.person_id, 'task', o.request_id, o.community_id FROM offers o
+   WHERE o.community_id = OLD.community_id AND o.volunteer_id = OLD.person_id AND o.status = 'pending'
+  UNION ALL
+  SELECT OLD.person_id, 'action_owned', a.id, a.community_id FROM case_actions a
+   WHERE a.owner_id = OLD.person_id AND a.community_id = OLD.community_id AND a.status IN ('open', 'in_progress')
+  UNION ALL
+  SELECT OLD.person_id, 'action_led', a.id, a.community_id
+    FROM cases c JOIN case_actions a ON a.community_id = c.community_id AND a.case_id = c.id
+   WHERE c.community_id = OLD.community_id AND c.lead_person_id = OLD.person_id AND a.status IN ('open', 'in_progress');
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER memberships_sync AFTER UPDATE ON memberships FOR EACH ROW
+  WHEN (OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL)
+  EXECUTE FUNCTION sync_member_left();

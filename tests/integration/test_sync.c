@@ -242,6 +242,44 @@ START_TEST(professional_removed_tombstones) {
 }
 END_TEST
 
+/* Removed from the community: her requests leave /v1/me/help-requests (row-level security hides
+ * them from now on), as tombstones with updated_since. */
+START_TEST(member_removed_tombstones) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *shopping = category_id(coord, "shopping");
+  struct person res;
+  person_create(&res, coord, fx.anna.id, "resident");
+  struct window w;
+  desk_window(&w, 5, 1, 10, 11);
+  free(request_create(res.tokens.access, request_body(shopping, &w, SITE_LISTS, false), NULL));
+  char *token = NULL;
+  json_t *mine = sync_get("/v1/me/help-requests", NULL, res.tokens.access, &token);
+  ck_assert_uint_eq(json_array_size(json_object_get(mine, "items")), 1);
+  char *id = strdup(jstr(json_array_get(json_object_get(mine, "items"), 0), "id"));
+  json_decref(mine);
+
+  char member[200];
+  snprintf(member, sizeof member, "%s/members/%s", fx.anna.path, res.id);
+  struct http_response r;
+  http_call(&r, "DELETE", member, coord, NULL);
+  assert_status(&r, 204);
+  http_response_free(&r);
+
+  char q[160];
+  mine = sync_get("/v1/me/help-requests", since_query(q, sizeof q, token), res.tokens.access, NULL);
+  assert_tombstone(mine, id);
+  json_decref(mine);
+  mine = sync_get("/v1/me/help-requests", NULL, res.tokens.access, NULL);
+  ck_assert_uint_eq(json_array_size(json_object_get(mine, "items")), 0);
+  json_decref(mine);
+  free(id);
+  free(token);
+  person_free(&res);
+  free(shopping);
+  free(coord);
+}
+END_TEST
+
 /* A closed case leaves the open list; a finished action leaves its owner's and the lead's lists;
  * a handed-over lead loses the case's actions from her led list. */
 START_TEST(case_closed_and_actions_finished) {
@@ -502,9 +540,12 @@ START_TEST(case_action_get_access) {
 }
 END_TEST
 
-/* /v1/me/actions?scope=led names the owner of each action (it was null). */
+/* /v1/me/actions?scope=led names the owner of each action (it was null), also for a professional
+ * who took the lead over, and the owned scope names the caller. */
 START_TEST(led_actions_owner_name) {
   char *coord = fixture_login(&fx.coordinator);
+  char *prof = fixture_login(&fx.professional);
+  char *vol = fixture_login(&fx.volunteer1);
   char *desk_case = case_with_participants(coord, "Wie doet wat");
   free(action_create(coord, desk_case, "Vervoer regelen", fx.volunteer1.id, NULL, NULL));
   json_t *led = sync_get("/v1/me/actions?scope=led", NULL, coord, NULL);
@@ -514,7 +555,25 @@ START_TEST(led_actions_owner_name) {
   ck_assert_msg(jstr(a, "owner_name") != NULL, "owner_name is null: %s", json_dumps(a, 0));
   ck_assert_str_eq(jstr(a, "owner_name"), fx.volunteer1.name);
   json_decref(led);
+
+  char *res = fixture_login(&fx.resident1);
+  consent_record(res, desk_case, fx.professional.id, NULL, "basic", true);
+  free(res);
+  lead_handover(coord, desk_case, fx.professional.id, "wijkteam neemt het over");
+  led = sync_get("/v1/me/actions?scope=led", NULL, prof, NULL);
+  a = json_array_get(json_object_get(led, "items"), 0);
+  ck_assert_ptr_nonnull(a);
+  ck_assert_msg(jstr(a, "owner_name") != NULL, "owner_name is null for the new lead: %s", json_dumps(a, 0));
+  ck_assert_str_eq(jstr(a, "owner_name"), fx.volunteer1.name);
+  json_decref(led);
+  json_t *own = sync_get("/v1/me/actions", NULL, vol, NULL);
+  a = json_array_get(json_object_get(own, "items"), 0);
+  ck_assert_ptr_nonnull(a);
+  ck_assert_str_eq(jstr(a, "owner_name"), fx.volunteer1.name);
+  json_decref(own);
   free(desk_case);
+  free(vol);
+  free(prof);
   free(coord);
 }
 END_TEST
@@ -525,6 +584,7 @@ Suite *sync_suite(void) {
   tcase_add_test(tc, task_done_tombstone);
   tcase_add_test(tc, task_handed_back_tombstone);
   tcase_add_test(tc, professional_removed_tombstones);
+  tcase_add_test(tc, member_removed_tombstones);
   tcase_add_test(tc, case_closed_and_actions_finished);
   suite_add_tcase(s, tc);
   tc = desk_tcase("tokens_and_etags");

@@ -293,7 +293,7 @@ WITH p AS (SELECT row_number() OVER (ORDER BY person_id) AS n, person_id FROM me
 INSERT INTO sync_tombstones (person_id, kind, item_id, community_id, removed_at)
 SELECT CASE g % 40 WHEN 0 THEN :'volunteer'::uuid WHEN 10 THEN :'professional'::uuid
                    WHEN 20 THEN :'coordinator'::uuid WHEN 30 THEN :'resident'::uuid ELSE p.person_id END,
-       (ARRAY['task', 'case', 'action_owned', 'action_led'])[1 + g % 4], gen_random_uuid(), :'community',
+       (ARRAY['request', 'task', 'case', 'action_owned', 'action_led'])[1 + (g / 7) % 5], gen_random_uuid(), :'community',
        now() - interval '17 minutes' * g
 FROM generate_series(1, 30000) g JOIN p ON p.n = 1 + g % 5000;
 
