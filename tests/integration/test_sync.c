@@ -38,6 +38,16 @@ static json_t *sync_get(const char *path, const char *query, const char *tok, ch
   return body;
 }
 
+/* GET path as tok, asserting 200; the body (new reference). */
+static json_t *page_get(const char *path, const char *tok) {
+  struct http_response r;
+  http_get(&r, path, tok);
+  assert_status(&r, 200);
+  json_t *body = json_incref(r.json);
+  http_response_free(&r);
+  return body;
+}
+
 /* "updated_since=<token>" into buf. */
 static const char *since_query(char *buf, size_t len, const char *token) {
   char *enc = url_encode(token);
@@ -548,7 +558,7 @@ START_TEST(led_actions_owner_name) {
   char *vol = fixture_login(&fx.volunteer1);
   char *desk_case = case_with_participants(coord, "Wie doet wat");
   free(action_create(coord, desk_case, "Vervoer regelen", fx.volunteer1.id, NULL, NULL));
-  json_t *led = sync_get("/v1/me/actions?scope=led", NULL, coord, NULL);
+  json_t *led = page_get("/v1/me/actions?scope=led", coord);
   json_t *a = json_array_get(json_object_get(led, "items"), 0);
   ck_assert_ptr_nonnull(a);
   ck_assert_str_eq(jstr(a, "owner_id"), fx.volunteer1.id);
@@ -560,13 +570,13 @@ START_TEST(led_actions_owner_name) {
   consent_record(res, desk_case, fx.professional.id, NULL, "basic", true);
   free(res);
   lead_handover(coord, desk_case, fx.professional.id, "wijkteam neemt het over");
-  led = sync_get("/v1/me/actions?scope=led", NULL, prof, NULL);
+  led = page_get("/v1/me/actions?scope=led", prof);
   a = json_array_get(json_object_get(led, "items"), 0);
   ck_assert_ptr_nonnull(a);
   ck_assert_msg(jstr(a, "owner_name") != NULL, "owner_name is null for the new lead: %s", json_dumps(a, 0));
   ck_assert_str_eq(jstr(a, "owner_name"), fx.volunteer1.name);
   json_decref(led);
-  json_t *own = sync_get("/v1/me/actions", NULL, vol, NULL);
+  json_t *own = page_get("/v1/me/actions", vol);
   a = json_array_get(json_object_get(own, "items"), 0);
   ck_assert_ptr_nonnull(a);
   ck_assert_str_eq(jstr(a, "owner_name"), fx.volunteer1.name);
