@@ -154,7 +154,7 @@ struct probe {
       S("case_my_actions_led", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                                           \
       S("tl_my_signals", NULL, role, ME, 4, person, AFTER_TS, AFTER_ID, LIMIT),                                        \
       S("case_page", NULL, role, COMMUNITY, 7, ANNA, "open", person, FIRST_PAGE),                                      \
-      S("case_page", "updated_since", role, COMMUNITY, 7, ANNA, "open", person, SYNC_PAGE),                         \
+      S("case_page", "updated_since", role, COMMUNITY, 7, ANNA, "open", person, SYNC_PAGE),                            \
       S("hr_tasks", "updated_since", role, ME, 8, NULL, "false", person, DAYS, SYNC_PAGE),                             \
       S("hr_mine", "updated_since", role, ME, 8, NULL, "false", person, DAYS, SYNC_PAGE),                              \
       S("case_my_actions_owned", "updated_since", role, ME, 6, person, NULL, SYNC_PAGE),                               \

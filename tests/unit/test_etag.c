@@ -194,9 +194,10 @@ END_TEST
 /* A list item's etag is the ETag of the item as it was, so it equals the one its GET sends for the
  * same document; tombstones and non-objects get none. */
 START_TEST(test_etag_set_on_items) {
-  json_t *items = json_loads("[{\"id\": \"a\", \"n\": 1}, {\"id\": \"b\", \"deleted\": true}, "
-                             "{\"id\": \"c\", \"deleted\": false}, 7]",
-                             0, NULL);
+  json_t *items = json_loads(
+      "[{\"id\": \"a\", \"n\": 1}, {\"id\": \"b\", \"deleted\": true}, "
+      "{\"id\": \"c\", \"deleted\": false}, 7]",
+      0, NULL);
   ck_assert_ptr_nonnull(items);
   char first[ETAG_LEN], third[ETAG_LEN];
   ck_assert_int_eq(etag_of_resource(json_array_get(items, 0), first), 0);
