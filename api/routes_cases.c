@@ -100,7 +100,7 @@ enum result handle_case_lead(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_hand_over(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return api_answer_labelled(ar, r, out, 0, "case");
+  return api_answer_labelled(ar, r, out, 1, "case");
 }
 
 enum result handle_case_lead_history(struct api_request *ar) {

@@ -290,6 +290,54 @@ START_TEST(member_removed_tombstones) {
 }
 END_TEST
 
+/* The desk's views of one status: a triaged request leaves the "submitted" list and the "new" queue
+ * as a tombstone with updated_since. */
+START_TEST(desk_views_tombstones) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *res = fixture_login(&fx.resident1);
+  char *shopping = category_id(coord, "shopping");
+  struct window w;
+  desk_window(&w, 1, 2, 10, 11);
+  free(request_create(res, request_body(shopping, &w, SITE_QUEUE, false), NULL));
+  char submitted[200], queue[200];
+  community_path(submitted, sizeof submitted, &fx.anna, "/help-requests?status=submitted");
+  community_path(queue, sizeof queue, &fx.anna, "/queue?view=new");
+  char *token = NULL;
+  json_t *page = sync_get(submitted, NULL, coord, &token);
+  ck_assert_uint_eq(json_array_size(json_object_get(page, "items")), 1);
+  char *id = strdup(jstr(json_array_get(json_object_get(page, "items"), 0), "id"));
+  assert_live(page, id);
+  json_decref(page);
+  page = sync_get(queue, NULL, coord, NULL);
+  assert_live(page, id);
+  json_decref(page);
+
+  request_action_ok(coord, id, "triage", NULL, "triaged");
+  char q[160];
+  since_query(q, sizeof q, token);
+  page = sync_get(submitted, q, coord, NULL);
+  assert_tombstone(page, id);
+  json_decref(page);
+  page = sync_get(queue, q, coord, NULL);
+  assert_tombstone(page, id);
+  json_decref(page);
+  page = sync_get(submitted, NULL, coord, NULL);
+  ck_assert_uint_eq(json_array_size(json_object_get(page, "items")), 0);
+  json_decref(page);
+  /* the view it moved into lists it as it is */
+  char triaged[200];
+  community_path(triaged, sizeof triaged, &fx.anna, "/help-requests?status=triaged");
+  page = sync_get(triaged, q, coord, NULL);
+  assert_live(page, id);
+  json_decref(page);
+  free(id);
+  free(token);
+  free(shopping);
+  free(res);
+  free(coord);
+}
+END_TEST
+
 /* A closed case leaves the open list; a finished action leaves its owner's and the lead's lists;
  * a handed-over lead loses the case's actions from her led list. */
 START_TEST(case_closed_and_actions_finished) {
@@ -336,7 +384,10 @@ START_TEST(case_closed_and_actions_finished) {
   community_path(cases, sizeof cases, &fx.anna, "/cases");
   char *case_token = NULL;
   json_decref(sync_get(cases, NULL, coord, &case_token));
-  lead_handover(coord, desk_case, fx.professional.id, "wijkteam neemt het over");
+  lead_post(&r, coord, desk_case, fx.professional.id, "wijkteam neemt het over");
+  assert_status(&r, 200);
+  ck_assert_msg(http_header(&r, "etag") != NULL, "handover without ETag");
+  http_response_free(&r);
   led = sync_get("/v1/me/actions?scope=led", since_query(q, sizeof q, led_token), coord, NULL);
   assert_tombstone(led, other_id);
   json_decref(led);
@@ -595,6 +646,7 @@ Suite *sync_suite(void) {
   tcase_add_test(tc, task_handed_back_tombstone);
   tcase_add_test(tc, professional_removed_tombstones);
   tcase_add_test(tc, member_removed_tombstones);
+  tcase_add_test(tc, desk_views_tombstones);
   tcase_add_test(tc, case_closed_and_actions_finished);
   suite_add_tcase(s, tc);
   tc = desk_tcase("tokens_and_etags");
