@@ -8,14 +8,16 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The sync_token of a list page: the `updated_since` that continues from this read without
--- missing a change. Taken before the page is read, so nothing committed after it is newer than
--- the token by mistake. But writers stamp updated_at (and removed_at) with their own clock while
--- their transaction runs and commit later: a row stamped before this read and committed after it
--- is not in the page. So the token is the clock minus the longest a writer's transaction stays
--- open: its statements each end within statement_timeout (the API sets 5 s) and it may idle at
--- most idle_in_transaction_session_timeout (twice that) between them; four statement timeouts,
--- and at least a minute. A client gets changes of that last stretch twice, which applying a page
--- tolerates (the same item again), and never misses one.
+-- missing a change. It is read before the page (its own statement), so whatever commits between
+-- the two is in the page or newer than the token. But a writer stamps updated_at (removed_at)
+-- with its clock while its transaction runs and commits later: a row stamped before the token's
+-- instant and committed after the page was read would be older than the token and never listed.
+-- So the token is the clock less the longest a writer's transaction stays open. The API's write
+-- transactions are a few statements sent back to back, each cut off by statement_timeout (5 s
+-- by default, NOABER_DB_STATEMENT_TIMEOUT_MS), with idle_in_transaction_session_timeout at twice
+-- that between them: four statement timeouts, and never less than a minute. A client gets the
+-- changes of that last stretch twice (applying a page is idempotent) and never misses one.
+-- Not now(): in a transaction that is its start, and not the snapshot either.
 CREATE OR REPLACE FUNCTION sync_token()
 RETURNS text LANGUAGE sql VOLATILE AS $$
   SELECT api_ts(clock_timestamp()

@@ -6,9 +6,13 @@
 -- these triggers write it down, in the transaction that makes the change, one row per person and
 -- item that left.
 --
--- kind names the list: request (/v1/me/help-requests), task (/v1/me/tasks, item a help request),
--- case (the cases list), action_owned and action_led (/v1/me/actions?scope=owned|led). Text, not an enum: under
--- row-level security only leakproof comparisons are index conditions (0006).
+-- (The desk's views of one status need no record: a request that left one changed, so it is
+-- found among the community's changes since, src/help_requests.c.)
+--
+-- kind names the list: request (/v1/me/help-requests), task (/v1/me/tasks, item a help
+-- request), case (the cases list), action_owned and action_led (/v1/me/actions?scope=owned|led).
+-- Text, not an enum: under row-level security only leakproof comparisons are index conditions
+-- (0006). The rows are kept; nothing prunes them yet.
 CREATE TABLE sync_tombstones (
   person_id    uuid NOT NULL,
   kind         text NOT NULL CHECK (kind IN ('request', 'task', 'case', 'action_owned', 'action_led')),
@@ -99,19 +103,23 @@ CREATE TRIGGER case_actions_sync AFTER UPDATE ON case_actions FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner_id IS DISTINCT FROM NEW.owner_id)
   EXECUTE FUNCTION sync_case_action_left();
 
--- A handed-over lead: the case's open actions leave the former lead's list.
-CREATE FUNCTION sync_lead_left() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A handed-over lead: the case's open actions leave the former lead's list, and enter the new
+-- lead's. They did not change, so an updated_since list would never bring them to her: their
+-- updated_at moves on (after the tombstones, so the former lead's phone drops them).
+CREATE FUNCTION sync_lead_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO sync_tombstones (person_id, kind, item_id, community_id)
   SELECT OLD.lead_person_id, 'action_led', a.id, a.community_id
     FROM case_actions a
+   WHERE a.community_id = OLD.community_id AND a.case_id = OLD.id AND a.status IN ('open', 'in_progress');
+  UPDATE case_actions a SET updated_at = clock_timestamp()
    WHERE a.community_id = OLD.community_id AND a.case_id = OLD.id AND a.status IN ('open', 'in_progress');
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER cases_sync AFTER UPDATE ON cases FOR EACH ROW
   WHEN (OLD.lead_person_id IS DISTINCT FROM NEW.lead_person_id)
-  EXECUTE FUNCTION sync_lead_left();
+  EXECUTE FUNCTION sync_lead_changed();
 
 -- Removed from a community: from now on row-level security hides all of it from her /v1/me lists
 -- (app_member_community_ids), so all of it leaves them: her requests, her tasks and open offers,
