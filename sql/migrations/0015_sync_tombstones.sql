@@ -103,23 +103,22 @@ CREATE TRIGGER case_actions_sync AFTER UPDATE ON case_actions FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner_id IS DISTINCT FROM NEW.owner_id)
   EXECUTE FUNCTION sync_case_action_left();
 
--- A handed-over lead: the case's open actions leave the former lead's list, and enter the new
--- lead's. They did not change, so an updated_since list would never bring them to her: their
--- updated_at moves on (after the tombstones, so the former lead's phone drops them).
-CREATE FUNCTION sync_lead_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A handed-over lead: the case's open actions leave the former lead's list. (They enter the new
+-- lead's list unchanged, so her updated_since list does not bring them: the case does, with her
+-- as its lead, and the app reads /v1/me/actions?scope=led whole then. Moving the actions'
+-- updated_at on instead would change their ETags under their owners.)
+CREATE FUNCTION sync_lead_left() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO sync_tombstones (person_id, kind, item_id, community_id)
   SELECT OLD.lead_person_id, 'action_led', a.id, a.community_id
     FROM case_actions a
-   WHERE a.community_id = OLD.community_id AND a.case_id = OLD.id AND a.status IN ('open', 'in_progress');
-  UPDATE case_actions a SET updated_at = clock_timestamp()
    WHERE a.community_id = OLD.community_id AND a.case_id = OLD.id AND a.status IN ('open', 'in_progress');
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER cases_sync AFTER UPDATE ON cases FOR EACH ROW
   WHEN (OLD.lead_person_id IS DISTINCT FROM NEW.lead_person_id)
-  EXECUTE FUNCTION sync_lead_changed();
+  EXECUTE FUNCTION sync_lead_left();
 
 -- Removed from a community: from now on row-level security hides all of it from her /v1/me lists
 -- (app_member_community_ids), so all of it leaves them: her requests, her tasks and open offers,
