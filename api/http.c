@@ -268,6 +268,13 @@ enum result api_answer(struct api_request *ar, enum result r, json_t *body, int 
   return api_answer_labelled(ar, r, body, with_etag, NULL);
 }
 
+enum result api_answer_list(struct api_request *ar, enum result r, json_t *body, const char *label_kind) {
+  /* Before the labels, as send_resource takes a resource's ETag: it names the state in any language. */
+  if ((r == RESULT_OK || r == RESULT_CREATED) && etag_set_on_items(json_object_get(body, "items")) != 0)
+    r = RESULT_ERROR;
+  return api_answer_labelled(ar, r, body, 0, label_kind);
+}
+
 enum result api_no_content(struct api_request *ar) {
   ar->status = 204;
   return ulfius_set_string_body_response(ar->resp, 204, "") == U_OK ? RESULT_OK : RESULT_ERROR;

@@ -90,6 +90,10 @@ enum result api_answer(struct api_request *ar, enum result r, json_t *body, int 
 enum result api_answer_labelled(struct api_request *ar, enum result r, json_t *body, int with_etag,
                                 const char *label_kind);
 
+/* api_answer_labelled() for a list ({items, ...}, labels of `label_kind` or NULL): every item but a
+ * tombstone gets its `etag`, the ETag its own GET sends (taken before the labels, like that one). */
+enum result api_answer_list(struct api_request *ar, enum result r, json_t *body, const char *label_kind);
+
 /* Add the status labels to a document or list now (body borrowed) and set the language headers. */
 void api_label(struct api_request *ar, json_t *body, const char *kind);
 

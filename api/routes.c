@@ -105,6 +105,7 @@ const struct route api_routes[] = {
     {"GET", CASE "/actions", handle_case_actions, COMMUNITY, "actions", "read"},
     {"POST", CASE "/actions", handle_case_action_create, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, "actions",
      "create"},
+    {"GET", CASE "/actions/:actionId", handle_case_action_get, COMMUNITY, "actions", "read"},
     {"PATCH", CASE "/actions/:actionId", handle_case_action_update, COMMUNITY | ROUTE_JSON_BODY, "actions", "update"},
     {"POST", CASE "/actions/:actionId/take", handle_case_action_take, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT,
      "actions", "update"},

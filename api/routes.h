@@ -91,6 +91,7 @@ enum result handle_case_lead(struct api_request *ar);
 enum result handle_case_lead_history(struct api_request *ar);
 enum result handle_case_actions(struct api_request *ar);
 enum result handle_case_action_create(struct api_request *ar);
+enum result handle_case_action_get(struct api_request *ar);
 enum result handle_case_action_update(struct api_request *ar);
 enum result handle_case_action_take(struct api_request *ar);
 enum result handle_case_consents(struct api_request *ar);

@@ -30,7 +30,7 @@ enum result handle_case_create(struct api_request *ar) {
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
-  return api_answer_labelled(ar, r, out, 0, "case");
+  return api_answer_labelled(ar, r, out, 1, "case");
 }
 
 enum result handle_cases_list(struct api_request *ar) {
@@ -41,7 +41,7 @@ enum result handle_cases_list(struct api_request *ar) {
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "case");
+  return api_answer_list(ar, r, out, "case");
 }
 
 enum result handle_case_get(struct api_request *ar) {
@@ -65,7 +65,7 @@ static enum result set_open(struct api_request *ar, int close) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_set_open(ar->db, &ar->actor, id, close, ar->body, &out, &ar->audit, &ar->info);
-  return api_answer_labelled(ar, r, out, 0, "case");
+  return api_answer_labelled(ar, r, out, 1, "case");
 }
 
 enum result handle_case_close(struct api_request *ar) { return set_open(ar, 1); }
@@ -100,7 +100,7 @@ enum result handle_case_lead(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_hand_over(ar->db, &ar->actor, id, ar->body, &out, &ar->audit, &ar->info);
-  return api_answer_labelled(ar, r, out, 0, "case");
+  return api_answer_labelled(ar, r, out, 1, "case");
 }
 
 enum result handle_case_lead_history(struct api_request *ar) {
@@ -116,7 +116,16 @@ enum result handle_case_actions(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_actions(ar->db, &ar->actor, id, &out, &ar->audit, &ar->info);
-  return api_answer_labelled(ar, r, out, 0, "case_action");
+  return api_answer_list(ar, r, out, "case_action");
+}
+
+enum result handle_case_action_get(struct api_request *ar) {
+  const char *id = case_id(ar);
+  const char *action = api_path(ar, "actionId");
+  if (id == NULL || !valid_uuid(action)) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = cases_action_get(ar->db, &ar->actor, id, action, &out, &ar->audit, &ar->info);
+  return api_answer_labelled(ar, r, out, 1, "case_action");
 }
 
 enum result handle_case_action_create(struct api_request *ar) {
@@ -143,7 +152,7 @@ enum result handle_case_action_take(struct api_request *ar) {
   if (id == NULL || !valid_uuid(action)) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = cases_action_take(ar->db, &ar->actor, id, action, ar->body, &out, &ar->audit, &ar->info);
-  return api_answer_labelled(ar, r, out, 0, "case_action");
+  return api_answer_labelled(ar, r, out, 1, "case_action");
 }
 
 enum result handle_case_consents(struct api_request *ar) {
@@ -193,7 +202,7 @@ enum result handle_me_actions(struct api_request *ar) {
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = cases_my_actions(ar->db, ar->person_id, overdue, led, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "case_action");
+  return api_answer_list(ar, r, out, "case_action");
 }
 
 enum result handle_case_timeline(struct api_request *ar) {

@@ -15,10 +15,8 @@ static enum result answer_page(struct api_request *ar,
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = list(ar->db, &ar->actor, &page, &out, &ar->info);
-  if (r == RESULT_OK) r = api_json(ar, 200, out);
-  json_decref(out);
   paging_free(&page);
-  return r;
+  return api_answer_list(ar, r, out, NULL);
 }
 
 /* An id in the path that is not a UUID cannot name anything: 404, like a missing one. */

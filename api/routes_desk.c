@@ -29,7 +29,7 @@ enum result handle_categories_list(struct api_request *ar) {
   if (r == RESULT_OK) r = categories_list(ar->db, &ar->actor, &page, ar->language, &out, &ar->info);
   paging_free(&page);
   if (r == RESULT_OK) api_language_headers(ar);
-  return api_answer(ar, r, out, 0);
+  return api_answer_list(ar, r, out, NULL);
 }
 
 /* A single category: its ETag, and the language its label is in. */
@@ -72,7 +72,7 @@ enum result handle_volunteers_list(struct api_request *ar) {
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = volunteers_list(ar->db, &ar->actor, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer(ar, r, out, 0);
+  return api_answer_list(ar, r, out, NULL);
 }
 
 enum result handle_volunteer_get(struct api_request *ar) {
@@ -97,7 +97,7 @@ enum result handle_volunteer_certificate(struct api_request *ar) {
   if (person_id == NULL) return RESULT_NOT_FOUND;
   json_t *profile = NULL;
   enum result r = volunteers_record_certificate(ar->db, &ar->actor, person_id, ar->body, &profile, &ar->info);
-  return api_answer(ar, r, profile, 0);
+  return api_answer(ar, r, profile, 1);
 }
 
 enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
@@ -106,7 +106,7 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar) {
   json_t *profile = NULL;
   enum result result = volunteers_accept_code(ar->db, &ar->actor, person_id, ar->body, &profile,
                                               &ar->info); /* before `profile` is read */
-  return api_answer(ar, result, profile, 0);
+  return api_answer(ar, result, profile, 1);
 }
 
 enum result handle_help_request_create(struct api_request *ar) {
@@ -118,7 +118,7 @@ enum result handle_help_request_create(struct api_request *ar) {
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }
-  return api_answer_labelled(ar, r, request, 0, "help_request");
+  return api_answer_labelled(ar, r, request, 1, "help_request"); /* with its ETag, like its GET */
 }
 
 enum result handle_help_requests_list(struct api_request *ar) {
@@ -130,7 +130,7 @@ enum result handle_help_requests_list(struct api_request *ar) {
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "help_request");
+  return api_answer_list(ar, r, out, "help_request");
 }
 
 enum result handle_help_request_get(struct api_request *ar) {
@@ -154,7 +154,7 @@ enum result handle_help_request_action(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *request = NULL;
   enum result r = help_requests_act(ar->db, &ar->actor, id, api_path(ar, "action"), ar->body, &request, &ar->info);
-  return api_answer_labelled(ar, r, request, 0, "help_request");
+  return api_answer_labelled(ar, r, request, 1, "help_request");
 }
 
 /* Each suggestion's reason in the caller's language. */
@@ -196,7 +196,7 @@ enum result handle_help_request_claim(struct api_request *ar) {
   if (id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result result = help_requests_claim(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
-  return api_answer_labelled(ar, result, out, 0, "help_request");
+  return api_answer_labelled(ar, result, out, 1, "help_request");
 }
 
 enum result handle_occurrence_complete(struct api_request *ar) {
@@ -244,7 +244,7 @@ enum result handle_board(struct api_request *ar) {
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = help_requests_board(ar->db, &ar->actor, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "help_request");
+  return api_answer_list(ar, r, out, "help_request");
 }
 
 enum result handle_queue(struct api_request *ar) {
@@ -256,7 +256,7 @@ enum result handle_queue(struct api_request *ar) {
   if (ar->info.errors != NULL) r = RESULT_INVALID;
   if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "help_request");
+  return api_answer_list(ar, r, out, "help_request");
 }
 
 enum result handle_helpers_get(struct api_request *ar) {
@@ -280,7 +280,7 @@ static enum result my_list(struct api_request *ar,
   enum result r = api_read_page(ar, &page);
   if (r == RESULT_OK) r = list(ar->db, ar->person_id, &page, &out, &ar->info);
   paging_free(&page);
-  return api_answer_labelled(ar, r, out, 0, "help_request");
+  return api_answer_list(ar, r, out, "help_request");
 }
 
 enum result handle_me_tasks(struct api_request *ar) { return my_list(ar, help_requests_my_tasks); }

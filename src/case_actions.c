@@ -15,6 +15,10 @@ static const struct db_statement statements[] = {
     {"case_actions",
      "SELECT d.doc FROM case_actions a, case_action_doc(a) d WHERE a.community_id = $1 AND a.case_id = $2 "
      "AND ($4::bool OR a.owner_id = $3::uuid) ORDER BY a.due_on NULLS LAST, a.created_at, a.id"},
+    /* One action, under the rule of case_actions: $3 caller, $4 whether they see everything. */
+    {"case_action_get",
+     "SELECT d.doc FROM case_actions a, case_action_doc(a) d WHERE a.community_id = $1 AND a.case_id = $2 "
+     "AND a.id = $5 AND ($4::bool OR a.owner_id = $3::uuid)"},
     {"case_action_insert",
      "INSERT INTO case_actions (community_id, case_id, title, owner_id, due_on, created_by) "
      "VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id"},
@@ -31,18 +35,29 @@ static const struct db_statement statements[] = {
     {"case_action_take",
      "UPDATE case_actions SET owner_id = $4, updated_at = clock_timestamp() WHERE community_id = $1 AND case_id = $2 "
      "AND id = $3 AND owner_id IS NULL AND status IN ('open', 'in_progress') RETURNING id"},
-    /* /v1/me/actions: the person's ($1) own open actions, and the open actions of the cases they
-     * lead; $2 overdue only / not overdue / both (NULL), keyset $3..$5, $6 limit. Row-level
-     * security scopes them to the person's communities. */
+    /* /v1/me/actions: the person's ($1) own open actions on the cases she is still on, and the open
+     * actions of the cases they lead; $2 overdue only / not overdue / both (NULL), keyset $3..$5,
+     * $6 limit. Row-level security scopes them to the person's communities. With an updated_since
+     * ($3 above -infinity), also the tombstones of the actions that left the list since
+     * (sql/migrations/0015_sync_tombstones.sql), in the same keyset order. */
     {"case_my_actions_owned",
-     "SELECT d.doc, api_ts(a.updated_at), a.id FROM case_actions_open($2::bool) a, case_action_doc(a) d "
+     "SELECT x.doc FROM ((SELECT d.doc, a.updated_at, a.id FROM case_actions_open($2::bool) a, case_action_doc(a) d "
      "WHERE a.owner_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
-     "ORDER BY a.updated_at, a.id LIMIT $6"},
+     "AND EXISTS (SELECT 1 FROM case_participants p WHERE p.community_id = a.community_id AND p.case_id = a.case_id "
+     "AND p.person_id = $1) ORDER BY a.updated_at, a.id LIMIT $6) "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $1 AND t.kind = 'action_owned' AND $3::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT $6)) x ORDER BY x.updated_at, x.id LIMIT $6"},
     {"case_my_actions_led",
-     "SELECT d.doc, api_ts(a.updated_at), a.id FROM cases c JOIN case_actions_open($2::bool) a "
+     "SELECT x.doc FROM ((SELECT d.doc, a.updated_at, a.id FROM cases c JOIN case_actions_open($2::bool) a "
      "ON a.community_id = c.community_id AND a.case_id = c.id, case_action_doc(a) d "
      "WHERE c.lead_person_id = $1 AND a.updated_at > $3::timestamptz AND (a.updated_at, a.id) > ($4::timestamptz, $5::uuid) "
-     "ORDER BY a.updated_at, a.id LIMIT $6"},
+     "ORDER BY a.updated_at, a.id LIMIT $6) "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $1 AND t.kind = 'action_led' AND $3::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $3::timestamptz AND (t.removed_at, t.item_id) > ($4::timestamptz, $5::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT $6)) x ORDER BY x.updated_at, x.id LIMIT $6"},
 };
 
 int case_actions_register_statements(void) {
@@ -67,6 +82,17 @@ enum result cases_actions(struct db_conn *conn, const struct actor *actor, const
   r = case_actions_visible(conn, actor, id, &a, &items, info);
   if (r == RESULT_OK && (*out = json_pack("{s:o}", "items", items)) == NULL) r = RESULT_ERROR;
   return r;
+}
+
+enum result cases_action_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
+                             json_t **out, struct case_audit *audit, struct result_info *info) {
+  *out = NULL;
+  struct case_access a;
+  enum result r = cases_load_access(conn, actor, id, 0, &a, audit, info);
+  if (r != RESULT_OK) return r;
+  case_audit_consent_read(audit, &a, 0);
+  const char *params[5] = {actor->community_id, id, actor->person_id, a.sees_basic ? "true" : "false", action_id};
+  return documents_one(conn, "case_action_get", 5, params, out, info);
 }
 
 /* A participant of this case (for owner_id), or a field error. */
@@ -249,5 +275,5 @@ enum result cases_my_actions(struct db_conn *conn, const char *person_id, int ov
                            paging_param_after_id(page),
                            paging_param_fetch(page)};
   const char *statement = led ? "case_my_actions_led" : "case_my_actions_owned";
-  return documents_page(conn, statement, 6, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, statement, 6, params, page, "updated_at", "id", out, info);
 }

@@ -16,7 +16,7 @@
  * reference the caller json_decref()s, on any other result it stays NULL. `audit` is filled as
  * case_access.h says, `info` receives the detail, field errors and extensions of a refusal. */
 
-/* Registers the action statements (case_actions, case_action_insert, case_action_doc,
+/* Registers the action statements (case_actions, case_action_get, case_action_insert, case_action_doc,
  * case_action_lock, case_action_set, case_action_take, case_my_actions_owned,
  * case_my_actions_led). 0, or -1 when out of memory. */
 int case_actions_register_statements(void);
@@ -29,6 +29,10 @@ enum result case_actions_visible(struct db_conn *conn, const struct actor *actor
 /* The actions the caller sees on the case: RESULT_OK with {items}. */
 enum result cases_actions(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,
                           struct case_audit *audit, struct result_info *info);
+/* One action of the case, under the rule of cases_actions (without consent to see the case, only
+ * one the caller owns): RESULT_OK with the action, RESULT_NOT_FOUND when there is none she sees. */
+enum result cases_action_get(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_id,
+                             json_t **out, struct case_audit *audit, struct result_info *info);
 /* Add an action to an open case (any participant; its owner, when given, is a participant):
  * RESULT_CREATED with the action. */
 enum result cases_action_create(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,

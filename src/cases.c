@@ -13,12 +13,23 @@
 #include "precondition.h"
 
 static const struct db_statement statements[] = {
-    /* The cases the caller is on, found through their participant rows. */
+    /* The cases the caller is on, found through their participant rows. With an updated_since ($4
+     * above -infinity) also tombstones, in the same keyset order: of the cases that changed to the
+     * other status since (closed, or reopened), and of those she was taken off since
+     * (sql/migrations/0015_sync_tombstones.sql). */
     {"case_page",
-     "SELECT d.* FROM case_participants me JOIN cases c ON c.community_id = me.community_id AND c.id = me.case_id, "
-     "case_doc(c, $3::uuid) d WHERE me.community_id = $1 AND me.person_id = $3::uuid AND c.status = $2::case_status "
+     "SELECT x.doc FROM ((SELECT CASE WHEN c.status = $2::case_status THEN d.doc "
+     "ELSE sync_tombstone_doc(c.id, c.updated_at) END AS doc, c.updated_at, c.id "
+     "FROM case_participants me JOIN cases c ON c.community_id = me.community_id AND c.id = me.case_id, "
+     "case_doc(c, $3::uuid) d WHERE me.community_id = $1 AND me.person_id = $3::uuid "
+     "AND (c.status = $2::case_status OR $4::timestamptz > '-infinity'::timestamptz) "
      "AND c.updated_at > $4::timestamptz AND (c.updated_at, c.id) > ($5::timestamptz, $6::uuid) "
-     "ORDER BY c.updated_at, c.id LIMIT $7"},
+     "ORDER BY c.updated_at, c.id LIMIT $7) "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $3::uuid AND t.kind = 'case' AND t.community_id = $1 "
+     "AND $4::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $4::timestamptz AND (t.removed_at, t.item_id) > ($5::timestamptz, $6::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT $7)) x ORDER BY x.updated_at, x.id LIMIT $7"},
     {"case_member_roles",
      "SELECT array_to_string(roles, ',') FROM memberships WHERE community_id = $1 AND person_id = $2 "
      "AND removed_at IS NULL"},
@@ -120,7 +131,7 @@ enum result cases_list(struct db_conn *conn, const struct actor *actor, const ch
                            paging_param_after_ts(page),
                            paging_param_after_id(page),
                            paging_param_fetch(page)};
-  return documents_page(conn, "case_page", 7, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, "case_page", 7, params, page, "updated_at", "id", out, info);
 }
 
 enum result cases_get(struct db_conn *conn, const struct actor *actor, const char *id, json_t **out,

@@ -42,7 +42,7 @@ enum result categories_list(struct db_conn *conn, const struct actor *actor, con
   if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   const char *params[6] = {actor->community_id,         paging_param_since(page), paging_param_after_ts(page),
                            paging_param_after_id(page), paging_param_fetch(page), language};
-  return documents_page(conn, "categories_page", 6, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, "categories_page", 6, params, page, "updated_at", "id", out, info);
 }
 
 enum result categories_rules(struct db_conn *conn, const char *community_id, const char *category_id,

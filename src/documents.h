@@ -29,6 +29,18 @@ enum result documents_page(struct db_conn *conn, const char *statement, int npar
                            const struct page_request *page, const char *ts_key, const char *id_key, json_t **out,
                            struct result_info *info);
 
+/* A page of a list that takes updated_since, for offline sync: documents_page, plus `sync_token`
+ * in the envelope, the updated_since that continues from this read (the SQL function
+ * sync_token(), read before the page; why that is safe is said there). The items' `etag`s are
+ * set by api/ (api_answer_list), after it has added what a GET of the item adds too.
+ * New reference in *out, NULL unless RESULT_OK. */
+enum result documents_sync_page(struct db_conn *conn, const char *statement, int nparams, const char *const *params,
+                                const struct page_request *page, const char *ts_key, const char *id_key, json_t **out,
+                                struct result_info *info);
+
+/* Prepares the statement documents_sync_page reads the sync token with. */
+int documents_register_statements(void);
+
 /* The documents in `column` of every row of `res` as a JSON array. New reference; NULL when out
  * of memory or a document does not parse. */
 json_t *documents_of_rows(const PGresult *res, int column);

@@ -25,6 +25,17 @@
  * the done or the other closed requests (sql/migrations/0006_index_driven_rls.sql). */
 _Static_assert(PAGE_MAX_LIMIT + 1 == 101, "the list statements below fetch at most 101 rows");
 
+/* The desk's views of one status (or queue): with an updated_since ($5 above -infinity), the
+ * requests that changed since and are no longer in the view (`not_in_view`, an SQL condition on
+ * h) come back as tombstones, merged in the same keyset order: a triaged request leaves the
+ * "submitted" view of a desk's phone. They are found among the community's changes since
+ * (help_requests_sync_idx), so the cost is that of the changes, as for the view itself. */
+#define LEFT_THE_VIEW(not_in_view)                                                                                     \
+  "UNION ALL (SELECT sync_tombstone_doc(h.id, h.updated_at), h.updated_at, h.id FROM help_requests h "                 \
+  "WHERE h.community_id = $1 AND $2::bool AND $5::timestamptz > '-infinity'::timestamptz "                             \
+  "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "                         \
+  "AND " not_in_view " ORDER BY h.updated_at, h.id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"
+
 static const struct db_statement statements[] = {
     /* The desk: every request, or those in one status ($9). */
     {"hr_page_all",
@@ -33,22 +44,28 @@ static const struct db_statement statements[] = {
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     {"hr_page_open",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = $9::help_status "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT h.status = $9::help_status")},
     {"hr_page_done",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND h.status = 'done' AND $9::help_status = 'done' "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT h.status = 'done'")},
     {"hr_page_closed",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('referred', 'rejected', 'cancelled') AND h.status = $9::help_status "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT h.status = $9::help_status")},
     /* Anyone else: what they may see, found among where it can come from. */
     {"hr_page_visible",
      "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests_visible($1, $2, $3, $4) h "
@@ -63,17 +80,21 @@ static const struct db_statement statements[] = {
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* The coordinator's queue, one statement per view so each reads its status index. */
     {"hr_queue_new",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT h.status = 'submitted'")},
     {"hr_queue_unconfirmed",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'matched' AND NOT h.resident_confirmed "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT (h.status = 'matched' AND NOT h.resident_confirmed)")},
     /* Due within a day, waiting for a volunteer for three days, or its helper stepped back
      * (sql/migrations/0014). */
     {"hr_queue_needs_attention",
@@ -85,20 +106,34 @@ static const struct db_statement statements[] = {
      "OR h.stepped_back_at IS NOT NULL) "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
-    /* /v1/me lists: row-level security scopes them to the person's communities. */
+    /* /v1/me lists: row-level security scopes them to the person's communities. With an
+     * updated_since ($5 above -infinity), the tombstones of those that left since (the person was
+     * removed from their community: sql/migrations/0015_sync_tombstones.sql). */
     {"hr_mine",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.resident_id = $3::uuid "
+     "SELECT x.doc FROM (SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.resident_id = $3::uuid "
      "AND $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
-    /* Matched to the caller, or offered to them and not yet answered. */
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $3::uuid AND t.kind = 'request' AND $5::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $5::timestamptz AND (t.removed_at, t.item_id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"},
+    /* Matched to the caller, or offered to them and not yet answered; with an updated_since
+     * ($5 above -infinity), the tombstones of the tasks that left the list since
+     * (sql/migrations/0015_sync_tombstones.sql) in the same keyset order. */
     {"hr_tasks",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h JOIN (SELECT r.community_id, r.id "
+     "SELECT x.doc FROM (SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "JOIN (SELECT r.community_id, r.id "
      "FROM help_requests r WHERE r.matched_volunteer_id = $3::uuid AND r.status = 'matched' "
      "UNION SELECT o.community_id, o.request_id FROM offers o WHERE o.volunteer_id = $3::uuid AND o.status = 'pending') k "
      "ON k.community_id = h.community_id AND k.id = h.id WHERE $1::uuid IS NULL AND NOT $2::bool AND $4::int IS NOT NULL "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d "
+     "UNION ALL (SELECT sync_tombstone_doc(t.item_id, t.removed_at), t.removed_at, t.item_id FROM sync_tombstones t "
+     "WHERE t.person_id = $3::uuid AND t.kind = 'task' AND $5::timestamptz > '-infinity'::timestamptz "
+     "AND t.removed_at > $5::timestamptz AND (t.removed_at, t.item_id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY t.removed_at, t.item_id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"},
     {"hr_get",
      "SELECT d.* FROM help_requests_visible($1, $2, $3, $4) h, help_request_doc(h, $2, $3) d WHERE h.id = $5"},
 };
@@ -123,7 +158,7 @@ static enum result page_of(struct db_conn *conn, const char *statement, int npar
                            paging_param_after_id(page),
                            paging_param_fetch(page),
                            extra};
-  return documents_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
 }
 
 int help_requests_status_filter(const char *status, struct result_info *info) {

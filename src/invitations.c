@@ -111,7 +111,7 @@ enum result invitations_list(struct db_conn *conn, const struct actor *actor, co
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   const char *params[5] = {actor->community_id, paging_param_since(page), paging_param_after_ts(page),
                            paging_param_after_id(page), paging_param_fetch(page)};
-  return documents_page(conn, "invitations_page", 5, params, page, "updated_at", "id", out, info);
+  return documents_sync_page(conn, "invitations_page", 5, params, page, "updated_at", "id", out, info);
 }
 
 static enum result load(struct db_conn *conn, const struct actor *actor, const char *id, int lock, json_t **out,

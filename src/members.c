@@ -114,7 +114,7 @@ enum result members_list(struct db_conn *conn, const struct actor *actor, const 
   const char *params[6] = {actor->community_id,         paging_param_since(page),
                            paging_param_after_ts(page), paging_param_after_id(page),
                            paging_param_fetch(page),    page->updated_since != NULL ? "true" : "false"};
-  return documents_page(conn, "members_page", 6, params, page, "updated_at", "person_id", out, info);
+  return documents_sync_page(conn, "members_page", 6, params, page, "updated_at", "person_id", out, info);
 }
 
 /* Load one live member, locked for update when `lock`. RESULT_NOT_FOUND when absent. */

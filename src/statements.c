@@ -11,6 +11,7 @@
 #include "cases.h"
 #include "categories.h"
 #include "db/migrate.h"
+#include "documents.h"
 #include "help_request_actions.h"
 #include "help_request_create.h"
 #include "help_request_row.h"
@@ -31,6 +32,7 @@ typedef int (*register_fn)(void);
 
 static const register_fn modules[] = {
     auth_register_statements,
+    documents_register_statements,
     login_guard_register_statements,
     members_register_statements,
     invitations_register_statements,

@@ -69,7 +69,7 @@ enum result volunteers_list(struct db_conn *conn, const struct actor *actor, con
   snprintf(days, sizeof days, "%d", certificate_days);
   const char *params[6] = {actor->community_id,         paging_param_since(page),    days,
                            paging_param_after_ts(page), paging_param_after_id(page), paging_param_fetch(page)};
-  return documents_page(conn, "volunteers_page", 6, params, page, "updated_at", "person_id", out, info);
+  return documents_sync_page(conn, "volunteers_page", 6, params, page, "updated_at", "person_id", out, info);
 }
 
 /* Load one profile (locked when `lock`) as JSON. RESULT_NOT_FOUND when there is none. */

@@ -16,4 +16,9 @@ char *etag_canonical_text(const json_t *resource, char out[ETAG_LEN]);
 /* The strong ETag of a JSON resource. Returns 0, or -1 when out of memory. */
 int etag_of_resource(const json_t *resource, char out[ETAG_LEN]);
 
+/* Set `etag` on every object of the array `items` that is not a tombstone (`deleted: true`): the
+ * strong ETag of the item as it is, the one a GET of that item sends when it sends the same
+ * document. 0, or -1 when out of memory. */
+int etag_set_on_items(json_t *items);
+
 #endif

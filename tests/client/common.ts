@@ -64,3 +64,14 @@ export function problemText(problem: Schemas['Problem']): string {
   const field: Schemas['FieldError'] | undefined = problem.errors?.[0];
   return field === undefined ? problem.title : `${problem.title}: ${field.message}`;
 }
+
+// What left a list since `updated_since` comes back as a tombstone: an app removes it from the
+// device, and keeps the live items (`items.filter(live)`). Usable on every list with tombstones.
+export function live<T>(item: T | Schemas['Tombstone']): item is T {
+  return (item as { deleted?: unknown }).deleted !== true;
+}
+
+// The ids of the tombstones of a page: what to remove from the device.
+export function gone<T>(items: (T | Schemas['Tombstone'])[]): string[] {
+  return items.filter((item): item is Schemas['Tombstone'] => !live(item)).map((t) => t.id);
+}

@@ -1,7 +1,7 @@
 // The coordinator (desk) app's core journey, typed by the contract: the new queue, triage,
 // suggestions and an offer, the offers' answers, categories in two languages, invitations and
 // the member list. Compiled, never run.
-import { header, idempotencyKey, login, problemText, type Client, type Schemas } from './common';
+import { header, idempotencyKey, live, login, problemText, type Client, type Schemas } from './common';
 
 // Members come back active or, with updated_since, removed (a tombstone): `deleted` tells them apart.
 export function memberRow(member: Schemas['Member']): string {
@@ -47,7 +47,7 @@ export async function coordinatorJourney(baseUrl: string, email: string, passwor
   const queue = await client.GET('/v1/communities/{communityId}/queue', {
     params: { path: { communityId: community.id }, query: { view: 'new' }, header: { 'Accept-Language': 'nl' } },
   });
-  for (const request of queue.data?.items ?? []) lines.push(...(await triageAndOffer(client, community.id, request)));
+  for (const request of (queue.data?.items ?? []).filter(live)) lines.push(...(await triageAndOffer(client, community.id, request)));
 
   // A category: created with both labels, then changed with its ETag.
   const input: Schemas['CategoryInput'] = {

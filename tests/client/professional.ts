@@ -2,7 +2,7 @@
 // updated_since), one case with its ETag, the timeline with notes and signals, actions that I
 // own and change with If-Match, consent, and inviting a colleague of another organisation.
 // Compiled, never run.
-import { header, idempotencyKey, login, problemText, type Client, type Schemas } from './common';
+import { header, idempotencyKey, live, login, problemText, type Client, type Schemas } from './common';
 
 type Case = Schemas['Case'];
 
@@ -81,10 +81,10 @@ export async function professionalJourney(baseUrl: string, email: string, passwo
   const cases = await client.GET('/v1/communities/{communityId}/cases', {
     params: { path: { communityId: community.id }, query: { status: 'open', updated_since: '2026-12-01T00:00:00Z' } },
   });
-  const mine: Case[] = cases.data?.items ?? [];
+  const mine: Case[] = (cases.data?.items ?? []).filter(live);
   for (const c of mine) lines.push(...(await workOnCase(client, community.id, c, me.id)));
 
   const actions = await client.GET('/v1/me/actions', { params: { query: { scope: 'owned', overdue: 'true' } } });
-  for (const action of actions.data?.items ?? []) lines.push(actionLine(action));
+  for (const action of (actions.data?.items ?? []).filter(live)) lines.push(actionLine(action));
   return lines;
 }

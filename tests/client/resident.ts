@@ -1,7 +1,7 @@
 // The resident app's core journey, typed by the contract: log in, pick a kind of help (labels in
 // the resident's language), ask for help once (a retry is safe), follow the request in "my
 // requests", confirm who is coming, and give feedback afterwards. Compiled, never run.
-import { connect, header, idempotencyKey, login, problemText, type Client, type Schemas } from './common';
+import { connect, header, idempotencyKey, live, login, problemText, type Client, type Schemas } from './common';
 
 type HelpRequest = Schemas['HelpRequest'];
 
@@ -79,14 +79,14 @@ export async function residentJourney(baseUrl: string, email: string, password: 
       params: { query: cursor === undefined ? { limit: 50 } : { limit: 50, cursor }, header: { 'Accept-Language': 'nl' } },
     });
     if (page.data === undefined) break;
-    for (const item of page.data.items) rows.push(requestRow(item));
+    for (const item of page.data.items.filter(live)) rows.push(requestRow(item));
     if (page.data.next_cursor === null) break;
     cursor = page.data.next_cursor;
   }
 
   // Confirm the helper once one is matched; then feedback on a done occurrence.
   const mine = await client.GET('/v1/me/help-requests', { params: { query: {} } });
-  for (const item of mine.data?.items ?? []) {
+  for (const item of (mine.data?.items ?? []).filter(live)) {
     if (item.id !== request.id) continue;
     if (item.status === 'matched' && !item.resident_confirmed) {
       const confirmed = await client.POST('/v1/communities/{communityId}/help-requests/{helpRequestId}/actions/{action}', {

@@ -4,7 +4,7 @@
 //
 // Not here yet: answering an offer (acceptOffer, declineOffer) needs the offer's id from the
 // volunteer's own view, which the contract does not give (issue 12, item 1).
-import { header, login, problemText, type Client, type Schemas } from './common';
+import { gone, header, live, login, problemText, type Client, type Schemas } from './common';
 
 type HelpRequest = Schemas['HelpRequest'];
 
@@ -50,14 +50,15 @@ export async function volunteerJourney(baseUrl: string, email: string, password:
   const tasks = await client.GET('/v1/me/tasks', {
     params: { query: { updated_since: '2026-12-01T00:00:00Z' }, header: { 'Accept-Language': 'nl' } },
   });
-  const myTasks: HelpRequest[] = tasks.data?.items ?? [];
+  const myTasks: HelpRequest[] = (tasks.data?.items ?? []).filter(live);
+  for (const id of gone(tasks.data?.items ?? [])) lines.push(`removed ${id}`);
   for (const task of myTasks) lines.push(taskCard(task));
 
   // The board: claim the first request there.
   const board = await client.GET('/v1/communities/{communityId}/board', {
     params: { path: { communityId: community.id }, query: { limit: 20 }, header: { 'Accept-Language': 'nl' } },
   });
-  const open: HelpRequest | undefined = board.data?.items[0];
+  const open: HelpRequest | undefined = (board.data?.items ?? []).filter(live)[0];
   if (open !== undefined) {
     const claimed = await client.POST('/v1/communities/{communityId}/help-requests/{helpRequestId}/claim', {
       params: { path: { communityId: community.id, helpRequestId: open.id }, header: { 'Accept-Language': 'nl' } },

@@ -35,6 +35,7 @@ Suite *auth_guard_suite(void);
 Suite *retries_suite(void);
 Suite *volunteer_app_suite(void);
 Suite *profile_suite(void);
+Suite *sync_suite(void);
 /* Slow; only with CK_RUN_SUITE=faults or NOABER_TEST_FAULTS=1 (make test-faults), see main.c. */
 Suite *faults_suite(void);
 

@@ -286,6 +286,17 @@ SELECT gen_random_uuid(), m.person_id, 'Apparaat ' || k, now() - interval '1 day
        CASE WHEN k = 2 AND random() < 0.3 THEN now() - interval '1 day' END
 FROM memberships m CROSS JOIN generate_series(1, 2) k
 WHERE m.community_id = :'community';
+-- Tombstones (sql/migrations/0015_sync_tombstones.sql): a year of things leaving people's lists,
+-- 30,000 rows over 5,000 members, every tenth row one of the demo accounts'.
+WITH p AS (SELECT row_number() OVER (ORDER BY person_id) AS n, person_id FROM memberships
+           WHERE community_id = :'community')
+INSERT INTO sync_tombstones (person_id, kind, item_id, community_id, removed_at)
+SELECT CASE g % 40 WHEN 0 THEN :'volunteer'::uuid WHEN 10 THEN :'professional'::uuid
+                   WHEN 20 THEN :'coordinator'::uuid WHEN 30 THEN :'resident'::uuid ELSE p.person_id END,
+       (ARRAY['request', 'task', 'case', 'action_owned', 'action_led'])[1 + (g / 7) % 5], gen_random_uuid(), :'community',
+       now() - interval '17 minutes' * g
+FROM generate_series(1, 30000) g JOIN p ON p.n = 1 + g % 5000;
+
 INSERT INTO sessions (id, person_id, device_name, expires_at)
 VALUES ('00000000-0000-4000-8000-0000000e0101', :'coordinator', 'Plans', now() + interval '30 days'),
        ('00000000-0000-4000-8000-0000000e0102', :'volunteer', 'Plans', now() + interval '30 days'),

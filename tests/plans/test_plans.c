@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../../src/db/db.h"
 #include "../../src/members.h"
@@ -83,6 +84,9 @@
 #define AFTER_TS "@after_ts"
 #define AFTER_ID "@after_id"
 #define FIRST_PAGE SINCE, AFTER_TS, AFTER_ID, LIMIT
+/* A first page with updated_since (a week before the seed's newest tombstones): the lists then
+ * merge the caller's tombstones (sql/migrations/0015_sync_tombstones.sql). */
+#define SYNC_PAGE "@week_ago", AFTER_TS, AFTER_ID, LIMIT
 
 #define MAX_PARAMS 10
 /* A Seq Scan of a relation with more rows than this fails. */
@@ -150,6 +154,12 @@ struct probe {
       S("case_my_actions_led", NULL, role, ME, 6, person, NULL, FIRST_PAGE),                                           \
       S("tl_my_signals", NULL, role, ME, 4, person, AFTER_TS, AFTER_ID, LIMIT),                                        \
       S("case_page", NULL, role, COMMUNITY, 7, ANNA, "open", person, FIRST_PAGE),                                      \
+      S("case_page", "updated_since", role, COMMUNITY, 7, ANNA, "open", person, SYNC_PAGE),                            \
+      S("hr_tasks", "updated_since", role, ME, 8, NULL, "false", person, DAYS, SYNC_PAGE),                             \
+      S("hr_mine", "updated_since", role, ME, 8, NULL, "false", person, DAYS, SYNC_PAGE),                              \
+      S("case_my_actions_owned", "updated_since", role, ME, 6, person, NULL, SYNC_PAGE),                               \
+      S("case_my_actions_led", "updated_since", role, ME, 6, person, NULL, SYNC_PAGE),                                 \
+      S("sync_token", NULL, role, ME, 0, NULL), S("sync_token", NULL, role, COMMUNITY, 0, NULL),                       \
       F("case_viewer", NULL, role, 3, ANNA, C_CONSENT, person)
 
 static const struct probe probes[] = {
@@ -206,6 +216,13 @@ static const struct probe probes[] = {
     S("hr_visible", NULL, "resident", COMMUNITY, 5, ANNA, "false", RESIDENT, DAYS, R_MATCHED),
     S("hr_board", NULL, "volunteer", COMMUNITY, 8, ANNA, "false", VOLUNTEER, DAYS, FIRST_PAGE),
     S("hr_queue_new", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
+    S("hr_queue_new", "updated_since", "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE),
+    S("hr_queue_unconfirmed", "updated_since", "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE),
+    S("hr_page_open", "submitted, updated_since", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS,
+      SYNC_PAGE, "submitted"),
+    S("hr_page_done", "updated_since", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE, "done"),
+    S("hr_page_closed", "cancelled, updated_since", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS,
+      SYNC_PAGE, "cancelled"),
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
@@ -248,6 +265,12 @@ static const struct probe probes[] = {
     S("case_actions", "consent", "professional", COMMUNITY, 4, ANNA, C_CONSENT, PROFESSIONAL, "true"),
     S("case_actions", "no consent", "professional", COMMUNITY, 4, ANNA, C_NO_CONSENT, PROFESSIONAL, "false"),
     S("case_actions", NULL, "guest", COMMUNITY, 4, ANNA, C_CONSENT, GUEST, "true"),
+    /* One action (GET .../actions/{id}): $3 caller, $4 sees all, $5 the action (none known: a miss
+     * costs what a hit does). */
+    S("case_action_get", NULL, "coordinator", COMMUNITY, 5, ANNA, C_CONSENT, COORDINATOR, "true", R_BOARD),
+    S("case_action_get", "no consent", "professional", COMMUNITY, 5, ANNA, C_NO_CONSENT, PROFESSIONAL, "false",
+      R_BOARD),
+    S("case_action_get", NULL, "volunteer", COMMUNITY, 5, ANNA, C_CONSENT, VOLUNTEER, "true", R_BOARD),
     /* Who may be a consent grantee, whether the subject herself consented to a representative,
      * the subject of a case a refused request named (access log), and the subject's log page. */
     S("case_consent_grantee", NULL, "resident", COMMUNITY, 3, ANNA, C_CONSENT, VOLUNTEER),
@@ -633,9 +656,18 @@ static int learn(PGconn *pg) {
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   snprintf(limit, sizeof limit, "%d", PAGE_DEFAULT_LIMIT + 1);
   const struct page_request first_page = {.limit = PAGE_DEFAULT_LIMIT};
-  static const char *const placeholders[] = {DAYS, LIMIT, SINCE, AFTER_TS, AFTER_ID};
-  const char *resolved[] = {days, limit, paging_param_since(&first_page), paging_param_after_ts(&first_page),
-                            paging_param_after_id(&first_page)};
+  static const char *const placeholders[] = {DAYS, LIMIT, SINCE, AFTER_TS, AFTER_ID, "@week_ago"};
+  char week_ago[32];
+  time_t then = time(NULL) - 7 * 24 * 3600;
+  struct tm then_utc;
+  if (gmtime_r(&then, &then_utc) == NULL || strftime(week_ago, sizeof week_ago, "%Y-%m-%dT%H:%M:%SZ", &then_utc) == 0)
+    return -1;
+  const char *resolved[] = {days,
+                            limit,
+                            paging_param_since(&first_page),
+                            paging_param_after_ts(&first_page),
+                            paging_param_after_id(&first_page),
+                            week_ago};
   for (size_t i = 0; i < PROBE_COUNT; i++) {
     const struct probe *p = &probes[i];
     char *target = NULL;

@@ -191,6 +191,28 @@ START_TEST(test_if_match_precondition) {
 }
 END_TEST
 
+/* A list item's etag is the ETag of the item as it was, so it equals the one its GET sends for the
+ * same document; tombstones and non-objects get none. */
+START_TEST(test_etag_set_on_items) {
+  json_t *items = json_loads(
+      "[{\"id\": \"a\", \"n\": 1}, {\"id\": \"b\", \"deleted\": true}, "
+      "{\"id\": \"c\", \"deleted\": false}, 7]",
+      0, NULL);
+  ck_assert_ptr_nonnull(items);
+  char first[ETAG_LEN], third[ETAG_LEN];
+  ck_assert_int_eq(etag_of_resource(json_array_get(items, 0), first), 0);
+  ck_assert_int_eq(etag_of_resource(json_array_get(items, 2), third), 0);
+  ck_assert_int_eq(etag_set_on_items(items), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "etag")), first);
+  ck_assert_ptr_null(json_object_get(json_array_get(items, 1), "etag"));
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "etag")), third);
+  ck_assert_uint_eq(json_object_size(json_array_get(items, 1)), 2);
+  /* Not a list: nothing to do. */
+  ck_assert_int_eq(etag_set_on_items(NULL), 0);
+  json_decref(items);
+}
+END_TEST
+
 START_TEST(test_sha256_known_vectors) {
   char hex[DIGEST_HEX_LEN];
   digest_sha256_hex("abc", hex);
@@ -245,6 +267,7 @@ Suite *etag_suite(void) {
   tcase_add_test(etag, test_header_matches_null);
   tcase_add_test(etag, test_header_matches_computed_etag);
   tcase_add_test(etag, test_if_match_precondition);
+  tcase_add_test(etag, test_etag_set_on_items);
   suite_add_tcase(s, etag);
   TCase *digest = tcase_create("digest");
   tcase_add_test(digest, test_sha256_known_vectors);
