@@ -206,7 +206,7 @@ enum result handle_occurrence_release(struct api_request *ar) {
   if (id == NULL || occurrence_id == NULL) return RESULT_NOT_FOUND;
   json_t *out = NULL;
   enum result r = help_requests_release(ar->db, &ar->actor, id, occurrence_id, ar->body, &out, &ar->info);
-  return api_answer(ar, r, out, 0);
+  return api_answer_labelled(ar, r, out, 0, "occurrence");
 }
 
 enum result handle_occurrence_feedback(struct api_request *ar) {
