@@ -20,7 +20,7 @@ static Suite *(*const suites[])(void) = {
     cases_actions_suite,    cases_consent_suite, cases_access_suite,  cases_timeline_suite,
     cases_guests_suite,     cases_led_suite,     limits_suite,        resilience_suite,
     boundaries_suite,       edge_suite,          auth_guard_suite,    cases_leaks_suite,
-    retries_suite,          volunteer_app_suite,
+    retries_suite,          volunteer_app_suite, journeys_suite,
 };
 
 int main(void) {

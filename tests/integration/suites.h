@@ -34,6 +34,7 @@ Suite *edge_suite(void);
 Suite *auth_guard_suite(void);
 Suite *retries_suite(void);
 Suite *volunteer_app_suite(void);
+Suite *journeys_suite(void);
 /* Slow; only with CK_RUN_SUITE=faults or NOABER_TEST_FAULTS=1 (make test-faults), see main.c. */
 Suite *faults_suite(void);
 
