@@ -197,7 +197,10 @@ static void label_document(json_t *document, const char *kind, const char *langu
   const char *label = language_label(language, kind, status);
   if (label != NULL) json_object_set_new(document, "status_label", json_string(label));
   if (strcmp(kind, "help_request") != 0) return;
-  const char *next_step = language_next_step(language, kind, status);
+  /* Matched and confirmed by the resident: the helper is coming, nothing is asked of her. */
+  int confirmed =
+      status != NULL && strcmp(status, "matched") == 0 && json_is_true(json_object_get(document, "resident_confirmed"));
+  const char *next_step = language_next_step(language, kind, confirmed ? "matched_confirmed" : status);
   if (next_step != NULL) json_object_set_new(document, "next_step", json_string(next_step));
   size_t i;
   json_t *occurrence;

@@ -1,9 +1,7 @@
-// The volunteer app's core journey, typed by the contract: keep one's own profile, see one's
-// tasks, claim a request from the board, and complete an occurrence after the visit. Every id
-// comes from the volunteer's own responses. Compiled, never run.
-//
-// Not here yet: answering an offer (acceptOffer, declineOffer) needs the offer's id from the
-// volunteer's own view, which the contract does not give (issue 12, item 1).
+// The volunteer app's core journey, typed by the contract: keep one's own profile, answer the
+// offers made to her, see one's tasks, claim a request from the board, step back from one she
+// cannot do, and complete an occurrence after the visit. Every id comes from the volunteer's own
+// responses. Compiled, never run.
 import { gone, header, live, login, problemText, type Client, type Schemas } from './common';
 
 type HelpRequest = Schemas['HelpRequest'];
@@ -46,6 +44,19 @@ export async function volunteerJourney(baseUrl: string, email: string, password:
   const profile = await keepProfile(client, community.id, me.id);
   const lines: string[] = [`${profile.display_name}: ${profile.certificate === null ? 'no VOG yet' : profile.certificate.valid_until}`];
 
+  // The offers made to me: accept the first pending one, retry-safe with an Idempotency-Key.
+  const offers = await client.GET('/v1/me/offers', { params: { header: { 'Accept-Language': 'nl' } } });
+  const pending: Schemas['MyOffer'] | undefined = (offers.data?.items ?? []).find((o) => o.status === 'pending');
+  if (pending !== undefined) {
+    const answered = await client.POST('/v1/communities/{communityId}/offers/{offerId}/accept', {
+      params: {
+        path: { communityId: pending.community_id, offerId: pending.id },
+        header: { 'Idempotency-Key': `accept-${pending.id}` },
+      },
+    });
+    lines.push(answered.data !== undefined ? `${answered.data.status} ${pending.request_id}` : problemText(answered.error));
+  }
+
   // My tasks (offline copy kept up to date with updated_since).
   const tasks = await client.GET('/v1/me/tasks', {
     params: { query: { updated_since: '2026-12-01T00:00:00Z' }, header: { 'Accept-Language': 'nl' } },
@@ -65,6 +76,18 @@ export async function volunteerJourney(baseUrl: string, email: string, password:
     });
     if (claimed.data !== undefined) lines.push(taskCard(claimed.data));
     else lines.push(problemText(claimed.error));
+  }
+
+  // I cannot come after all: step back from the first task still to come, with a reason.
+  const later = myTasks.find((t) => t.occurrences.some((o) => o.status === 'matched' && o.volunteer_id === me.id));
+  const laterOccurrence = later?.occurrences.find((o) => o.status === 'matched' && o.volunteer_id === me.id);
+  if (later !== undefined && laterOccurrence !== undefined) {
+    const input: Schemas['ReleaseOccurrenceInput'] = { reason: 'Ik ben ziek' };
+    const released = await client.POST(
+      '/v1/communities/{communityId}/help-requests/{helpRequestId}/occurrences/{occurrenceId}/release',
+      { params: { path: { communityId: community.id, helpRequestId: later.id, occurrenceId: laterOccurrence.id } }, body: input },
+    );
+    lines.push(released.data !== undefined ? `${released.data.status_label ?? released.data.status}` : problemText(released.error));
   }
 
   // After the visit: complete my occurrence with the hours spent (the note is optional).

@@ -9,7 +9,7 @@
  *   a test cannot wait days until the help was given;
  * - the shared helpers of test_desk.h / test_cases.h build paths in the fixture's fx.anna: each
  *   seat first reads its community from its own /v1/me and checks it is that one.
- * Where the API makes a step impossible from a seat, the journey stops with a FINDING comment.
+ * Each step is one the app can take from what its own answers gave it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,14 +254,18 @@ START_TEST(resident_is_invited_asks_for_help_and_is_helped) {
   char one[240];
   in_community(one, sizeof one, community, "/help-requests/");
   strncat(one, req, sizeof one - strlen(one) - 1);
-  if (created_etag == NULL) {
-    /* FINDING: the 201 of POST /help-requests carries no ETag (issue 12 item 5); the app
-     * needs a GET first. */
-    http_get(&r, one, bep.access);
-    assert_status(&r, 200);
-    created_etag = strdup(http_header(&r, "ETag"));
-    http_response_free(&r);
-  }
+  ck_assert_msg(created_etag != NULL, "the 201 of her new request has no ETag");
+  /* she changes it while no helper is sought yet, with the ETag of the 201 */
+  char if_match[160];
+  snprintf(if_match, sizeof if_match, "If-Match: %s", created_etag);
+  http_call_h(&r, "PATCH", one, bep.access, json_pack("{s:s}", "description", "Boodschappen en de apotheek"),
+              (const char *[]){if_match, NULL});
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "description"), "Boodschappen en de apotheek");
+  ck_assert_msg(http_header(&r, "ETag") != NULL, "the change has no ETag");
+  free(created_etag);
+  created_etag = strdup(http_header(&r, "ETag"));
+  http_response_free(&r);
   const char *unchanged[] = {NULL, NULL};
   char inm[160];
   snprintf(inm, sizeof inm, "If-None-Match: %s", created_etag);
@@ -308,11 +312,12 @@ START_TEST(resident_is_invited_asks_for_help_and_is_helped) {
   assert_status(&r, 200);
   ck_assert(json_is_true(json_object_get(r.json, "resident_confirmed")));
   http_response_free(&r);
-  /* FINDING: once she confirmed, next_step still reads "let us know whether you are happy for
-   * this person to come" (one sentence per status, none for matched and confirmed), and her
-   * request gives no way to call the helper (no helper phone; issue 12 item 2). Her edit of a
-   * request before it is matched (PATCH .../help-requests/{id} with If-Match, item 2) does not
-   * exist on this base either: extend the journey when they are merged. */
+  /* confirmed: what happens next changes, and she can call her helper */
+  now = my_request(bep.access, req, "nl");
+  ck_assert_msg(strstr(jstr(now, "next_step"), "afgesproken tijd") != NULL, "%s", jstr(now, "next_step"));
+  ck_assert_msg(jstr(now, "helper.first_name") != NULL, "no helper's first name once confirmed");
+  ck_assert(json_object_get(json_object_get(now, "helper"), "phone") != NULL);
+  json_decref(now);
 
   /* the visit: it began (exception: occurrence_begin, see the top), the helper reports it
    * done with the occurrence of her own task */
@@ -618,9 +623,12 @@ START_TEST(professional_joins_a_case_leads_it_and_answers_a_signal) {
   assert_status(&r, 304);
   http_response_free(&r);
 
-  /* FINDING: getCase, updateCaseAction and the other case routes do not declare
-   * Accept-Language, so within the contract the professional's app gets the labels of cases
-   * and actions in Dutch only; they are checked to be there, not in English. */
+  /* her app reads English: the case's label follows Accept-Language */
+  http_call_h(&r, "GET", one, pro.access, NULL, (const char *[]){"Accept-Language: en", NULL});
+  assert_status(&r, 200);
+  ck_assert_str_eq(jstr(r.json, "status_label"), "Ongoing");
+  ck_assert_str_eq(http_header(&r, "Content-Language"), "en");
+  http_response_free(&r);
 
   /* she takes over as lead: the lead (the desk) hands over to her, she cannot take it herself */
   lead_post(&r, pro.access, case_id, me, "Ik neem het over");
@@ -659,9 +667,13 @@ START_TEST(professional_joins_a_case_leads_it_and_answers_a_signal) {
   action_patch(&r, pro.access, case_id, action, json_pack("{s:s}", "status", "done"), etag);
   assert_problem(&r, 412, NULL);
   http_response_free(&r);
-  /* FINDING: there is no GET for one case action and list items carry no etag (issue 12 item
-   * 5): after a 412 (someone else changed it), the owner can get a fresh ETag only by guessing
-   * with If-Match: *. Here she still holds the ETag of her own last 200. */
+  /* after a 412 her app reads the action again for its ETag */
+  char action_one[300];
+  snprintf(action_one, sizeof action_one, "%s/actions/%s", one, action);
+  http_get(&r, action_one, pro.access);
+  assert_status(&r, 200);
+  ck_assert_str_eq(http_header(&r, "ETag"), etag2);
+  http_response_free(&r);
   action_patch(&r, pro.access, case_id, action, json_pack("{s:s}", "status", "done"), etag2);
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "status"), "done");

@@ -114,6 +114,8 @@ START_TEST(labels_every_status) {
       ck_assert_msg(language_next_step(languages[l], "help_request", kinds[0].statuses[s]) != NULL, "%s %s",
                     languages[l], kinds[0].statuses[s]);
   ck_assert_str_eq(language_label("nl", "help_request", "matched"), "Helper gevonden");
+  for (size_t l = 0; l < 2; l++)
+    ck_assert_ptr_nonnull(language_next_step(languages[l], "help_request", "matched_confirmed"));
   ck_assert_ptr_null(language_label("nl", "help_request", "unknown"));
   unload();
 }
