@@ -344,7 +344,7 @@ START_TEST(volunteer_steps_back_before_the_start) {
   occurrence_begin(occ);
   release(&r, other.tokens.access, id, occ, "Ik sta in de file");
   assert_conflict_state(&r, "matched");
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "already started") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(jstr(r.json, "detail"), "al begonnen") != NULL, "%s", r.body);
   http_response_free(&r);
 
   free(occ);
