@@ -162,7 +162,9 @@ static enum result translate_reasons(struct api_request *ar, json_t *suggestions
   size_t i;
   json_t *item;
   json_array_foreach(json_object_get(suggestions, "items"), i, item) {
-    char *reason = language_reason(ar->language, json_string_value(json_object_get(item, "reason")));
+    const char *english = json_string_value(json_object_get(item, "reason"));
+    if (english == NULL) continue;
+    char *reason = language_reason(ar->language, english);
     if (reason == NULL || json_object_set_new(item, "reason", json_string(reason)) != 0) {
       o_free(reason);
       return RESULT_ERROR;
