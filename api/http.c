@@ -202,6 +202,12 @@ static void label_document(json_t *document, const char *kind, const char *langu
       status != NULL && strcmp(status, "matched") == 0 && json_is_true(json_object_get(document, "resident_confirmed"));
   const char *next_step = language_next_step(language, kind, confirmed ? "matched_confirmed" : status);
   if (next_step != NULL) json_object_set_new(document, "next_step", json_string(next_step));
+  /* Entered while the desk was closed and not yet looked at: when the desk will answer. */
+  const char *answer_day = json_string_value(json_object_get(document, "expected_answer_day"));
+  const char *answer = status != NULL && strcmp(status, "submitted") == 0
+                           ? language_label(language, "expected_answer", answer_day)
+                           : NULL;
+  if (answer != NULL) json_object_set_new(document, "expected_answer_label", json_string(answer));
   size_t i;
   json_t *occurrence;
   json_array_foreach(json_object_get(document, "occurrences"), i, occurrence)

@@ -66,6 +66,8 @@ const struct route api_routes[] = {
      COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
     {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/actions/:action", handle_help_request_action,
      COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
+    {"POST", "/v1/communities/:communityId/help-requests/:helpRequestId/handler", handle_help_request_handler,
+     COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId/suggestions", handle_help_request_suggestions,
      COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId/offers", handle_help_request_offers, COMMUNITY,
@@ -86,6 +88,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/communities/:communityId/helpers", handle_helpers_get, COMMUNITY, NULL, NULL},
     {"PUT", "/v1/communities/:communityId/helpers", handle_helpers_put, COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/queue", handle_queue, COMMUNITY, NULL, NULL},
+    {"GET", "/v1/communities/:communityId/desk-hours", handle_desk_hours_get, COMMUNITY, NULL, NULL},
+    {"PUT", "/v1/communities/:communityId/desk-hours", handle_desk_hours_put, COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
 
 #define CASE "/v1/communities/:communityId/cases/:caseId"
     {"POST", "/v1/communities/:communityId/cases", handle_case_create, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT,

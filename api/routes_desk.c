@@ -3,8 +3,10 @@
 #include <strings.h>
 
 #include "../src/categories.h"
+#include "../src/desk_hours.h"
 #include "../src/help_request_actions.h"
 #include "../src/help_request_create.h"
+#include "../src/help_request_handler.h"
 #include "../src/help_requests.h"
 #include "../src/matching.h"
 #include "../src/occurrences.h"
@@ -157,6 +159,26 @@ enum result handle_help_request_action(struct api_request *ar) {
   return api_answer_labelled(ar, r, request, 1, "help_request");
 }
 
+enum result handle_help_request_handler(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *request = NULL;
+  enum result r = help_request_handler_assign(ar->db, &ar->actor, id, ar->body, api_if_match(ar), &request, &ar->info);
+  return api_answer_labelled(ar, r, request, 1, "help_request");
+}
+
+enum result handle_desk_hours_get(struct api_request *ar) {
+  json_t *out = NULL;
+  enum result r = desk_hours_get(ar->db, &ar->actor, &out, &ar->info);
+  return api_answer(ar, r, out, 1);
+}
+
+enum result handle_desk_hours_put(struct api_request *ar) {
+  json_t *out = NULL;
+  enum result r = desk_hours_put(ar->db, &ar->actor, ar->body, api_if_match(ar), &out, &ar->info);
+  return api_answer(ar, r, out, 1);
+}
+
 /* Each suggestion's reason in the caller's language. */
 static enum result translate_reasons(struct api_request *ar, json_t *suggestions) {
   size_t i;
@@ -250,13 +272,14 @@ enum result handle_board(struct api_request *ar) {
 }
 
 enum result handle_queue(struct api_request *ar) {
-  const char *view = api_query(ar, "view");
+  const char *view = api_query(ar, "view"), *handler = api_query(ar, "handler");
   help_requests_queue_view(view, &ar->info);
+  help_requests_queue_handler(handler, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, &page, &out, &ar->info);
+  if (r == RESULT_OK) r = help_requests_queue(ar->db, &ar->actor, view, handler, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer_list(ar, r, out, "help_request");
 }

@@ -8,6 +8,7 @@
 
 #include "categories.h"
 #include "fields.h"
+#include "help_request_handler.h"
 #include "help_request_row.h"
 #include "help_requests.h"
 #include "support/validate.h"
@@ -19,8 +20,11 @@ static const struct db_statement statements[] = {
     {"hr_insert",
      "INSERT INTO help_requests (community_id, category_id, resident_id, entered_by, description, starts_at, "
      "ends_at, needed_by, recurrence, recurrence_until, place_address, place_lat, place_lon, in_home, urgency, "
-     "status, referral_name, referral_contact) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::recurrence_frequency, "
-     "$10::date, $11, $12, $13, $14, $15::help_urgency, $16::help_status, $17, $18) RETURNING id"},
+     "status, referral_name, referral_contact, expected_answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+     "$9::recurrence_frequency, $10::date, $11, $12, $13, $14, $15::help_urgency, $16::help_status, $17, $18, "
+     /* Entered while the desk is closed: when it opens next (sql/functions/desk_hours.sql). */
+     "(SELECT desk_next_opening(d.slots, d.closed_dates, now()) FROM desk_hours d WHERE d.community_id = $1)) "
+     "RETURNING id"},
     /* One occurrence, or one per interval from the first window up to the end date (at most 60),
      * each at the first one's wall time in the request's time zone: a weekly 10:00 visit stays at
      * 10:00 when the clocks change (sql/migrations/0016_profile.sql). */
@@ -72,6 +76,7 @@ enum {
   NEW_IN_HOME,
   NEW_URGENCY,
   NEW_RECORD_REFERRAL,
+  NEW_HANDLER,
   NEW_FIELDS
 };
 static const struct field_rule new_request_fields[] = {
@@ -88,6 +93,7 @@ static const struct field_rule new_request_fields[] = {
     [NEW_URGENCY] = {"urgency", FIELD_ENUM, FIELD_REQUIRED, 0, 0, urgencies, "invalid", "low, normal or high"},
     [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type",
                              "must be true or false"},
+    [NEW_HANDLER] = {"handler_id", FIELD_UUID, FIELD_NULL_INVALID, 0, 0, NULL, "invalid", "a coordinator's person id"},
     [NEW_FIELDS] = {NULL},
 };
 
@@ -211,6 +217,14 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     info->detail = "only a coordinator records a referral";
     return RESULT_FORBIDDEN;
   }
+  /* Who handles it: the desk member who enters it, or the coordinator she names; a request the
+   * resident enters herself waits for the desk to take it. */
+  const char *handler_id = v[NEW_HANDLER].text;
+  if (handler_id != NULL && !actor_manages(actor)) {
+    info->detail = "only the desk decides who handles a request";
+    return RESULT_FORBIDDEN;
+  }
+  if (handler_id == NULL && actor_manages(actor)) handler_id = actor->person_id;
   PGresult *res = NULL;
   const char *member[2] = {actor->community_id, resident_id};
   enum result r = result_from_db(db_query(conn, "hr_resident_roles", 2, member, &res), info);
@@ -219,6 +233,8 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
     r = RESULT_INVALID;
   }
   PQclear(res);
+  if (r == RESULT_OK && v[NEW_HANDLER].text != NULL)
+    r = help_request_handler_check(conn, actor, handler_id, "handler_id", info);
   if (r != RESULT_OK) return r;
 
   struct category_rules rules;
@@ -277,6 +293,7 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   if (r == RESULT_OK)
     r = help_request_record_transition(conn, actor, id, NULL, "submitted", on_behalf ? "entered_by_desk" : "submit",
                                        NULL, info);
+  if (r == RESULT_OK && handler_id != NULL) r = help_request_handler_record(conn, actor, id, handler_id, info);
   if (r == RESULT_OK && referred)
     r = help_request_record_transition(conn, actor, id, "submitted", "referred", "refer", policy_rule_message(rule),
                                        info);

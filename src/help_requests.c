@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "support/validate.h"
 #include "volunteers.h"
 
 /* The statements' parameters: $1 community (NULL on /v1/me lists), $2 the caller coordinates it,
@@ -35,6 +36,12 @@ _Static_assert(PAGE_MAX_LIMIT + 1 == 101, "the list statements below fetch at mo
   "WHERE h.community_id = $1 AND $2::bool AND $5::timestamptz > '-infinity'::timestamptz "                             \
   "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "                         \
   "AND " not_in_view " ORDER BY h.updated_at, h.id LIMIT 101)) x ORDER BY x.updated_at, x.id LIMIT $8"
+
+/* The queue's handler filter: $9 the handler (NULL: anyone's), $10 only those nobody handles
+ * (sql/migrations/0022). A filter on the rows the status index gives, so each queue statement
+ * still reads its status index. */
+#define HANDLER_MATCHES                                                                                                \
+  "($9::uuid IS NULL OR h.handler_id IS NOT DISTINCT FROM $9::uuid) AND (NOT $10::bool OR h.handler_id IS NULL)"
 
 static const struct db_statement statements[] = {
     /* The desk: every request, or those in one status ($9). */
@@ -83,27 +90,31 @@ static const struct db_statement statements[] = {
      "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
      "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
-     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' AND " HANDLER_MATCHES " "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
-         "NOT h.status = 'submitted'")},
+         "NOT (h.status = 'submitted' AND " HANDLER_MATCHES ")")},
     {"hr_queue_unconfirmed",
      "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
      "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'matched' AND NOT h.resident_confirmed "
+     "AND " HANDLER_MATCHES " "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
-         "NOT (h.status = 'matched' AND NOT h.resident_confirmed)")},
+         "NOT (h.status = 'matched' AND NOT h.resident_confirmed AND " HANDLER_MATCHES ")")},
     /* Due within a day, waiting for a volunteer for three days, or its helper stepped back
-     * (sql/migrations/0014). */
+     * (sql/migrations/0014). A request entered while the desk was closed waits from the desk's
+     * next opening, not from its entry (expected_answer_by, sql/migrations/0022; GREATEST skips
+     * a NULL). */
     {"hr_queue_needs_attention",
      "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
      "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status IN ('submitted', 'triaged', 'offered') "
      "AND (COALESCE(h.needed_by, h.starts_at) < now() + interval '24 hours' "
-     "OR (h.status IN ('triaged', 'offered') AND h.status_changed_at < now() - interval '3 days') "
-     "OR h.stepped_back_at IS NOT NULL) "
+     "OR (h.status IN ('triaged', 'offered') "
+     "AND GREATEST(h.status_changed_at, h.expected_answer_by) < now() - interval '3 days') "
+     "OR h.stepped_back_at IS NOT NULL) AND " HANDLER_MATCHES " "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* /v1/me lists: row-level security scopes them to the person's communities. With an
@@ -203,14 +214,29 @@ enum result help_requests_board(struct db_conn *conn, const struct actor *actor,
   return page_of(conn, "hr_board", 8, actor->community_id, 0, actor->person_id, page, NULL, out, info);
 }
 
-enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view,
+int help_requests_queue_handler(const char *handler, struct result_info *info) {
+  if (handler == NULL || strcmp(handler, "me") == 0 || strcmp(handler, "none") == 0 || valid_uuid(handler)) return 0;
+  result_field_error(info, "handler", "invalid", "me, none or a coordinator's person id");
+  return -1;
+}
+
+enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view, const char *handler,
                                 const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   const char *statement = strcmp(view, "new") == 0           ? "hr_queue_new"
                           : strcmp(view, "unconfirmed") == 0 ? "hr_queue_unconfirmed"
                                                              : "hr_queue_needs_attention";
-  return page_of(conn, statement, 8, actor->community_id, 1, actor->person_id, page, NULL, out, info);
+  int nobody = handler != NULL && strcmp(handler, "none") == 0;
+  const char *handler_id = handler == NULL || nobody ? NULL : strcmp(handler, "me") == 0 ? actor->person_id : handler;
+  char days[16];
+  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
+  const char *params[10] = {actor->community_id,         "true",
+                            actor->person_id,            days,
+                            paging_param_since(page),    paging_param_after_ts(page),
+                            paging_param_after_id(page), paging_param_fetch(page),
+                            handler_id,                  nobody ? "true" : "false"};
+  return documents_sync_page(conn, statement, 10, params, page, "updated_at", "id", out, info);
 }
 
 enum result help_requests_mine(struct db_conn *conn, const char *person_id, const struct page_request *page,

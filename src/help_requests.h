@@ -27,17 +27,21 @@ int help_requests_register_statements(void);
  * error. */
 int help_requests_status_filter(const char *status, struct result_info *info);
 int help_requests_queue_view(const char *view, struct result_info *info);
+/* Whether the queue's `handler` filter (may be NULL: anyone's) is me, none or a person id. 0, or
+ * -1 after adding a field error. */
+int help_requests_queue_handler(const char *handler, struct result_info *info);
 /* Pages of requests, each as help_requests_get() shows it, in the paging envelope
  * (paging_envelope, by updated_at and id).
  * help_requests_list: GET /help-requests; the desk sees every request, or those in `status`
  * (may be NULL; checked by help_requests_status_filter()), anyone else what they may see.
  * help_requests_board: what a volunteer may claim. help_requests_queue: the coordinator's queue
- * in `view` (checked by help_requests_queue_view()). */
+ * in `view` (checked by help_requests_queue_view()), of those `handler` handles (checked by
+ * help_requests_queue_handler(): "me", "none" or a person id; NULL for anyone's). */
 enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
                                const struct page_request *page, json_t **out, struct result_info *info);
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                                 json_t **out, struct result_info *info);
-enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view,
+enum result help_requests_queue(struct db_conn *conn, const struct actor *actor, const char *view, const char *handler,
                                 const struct page_request *page, json_t **out, struct result_info *info);
 /* Across communities (row-level security scopes them to the person's): the resident's own
  * requests, and the volunteer's open tasks and offers. Cannot be forbidden. */

@@ -153,6 +153,14 @@ int seed_demo(PGconn *pg) {
               "CASE WHEN $6 IS NOT NULL THEN now() END ON CONFLICT DO NOTHING",
               6, params) == 0;
   }
+  /* Anna Zorgt's desk is open two mornings a week (sql/migrations/0022_desk_hours.sql). */
+  const char *anna[1] = {ANNA};
+  ok = ok && set_context(pg, ANNA, "") == 0 &&
+       exec(pg,
+            "INSERT INTO desk_hours (community_id, slots) VALUES ($1, '[{\"day\": \"tuesday\", \"opens\": \"09:00\", "
+            "\"closes\": \"12:00\"}, {\"day\": \"thursday\", \"opens\": \"09:00\", \"closes\": \"12:00\"}]') "
+            "ON CONFLICT DO NOTHING",
+            1, anna) == 0;
   /* Phone numbers from a range that reaches nobody, shown to the matched volunteer only; in E.164,
    * as the API stores every number (src/phone.h). */
   for (size_t i = 0; ok && i < COUNT(people); i++) {

@@ -11,9 +11,11 @@
 #include "cases.h"
 #include "categories.h"
 #include "db/migrate.h"
+#include "desk_hours.h"
 #include "documents.h"
 #include "help_request_actions.h"
 #include "help_request_create.h"
+#include "help_request_handler.h"
 #include "help_request_row.h"
 #include "help_requests.h"
 #include "idempotency.h"
@@ -44,6 +46,8 @@ static const register_fn modules[] = {
     help_request_create_register_statements,
     help_request_row_register_statements,
     help_request_actions_register_statements,
+    help_request_handler_register_statements,
+    desk_hours_register_statements,
     offers_register_statements,
     occurrences_register_statements,
     matching_register_statements,

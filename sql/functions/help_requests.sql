@@ -71,6 +71,20 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'id', h.id, 'community_id', h.community_id, 'category_id', h.category_id,
            'description', h.description, 'resident_id', h.resident_id, 'resident_name', rp.display_name,
            'entered_by', h.entered_by,
+           -- Who at the desk handles it, and who did before (0022): for the desk only.
+           'handler', CASE WHEN p_manages THEN (SELECT json_build_object('id', hp.id, 'display_name', hp.display_name)
+                                                  FROM persons hp WHERE hp.id = h.handler_id) END,
+           'handler_history', CASE WHEN p_manages
+                                   THEN (SELECT COALESCE(json_agg(json_build_object(
+                                                  'handler_id', hh.handler_id, 'actor_id', hh.actor_id,
+                                                  'at', api_ts(hh.at)) ORDER BY hh.at), '[]')
+                                           FROM help_request_handlers hh
+                                          WHERE hh.community_id = h.community_id AND hh.request_id = h.id) END,
+           -- Entered while the desk was closed: when it opens again (0022), and that day in
+           -- Amsterdam for the resident's label (api/http.c). For the desk and the resident.
+           'expected_answer_by', CASE WHEN p_manages OR h.resident_id = p_viewer THEN api_ts(h.expected_answer_by) END,
+           'expected_answer_day', CASE WHEN p_manages OR h.resident_id = p_viewer
+                                       THEN desk_local_day(h.expected_answer_by) END,
            'when', json_build_object('starts_at', api_ts(h.starts_at), 'ends_at', api_ts(h.ends_at),
                                      'needed_by', api_ts(h.needed_by)),
            'recurrence', CASE WHEN h.recurrence IS NULL THEN NULL
