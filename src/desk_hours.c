@@ -102,9 +102,7 @@ json_t *desk_hours_check_slots(json_t *slots, struct result_info *info) {
   return sorted;
 }
 
-static int by_text(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+static int by_text(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /* The closed dates, checked, as a new sorted JSON array, or NULL after an error. */
 static json_t *check_closed_dates(json_t *dates, struct result_info *info) {

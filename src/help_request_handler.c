@@ -50,8 +50,7 @@ static const struct field_rule assign_fields[] = {
 };
 
 enum result help_request_handler_assign(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                                        const struct precondition *if_match, json_t **out,
-                                        struct result_info *info) {
+                                        const struct precondition *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!actor_manages(actor)) {
     info->detail = "only the desk decides who handles a request";

@@ -30,7 +30,6 @@ enum result help_request_handler_record(struct db_conn *conn, const struct actor
  * RESULT_NOT_FOUND; RESULT_INVALID with info->errors; RESULT_PRECONDITION_REQUIRED / _FAILED;
  * or a database failure. */
 enum result help_request_handler_assign(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
-                                        const struct precondition *if_match, json_t **out,
-                                        struct result_info *info);
+                                        const struct precondition *if_match, json_t **out, struct result_info *info);
 
 #endif

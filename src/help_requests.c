@@ -90,7 +90,8 @@ static const struct db_statement statements[] = {
      "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
      "WHERE h.community_id = $1 AND $2::bool "
      "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL "
-     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' AND " HANDLER_MATCHES " "
+     "AND h.status IN ('submitted', 'triaged', 'offered', 'matched') AND h.status = 'submitted' AND " HANDLER_MATCHES
+     " "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
          "NOT (h.status = 'submitted' AND " HANDLER_MATCHES ")")},
@@ -231,11 +232,16 @@ enum result help_requests_queue(struct db_conn *conn, const struct actor *actor,
   const char *handler_id = handler == NULL || nobody ? NULL : strcmp(handler, "me") == 0 ? actor->person_id : handler;
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
-  const char *params[10] = {actor->community_id,         "true",
-                            actor->person_id,            days,
-                            paging_param_since(page),    paging_param_after_ts(page),
-                            paging_param_after_id(page), paging_param_fetch(page),
-                            handler_id,                  nobody ? "true" : "false"};
+  const char *params[10] = {actor->community_id,
+                            "true",
+                            actor->person_id,
+                            days,
+                            paging_param_since(page),
+                            paging_param_after_ts(page),
+                            paging_param_after_id(page),
+                            paging_param_fetch(page),
+                            handler_id,
+                            nobody ? "true" : "false"};
   return documents_sync_page(conn, statement, 10, params, page, "updated_at", "id", out, info);
 }
 
