@@ -52,10 +52,9 @@ static const struct field_rule assign_fields[] = {
 enum result help_request_handler_assign(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                         const struct precondition *if_match, json_t **out, struct result_info *info) {
   *out = NULL;
-  if (!actor_manages(actor)) {
-    info->detail = "only the desk decides who handles a request";
-    return RESULT_FORBIDDEN;
-  }
+  /* Like the request's actions: a request the caller cannot see is not found, before any refusal. */
+  if (!actor_manages(actor))
+    return help_request_hidden_or_forbidden(conn, actor, id, "only the desk decides who handles a request", info);
   struct field_value v[A_FIELDS];
   fields_read(body, assign_fields, v, info);
   if (info->errors != NULL) return RESULT_INVALID;

@@ -26,8 +26,8 @@ enum result help_request_handler_record(struct db_conn *conn, const struct actor
 
 /* POST .../help-requests/{id}/handler with `body` {handler_id: id or null}: the desk hands the
  * request to a coordinator, or back to the desk. Coordinators and admins only, under If-Match
- * (the request's ETag). RESULT_OK with *out the request (a new reference); RESULT_FORBIDDEN;
- * RESULT_NOT_FOUND; RESULT_INVALID with info->errors; RESULT_PRECONDITION_REQUIRED / _FAILED;
+ * (the request's ETag). RESULT_OK with *out the request (a new reference); RESULT_NOT_FOUND
+ * for a request the caller cannot see, before RESULT_FORBIDDEN for one she can; RESULT_INVALID with info->errors; RESULT_PRECONDITION_REQUIRED / _FAILED;
  * or a database failure. */
 enum result help_request_handler_assign(struct db_conn *conn, const struct actor *actor, const char *id, json_t *body,
                                         const struct precondition *if_match, json_t **out, struct result_info *info);

@@ -401,6 +401,7 @@ int main(void) {
   tcase_add_test(tc, unreachable_database_answers_down);
   suite_add_tcase(suite, tc);
   suite_add_tcase(suite, migrate_tcase());
+  suite_add_tcase(suite, desk_hours_tcase());
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
   int failed = srunner_ntests_failed(runner);

@@ -491,6 +491,10 @@ START_TEST(handler_set_reassigned_filtered) {
   handler_post(&r, vol, hers, fx.resident2.id, hers_etag);
   assert_problem(&r, 403, "forbidden");
   http_response_free(&r);
+  /* someone who got hold of an id she cannot see: not found, as for the request's actions */
+  handler_post(&r, res, hers, fx.coordinator.id, hers_etag);
+  assert_problem(&r, 404, "not-found");
+  http_response_free(&r);
 
   free(hers_etag);
   free(hers);
