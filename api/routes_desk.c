@@ -10,6 +10,7 @@
 #include "../src/occurrences.h"
 #include "../src/offers.h"
 #include "../src/paging.h"
+#include "../src/referrals.h"
 #include "../src/resident_helpers.h"
 #include "../src/support/validate.h"
 #include "../src/volunteers.h"
@@ -123,12 +124,14 @@ enum result handle_help_request_create(struct api_request *ar) {
 
 enum result handle_help_requests_list(struct api_request *ar) {
   const char *status = api_query(ar, "status");
+  const char *track = api_query(ar, "track");
   help_requests_status_filter(status, &ar->info);
+  help_requests_track_filter(track, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
+  if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, track, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer_list(ar, r, out, "help_request");
 }
@@ -191,6 +194,23 @@ enum result handle_help_request_offers(struct api_request *ar) {
   json_t *out = NULL;
   enum result result = help_requests_offers(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
   return api_answer_labelled(ar, result, out, 0, "offer");
+}
+
+enum result handle_help_request_referrals(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = referrals_list(ar->db, &ar->actor, id, &out, &ar->info);
+  return api_answer_list(ar, r, out, NULL);
+}
+
+enum result handle_help_request_referral_update(struct api_request *ar) {
+  const char *request_id = path_uuid(ar, "helpRequestId");
+  const char *id = path_uuid(ar, "referralId");
+  if (request_id == NULL || id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = referrals_update(ar->db, &ar->actor, request_id, id, ar->body, api_if_match(ar), &out, &ar->info);
+  return api_answer(ar, r, out, 1);
 }
 
 enum result handle_help_request_claim(struct api_request *ar) {

@@ -24,6 +24,7 @@
 #include "occurrences.h"
 #include "offers.h"
 #include "outbox.h"
+#include "referrals.h"
 #include "resident_helpers.h"
 #include "timeline.h"
 #include "volunteers.h"
@@ -44,6 +45,7 @@ static const register_fn modules[] = {
     help_request_create_register_statements,
     help_request_row_register_statements,
     help_request_actions_register_statements,
+    referrals_register_statements,
     offers_register_statements,
     occurrences_register_statements,
     matching_register_statements,

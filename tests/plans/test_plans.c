@@ -223,6 +223,18 @@ static const struct probe probes[] = {
     S("hr_page_done", "updated_since", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE, "done"),
     S("hr_page_closed", "cancelled, updated_since", "coordinator", COMMUNITY, 9, ANNA, "true", COORDINATOR, DAYS,
       SYNC_PAGE, "cancelled"),
+    /* Triage as data (sql/migrations/0021): the desk's list of one track ($10), alone, with a
+     * status, and with updated_since; the follow-up queue; a request's referrals and one locked. */
+    S("hr_page_track", NULL, "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, NULL,
+      "professional"),
+    S("hr_page_track", "status", "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, "triaged",
+      "informal"),
+    S("hr_page_track", "updated_since", "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE, NULL,
+      "business"),
+    S("hr_queue_follow_up", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
+    S("referral_list", NULL, "coordinator", COMMUNITY, 2, ANNA, R_BOARD),
+    S("referral_lock", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, R_BOARD),
+    S("hr_referral_add", NULL, "coordinator", COMMUNITY, 7, ANNA, R_BOARD, NULL, NULL, NULL, NULL, COORDINATOR),
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
