@@ -70,6 +70,7 @@ const struct route api_routes[] = {
      COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId/offers", handle_help_request_offers, COMMUNITY,
      NULL, NULL},
+    {"GET", "/v1/communities/:communityId/desk/summary", handle_desk_summary, COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/help-requests/:helpRequestId/referrals", handle_help_request_referrals,
      COMMUNITY, NULL, NULL},
     {"PATCH", "/v1/communities/:communityId/help-requests/:helpRequestId/referrals/:referralId",

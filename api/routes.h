@@ -56,6 +56,7 @@ enum result handle_volunteer_code_of_conduct(struct api_request *ar);
 enum result handle_help_request_create(struct api_request *ar);
 enum result handle_help_requests_list(struct api_request *ar);
 enum result handle_help_request_referrals(struct api_request *ar);
+enum result handle_desk_summary(struct api_request *ar);
 enum result handle_help_request_referral_update(struct api_request *ar);
 enum result handle_help_request_get(struct api_request *ar);
 enum result handle_help_request_update(struct api_request *ar);

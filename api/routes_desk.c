@@ -1,8 +1,11 @@
 /* The desk: categories, volunteer profiles, help requests, matching, offers, the board. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../src/categories.h"
+#include "../src/desk_summary.h"
+#include "../src/fields.h"
 #include "../src/help_request_actions.h"
 #include "../src/help_request_create.h"
 #include "../src/help_requests.h"
@@ -315,4 +318,51 @@ enum result handle_me_offers(struct api_request *ar) {
   if (r == RESULT_OK) r = offers_mine(ar->db, ar->person_id, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer_labelled(ar, r, out, 0, "offer");
+}
+
+/* Whether an Accept header asks for `type` (case-insensitive; parameters and q-values are not
+ * weighed: naming it is asking for it). */
+static int accepts(const char *accept, const char *type) {
+  size_t n = strlen(type);
+  for (const char *p = accept; p != NULL && *p; p++)
+    if (strncasecmp(p, type, n) == 0) return 1;
+  return 0;
+}
+
+enum result handle_desk_summary(struct api_request *ar) {
+  static const char *const formats[] = {"json", "csv", NULL};
+  static const char *const delimiters[] = {"comma", "semicolon", NULL};
+  const char *from = api_query(ar, "from");
+  const char *to = api_query(ar, "to");
+  const char *format = api_query(ar, "format");
+  const char *delimiter = api_query(ar, "delimiter");
+  /* `format` wins over Accept: a link in a browser can ask for the CSV. */
+  int csv = format != NULL ? fields_choice("format", format, formats, "json or csv", &ar->info) == 1
+                           : accepts(api_header(ar, "Accept"), "text/csv");
+  char separator = ',';
+  if (delimiter != NULL && fields_choice("delimiter", delimiter, delimiters, "comma or semicolon", &ar->info) == 1)
+    separator = ';';
+  desk_summary_period_check(from, to, &ar->info);
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *summary = NULL;
+  enum result r = desk_summary_get(ar->db, &ar->actor, from, to, ar->language, &summary, &ar->info);
+  if (r != RESULT_OK) return r;
+  api_language_headers(ar); /* the category labels */
+  if (!csv) return api_answer(ar, r, summary, 0);
+
+  char *text = desk_summary_csv(summary, separator);
+  char *disposition = msprintf("attachment; filename=\"noaber-summary-%s-%s.csv\"",
+                               json_string_value(json_object_get(summary, "from")),
+                               json_string_value(json_object_get(summary, "to")));
+  json_decref(summary);
+  r = text != NULL && disposition != NULL ? RESULT_OK : RESULT_ERROR;
+  if (r == RESULT_OK && ulfius_set_binary_body_response(ar->resp, 200, text, strlen(text)) != U_OK) r = RESULT_ERROR;
+  if (r == RESULT_OK) {
+    ar->status = 200;
+    u_map_put(ar->resp->map_header, "Content-Type", "text/csv; charset=utf-8; header=present");
+    u_map_put(ar->resp->map_header, "Content-Disposition", disposition);
+  }
+  free(text);
+  o_free(disposition);
+  return r;
 }

@@ -11,6 +11,7 @@
 #include "cases.h"
 #include "categories.h"
 #include "db/migrate.h"
+#include "desk_summary.h"
 #include "documents.h"
 #include "help_request_actions.h"
 #include "help_request_create.h"
@@ -46,6 +47,7 @@ static const register_fn modules[] = {
     help_request_row_register_statements,
     help_request_actions_register_statements,
     referrals_register_statements,
+    desk_summary_register_statements,
     offers_register_statements,
     occurrences_register_statements,
     matching_register_statements,

@@ -23,8 +23,14 @@ ALTER TABLE help_request_transitions
 
 -- GET .../help-requests?track= (the desk), in list order.
 CREATE INDEX help_requests_track_idx ON help_requests (community_id, track, updated_at, id) WHERE track IS NOT NULL;
--- The desk summary counts the requests created in a period.
+-- The desk summary (GET .../desk/summary) counts what happened in a period, each from an index
+-- on its time: the requests created, the occurrences done (with what it sums and counts), the
+-- matches made.
 CREATE INDEX help_requests_created_idx ON help_requests (community_id, created_at);
+CREATE INDEX occurrences_completed_idx ON occurrences (community_id, completed_at)
+  INCLUDE (hours, volunteer_id, request_id) WHERE status = 'done';
+CREATE INDEX help_request_transitions_matched_idx ON help_request_transitions (community_id, at)
+  WHERE to_status = 'matched';
 
 -- Where the desk referred a request to, and what came of it. Made by the refer action, and by a
 -- triage to the professional or business track that names a receiver.

@@ -350,12 +350,212 @@ START_TEST(referrals_are_records_followed_up_from_the_queue) {
 }
 END_TEST
 
+/* GET the summary for the days around today (the Dutch date is the test's or the next), with
+ * `extra` query and `accept` header (each may be NULL). */
+static void summary_get(struct http_response *r, const char *tok, const char *extra, const char *accept) {
+  char from[16], to[16], path[400];
+  date_add(from, NULL, -1);
+  date_add(to, NULL, 1);
+  char base[200];
+  community_path(base, sizeof base, &fx.anna, "/desk/summary");
+  snprintf(path, sizeof path, "%s?from=%s&to=%s%s%s", base, from, to, extra ? "&" : "", extra ? extra : "");
+  char hdr[100];
+  snprintf(hdr, sizeof hdr, "Accept: %s", accept ? accept : "");
+  const char *h[] = {hdr, NULL};
+  http_call_h(r, "GET", path, tok, NULL, accept ? h : NULL);
+}
+
+/* The CSV's records as arrays of fields (RFC 4180: CRLF records, quoted fields with doubled
+ * quotes). New reference. */
+static json_t *csv_parse(const char *text, char sep) {
+  json_t *rows = json_array();
+  json_t *row = json_array();
+  char field[512];
+  size_t n = 0;
+  int quoted = 0;
+  for (const char *p = text; *p; p++) {
+    if (quoted) {
+      if (*p == '"' && p[1] == '"') field[n++] = *p++;
+      else if (*p == '"') quoted = 0;
+      else field[n++] = *p;
+    } else if (*p == '"') {
+      quoted = 1;
+    } else if (*p == sep || (*p == '\r' && p[1] == '\n')) {
+      field[n] = '\0';
+      json_array_append_new(row, json_string(field));
+      n = 0;
+      if (*p == '\r') {
+        p++;
+        json_array_append_new(rows, row);
+        row = json_array();
+      }
+    } else {
+      ck_assert_msg(*p != '\n' && *p != '\r', "a bare line break outside quotes: %s", text);
+      field[n++] = *p;
+    }
+    ck_assert(n < sizeof field);
+  }
+  ck_assert_msg(n == 0 && json_array_size(row) == 0, "the last record does not end with CRLF: %s", text);
+  json_decref(row);
+  return rows;
+}
+
+/* The value of the record (section, key) of parsed CSV rows; fails when absent. */
+static const char *csv_value(json_t *rows, const char *section, const char *key) {
+  size_t i;
+  json_t *row;
+  json_array_foreach(rows, i, row) {
+    ck_assert_uint_eq(json_array_size(row), 4);
+    if (strcmp(json_string_value(json_array_get(row, 0)), section) == 0 &&
+        strcmp(json_string_value(json_array_get(row, 1)), key) == 0)
+      return json_string_value(json_array_get(row, 3));
+  }
+  ck_abort_msg("no record %s/%s", section, key);
+  return NULL;
+}
+
+START_TEST(the_desk_summary_counts_a_known_period) {
+  char *coord = fixture_login(&fx.coordinator);
+  char *res = fixture_login(&fx.resident1);
+  char *shopping = category_id(res, "shopping");
+  struct person v;
+  struct vol_spec spec = vol_default(shopping, SITE_HOME, 1.0, false);
+  volunteer_create(&v, coord, &spec);
+  struct http_response r;
+
+  /* empty at first: every track and status named, with 0 */
+  summary_get(&r, coord, NULL, NULL);
+  assert_status(&r, 200);
+  ck_assert_int_eq(jint(r.json, "requests.total", -1), 0);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.wmo_avoided", -1), 0);
+  ck_assert_int_eq(jint(r.json, "requests.by_status.cancelled", -1), 0);
+  http_response_free(&r);
+
+  /* one helped (informal, matched, 2.5 hours done), one referred, one still new */
+  struct window w;
+  desk_window(&w, 2, 1, 10, 12);
+  char *a = request_matched(coord, res, shopping, &w, SITE_HOME, &v);
+  request_get(&r, v.tokens.access, a); /* the volunteer's own view of her task */
+  assert_status(&r, 200);
+  char *occ = strdup(occurrence_id(r.json, 0));
+  http_response_free(&r);
+  occurrence_begin(occ);
+  occurrence_complete(&r, v.tokens.access, a, occ, 2.5);
+  assert_status(&r, 200);
+  http_response_free(&r);
+  char *b = resident_request(res, shopping, 3);
+  request_action_ok(coord, b, "refer", json_pack("{s:{s:s}}", "referral", "name", "Wijkteam Sint Annaland"),
+                    "referred");
+  char *c = resident_request(res, shopping, 4);
+
+  summary_get(&r, coord, NULL, NULL);
+  assert_status(&r, 200);
+  ck_assert_int_eq(jint(r.json, "requests.total", -1), 3);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.informal", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.professional", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.business", -1), 0);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.wmo_avoided", -1), 0);
+  ck_assert_int_eq(jint(r.json, "requests.by_track.none", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_status.done", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_status.referred", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_status.submitted", -1), 1);
+  ck_assert_int_eq(jint(r.json, "requests.by_status.matched", -1), 0);
+  json_t *cat = find_item(jpath(r.json, "requests.by_category"), "code", "shopping");
+  ck_assert_ptr_nonnull(cat);
+  ck_assert_int_eq(jint(cat, "count", -1), 3);
+  char *label = strdup(jstr(cat, "label"));
+  ck_assert_int_eq(jint(r.json, "matches", -1), 1);
+  ck_assert(json_real_value(json_object_get(r.json, "hours")) == 2.5);
+  ck_assert_int_eq(jint(r.json, "residents_served", -1), 1);
+  ck_assert_int_eq(jint(r.json, "volunteers_active", -1), 1);
+  ck_assert_int_eq(jint(r.json, "referrals.open", -1), 1);
+  ck_assert_int_eq(jint(r.json, "referrals.overdue", -1), 0);
+  http_response_free(&r);
+
+  /* the same as CSV, asked for by Accept */
+  summary_get(&r, coord, NULL, "text/csv");
+  assert_status(&r, 200);
+  ck_assert_msg(strncmp(http_header(&r, "Content-Type"), "text/csv", 8) == 0, "%s", http_header(&r, "Content-Type"));
+  ck_assert_ptr_nonnull(strstr(http_header(&r, "Content-Disposition"), "attachment"));
+  json_t *rows = csv_parse(r.body, ',');
+  json_t *head = json_array_get(rows, 0);
+  ck_assert_str_eq(json_string_value(json_array_get(head, 0)), "section");
+  ck_assert_str_eq(json_string_value(json_array_get(head, 3)), "value");
+  ck_assert_str_eq(csv_value(rows, "requests", "total"), "3");
+  ck_assert_str_eq(csv_value(rows, "track", "informal"), "1");
+  ck_assert_str_eq(csv_value(rows, "track", "none"), "1");
+  ck_assert_str_eq(csv_value(rows, "status", "referred"), "1");
+  ck_assert_str_eq(csv_value(rows, "category", "shopping"), "3");
+  ck_assert_str_eq(csv_value(rows, "totals", "matches"), "1");
+  ck_assert_str_eq(csv_value(rows, "totals", "hours"), "2.5");
+  ck_assert_str_eq(csv_value(rows, "totals", "residents_served"), "1");
+  ck_assert_str_eq(csv_value(rows, "referrals", "open"), "1");
+  size_t i;
+  json_t *row;
+  json_array_foreach(rows, i, row) if (strcmp(json_string_value(json_array_get(row, 1)), "shopping") == 0)
+      ck_assert_str_eq(json_string_value(json_array_get(row, 2)), label);
+  json_decref(rows);
+  http_response_free(&r);
+
+  /* for Dutch Excel: semicolons and a decimal comma, asked for by the query */
+  summary_get(&r, coord, "format=csv&delimiter=semicolon", NULL);
+  assert_status(&r, 200);
+  ck_assert_msg(strncmp(http_header(&r, "Content-Type"), "text/csv", 8) == 0, "%s", http_header(&r, "Content-Type"));
+  rows = csv_parse(r.body, ';');
+  ck_assert_str_eq(csv_value(rows, "totals", "hours"), "2,5");
+  ck_assert_str_eq(csv_value(rows, "requests", "total"), "3");
+  json_decref(rows);
+  http_response_free(&r);
+
+  /* a period: in order, at most two years */
+  char base[200], path[300];
+  community_path(base, sizeof base, &fx.anna, "/desk/summary");
+  snprintf(path, sizeof path, "%s?from=2024-01-01&to=2026-01-02", base);
+  http_get(&r, path, coord);
+  assert_problem(&r, 400, "validation");
+  ck_assert_msg(problem_has_error(&r, "to", "too_long"), "%s", r.body);
+  http_response_free(&r);
+  snprintf(path, sizeof path, "%s?from=2026-02-01&to=2026-01-31", base);
+  http_get(&r, path, coord);
+  assert_problem(&r, 400, "validation");
+  ck_assert_msg(problem_has_error(&r, "to", "invalid"), "%s", r.body);
+  http_response_free(&r);
+  /* a period long ago: nothing of this test's */
+  snprintf(path, sizeof path, "%s?from=2024-01-01&to=2025-12-31", base);
+  http_get(&r, path, coord);
+  assert_status(&r, 200);
+  ck_assert_int_eq(jint(r.json, "requests.total", -1), 0);
+  ck_assert_str_eq(jstr(r.json, "from"), "2024-01-01");
+  ck_assert_str_eq(jstr(r.json, "to"), "2025-12-31");
+  http_response_free(&r);
+
+  /* the desk's only */
+  summary_get(&r, v.tokens.access, NULL, NULL);
+  assert_problem(&r, 403, "forbidden");
+  http_response_free(&r);
+  summary_get(&r, res, NULL, "text/csv");
+  assert_problem(&r, 403, "forbidden");
+  http_response_free(&r);
+
+  person_free(&v);
+  free(label);
+  free(occ);
+  free(a);
+  free(b);
+  free(c);
+  free(shopping);
+  free(res);
+  free(coord);
+}
+END_TEST
+
 Suite *triage_suite(void) {
   Suite *s = suite_create("triage");
   TCase *tc = desk_tcase("triage");
   tcase_add_test(tc, triage_requires_a_track_and_keeps_each_in_the_history);
   tcase_add_test(tc, each_track_and_the_desk_filter);
   tcase_add_test(tc, referrals_are_records_followed_up_from_the_queue);
+  tcase_add_test(tc, the_desk_summary_counts_a_known_period);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -235,6 +235,9 @@ static const struct probe probes[] = {
     S("referral_list", NULL, "coordinator", COMMUNITY, 2, ANNA, R_BOARD),
     S("referral_lock", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, R_BOARD),
     S("hr_referral_add", NULL, "coordinator", COMMUNITY, 7, ANNA, R_BOARD, NULL, NULL, NULL, NULL, COORDINATOR),
+    /* The desk summary: the current month, and the longest period (two years). */
+    S("desk_summary", NULL, "coordinator", COMMUNITY, 4, ANNA, NULL, NULL, "nl"),
+    S("desk_summary", "two years", "coordinator", COMMUNITY, 4, ANNA, "2025-01-01", "2026-12-31", "nl"),
     S("hr_queue_needs_attention", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_queue_unconfirmed", NULL, "coordinator", COMMUNITY, 8, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
