@@ -351,9 +351,9 @@ enum result handle_desk_summary(struct api_request *ar) {
   if (!csv) return api_answer(ar, r, summary, 0);
 
   char *text = desk_summary_csv(summary, separator);
-  char *disposition = msprintf("attachment; filename=\"noaber-summary-%s-%s.csv\"",
-                               json_string_value(json_object_get(summary, "from")),
-                               json_string_value(json_object_get(summary, "to")));
+  char *disposition =
+      msprintf("attachment; filename=\"noaber-summary-%s-%s.csv\"", json_string_value(json_object_get(summary, "from")),
+               json_string_value(json_object_get(summary, "to")));
   json_decref(summary);
   r = text != NULL && disposition != NULL ? RESULT_OK : RESULT_ERROR;
   if (r == RESULT_OK && ulfius_set_binary_body_response(ar->resp, 200, text, strlen(text)) != U_OK) r = RESULT_ERROR;

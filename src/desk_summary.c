@@ -108,8 +108,10 @@ static void number_text(const json_t *v, char decimal, char *out, size_t len) {
   if (dot == NULL) return;
   size_t n = strlen(out);
   while (n > 0 && out[n - 1] == '0') out[--n] = '\0';
-  if (out[n - 1] == '.') out[--n] = '\0';
-  else *dot = decimal;
+  if (out[n - 1] == '.')
+    out[--n] = '\0';
+  else
+    *dot = decimal;
 }
 
 static void record(struct csv_text *t, char sep, const char *section, const char *key, const char *label,

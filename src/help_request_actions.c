@@ -140,7 +140,8 @@ static int read_track(enum help_action action, const struct field_value *v, stru
     return -1;
   }
   choice->partner = b[BUSINESS_PARTNER].text;
-  if (b[BUSINESS_RATE].present) snprintf(choice->rate_cents, sizeof choice->rate_cents, "%lld", (long long)b[BUSINESS_RATE].integer);
+  if (b[BUSINESS_RATE].present)
+    snprintf(choice->rate_cents, sizeof choice->rate_cents, "%lld", (long long)b[BUSINESS_RATE].integer);
   choice->rate_per = b[BUSINESS_RATE_PER].text;
   return 0;
 }
@@ -148,9 +149,12 @@ static int read_track(enum help_action action, const struct field_value *v, stru
 /* Store the track of `choice` on the request. */
 static enum result set_track(struct db_conn *conn, const struct actor *actor, const char *id,
                              const struct track_choice *choice, struct result_info *info) {
-  const char *params[7] = {actor->community_id, id,
-                           help_track_name(choice->track), choice->reason,
-                           choice->partner, choice->rate_cents[0] ? choice->rate_cents : NULL,
+  const char *params[7] = {actor->community_id,
+                           id,
+                           help_track_name(choice->track),
+                           choice->reason,
+                           choice->partner,
+                           choice->rate_cents[0] ? choice->rate_cents : NULL,
                            choice->rate_per};
   return result_from_db(db_exec(conn, "hr_set_track", 7, params), info);
 }

@@ -104,15 +104,21 @@ enum result help_request_move(struct db_conn *conn, const struct actor *actor, c
   return help_request_move_on_track(conn, actor, id, from, to, action, note, NULL, info);
 }
 
-enum result help_request_move_on_track(struct db_conn *conn, const struct actor *actor, const char *id, int from, int to,
-                                       const char *action, const char *note, const char *track,
+enum result help_request_move_on_track(struct db_conn *conn, const struct actor *actor, const char *id, int from,
+                                       int to, const char *action, const char *note, const char *track,
                                        struct result_info *info) {
   const char *to_name = help_status_name((enum help_status)to);
   const char *params[3] = {actor->community_id, id, to_name};
   enum result r = result_from_db(db_exec(conn, "hr_set_status", 3, params), info);
   if (r == RESULT_OK) {
-    const char *row[8] = {actor->community_id, id, help_status_name((enum help_status)from), to_name, action,
-                          actor->person_id, note, track};
+    const char *row[8] = {actor->community_id,
+                          id,
+                          help_status_name((enum help_status)from),
+                          to_name,
+                          action,
+                          actor->person_id,
+                          note,
+                          track};
     r = result_from_db(db_exec(conn, "hr_transition", 8, row), info);
   }
   return r;

@@ -170,15 +170,15 @@ static enum result page_with(struct db_conn *conn, const char *statement, int np
   char days[16];
   snprintf(days, sizeof days, "%d", volunteers_certificate_days());
   const char *params[10] = {community_id,
-                           manager ? "true" : "false",
-                           viewer,
-                           days,
-                           paging_param_since(page),
-                           paging_param_after_ts(page),
-                           paging_param_after_id(page),
-                           paging_param_fetch(page),
-                           extra,
-                           extra2};
+                            manager ? "true" : "false",
+                            viewer,
+                            days,
+                            paging_param_since(page),
+                            paging_param_after_ts(page),
+                            paging_param_after_id(page),
+                            paging_param_fetch(page),
+                            extra,
+                            extra2};
   return documents_sync_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
 }
 
@@ -195,7 +195,10 @@ int help_requests_status_filter(const char *status, struct result_info *info) {
 }
 
 int help_requests_track_filter(const char *track, struct result_info *info) {
-  return track == NULL ? 0 : fields_choice("track", track, help_track_names, "informal, professional, business or wmo_avoided", info) >= 0 ? 0 : -1;
+  if (track == NULL) return 0;
+  return fields_choice("track", track, help_track_names, "informal, professional, business or wmo_avoided", info) >= 0
+             ? 0
+             : -1;
 }
 
 int help_requests_queue_view(const char *view, struct result_info *info) {

@@ -8,14 +8,14 @@
 /* A referral as the API shows it; `overdue` when the follow-up date has passed on the
  * communities' calendar while the outcome is still open. */
 #define REFERRAL_DOC                                                                                                   \
-  "json_build_object('id', r.id, 'request_id', r.request_id, 'receiver', json_build_object('name', r.receiver_name, " \
-  "'contact', r.receiver_contact), 'follow_up_on', r.follow_up_on, 'outcome', r.outcome, 'note', r.note, "           \
-  "'overdue', r.outcome IN ('sent', 'accepted') AND r.follow_up_on < community_today(), "                            \
+  "json_build_object('id', r.id, 'request_id', r.request_id, 'receiver', json_build_object('name', r.receiver_name, "  \
+  "'contact', r.receiver_contact), 'follow_up_on', r.follow_up_on, 'outcome', r.outcome, 'note', r.note, "             \
+  "'overdue', r.outcome IN ('sent', 'accepted') AND r.follow_up_on < community_today(), "                              \
   "'created_by', r.created_by, 'created_at', api_ts(r.created_at), 'updated_at', api_ts(r.updated_at))::text"
 
 static const struct db_statement statements[] = {
-    {"referral_list",
-     "SELECT " REFERRAL_DOC " FROM referrals r WHERE r.community_id = $1 AND r.request_id = $2 ORDER BY r.created_at, r.id"},
+    {"referral_list", "SELECT " REFERRAL_DOC
+                      " FROM referrals r WHERE r.community_id = $1 AND r.request_id = $2 ORDER BY r.created_at, r.id"},
     {"referral_lock",
      "SELECT " REFERRAL_DOC " FROM referrals r WHERE r.community_id = $1 AND r.id = $2 AND r.request_id = $3 "
      "FOR UPDATE"},

@@ -26,7 +26,6 @@ enum result referrals_list(struct db_conn *conn, const struct actor *actor, cons
  * under `if_match` (required). RESULT_INVALID with info->errors, RESULT_PRECONDITION_REQUIRED or
  * _FAILED, RESULT_NOT_FOUND, RESULT_FORBIDDEN, or a database failure as result_from_db() sets it. */
 enum result referrals_update(struct db_conn *conn, const struct actor *actor, const char *request_id, const char *id,
-                             json_t *body, const struct precondition *if_match, json_t **out,
-                             struct result_info *info);
+                             json_t *body, const struct precondition *if_match, json_t **out, struct result_info *info);
 
 #endif

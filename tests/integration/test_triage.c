@@ -80,8 +80,9 @@ START_TEST(triage_requires_a_track_and_keeps_each_in_the_history) {
 
   /* triaged again: a paid firm, with its agreed rate */
   b = triage_body("business");
-  json_object_set_new(b, "business",
-                      json_pack("{s:s,s:i,s:s}", "partner", "Klusbedrijf De Hamer", "rate_cents", 4500, "rate_per", "hour"));
+  json_object_set_new(
+      b, "business",
+      json_pack("{s:s,s:i,s:s}", "partner", "Klusbedrijf De Hamer", "rate_cents", 4500, "rate_per", "hour"));
   request_action(&r, coord, id, "triage", b);
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "status"), "triaged");
@@ -239,7 +240,8 @@ START_TEST(referrals_are_records_followed_up_from_the_queue) {
   /* triage to the professional track with a receiver: a referral, followed up in 14 days */
   char *a = resident_request(res, shopping, 1);
   json_t *b = triage_body("professional");
-  json_object_set_new(b, "referral", json_pack("{s:s,s:s}", "name", "Wijkteam Sint Annaland", "contact", "0166-123456"));
+  json_object_set_new(b, "referral",
+                      json_pack("{s:s,s:s}", "name", "Wijkteam Sint Annaland", "contact", "0166-123456"));
   request_action_ok(coord, a, "triage", b, "triaged");
   json_t *refs = referrals_of(coord, a);
   ck_assert_uint_eq(json_array_size(refs), 1);
@@ -375,9 +377,12 @@ static json_t *csv_parse(const char *text, char sep) {
   int quoted = 0;
   for (const char *p = text; *p; p++) {
     if (quoted) {
-      if (*p == '"' && p[1] == '"') field[n++] = *p++;
-      else if (*p == '"') quoted = 0;
-      else field[n++] = *p;
+      if (*p == '"' && p[1] == '"')
+        field[n++] = *p++;
+      else if (*p == '"')
+        quoted = 0;
+      else
+        field[n++] = *p;
     } else if (*p == '"') {
       quoted = 1;
     } else if (*p == sep || (*p == '\r' && p[1] == '\n')) {

@@ -238,7 +238,8 @@ START_TEST(tracks) {
   ck_assert_int_eq(track, TRACK_NONE);
   ck_assert_int_eq(help_action_track(ACTION_CANCEL, TRACK_INFORMAL, &track), TRACK_NOT_ALLOWED);
   ck_assert(help_track_refers(TRACK_PROFESSIONAL) && help_track_refers(TRACK_BUSINESS));
-  ck_assert(!help_track_refers(TRACK_INFORMAL) && !help_track_refers(TRACK_WMO_AVOIDED) && !help_track_refers(TRACK_NONE));
+  ck_assert(!help_track_refers(TRACK_INFORMAL) && !help_track_refers(TRACK_WMO_AVOIDED) &&
+            !help_track_refers(TRACK_NONE));
 }
 END_TEST
 

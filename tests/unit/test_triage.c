@@ -91,21 +91,22 @@ START_TEST(summary_as_csv) {
       0, NULL);
   ck_assert_ptr_nonnull(summary);
   char *csv = desk_summary_csv(summary, ',');
-  ck_assert_str_eq(csv, "section,key,label,value\r\n"
-                        "period,from,,2026-12-01\r\n"
-                        "period,to,,2026-12-31\r\n"
-                        "requests,total,,3\r\n"
-                        "track,informal,,2\r\n"
-                        "track,none,,1\r\n"
-                        "status,submitted,,1\r\n"
-                        "status,done,,2\r\n"
-                        "category,odd_jobs,\"Klusjes, \"\"klein\"\"\",3\r\n"
-                        "totals,matches,,2\r\n"
-                        "totals,hours,,2.5\r\n"
-                        "totals,residents_served,,1\r\n"
-                        "totals,volunteers_active,,2\r\n"
-                        "referrals,open,,1\r\n"
-                        "referrals,overdue,,0\r\n");
+  ck_assert_str_eq(csv,
+                   "section,key,label,value\r\n"
+                   "period,from,,2026-12-01\r\n"
+                   "period,to,,2026-12-31\r\n"
+                   "requests,total,,3\r\n"
+                   "track,informal,,2\r\n"
+                   "track,none,,1\r\n"
+                   "status,submitted,,1\r\n"
+                   "status,done,,2\r\n"
+                   "category,odd_jobs,\"Klusjes, \"\"klein\"\"\",3\r\n"
+                   "totals,matches,,2\r\n"
+                   "totals,hours,,2.5\r\n"
+                   "totals,residents_served,,1\r\n"
+                   "totals,volunteers_active,,2\r\n"
+                   "referrals,open,,1\r\n"
+                   "referrals,overdue,,0\r\n");
   free(csv);
   /* Dutch Excel: semicolons and a decimal comma; the label keeps its quotes for its quote marks */
   csv = desk_summary_csv(summary, ';');
