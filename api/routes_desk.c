@@ -1,9 +1,12 @@
 /* The desk: categories, volunteer profiles, help requests, matching, offers, the board. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../src/categories.h"
 #include "../src/desk_hours.h"
+#include "../src/desk_summary.h"
+#include "../src/fields.h"
 #include "../src/help_request_actions.h"
 #include "../src/help_request_create.h"
 #include "../src/help_request_handler.h"
@@ -12,6 +15,7 @@
 #include "../src/occurrences.h"
 #include "../src/offers.h"
 #include "../src/paging.h"
+#include "../src/referrals.h"
 #include "../src/resident_helpers.h"
 #include "../src/support/validate.h"
 #include "../src/volunteers.h"
@@ -125,12 +129,14 @@ enum result handle_help_request_create(struct api_request *ar) {
 
 enum result handle_help_requests_list(struct api_request *ar) {
   const char *status = api_query(ar, "status");
+  const char *track = api_query(ar, "track");
   help_requests_status_filter(status, &ar->info);
+  help_requests_track_filter(track, &ar->info);
   struct page_request page;
   json_t *out = NULL;
   enum result r = api_read_page(ar, &page);
   if (ar->info.errors != NULL) r = RESULT_INVALID;
-  if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, &page, &out, &ar->info);
+  if (r == RESULT_OK) r = help_requests_list(ar->db, &ar->actor, status, track, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer_list(ar, r, out, "help_request");
 }
@@ -213,6 +219,23 @@ enum result handle_help_request_offers(struct api_request *ar) {
   json_t *out = NULL;
   enum result result = help_requests_offers(ar->db, &ar->actor, id, &out, &ar->info); /* before `out` is read */
   return api_answer_labelled(ar, result, out, 0, "offer");
+}
+
+enum result handle_help_request_referrals(struct api_request *ar) {
+  const char *id = path_uuid(ar, "helpRequestId");
+  if (id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = referrals_list(ar->db, &ar->actor, id, &out, &ar->info);
+  return api_answer_list(ar, r, out, NULL);
+}
+
+enum result handle_help_request_referral_update(struct api_request *ar) {
+  const char *request_id = path_uuid(ar, "helpRequestId");
+  const char *id = path_uuid(ar, "referralId");
+  if (request_id == NULL || id == NULL) return RESULT_NOT_FOUND;
+  json_t *out = NULL;
+  enum result r = referrals_update(ar->db, &ar->actor, request_id, id, ar->body, api_if_match(ar), &out, &ar->info);
+  return api_answer(ar, r, out, 1);
 }
 
 enum result handle_help_request_claim(struct api_request *ar) {
@@ -318,4 +341,51 @@ enum result handle_me_offers(struct api_request *ar) {
   if (r == RESULT_OK) r = offers_mine(ar->db, ar->person_id, &page, &out, &ar->info);
   paging_free(&page);
   return api_answer_labelled(ar, r, out, 0, "offer");
+}
+
+/* Whether an Accept header asks for `type` (case-insensitive; parameters and q-values are not
+ * weighed: naming it is asking for it). */
+static int accepts(const char *accept, const char *type) {
+  size_t n = strlen(type);
+  for (const char *p = accept; p != NULL && *p; p++)
+    if (strncasecmp(p, type, n) == 0) return 1;
+  return 0;
+}
+
+enum result handle_desk_summary(struct api_request *ar) {
+  static const char *const formats[] = {"json", "csv", NULL};
+  static const char *const delimiters[] = {"comma", "semicolon", NULL};
+  const char *from = api_query(ar, "from");
+  const char *to = api_query(ar, "to");
+  const char *format = api_query(ar, "format");
+  const char *delimiter = api_query(ar, "delimiter");
+  /* `format` wins over Accept: a link in a browser can ask for the CSV. */
+  int csv = format != NULL ? fields_choice("format", format, formats, "json or csv", &ar->info) == 1
+                           : accepts(api_header(ar, "Accept"), "text/csv");
+  char separator = ',';
+  if (delimiter != NULL && fields_choice("delimiter", delimiter, delimiters, "comma or semicolon", &ar->info) == 1)
+    separator = ';';
+  desk_summary_period_check(from, to, &ar->info);
+  if (ar->info.errors != NULL) return RESULT_INVALID;
+  json_t *summary = NULL;
+  enum result r = desk_summary_get(ar->db, &ar->actor, from, to, ar->language, &summary, &ar->info);
+  if (r != RESULT_OK) return r;
+  api_language_headers(ar); /* the category labels */
+  if (!csv) return api_answer(ar, r, summary, 0);
+
+  char *text = desk_summary_csv(summary, separator);
+  char *disposition =
+      msprintf("attachment; filename=\"noaber-summary-%s-%s.csv\"", json_string_value(json_object_get(summary, "from")),
+               json_string_value(json_object_get(summary, "to")));
+  json_decref(summary);
+  r = text != NULL && disposition != NULL ? RESULT_OK : RESULT_ERROR;
+  if (r == RESULT_OK && ulfius_set_binary_body_response(ar->resp, 200, text, strlen(text)) != U_OK) r = RESULT_ERROR;
+  if (r == RESULT_OK) {
+    ar->status = 200;
+    u_map_put(ar->resp->map_header, "Content-Type", "text/csv; charset=utf-8; header=present");
+    u_map_put(ar->resp->map_header, "Content-Disposition", disposition);
+  }
+  free(text);
+  o_free(disposition);
+  return r;
 }

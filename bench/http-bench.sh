@@ -205,7 +205,7 @@ hr=$(api "$coord" POST "/v1/communities/$ANNA/help-requests" "{\"category_id\":\
   \"description\":\"Boodschappen bij de supermarkt\",\"when\":{\"starts_at\":\"$starts\",\"ends_at\":\"$ends\"},\"recurrence\":null,
   \"place\":{\"address\":\"Voorstraat 12, Sint Annaland\",\"lat\":51.6101,\"lon\":4.1092},\"in_home\":false,\"urgency\":\"normal\"}" \
   | json_get j.id) || die "creating the help request failed"
-api "$coord" POST "/v1/communities/$ANNA/help-requests/$hr/actions/triage" '{}' >/dev/null || die "triage failed"
+api "$coord" POST "/v1/communities/$ANNA/help-requests/$hr/actions/triage" '{"track":"informal"}' >/dev/null || die "triage failed"
 api "$coord" POST "/v1/communities/$ANNA/help-requests/$hr/actions/offer" "{\"volunteer_ids\":[\"$volunteer_id\"]}" >/dev/null \
   || die "offer failed"
 

@@ -168,7 +168,7 @@ bodies=(
 ids=()
 for i in "${!bodies[@]}"; do
   id=$(api POST "/v1/communities/$ANNA/help-requests" "${bodies[$i]}" | json_get 'j.id') || die "creating ${names[$i]} failed"
-  api POST "/v1/communities/$ANNA/help-requests/$id/actions/triage" '{}' >/dev/null || die "triage failed"
+  api POST "/v1/communities/$ANNA/help-requests/$id/actions/triage" '{"track":"informal"}' >/dev/null || die "triage failed"
   ids+=("$id")
 done
 url() { echo "$base/v1/communities/$ANNA/help-requests/$1/suggestions?limit=$2"; }

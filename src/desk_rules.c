@@ -33,7 +33,8 @@ int help_action_from_name(const char *name) {
 #define NO -1
 static const int transitions[ACTION_COUNT][HELP_STATUS_COUNT] = {
     /*             submitted      triaged        referred rejected offered        matched         done cancelled */
-    [ACTION_TRIAGE] = {HELP_TRIAGED, NO, NO, NO, NO, NO, NO, NO},
+    /* Triaging again chooses another track; the history keeps the earlier one. */
+    [ACTION_TRIAGE] = {HELP_TRIAGED, HELP_TRIAGED, NO, NO, NO, NO, NO, NO},
     [ACTION_REFER] = {HELP_REFERRED, HELP_REFERRED, NO, NO, NO, NO, NO, NO},
     [ACTION_REJECT] = {HELP_REJECTED, NO, NO, NO, NO, NO, NO, NO},
     [ACTION_CANCEL] = {HELP_CANCELLED, HELP_CANCELLED, NO, NO, HELP_CANCELLED, HELP_CANCELLED, NO, NO},
@@ -52,6 +53,35 @@ int help_transition(enum help_status from, enum help_action action) {
   if ((unsigned)from >= HELP_STATUS_COUNT || (unsigned)action >= ACTION_COUNT) return -1;
   return transitions[action][from];
 }
+
+const char *const help_track_names[TRACK_COUNT + 1] = {"informal", "professional", "business", "wmo_avoided", NULL};
+
+const char *help_track_name(int track) { return track >= 0 && track < TRACK_COUNT ? help_track_names[track] : NULL; }
+
+int help_track_from_name(const char *name) {
+  for (int i = 0; name != NULL && i < TRACK_COUNT; i++)
+    if (strcmp(help_track_names[i], name) == 0) return i;
+  return TRACK_NONE;
+}
+
+enum track_check help_action_track(enum help_action action, int given, int *track) {
+  *track = TRACK_NONE;
+  switch (action) {
+    case ACTION_TRIAGE:
+      if (given < 0 || given >= TRACK_COUNT) return TRACK_MISSING;
+      *track = given;
+      return TRACK_OK;
+    case ACTION_REFER:
+      if (given == TRACK_NONE) given = TRACK_PROFESSIONAL;
+      if (!help_track_refers(given)) return TRACK_NOT_ALLOWED;
+      *track = given;
+      return TRACK_OK;
+    default:
+      return given == TRACK_NONE ? TRACK_OK : TRACK_NOT_ALLOWED;
+  }
+}
+
+int help_track_refers(int track) { return track == TRACK_PROFESSIONAL || track == TRACK_BUSINESS; }
 
 enum policy_rule policy_check(const struct category_policy *policy, int recurrence_days, long window_minutes) {
   if (recurrence_days > 0 && !policy->may_recur) return POLICY_NOT_RECURRING;

@@ -45,6 +45,33 @@ int help_action_from_name(const char *name);
 /* The status after `action` in `from`, or -1 when the action is not allowed there. */
 int help_transition(enum help_status from, enum help_action action);
 
+/* What the desk decided a request needs (issue 13): the community helps (informal), referred to
+ * the wijkteam or care (professional), a paid firm (business), informal help instead of a Wmo
+ * provision (wmo_avoided). */
+enum help_track { TRACK_INFORMAL, TRACK_PROFESSIONAL, TRACK_BUSINESS, TRACK_WMO_AVOIDED, TRACK_COUNT };
+#define TRACK_NONE (-1)
+
+/* The track's name in the API, or NULL for TRACK_NONE or anything else. */
+const char *help_track_name(int track);
+/* The track with this name, or TRACK_NONE. */
+int help_track_from_name(const char *name);
+/* The track names, NULL-terminated (a FIELD_ENUM's choices). */
+extern const char *const help_track_names[];
+
+enum track_check {
+  TRACK_OK,
+  TRACK_MISSING,     /* triage needs a track */
+  TRACK_NOT_ALLOWED, /* a track this action does not take */
+};
+/* The track `action` records when the caller gave `given` (TRACK_NONE: none), into *track:
+ * triage requires one (a re-triage chooses again); refer means professional unless the caller
+ * says business (a paid firm is referred to as well); every other action takes none and records
+ * none (*track = TRACK_NONE). */
+enum track_check help_action_track(enum help_action action, int given, int *track);
+/* Whether a request on this track may be handed to a receiver, a referral record: professional
+ * and business. */
+int help_track_refers(int track);
+
 /* A category's rules for what volunteers may do. Zero limits mean "no limit". */
 struct category_policy {
   int may_recur;

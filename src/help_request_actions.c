@@ -1,6 +1,7 @@
 /* The help request state machine's client actions (see help_request_actions.h). */
 #include "help_request_actions.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "desk_rules.h"
@@ -28,6 +29,17 @@ static const struct db_statement statements[] = {
      "WHERE community_id = $1 AND request_id = $2 AND status = 'matched' RETURNING 1) "
      "UPDATE help_requests SET matched_volunteer_id = NULL, resident_confirmed = false, "
      "updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    /* The track triage or refer chose; a re-triage replaces the reason and the firm too. */
+    {"hr_set_track",
+     "UPDATE help_requests SET track = $3, track_reason = $4, business_partner = $5, business_rate_cents = $6::int, "
+     "business_rate_per = $7, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
+    /* A referral record: to the receiver given ($3, $4), or else to where refer sent the request
+     * (hr_refer, above); none when neither names one. Followed up in 14 days unless $5 says. */
+    {"hr_referral_add",
+     "INSERT INTO referrals (community_id, request_id, receiver_name, receiver_contact, follow_up_on, note, created_by) "
+     "SELECT h.community_id, h.id, COALESCE($3, h.referral_name), CASE WHEN $3::text IS NULL THEN h.referral_contact "
+     "ELSE $4 END, COALESCE($5::date, community_today() + 14), $6, $7 FROM help_requests h "
+     "WHERE h.community_id = $1 AND h.id = $2 AND COALESCE($3, h.referral_name) IS NOT NULL"},
     {"hr_cancel_rest",
      "WITH occ AS (UPDATE occurrences SET status = 'cancelled', updated_at = clock_timestamp() "
      "WHERE community_id = $1 AND request_id = $2 AND status IN ('open', 'matched') RETURNING 1) "
@@ -39,25 +51,127 @@ int help_request_actions_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-/* The body of every action: a note; `referral` is read only by refer (below) and `volunteer_ids`
- * only by offer (offers_make() checks the ids). */
-enum { ACT_NOTE, ACT_REFERRAL, ACT_VOLUNTEERS, ACT_FIELDS };
+/* The body of every action: a note; `referral` is read by refer and triage (below), `track`,
+ * `reason` and `business` by triage and refer, and `volunteer_ids` only by offer (offers_make()
+ * checks the ids). */
+enum { ACT_NOTE, ACT_REFERRAL, ACT_VOLUNTEERS, ACT_TRACK, ACT_REASON, ACT_BUSINESS, ACT_FIELDS };
 static const struct field_rule action_fields[] = {
     [ACT_NOTE] = {"note", FIELD_TEXT, 0, 0, 500, NULL, NULL, NULL},
     [ACT_REFERRAL] = {"referral", FIELD_OBJECT, FIELD_NULL_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
-                      "{name, contact}"},
+                      "{name, contact, follow_up_on}"},
     [ACT_VOLUNTEERS] = {"volunteer_ids", FIELD_LIST, 0, 0, FIELD_UNBOUNDED, NULL, "invalid", "1 to 10 volunteer ids"},
+    [ACT_TRACK] = {"track", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, help_track_names, "invalid",
+                   "informal, professional, business or wmo_avoided"},
+    [ACT_REASON] = {"reason", FIELD_TEXT, 0, 1, 500, NULL, NULL, NULL},
+    [ACT_BUSINESS] = {"business", FIELD_OBJECT, FIELD_NULL_INVALID, 0, FIELD_UNBOUNDED, NULL, "invalid",
+                      "{partner, rate_cents, rate_per}"},
     [ACT_FIELDS] = {NULL},
 };
 
 /* Where refer sends the resident; without a contact, or without the whole referral, the
- * category's referral target is used. */
-enum { REFERRAL_NAME, REFERRAL_CONTACT, REFERRAL_FIELDS };
+ * category's referral target is used. When to follow it up (default: in 14 days). */
+enum { REFERRAL_NAME, REFERRAL_CONTACT, REFERRAL_FOLLOW_UP, REFERRAL_FIELDS };
 static const struct field_rule referral_fields[] = {
     [REFERRAL_NAME] = {"name", FIELD_TEXT, FIELD_ABSENT_INVALID, 1, 200, NULL, NULL, NULL},
     [REFERRAL_CONTACT] = {"contact", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL},
+    [REFERRAL_FOLLOW_UP] = {"follow_up_on", FIELD_DATE, FIELD_NULL_INVALID, 0, 0, NULL, NULL, NULL},
     [REFERRAL_FIELDS] = {NULL},
 };
+
+/* The paid firm of the business track: its name, and the agreed rate in euro cents per hour or
+ * per job (both or neither). */
+static const char *const rate_units[] = {"hour", "job", NULL};
+enum { BUSINESS_PARTNER, BUSINESS_RATE, BUSINESS_RATE_PER, BUSINESS_FIELDS };
+static const struct field_rule business_fields[] = {
+    [BUSINESS_PARTNER] = {"partner", FIELD_TEXT, FIELD_NULL_INVALID, 1, 200, NULL, NULL, NULL},
+    [BUSINESS_RATE] = {"rate_cents", FIELD_INTEGER, FIELD_NULL_INVALID, 0, 10000000, NULL, NULL, NULL},
+    [BUSINESS_RATE_PER] = {"rate_per", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, rate_units, "invalid", "hour or job"},
+    [BUSINESS_FIELDS] = {NULL},
+};
+
+/* What triage and refer record: the track, the reason, the firm. */
+struct track_choice {
+  int track; /* TRACK_NONE for the other actions */
+  const char *reason;
+  const char *partner;
+  char rate_cents[24]; /* "" when not given */
+  const char *rate_per;
+};
+
+/* The track `action` records, with the reason and the firm, from the body (v from
+ * action_fields), into *choice. 0, or -1 after adding a field error: triage without a track, a
+ * track the action does not take, a reason on another action, a firm on another track, a rate
+ * without its unit (or the other way round), a receiver for a track that does not refer. */
+static int read_track(enum help_action action, const struct field_value *v, struct track_choice *choice,
+                      struct result_info *info) {
+  memset(choice, 0, sizeof *choice);
+  int given = v[ACT_TRACK].present ? v[ACT_TRACK].choice : TRACK_NONE;
+  switch (help_action_track(action, given, &choice->track)) {
+    case TRACK_MISSING:
+      result_field_error(info, "track", "required", "this field is required");
+      return -1;
+    case TRACK_NOT_ALLOWED:
+      result_field_error(info, "track", "invalid",
+                         action == ACTION_REFER ? "professional or business" : "only with triage or refer");
+      return -1;
+    case TRACK_OK:
+    default:
+      break;
+  }
+  if (v[ACT_REASON].present && choice->track == TRACK_NONE) {
+    result_field_error(info, "reason", "invalid", "only with triage or refer");
+    return -1;
+  }
+  choice->reason = v[ACT_REASON].text;
+  if (action == ACTION_TRIAGE && v[ACT_REFERRAL].present && !help_track_refers(choice->track)) {
+    result_field_error(info, "referral", "invalid", "only with the professional or business track");
+    return -1;
+  }
+  if (!v[ACT_BUSINESS].present) return 0;
+  if (choice->track != TRACK_BUSINESS) {
+    result_field_error(info, "business", "invalid", "only with the business track");
+    return -1;
+  }
+  struct field_value b[BUSINESS_FIELDS];
+  if (fields_read_in("business", v[ACT_BUSINESS].object, business_fields, b, info) != 0) return -1;
+  if (b[BUSINESS_RATE].present != b[BUSINESS_RATE_PER].present) {
+    result_field_error(info, b[BUSINESS_RATE].present ? "business.rate_per" : "business.rate_cents", "required",
+                       "this field is required");
+    return -1;
+  }
+  choice->partner = b[BUSINESS_PARTNER].text;
+  if (b[BUSINESS_RATE].present)
+    snprintf(choice->rate_cents, sizeof choice->rate_cents, "%lld", (long long)b[BUSINESS_RATE].integer);
+  choice->rate_per = b[BUSINESS_RATE_PER].text;
+  return 0;
+}
+
+/* Store the track of `choice` on the request. */
+static enum result set_track(struct db_conn *conn, const struct actor *actor, const char *id,
+                             const struct track_choice *choice, struct result_info *info) {
+  const char *params[7] = {actor->community_id,
+                           id,
+                           help_track_name(choice->track),
+                           choice->reason,
+                           choice->partner,
+                           choice->rate_cents[0] ? choice->rate_cents : NULL,
+                           choice->rate_per};
+  return result_from_db(db_exec(conn, "hr_set_track", 7, params), info);
+}
+
+/* A referral record for the request: to `referral` when given, else (name NULL) where hr_refer
+ * sent it. */
+static enum result add_referral(struct db_conn *conn, const struct actor *actor, const char *id,
+                                const struct field_value *referral, const char *note, struct result_info *info) {
+  const char *params[7] = {actor->community_id,
+                           id,
+                           referral[REFERRAL_NAME].text,
+                           referral[REFERRAL_CONTACT].text,
+                           referral[REFERRAL_FOLLOW_UP].text,
+                           note,
+                           actor->person_id};
+  return result_from_db(db_exec(conn, "hr_referral_add", 7, params), info);
+}
 
 /* The referral of a refer action's body (v from action_fields) into `referral`: absent, or an
  * object (the contract allows no null). 0, or -1 after adding an error. */
@@ -87,14 +201,31 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   if (!allowed) return help_request_hidden_or_forbidden(conn, actor, id, NULL, info);
   int next = help_transition((enum help_status)req.status, (enum help_action)action);
   if (next < 0) return help_request_not_now(info, req.status);
+  /* What belongs to one action is checked once the action may happen, as the referral always was. */
+  struct track_choice choice;
+  if (read_track((enum help_action)action, v, &choice, info) != 0) return RESULT_INVALID;
 
   switch (action) {
+    case ACTION_TRIAGE: {
+      struct field_value referral[REFERRAL_FIELDS];
+      if (read_referral(v, referral, info) != 0) return RESULT_INVALID;
+      r = set_track(conn, actor, id, &choice, info);
+      if (r == RESULT_OK && v[ACT_REFERRAL].present) r = add_referral(conn, actor, id, referral, note, info);
+      break;
+    }
     case ACTION_REFER: {
       struct field_value referral[REFERRAL_FIELDS];
       if (read_referral(v, referral, info) != 0) return RESULT_INVALID;
       const char *params[5] = {actor->community_id, id, referral[REFERRAL_NAME].text, referral[REFERRAL_CONTACT].text,
                                note};
       r = result_from_db(db_exec(conn, "hr_refer", 5, params), info);
+      if (r == RESULT_OK) r = set_track(conn, actor, id, &choice, info);
+      /* The record names where hr_refer sent it: the given receiver or the category's target. */
+      if (r == RESULT_OK) {
+        referral[REFERRAL_NAME].text = NULL;
+        referral[REFERRAL_CONTACT].text = NULL;
+        r = add_referral(conn, actor, id, referral, note, info);
+      }
       break;
     }
     case ACTION_OFFER:
@@ -117,7 +248,9 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
     default:
       break;
   }
-  if (r == RESULT_OK) r = help_request_move(conn, actor, id, req.status, next, action_name, note, info);
+  if (r == RESULT_OK)
+    r = help_request_move_on_track(conn, actor, id, req.status, next, action_name, note, help_track_name(choice.track),
+                                   info);
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r;
 }

@@ -56,6 +56,12 @@ enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct ac
 enum result help_request_move(struct db_conn *conn, const struct actor *actor, const char *id, int from, int to,
                               const char *action, const char *note, struct result_info *info);
 
+/* help_request_move() for triage and refer: the transition also records the track they chose
+ * (a help_track_name(); NULL: none). */
+enum result help_request_move_on_track(struct db_conn *conn, const struct actor *actor, const char *id, int from,
+                                       int to, const char *action, const char *note, const char *track,
+                                       struct result_info *info);
+
 /* Record one transition in the request's history; `from` and `note` may be NULL (the first
  * one has no from). RESULT_OK or a database failure. */
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,

@@ -73,6 +73,16 @@ static const struct db_statement statements[] = {
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
          "NOT h.status = $9::help_status")},
+    /* The desk: the requests on one track ($10), optionally in one status ($9), from the track's
+     * own index (sql/migrations/0021); with updated_since, those that left it as tombstones. */
+    {"hr_page_track",
+     "SELECT x.doc FROM ((SELECT d.doc, p.updated_at, p.id FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "WHERE h.community_id = $1 AND $2::bool "
+     "AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND h.track IS NOT NULL AND h.track = $10::text "
+     "AND ($9::help_status IS NULL OR h.status = $9::help_status) "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d) " LEFT_THE_VIEW(
+         "NOT (h.track IS NOT DISTINCT FROM $10::text AND ($9::help_status IS NULL OR h.status = $9::help_status))")},
     /* Anyone else: what they may see, found among where it can come from. */
     {"hr_page_visible",
      "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests_visible($1, $2, $3, $4) h "
@@ -118,6 +128,17 @@ static const struct db_statement statements[] = {
      "OR h.stepped_back_at IS NOT NULL) AND " HANDLER_MATCHES " "
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+    /* A referral whose follow-up date has passed while its outcome is still open (sent or
+     * accepted): found from the open referrals' partial index (sql/migrations/0021), so the cost
+     * is that of the view, not of the community's requests. Depends on the clock like
+     * needs_attention: no tombstones. */
+    {"hr_queue_follow_up",
+     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
+     "JOIN (SELECT DISTINCT r.request_id FROM referrals r WHERE r.community_id = $1 "
+     "AND r.outcome IN ('sent', 'accepted') AND r.follow_up_on < community_today()) k ON h.id = k.request_id "
+     "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND " HANDLER_MATCHES " "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
+     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* /v1/me lists: row-level security scopes them to the person's communities. With an
      * updated_since ($5 above -infinity), the tombstones of those that left since (the person was
      * removed from their community: sql/migrations/0015_sync_tombstones.sql). */
@@ -155,22 +176,29 @@ int help_requests_register_statements(void) {
 }
 
 /* A page of request documents from a list statement (parameters as described above the
- * statements), `extra` its $9. */
+ * statements), `extra` its $9 and `extra2` its $10. */
+static enum result page_with(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
+                             int manager, const char *viewer, const struct page_request *page, const char *extra,
+                             const char *extra2, json_t **out, struct result_info *info) {
+  char days[16];
+  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
+  const char *params[10] = {community_id,
+                            manager ? "true" : "false",
+                            viewer,
+                            days,
+                            paging_param_since(page),
+                            paging_param_after_ts(page),
+                            paging_param_after_id(page),
+                            paging_param_fetch(page),
+                            extra,
+                            extra2};
+  return documents_sync_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
+}
+
 static enum result page_of(struct db_conn *conn, const char *statement, int nparams, const char *community_id,
                            int manager, const char *viewer, const struct page_request *page, const char *extra,
                            json_t **out, struct result_info *info) {
-  char days[16];
-  snprintf(days, sizeof days, "%d", volunteers_certificate_days());
-  const char *params[9] = {community_id,
-                           manager ? "true" : "false",
-                           viewer,
-                           days,
-                           paging_param_since(page),
-                           paging_param_after_ts(page),
-                           paging_param_after_id(page),
-                           paging_param_fetch(page),
-                           extra};
-  return documents_sync_page(conn, statement, nparams, params, page, "updated_at", "id", out, info);
+  return page_with(conn, statement, nparams, community_id, manager, viewer, page, extra, NULL, out, info);
 }
 
 int help_requests_status_filter(const char *status, struct result_info *info) {
@@ -179,16 +207,29 @@ int help_requests_status_filter(const char *status, struct result_info *info) {
   return -1;
 }
 
-int help_requests_queue_view(const char *view, struct result_info *info) {
-  static const char *const views[] = {"new", "needs_attention", "unconfirmed", NULL};
-  return fields_choice("view", view, views, "new, needs_attention or unconfirmed", info) >= 0 ? 0 : -1;
+int help_requests_track_filter(const char *track, struct result_info *info) {
+  if (track == NULL) return 0;
+  return fields_choice("track", track, help_track_names, "informal, professional, business or wmo_avoided", info) >= 0
+             ? 0
+             : -1;
 }
 
-enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
+int help_requests_queue_view(const char *view, struct result_info *info) {
+  static const char *const views[] = {"new", "needs_attention", "unconfirmed", "follow_up", NULL};
+  return fields_choice("view", view, views, "new, needs_attention, unconfirmed or follow_up", info) >= 0 ? 0 : -1;
+}
+
+enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status, const char *track,
                                const struct page_request *page, json_t **out, struct result_info *info) {
   *out = NULL;
   if (!(actor->roles & (ROLE_RESIDENT | ROLE_VOLUNTEER | ROLE_COORDINATOR | ROLE_ADMIN))) return RESULT_FORBIDDEN;
   int manages = actor_manages(actor);
+  /* The track is the desk's: nobody else filters by it. */
+  if (track != NULL) {
+    if (!manages) return RESULT_FORBIDDEN;
+    return page_with(conn, "hr_page_track", 10, actor->community_id, 1, actor->person_id, page, status, track, out,
+                     info);
+  }
   const char *statement = !manages ? "hr_page_visible" : status == NULL ? "hr_page_all" : NULL;
   if (statement == NULL) {
     switch (help_status_from_name(status)) {
@@ -227,6 +268,7 @@ enum result help_requests_queue(struct db_conn *conn, const struct actor *actor,
   if (!actor_manages(actor)) return RESULT_FORBIDDEN;
   const char *statement = strcmp(view, "new") == 0           ? "hr_queue_new"
                           : strcmp(view, "unconfirmed") == 0 ? "hr_queue_unconfirmed"
+                          : strcmp(view, "follow_up") == 0   ? "hr_queue_follow_up"
                                                              : "hr_queue_needs_attention";
   int nobody = handler != NULL && strcmp(handler, "none") == 0;
   const char *handler_id = handler == NULL || nobody ? NULL : strcmp(handler, "me") == 0 ? actor->person_id : handler;

@@ -23,21 +23,27 @@
 int help_requests_register_statements(void);
 
 /* The query parameters of the lists below: whether `status` (may be NULL: all) is a help request
- * status, whether `view` is new, needs_attention or unconfirmed. 0, or -1 after adding a field
+ * status, whether `view` is new, needs_attention, unconfirmed or follow_up (a referral's follow-up date passed
+ * while its outcome is open). 0, or -1 after adding a field
  * error. */
 int help_requests_status_filter(const char *status, struct result_info *info);
 int help_requests_queue_view(const char *view, struct result_info *info);
 /* Whether the queue's `handler` filter (may be NULL: anyone's) is me, none or a person id. 0, or
  * -1 after adding a field error. */
 int help_requests_queue_handler(const char *handler, struct result_info *info);
+/* Whether `track` (may be NULL: all) is a track name (desk_rules.h). 0, or -1 after adding a field
+ * error. */
+int help_requests_track_filter(const char *track, struct result_info *info);
 /* Pages of requests, each as help_requests_get() shows it, in the paging envelope
  * (paging_envelope, by updated_at and id).
  * help_requests_list: GET /help-requests; the desk sees every request, or those in `status`
- * (may be NULL; checked by help_requests_status_filter()), anyone else what they may see.
+ * (may be NULL; checked by help_requests_status_filter()) and on `track` (may be NULL; checked by
+ * help_requests_track_filter(); RESULT_FORBIDDEN for anyone but the desk), anyone else what they
+ * may see.
  * help_requests_board: what a volunteer may claim. help_requests_queue: the coordinator's queue
  * in `view` (checked by help_requests_queue_view()), of those `handler` handles (checked by
  * help_requests_queue_handler(): "me", "none" or a person id; NULL for anyone's). */
-enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status,
+enum result help_requests_list(struct db_conn *conn, const struct actor *actor, const char *status, const char *track,
                                const struct page_request *page, json_t **out, struct result_info *info);
 enum result help_requests_board(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
                                 json_t **out, struct result_info *info);

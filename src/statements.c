@@ -12,6 +12,7 @@
 #include "categories.h"
 #include "db/migrate.h"
 #include "desk_hours.h"
+#include "desk_summary.h"
 #include "documents.h"
 #include "help_request_actions.h"
 #include "help_request_create.h"
@@ -26,6 +27,7 @@
 #include "occurrences.h"
 #include "offers.h"
 #include "outbox.h"
+#include "referrals.h"
 #include "resident_helpers.h"
 #include "timeline.h"
 #include "volunteers.h"
@@ -48,6 +50,8 @@ static const register_fn modules[] = {
     help_request_actions_register_statements,
     help_request_handler_register_statements,
     desk_hours_register_statements,
+    referrals_register_statements,
+    desk_summary_register_statements,
     offers_register_statements,
     occurrences_register_statements,
     matching_register_statements,

@@ -93,6 +93,16 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'referral', CASE WHEN h.referral_name IS NULL THEN NULL
                             ELSE json_build_object('name', h.referral_name, 'contact', COALESCE(h.referral_contact, ''),
                                                    'note', h.referral_note) END,
+           -- The desk's triage (0021): the track for the desk and the resident; why, and the paid
+           -- firm with its rate, for the desk only. A volunteer sees neither.
+           'track', CASE WHEN p_manages OR h.resident_id = p_viewer THEN h.track END,
+           'triage', CASE WHEN p_manages AND h.track IS NOT NULL
+                          THEN json_build_object('reason', h.track_reason,
+                                                 'business', CASE WHEN h.business_partner IS NULL
+                                                                       AND h.business_rate_cents IS NULL THEN NULL
+                                                                  ELSE json_build_object('partner', h.business_partner,
+                                                                                         'rate_cents', h.business_rate_cents,
+                                                                                         'rate_per', h.business_rate_per) END) END,
            'matched_volunteer_id', h.matched_volunteer_id,
            'matched_volunteer_name', (SELECT mp.display_name FROM persons mp WHERE mp.id = h.matched_volunteer_id),
            'resident_confirmed', h.resident_confirmed,
@@ -148,6 +158,7 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
                              FROM occurrences o WHERE o.community_id = h.community_id AND o.request_id = h.id),
            'transitions', (SELECT COALESCE(json_agg(json_build_object(
                                     'from', t.from_status, 'to', t.to_status, 'action', t.action,
+                                    'track', CASE WHEN p_manages OR h.resident_id = p_viewer THEN t.track END,
                                     'actor_id', t.actor_id, 'note', t.note, 'at', api_ts(t.at)) ORDER BY t.at), '[]')
                              FROM help_request_transitions t
                             WHERE t.community_id = h.community_id AND t.request_id = h.id))::text,

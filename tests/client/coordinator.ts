@@ -14,7 +14,7 @@ async function triageAndOffer(client: Client, communityId: string, request: Sche
   const path = { communityId, helpRequestId: request.id };
   const triaged = await client.POST('/v1/communities/{communityId}/help-requests/{helpRequestId}/actions/{action}', {
     params: { path: { ...path, action: 'triage' }, header: { 'Accept-Language': 'nl' } },
-    body: { note: 'Gebeld, het klopt' },
+    body: { track: 'informal', note: 'Gebeld, het klopt' },
   });
   if (triaged.data === undefined) return [problemText(triaged.error)];
 

@@ -111,7 +111,10 @@ void request_path(char *buf, size_t len, const char *id, const char *suffix);
 void request_get(struct http_response *r, const char *tok, const char *id);
 /* POST .../actions/{action} with body (stolen; NULL: {}). */
 void request_action(struct http_response *r, const char *tok, const char *id, const char *action, json_t *body);
-/* Same, asserting 200 and status `expect_status` (NULL: any). */
+/* The body of a triage to `track` (NULL: informal), a new reference for request_action(). */
+json_t *triage_body(const char *track);
+/* Same, asserting 200 and status `expect_status` (NULL: any). A triage without a body sends
+ * triage_body(NULL). */
 void request_action_ok(const char *tok, const char *id, const char *action, json_t *body, const char *expect_status);
 /* Asserts a 409 conflict problem whose current_state is `state`. */
 #define assert_conflict_state(r, st) assert_conflict_state_at(__FILE__, __LINE__, (r), (st))

@@ -446,7 +446,9 @@ START_TEST(coordinator_triages_offers_and_offers_again_after_a_step_back) {
 
   /* triage, with a note from the phone call */
   struct http_response r;
-  request_action(&r, coord, req, "triage", json_pack("{s:s}", "note", "Gebeld, het klopt"));
+  json_t *triage = triage_body(NULL);
+  json_object_set_new(triage, "note", json_string("Gebeld, het klopt"));
+  request_action(&r, coord, req, "triage", triage);
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "status"), "triaged");
   http_response_free(&r);

@@ -297,6 +297,20 @@ SELECT CASE g % 40 WHEN 0 THEN :'volunteer'::uuid WHEN 10 THEN :'professional'::
        now() - interval '17 minutes' * g
 FROM generate_series(1, 30000) g JOIN p ON p.n = 1 + g % 5000;
 
+-- Triage as data (0021): every request past the desk has a track, most of them informal; a
+-- referral record for each professional or business one, a few still open and some of those
+-- overdue (the queue's follow_up view).
+UPDATE help_requests h SET track = CASE WHEN p.n % 10 < 6 THEN 'informal' WHEN p.n % 10 = 6 THEN 'professional'
+                                        WHEN p.n % 10 = 7 THEN 'business' ELSE 'wmo_avoided' END
+FROM p_req p WHERE h.community_id = :'community' AND h.id = p.id AND h.status <> 'submitted';
+INSERT INTO referrals (community_id, request_id, receiver_name, receiver_contact, follow_up_on, outcome, created_by,
+                       created_at, updated_at)
+SELECT h.community_id, h.id, 'Wijkteam', '0166-123456', h.created_at::date + 14,
+       CASE WHEN p.n % 100 < 97 THEN 'arranged' WHEN p.n % 100 = 97 THEN 'sent' ELSE 'accepted' END,
+       :'coordinator', h.created_at, h.created_at
+FROM help_requests h JOIN p_req p ON p.id = h.id
+WHERE h.community_id = :'community' AND h.track IN ('professional', 'business');
+
 INSERT INTO sessions (id, person_id, device_name, expires_at)
 VALUES ('00000000-0000-4000-8000-0000000e0101', :'coordinator', 'Plans', now() + interval '30 days'),
        ('00000000-0000-4000-8000-0000000e0102', :'volunteer', 'Plans', now() + interval '30 days'),

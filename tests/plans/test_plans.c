@@ -245,6 +245,22 @@ static const struct probe probes[] = {
     S("desk_hours_read", NULL, "resident", COMMUNITY, 1, ANNA),
     S("desk_hours_lock", NULL, "coordinator", COMMUNITY, 1, ANNA),
     S("hr_handler_roles", NULL, "coordinator", COMMUNITY, 2, ANNA, COORDINATOR),
+    /* Triage as data (sql/migrations/0021): the desk's list of one track ($10), alone, with a
+     * status, and with updated_since; the follow-up queue; a request's referrals and one locked. */
+    S("hr_page_track", NULL, "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, NULL,
+      "professional"),
+    S("hr_page_track", "status", "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, "triaged",
+      "informal"),
+    S("hr_page_track", "updated_since", "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, SYNC_PAGE, NULL,
+      "business"),
+    S("hr_queue_follow_up", NULL, "coordinator", COMMUNITY, 10, ANNA, "true", COORDINATOR, DAYS, FIRST_PAGE, NULL,
+      "false"),
+    S("referral_list", NULL, "coordinator", COMMUNITY, 2, ANNA, R_BOARD),
+    S("referral_lock", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, R_BOARD),
+    S("hr_referral_add", NULL, "coordinator", COMMUNITY, 7, ANNA, R_BOARD, NULL, NULL, NULL, NULL, COORDINATOR),
+    /* The desk summary: the current month, and the longest period (two years). */
+    S("desk_summary", NULL, "coordinator", COMMUNITY, 4, ANNA, NULL, NULL, "nl"),
+    S("desk_summary", "two years", "coordinator", COMMUNITY, 4, ANNA, "2025-01-01", "2026-12-31", "nl"),
     S("hr_suggest_candidates", NULL, "coordinator", COMMUNITY, 3, ANNA, R_BOARD, DAYS),
     S("hr_suggest_room", NULL, "coordinator", COMMUNITY, 4, ANNA,
       "[{\"person_id\": \"" VOLUNTEER "\", \"capacity_hours\": \"16.0\"}, {\"person_id\": \"" RESIDENT

@@ -18,5 +18,6 @@ Suite *invitations_suite(void);
 Suite *language_suite(void);
 Suite *phone_suite(void);
 Suite *desk_hours_suite(void);
+Suite *triage_suite(void);
 
 #endif

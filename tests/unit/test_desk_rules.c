@@ -38,6 +38,7 @@ START_TEST(transition_table) {
       {HELP_MATCHED, ACTION_CONFIRM, HELP_MATCHED},    {HELP_MATCHED, ACTION_ASK_OTHER, HELP_TRIAGED},
       {HELP_TRIAGED, ACTION_MATCH, HELP_MATCHED},      {HELP_OFFERED, ACTION_MATCH, HELP_MATCHED},
       {HELP_MATCHED, ACTION_FINISH, HELP_DONE},        {HELP_MATCHED, ACTION_RELEASE, HELP_TRIAGED},
+      {HELP_TRIAGED, ACTION_TRIAGE, HELP_TRIAGED}, /* a re-triage chooses another track */
   };
   const size_t n = sizeof allowed / sizeof allowed[0];
   /* each pair once in the table, or the lookup below would hide a row */
@@ -211,6 +212,37 @@ START_TEST(reasons) {
 }
 END_TEST
 
+START_TEST(tracks) {
+  for (int t = 0; t < TRACK_COUNT; t++) ck_assert_int_eq(help_track_from_name(help_track_name(t)), t);
+  ck_assert_int_eq(help_track_from_name("wmo"), TRACK_NONE);
+  ck_assert_int_eq(help_track_from_name(NULL), TRACK_NONE);
+  ck_assert_ptr_null(help_track_name(TRACK_NONE));
+  ck_assert_ptr_null(help_track_names[TRACK_COUNT]);
+  int track = 42;
+  /* triage needs a track, any of them */
+  ck_assert_int_eq(help_action_track(ACTION_TRIAGE, TRACK_NONE, &track), TRACK_MISSING);
+  ck_assert_int_eq(track, TRACK_NONE);
+  for (int t = 0; t < TRACK_COUNT; t++) {
+    ck_assert_int_eq(help_action_track(ACTION_TRIAGE, t, &track), TRACK_OK);
+    ck_assert_int_eq(track, t);
+  }
+  /* refer means professional, or business when said so */
+  ck_assert_int_eq(help_action_track(ACTION_REFER, TRACK_NONE, &track), TRACK_OK);
+  ck_assert_int_eq(track, TRACK_PROFESSIONAL);
+  ck_assert_int_eq(help_action_track(ACTION_REFER, TRACK_BUSINESS, &track), TRACK_OK);
+  ck_assert_int_eq(track, TRACK_BUSINESS);
+  ck_assert_int_eq(help_action_track(ACTION_REFER, TRACK_INFORMAL, &track), TRACK_NOT_ALLOWED);
+  ck_assert_int_eq(help_action_track(ACTION_REFER, TRACK_WMO_AVOIDED, &track), TRACK_NOT_ALLOWED);
+  /* the other actions take none */
+  ck_assert_int_eq(help_action_track(ACTION_OFFER, TRACK_NONE, &track), TRACK_OK);
+  ck_assert_int_eq(track, TRACK_NONE);
+  ck_assert_int_eq(help_action_track(ACTION_CANCEL, TRACK_INFORMAL, &track), TRACK_NOT_ALLOWED);
+  ck_assert(help_track_refers(TRACK_PROFESSIONAL) && help_track_refers(TRACK_BUSINESS));
+  ck_assert(!help_track_refers(TRACK_INFORMAL) && !help_track_refers(TRACK_WMO_AVOIDED) &&
+            !help_track_refers(TRACK_NONE));
+}
+END_TEST
+
 Suite *desk_rules_suite(void) {
   Suite *s = suite_create("desk_rules");
   TCase *tc = tcase_create("rules");
@@ -221,6 +253,7 @@ Suite *desk_rules_suite(void) {
   tcase_add_test(tc, no_recent_hours_bound_the_score);
   tcase_add_test(tc, reasons);
   tcase_add_test(tc, penalties);
+  tcase_add_test(tc, tracks);
   suite_add_tcase(s, tc);
   return s;
 }
