@@ -182,7 +182,7 @@ START_TEST(desk_hours_read_and_set) {
   }
   json_t *many = json_array();
   for (int k = 0; k < 22; k++) {
-    char opens[6], closes[6];
+    char opens[16], closes[16];
     snprintf(opens, sizeof opens, "%02d:00", k % 22);
     snprintf(closes, sizeof closes, "%02d:30", k % 22);
     json_array_append_new(many, json_pack("{s:s, s:s, s:s}", "day", "monday", "opens", opens, "closes", closes));
