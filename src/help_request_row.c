@@ -15,7 +15,7 @@ static const struct db_statement statements[] = {
      "WHERE community_id = $1 AND id = $2"},
     {"hr_transition",
      "INSERT INTO help_request_transitions (community_id, request_id, from_status, to_status, action, actor_id, "
-     "note) VALUES ($1, $2, $3::help_status, $4::help_status, $5, $6, $7)"},
+     "note, on_behalf_of, channel) VALUES ($1, $2, $3::help_status, $4::help_status, $5, $6, $7, $8, $9)"},
     {"hr_set_status",
      "UPDATE help_requests SET status = $3::help_status, status_changed_at = CASE WHEN status = $3::help_status "
      "THEN status_changed_at ELSE now() END, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
@@ -94,8 +94,9 @@ enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct ac
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
                                            const char *from, const char *to, const char *action, const char *note,
                                            struct result_info *info) {
-  const char *params[7] = {actor->community_id, id, from, to, action, actor->person_id, note};
-  return result_from_db(db_exec(conn, "hr_transition", 7, params), info);
+  const char *params[9] = {actor->community_id, id, from, to, action, actor->person_id, note, actor->on_behalf_of,
+                           actor->channel};
+  return result_from_db(db_exec(conn, "hr_transition", 9, params), info);
 }
 
 /* A move to the status it already has keeps status_changed_at (hr_set_status) but is recorded. */

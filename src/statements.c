@@ -23,6 +23,7 @@
 #include "members.h"
 #include "occurrences.h"
 #include "offers.h"
+#include "on_behalf.h"
 #include "outbox.h"
 #include "resident_helpers.h"
 #include "timeline.h"
@@ -56,6 +57,7 @@ static const register_fn modules[] = {
     case_consent_register_statements,
     access_log_register_statements,
     timeline_register_statements,
+    on_behalf_register_statements,
 };
 
 int statements_register_all(void) {
