@@ -97,7 +97,7 @@ enum result cases_consent_record(struct db_conn *conn, const struct actor *calle
     result_field_error(info, "note", "required", "say who was present and how it was explained");
     fits = 0;
   } else if (ob.person_id == NULL && whom_fits && note != NULL) {
-    result_field_error(info, "note", "invalid", "a note goes with consent the desk records for someone");
+    result_field_error(info, "on_behalf_of", "required", "a note goes with consent the desk records for someone");
     fits = 0;
   }
   struct case_access a;

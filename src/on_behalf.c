@@ -31,8 +31,8 @@ int on_behalf_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-enum on_behalf_verdict on_behalf_judge(const char *on_behalf_of, const char *channel, int manages,
-                                       const char *actor_id, const char *about) {
+enum on_behalf_verdict on_behalf_judge(const char *on_behalf_of, const char *channel, int manages, const char *actor_id,
+                                       const char *about) {
   if (on_behalf_of == NULL && channel == NULL) return ON_BEHALF_SELF;
   if (on_behalf_of == NULL || channel == NULL) return ON_BEHALF_INCOMPLETE;
   if (actor_id != NULL && strcasecmp(on_behalf_of, actor_id) == 0) return ON_BEHALF_SELF_NAMED;
@@ -46,8 +46,7 @@ static const char *const channels[] = {"phone", "in_person", "paper", NULL};
 enum { OB_PERSON, OB_CHANNEL, OB_FIELDS };
 static const struct field_rule on_behalf_fields[] = {
     [OB_PERSON] = {"on_behalf_of", FIELD_UUID, FIELD_NULL_INVALID, 0, 0, NULL, "invalid", "an id (UUID)"},
-    [OB_CHANNEL] = {"channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, channels, "invalid",
-                    "phone, in_person or paper"},
+    [OB_CHANNEL] = {"channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, channels, "invalid", "phone, in_person or paper"},
     [OB_FIELDS] = {NULL},
 };
 
@@ -128,11 +127,11 @@ const char *on_behalf_person(const struct on_behalf *ob, const struct actor *act
   return ob->person_id != NULL ? ob->person_id : actor->person_id;
 }
 
-enum result on_behalf_record(struct db_conn *conn, const struct actor *actor, const char *kind,
-                             const char *subject_id, const char *note, struct result_info *info) {
+enum result on_behalf_record(struct db_conn *conn, const struct actor *actor, const char *kind, const char *subject_id,
+                             const char *note, struct result_info *info) {
   if (actor->on_behalf_of == NULL) return RESULT_OK;
-  const char *params[7] = {actor->community_id, actor->person_id, actor->on_behalf_of, actor->channel, kind,
-                           subject_id, note};
+  const char *params[7] = {
+      actor->community_id, actor->person_id, actor->on_behalf_of, actor->channel, kind, subject_id, note};
   return result_from_db(db_exec(conn, "on_behalf_insert", 7, params), info);
 }
 

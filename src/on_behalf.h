@@ -37,8 +37,8 @@ enum on_behalf_verdict {
 /* The rule, pure: `on_behalf_of` and `channel` as given (NULL when absent), whether the caller
  * runs the desk (`manages`), the caller's own id, and the person the action is about (`about`:
  * the request's resident, the occurrence's volunteer, the case's subject...). */
-enum on_behalf_verdict on_behalf_judge(const char *on_behalf_of, const char *channel, int manages,
-                                       const char *actor_id, const char *about);
+enum on_behalf_verdict on_behalf_judge(const char *on_behalf_of, const char *channel, int manages, const char *actor_id,
+                                       const char *about);
 
 /* Read on_behalf_of (a UUID) and channel from `body` (an object or NULL) into *out, and set *rest
  * to a copy of the body without those two members, for the action's own field table (a new
@@ -66,8 +66,8 @@ const char *on_behalf_person(const struct on_behalf *ob, const struct actor *act
  * acted for herself): `kind` as the API names the action (feedback, confirm, ask-other, cancel,
  * complete, helpers, volunteer_profile, consent), `subject_id` what it was done to, `note` may be
  * NULL. RESULT_OK or a database failure. */
-enum result on_behalf_record(struct db_conn *conn, const struct actor *actor, const char *kind,
-                             const char *subject_id, const char *note, struct result_info *info);
+enum result on_behalf_record(struct db_conn *conn, const struct actor *actor, const char *kind, const char *subject_id,
+                             const char *note, struct result_info *info);
 
 /* The caller's own page of actions taken on her behalf, in every community of hers, oldest
  * first, with updated_since for sync (records never change or go away: no tombstones):

@@ -22,10 +22,11 @@ CREATE TABLE on_behalf_actions (
   at           timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (community_id, id)
 );
--- The person's own rows in keyset order (GET /v1/me/on-behalf, every community of hers), and a
--- person's rows for the desk of one community.
+-- The person's own rows in keyset order (GET /v1/me/on-behalf, every community of hers), a
+-- person's rows for the desk of one community, and all of the community's for the desk.
 CREATE INDEX on_behalf_actions_person_idx ON on_behalf_actions (person_id, at, id);
-CREATE INDEX on_behalf_actions_community_idx ON on_behalf_actions (community_id, person_id, at, id);
+CREATE INDEX on_behalf_actions_community_person_idx ON on_behalf_actions (community_id, person_id, at, id);
+CREATE INDEX on_behalf_actions_community_at_idx ON on_behalf_actions (community_id, at, id);
 
 ALTER TABLE on_behalf_actions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE on_behalf_actions FORCE ROW LEVEL SECURITY;

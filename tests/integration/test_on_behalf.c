@@ -240,8 +240,7 @@ START_TEST(desk_keeps_helpers) {
   snprintf(path, sizeof path, "%s/helpers", fx.anna.path);
   struct http_response r;
 
-  http_call(&r, "PUT", path, coord,
-            for_whom(json_pack("{s:[s], s:[]}", "preferred", v.id, "blocked"), v.id, "phone"));
+  http_call(&r, "PUT", path, coord, for_whom(json_pack("{s:[s], s:[]}", "preferred", v.id, "blocked"), v.id, "phone"));
   assert_problem(&r, 422, "unprocessable");
   http_response_free(&r);
   http_call(&r, "PUT", path, v.tokens.access,
@@ -251,7 +250,8 @@ START_TEST(desk_keeps_helpers) {
   http_call(&r, "PUT", path, coord, for_whom(json_pack("{s:[s], s:[]}", "preferred", v.id, "blocked"), res.id, NULL));
   assert_problem(&r, 400, "validation");
   http_response_free(&r);
-  http_call(&r, "PUT", path, coord, for_whom(json_pack("{s:[s], s:[]}", "preferred", v.id, "blocked"), res.id, "phone"));
+  http_call(&r, "PUT", path, coord,
+            for_whom(json_pack("{s:[s], s:[]}", "preferred", v.id, "blocked"), res.id, "phone"));
   assert_status(&r, 200);
   ck_assert(jarray_has_string(json_object_get(r.json, "preferred"), v.id));
   http_response_free(&r);
@@ -332,7 +332,8 @@ static void consent_on_behalf(struct http_response *r, const char *tok, const ch
                               const char *channel, const char *note, bool granted) {
   char path[200];
   case_path(path, sizeof path, case_id, "/consents");
-  json_t *b = json_pack("{s:s, s:s, s:b}", "grantee_organisation", "wijkteam", "data_kind", "basic", "granted", granted);
+  json_t *b =
+      json_pack("{s:s, s:s, s:b}", "grantee_organisation", "wijkteam", "data_kind", "basic", "granted", granted);
   if (note != NULL) json_object_set_new(b, "note", json_string(note));
   http_call(r, "POST", path, tok, for_whom(b, subject, channel));
 }

@@ -21,9 +21,9 @@ START_TEST(test_judge) {
   ck_assert_int_eq(on_behalf_judge(NULL, "phone", 1, DESK, HER), ON_BEHALF_INCOMPLETE);
   /* the desk for the person the action is about, in any letter case */
   ck_assert_int_eq(on_behalf_judge(HER, "phone", 1, DESK, HER), ON_BEHALF_DESK);
-  ck_assert_int_eq(on_behalf_judge("00000000-0000-4000-8000-00000000010A", "paper", 1, DESK,
-                                   "00000000-0000-4000-8000-00000000010a"),
-                   ON_BEHALF_DESK);
+  ck_assert_int_eq(
+      on_behalf_judge("00000000-0000-4000-8000-00000000010A", "paper", 1, DESK, "00000000-0000-4000-8000-00000000010a"),
+      ON_BEHALF_DESK);
   /* the desk for someone else, or for an action about nobody it may name */
   ck_assert_int_eq(on_behalf_judge(OTHER, "phone", 1, DESK, HER), ON_BEHALF_WRONG_PERSON);
   ck_assert_int_eq(on_behalf_judge(OTHER, "phone", 1, DESK, NULL), ON_BEHALF_WRONG_PERSON);
