@@ -415,6 +415,13 @@ START_TEST(desk_records_consent) {
   ck_assert_str_eq(jstr(entry, "channel"), "in_person");
   json_decref(log);
 
+  /* a note belongs to the desk's account of consent given for someone, not to her own record */
+  consent_on_behalf(&r, res1, id, NULL, NULL, "Zelf gedaan", false);
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "on_behalf_of", "required"));
+  http_response_free(&r);
+  ck_assert(!professional_restricted(prof, id));
+
   /* she revokes it herself: the professional sees nothing again */
   consent_record(res1, id, NULL, "wijkteam", "basic", false);
   ck_assert(professional_restricted(prof, id));
