@@ -25,6 +25,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/me/offers", handle_me_offers, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/help-requests", handle_me_help_requests, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/actions", handle_me_actions, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
+    {"GET", "/v1/me/on-behalf", handle_me_on_behalf, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"GET", "/v1/me/signals", handle_me_signals, ROUTE_BEARER | ROUTE_TRANSACTION, NULL, NULL},
     {"POST", "/v1/me/memberships", handle_me_join,
      ROUTE_BEARER | ROUTE_TRANSACTION | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT, NULL, NULL},
@@ -95,6 +96,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/communities/:communityId/queue", handle_queue, COMMUNITY, NULL, NULL},
     {"GET", "/v1/communities/:communityId/desk-hours", handle_desk_hours_get, COMMUNITY, NULL, NULL},
     {"PUT", "/v1/communities/:communityId/desk-hours", handle_desk_hours_put, COMMUNITY | ROUTE_JSON_BODY, NULL, NULL},
+    {"GET", "/v1/communities/:communityId/on-behalf", handle_on_behalf_list, COMMUNITY, NULL, NULL},
 
 #define CASE "/v1/communities/:communityId/cases/:caseId"
     {"POST", "/v1/communities/:communityId/cases", handle_case_create, COMMUNITY | ROUTE_JSON_BODY | ROUTE_IDEMPOTENT,

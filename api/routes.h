@@ -105,6 +105,8 @@ enum result handle_case_consent_record(struct api_request *ar);
 enum result handle_case_access_log(struct api_request *ar);
 enum result handle_community_access_log(struct api_request *ar);
 enum result handle_me_actions(struct api_request *ar);
+enum result handle_me_on_behalf(struct api_request *ar);
+enum result handle_on_behalf_list(struct api_request *ar);
 enum result handle_case_timeline(struct api_request *ar);
 enum result handle_case_note(struct api_request *ar);
 enum result handle_case_signal(struct api_request *ar);

@@ -14,6 +14,7 @@
 #include "../src/matching.h"
 #include "../src/occurrences.h"
 #include "../src/offers.h"
+#include "../src/on_behalf.h"
 #include "../src/paging.h"
 #include "../src/referrals.h"
 #include "../src/resident_helpers.h"
@@ -307,9 +308,19 @@ enum result handle_queue(struct api_request *ar) {
   return api_answer_list(ar, r, out, "help_request");
 }
 
+/* An optional id query parameter: NULL when absent; a field error when not a UUID. */
+static const char *query_uuid(struct api_request *ar, const char *name) {
+  const char *id = api_query(ar, name);
+  if (id != NULL && !valid_uuid(id)) result_field_error(&ar->info, name, "invalid", "an id (UUID)");
+  return id;
+}
+
 enum result handle_helpers_get(struct api_request *ar) {
+  const char *resident_id = query_uuid(ar, "resident_id");
   json_t *out = NULL;
-  enum result result = help_requests_helpers_get(ar->db, &ar->actor, &out, &ar->info); /* before `out` is read */
+  enum result result = ar->info.errors != NULL
+                           ? RESULT_INVALID
+                           : help_requests_helpers_get(ar->db, &ar->actor, resident_id, &out, &ar->info);
   return api_answer(ar, result, out, 0);
 }
 
@@ -388,4 +399,26 @@ enum result handle_desk_summary(struct api_request *ar) {
   free(text);
   o_free(disposition);
   return r;
+}
+
+enum result handle_me_on_behalf(struct api_request *ar) {
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = api_read_page(ar, &page);
+  if (r == RESULT_OK) r = on_behalf_mine(ar->db, ar->person_id, &page, &out, &ar->info);
+  paging_free(&page);
+  return api_answer_list(ar, r, out, NULL);
+}
+
+enum result handle_on_behalf_list(struct api_request *ar) {
+  const char *person_id = query_uuid(ar, "person_id");
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = paging_parse(api_query(ar, "limit"), api_query(ar, "cursor"), NULL, &page, &ar->info) == 0
+                      ? RESULT_OK
+                      : RESULT_INVALID;
+  if (ar->info.errors != NULL) r = RESULT_INVALID;
+  if (r == RESULT_OK) r = on_behalf_list(ar->db, &ar->actor, person_id, &page, &out, &ar->info);
+  paging_free(&page);
+  return api_answer_list(ar, r, out, NULL);
 }

@@ -11,8 +11,8 @@
 static const struct db_statement statements[] = {
     {"case_audit_insert",
      "INSERT INTO access_log (community_id, actor_id, actor_roles, actor_organisation, subject_id, case_id, resource, "
-     "action, outcome, status) VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::member_role), NULLIF($4, ''), NULLIF($5, '')::uuid, "
-     "NULLIF($6, '')::uuid, $7, $8, $9, $10)"},
+     "action, outcome, status, on_behalf_of, channel) VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::member_role), NULLIF($4, ''), NULLIF($5, '')::uuid, "
+     "NULLIF($6, '')::uuid, $7, $8, $9, $10, NULLIF($11, '')::uuid, NULLIF($12, ''))"},
     /* The subject of the case a refused request named, for its entry: read under the request's
      * own context (row-level security), so only a case of the path's community is found, and the
      * answer goes into the entry only, never to the caller. The primary key. */
@@ -63,9 +63,10 @@ enum result cases_audit_write(struct db_conn *conn, const struct actor *actor, c
   char *roles = roles_to_json_text(actor->roles);
   if (roles == NULL) return RESULT_ERROR;
   snprintf(status_text, sizeof status_text, "%d", status);
-  const char *params[10] = {actor->community_id, actor->person_id, roles,  audit->organisation,       subject,
-                            audit->case_id,      resource,         action, outcome_of(result, audit), status_text};
-  r = result_from_db(db_exec(conn, "case_audit_insert", 10, params), info);
+  const char *params[12] = {actor->community_id, actor->person_id, roles,  audit->organisation,       subject,
+                            audit->case_id,      resource,         action, outcome_of(result, audit), status_text,
+                            audit->on_behalf_of, audit->channel};
+  r = result_from_db(db_exec(conn, "case_audit_insert", 12, params), info);
   free(roles);
   return r;
 }

@@ -21,6 +21,9 @@ struct case_audit {
   char subject_id[37]; /* "" when the case does not exist */
   char organisation[101];
   int restricted; /* an allowed read whose answer the subject's consent cut down */
+  /* The person the desk acted for and the channel (src/on_behalf.h); "" when it acted for none. */
+  char on_behalf_of[37];
+  char channel[16];
 };
 
 /* What the caller is on a case. */

@@ -9,6 +9,7 @@
 #include "help_request_row.h"
 #include "help_requests.h"
 #include "offers.h"
+#include "on_behalf.h"
 
 static const struct db_statement statements[] = {
     {"hr_refer",
@@ -181,23 +182,43 @@ static int read_referral(const struct field_value *v, struct field_value *referr
   return fields_read_in("referral", v[ACT_REFERRAL].object, referral_fields, referral, info);
 }
 
-enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action_name,
+/* The resident's own actions, which the desk may also take on her behalf (on_behalf.h). */
+static int residents_action(int action) {
+  return action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER;
+}
+
+enum result help_requests_act(struct db_conn *conn, const struct actor *caller, const char *id, const char *action_name,
                               json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
   int action = help_action_from_name(action_name);
   if (action < 0) return RESULT_NOT_FOUND;
+  struct on_behalf ob;
+  json_t *rest = NULL;
+  int fits = on_behalf_read(body, &ob, &rest, info) == 0;
+  if (body != NULL && rest == NULL) return RESULT_ERROR;
   struct field_value v[ACT_FIELDS];
-  if (fields_read(body, action_fields, v, info) != 0) return RESULT_INVALID;
+  if (fields_read(rest, action_fields, v, info) != 0) fits = 0;
+  json_decref(rest); /* v's strings and lists are the body's: `rest` only shared them */
+  if (!fits) return RESULT_INVALID;
   const char *note = v[ACT_NOTE].text;
 
   struct help_request_row req;
-  enum result r = help_request_read(conn, actor, id, 1, &req, info);
+  enum result r = help_request_read(conn, caller, id, 1, &req, info);
   if (r != RESULT_OK) return r;
-  int is_resident = strcmp(req.resident_id, actor->person_id) == 0;
+  /* Only the resident's own actions are taken on her behalf; the desk's own need no one named. */
+  if (ob.person_id != NULL && !residents_action(action) && actor_manages(caller)) {
+    result_field_error(info, "on_behalf_of", "invalid",
+                       "only confirm, ask-other and cancel are done on behalf of the resident");
+    return RESULT_INVALID;
+  }
+  r = on_behalf_check(&ob, caller, req.resident_id, "must be the resident of this request", info);
+  if (r == RESULT_FORBIDDEN) return help_request_hidden_or_forbidden(conn, caller, id, info->detail, info);
+  if (r != RESULT_OK) return r;
+  const struct actor acting = on_behalf_actor(caller, &ob), *actor = &acting;
+  int is_resident = strcmp(req.resident_id, on_behalf_person(&ob, caller)) == 0;
   /* Who may do what: the desk runs the process; the resident cancels, confirms and asks for
    * someone else. Anyone else who cannot see the request learns nothing about it. */
-  int allowed = actor_manages(actor) ||
-                (is_resident && (action == ACTION_CANCEL || action == ACTION_CONFIRM || action == ACTION_ASK_OTHER));
+  int allowed = actor_manages(actor) || (is_resident && residents_action(action));
   if (!allowed) return help_request_hidden_or_forbidden(conn, actor, id, NULL, info);
   int next = help_transition((enum help_status)req.status, (enum help_action)action);
   if (next < 0) return help_request_not_now(info, req.status);
@@ -251,6 +272,7 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *actor, c
   if (r == RESULT_OK)
     r = help_request_move_on_track(conn, actor, id, req.status, next, action_name, note, help_track_name(choice.track),
                                    info);
+  if (r == RESULT_OK) r = on_behalf_record(conn, actor, action_name, id, note, info);
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r;
 }

@@ -15,7 +15,7 @@ static const struct db_statement statements[] = {
      "WHERE community_id = $1 AND id = $2"},
     {"hr_transition",
      "INSERT INTO help_request_transitions (community_id, request_id, from_status, to_status, action, actor_id, "
-     "note, track) VALUES ($1, $2, $3::help_status, $4::help_status, $5, $6, $7, $8)"},
+     "note, track, on_behalf_of, channel) VALUES ($1, $2, $3::help_status, $4::help_status, $5, $6, $7, $8, $9, $10)"},
     {"hr_set_status",
      "UPDATE help_requests SET status = $3::help_status, status_changed_at = CASE WHEN status = $3::help_status "
      "THEN status_changed_at ELSE now() END, updated_at = clock_timestamp() WHERE community_id = $1 AND id = $2"},
@@ -94,8 +94,9 @@ enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct ac
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
                                            const char *from, const char *to, const char *action, const char *note,
                                            struct result_info *info) {
-  const char *params[8] = {actor->community_id, id, from, to, action, actor->person_id, note, NULL};
-  return result_from_db(db_exec(conn, "hr_transition", 8, params), info);
+  const char *params[10] = {actor->community_id, id, from, to, action, actor->person_id, note, NULL, actor->on_behalf_of,
+                            actor->channel};
+  return result_from_db(db_exec(conn, "hr_transition", 10, params), info);
 }
 
 /* A move to the status it already has keeps status_changed_at (hr_set_status) but is recorded. */
@@ -111,15 +112,17 @@ enum result help_request_move_on_track(struct db_conn *conn, const struct actor 
   const char *params[3] = {actor->community_id, id, to_name};
   enum result r = result_from_db(db_exec(conn, "hr_set_status", 3, params), info);
   if (r == RESULT_OK) {
-    const char *row[8] = {actor->community_id,
-                          id,
-                          help_status_name((enum help_status)from),
-                          to_name,
-                          action,
-                          actor->person_id,
-                          note,
-                          track};
-    r = result_from_db(db_exec(conn, "hr_transition", 8, row), info);
+    const char *row[10] = {actor->community_id,
+                           id,
+                           help_status_name((enum help_status)from),
+                           to_name,
+                           action,
+                           actor->person_id,
+                           note,
+                           track,
+                           actor->on_behalf_of,
+                           actor->channel};
+    r = result_from_db(db_exec(conn, "hr_transition", 10, row), info);
   }
   return r;
 }

@@ -8,6 +8,7 @@
 #include "desk_rules.h"
 #include "fields.h"
 #include "help_request_row.h"
+#include "on_behalf.h"
 #include "outbox.h"
 
 static const struct db_statement statements[] = {
@@ -100,21 +101,41 @@ static const struct field_rule feedback_fields[] = {
     [FEEDBACK_FIELDS] = {NULL},
 };
 
-enum result help_requests_complete(struct db_conn *conn, const struct actor *actor, const char *id,
+/* Check who the caller acts for (on_behalf.h) once the person the action is about (`about`) is
+ * known: RESULT_OK, or the refusal, a 403 told as 404 to someone who cannot see the request. */
+static enum result check_on_behalf(struct db_conn *conn, const struct actor *actor, const char *id,
+                                   const struct on_behalf *ob, const char *about, const char *who,
+                                   struct result_info *info) {
+  enum result r = on_behalf_check(ob, actor, about, who, info);
+  if (r == RESULT_FORBIDDEN) return help_request_hidden_or_forbidden(conn, actor, id, info->detail, info);
+  return r;
+}
+
+enum result help_requests_complete(struct db_conn *conn, const struct actor *caller, const char *id,
                                    const char *occurrence_id, json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  struct on_behalf ob;
+  json_t *rest = NULL;
+  int fits = on_behalf_read(body, &ob, &rest, info) == 0;
+  if (body != NULL && rest == NULL) return RESULT_ERROR;
   struct field_value v[COMPLETE_FIELDS];
-  if (fields_read(body, complete_fields, v, info) != 0) return RESULT_INVALID;
+  if (fields_read(rest, complete_fields, v, info) != 0) fits = 0;
   double hours = v[COMPLETE_HOURS].number;
-  const char *note = v[COMPLETE_NOTE].text;
+  const char *note = v[COMPLETE_NOTE].text; /* borrowed from the body, as `rest` shares its values */
+  json_decref(rest);
+  if (!fits) return RESULT_INVALID;
   struct help_request_row req;
   struct occurrence_row occ;
-  enum result r = help_request_read(conn, actor, id, 1, &req, info);
-  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, &occ, info);
+  enum result r = help_request_read(conn, caller, id, 1, &req, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, caller, id, occurrence_id, &occ, info);
+  /* The desk records the hours a helper phoned in: for the occurrence's volunteer only. */
+  if (r == RESULT_OK)
+    r = check_on_behalf(conn, caller, id, &ob, occ.volunteer, "must be the volunteer doing this task", info);
   if (r != RESULT_OK) return r;
+  const struct actor acting = on_behalf_actor(caller, &ob), *actor = &acting;
   /* Visible first, then who, then when (help_request_row.h): the volunteer of an occurrence
    * who was released from the request no longer sees it. */
-  if (strcmp(occ.volunteer, actor->person_id) != 0)
+  if (strcmp(occ.volunteer, on_behalf_person(&ob, caller)) != 0)
     return help_request_hidden_or_forbidden(conn, actor, id, "only the volunteer doing this task completes it", info);
   if (strcmp(occ.status, "matched") != 0)
     return help_request_hidden_or_not_now(conn, actor, id, req.status, "this occurrence is not open for completion",
@@ -137,23 +158,34 @@ enum result help_requests_complete(struct db_conn *conn, const struct actor *act
     r = help_request_move(conn, actor, id, req.status, HELP_DONE, "finish", NULL, info);
   else if (r == RESULT_OK)
     r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK) r = on_behalf_record(conn, actor, "complete", id, note, info);
   if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
   return r;
 }
 
-enum result help_requests_feedback(struct db_conn *conn, const struct actor *actor, const char *id,
+enum result help_requests_feedback(struct db_conn *conn, const struct actor *caller, const char *id,
                                    const char *occurrence_id, json_t *body, json_t **out, struct result_info *info) {
   *out = NULL;
+  struct on_behalf ob;
+  json_t *rest = NULL;
+  int fits = on_behalf_read(body, &ob, &rest, info) == 0;
+  if (body != NULL && rest == NULL) return RESULT_ERROR;
   struct field_value v[FEEDBACK_FIELDS];
-  if (fields_read(body, feedback_fields, v, info) != 0) return RESULT_INVALID;
+  if (fields_read(rest, feedback_fields, v, info) != 0) fits = 0;
   int positive = v[FEEDBACK_POSITIVE].boolean;
-  const char *text = v[FEEDBACK_TEXT].text;
+  const char *text = v[FEEDBACK_TEXT].text; /* borrowed from the body, as `rest` shares its values */
+  json_decref(rest);
+  if (!fits) return RESULT_INVALID;
   struct help_request_row req;
   struct occurrence_row occ;
-  enum result r = help_request_read(conn, actor, id, 1, &req, info);
-  if (r == RESULT_OK) r = lock_occurrence(conn, actor, id, occurrence_id, &occ, info);
+  enum result r = help_request_read(conn, caller, id, 1, &req, info);
+  if (r == RESULT_OK) r = lock_occurrence(conn, caller, id, occurrence_id, &occ, info);
+  /* The desk records the feedback a resident phoned in ("het klikt niet"): hers only. */
+  if (r == RESULT_OK)
+    r = check_on_behalf(conn, caller, id, &ob, req.resident_id, "must be the resident of this request", info);
   if (r != RESULT_OK) return r;
-  if (strcmp(req.resident_id, actor->person_id) != 0)
+  const struct actor acting = on_behalf_actor(caller, &ob), *actor = &acting;
+  if (strcmp(req.resident_id, on_behalf_person(&ob, caller)) != 0)
     return help_request_hidden_or_forbidden(conn, actor, id, "only the resident gives feedback", info);
   /* The resident sees their own request: the state is theirs to know. */
   if (strcmp(occ.status, "done") != 0) {
@@ -165,6 +197,7 @@ enum result help_requests_feedback(struct db_conn *conn, const struct actor *act
   r = result_from_db(db_exec(conn, "hr_feedback", 5, params), info);
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "hr_feedback_add", 6, params), info);
   if (r == RESULT_OK) r = help_request_touch(conn, actor, id, info);
+  if (r == RESULT_OK) r = on_behalf_record(conn, actor, "feedback", id, text, info);
   if (r == RESULT_OK) r = occurrence_doc(conn, actor, id, occurrence_id, out, info);
   return r;
 }

@@ -33,6 +33,10 @@ struct actor {
   const char *person_id;    /* always set for authenticated requests */
   const char *community_id; /* NULL outside community routes */
   unsigned roles;           /* roles in community_id */
+  /* The desk acting for someone (src/on_behalf.h): that person and the channel, which the
+   * histories an action writes record; both NULL when the actor acts for herself. */
+  const char *on_behalf_of;
+  const char *channel;
 };
 
 /* Whether the actor runs the community's desk (coordinator or admin). */

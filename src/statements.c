@@ -26,6 +26,7 @@
 #include "members.h"
 #include "occurrences.h"
 #include "offers.h"
+#include "on_behalf.h"
 #include "outbox.h"
 #include "referrals.h"
 #include "resident_helpers.h"
@@ -64,6 +65,7 @@ static const register_fn modules[] = {
     case_consent_register_statements,
     access_log_register_statements,
     timeline_register_statements,
+    on_behalf_register_statements,
 };
 
 int statements_register_all(void) {

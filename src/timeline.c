@@ -33,7 +33,8 @@ static const struct db_statement statements[] = {
      "WHERE t.community_id = $1 AND t.case_id = $2 AND t.id = $3"},
     {"tl_insert",
      "INSERT INTO case_timeline (community_id, case_id, kind, visibility, health, text, event_type, event_detail, "
-     "author_id, corrects) VALUES ($1, $2, $3::timeline_kind, $4::timeline_visibility, $5, $6, $7, $8, $9, $10) "
+     "author_id, corrects, on_behalf_of, channel) VALUES ($1, $2, $3::timeline_kind, $4::timeline_visibility, $5, $6, "
+     "$7, $8, $9, $10, $11, $12) "
      "RETURNING id"},
     {"tl_correctable",
      "SELECT 1 FROM case_timeline WHERE community_id = $1 AND case_id = $2 AND id = $3 AND kind = 'note' "
@@ -73,11 +74,20 @@ static enum result insert_entry(struct db_conn *conn, const struct actor *actor,
                                 const char *visibility, int health, const char *text, const char *event_type,
                                 const char *event_detail, const char *corrects, char id_out[37],
                                 struct result_info *info) {
-  const char *params[10] = {actor->community_id,       case_id, kind,       visibility,
-                            health ? "true" : "false", text,    event_type, event_detail,
-                            actor->person_id,          corrects};
+  const char *params[12] = {actor->community_id,
+                            case_id,
+                            kind,
+                            visibility,
+                            health ? "true" : "false",
+                            text,
+                            event_type,
+                            event_detail,
+                            actor->person_id,
+                            corrects,
+                            actor->on_behalf_of,
+                            actor->channel};
   PGresult *res = NULL;
-  enum result r = result_from_db(db_query(conn, "tl_insert", 10, params, &res), info);
+  enum result r = result_from_db(db_query(conn, "tl_insert", 12, params, &res), info);
   if (r == RESULT_OK) snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
   return r;

@@ -10,6 +10,7 @@
 
 #include "documents.h"
 #include "fields.h"
+#include "on_behalf.h"
 #include "precondition.h"
 #include "support/validate.h"
 
@@ -244,17 +245,39 @@ static void read_profile(json_t *body, struct profile_input *in, struct result_i
     result_field_error(info, "body", "too_large", "could not be processed");
 }
 
-enum result volunteers_put(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t *body,
-                           const struct precondition *if_match, json_t **out, struct result_info *info) {
-  *out = NULL;
-  if (strcmp(actor->person_id, person_id) != 0 || !(actor->roles & ROLE_VOLUNTEER)) {
+/* Who edits the profile of `person_id`: the volunteer herself, or with {on_behalf_of, channel}
+ * the desk for that volunteer (on_behalf.h). RESULT_OK, or the refusal. */
+static enum result profile_editor(struct db_conn *conn, const struct actor *actor, const char *person_id,
+                                  const struct on_behalf *ob, struct result_info *info) {
+  if (ob->person_id == NULL) {
+    if (strcmp(actor->person_id, person_id) == 0 && (actor->roles & ROLE_VOLUNTEER)) return RESULT_OK;
     info->detail = "only the volunteer edits their own profile";
     return RESULT_FORBIDDEN;
   }
+  int volunteer = 0;
+  enum result r = on_behalf_member_has_role(conn, actor, person_id, "volunteer", &volunteer, info);
+  if (r != RESULT_OK) return r;
+  return on_behalf_check(ob, actor, volunteer ? person_id : NULL, "must be the volunteer whose profile this is", info);
+}
+
+enum result volunteers_put(struct db_conn *conn, const struct actor *caller, const char *person_id, json_t *body,
+                           const struct precondition *if_match, json_t **out, struct result_info *info) {
+  *out = NULL;
+  struct on_behalf ob;
+  json_t *rest = NULL;
+  int fits = on_behalf_read(body, &ob, &rest, info) == 0;
+  if (body != NULL && rest == NULL) return RESULT_ERROR;
+  enum result r = fits ? profile_editor(conn, caller, person_id, &ob, info) : RESULT_INVALID;
+  if (r != RESULT_OK) {
+    json_decref(rest);
+    return r;
+  }
+  const struct actor acting = on_behalf_actor(caller, &ob), *actor = &acting;
   struct profile_input in;
   memset(&in, 0, sizeof in);
-  read_profile(body, &in, info);
-  enum result r = info->errors != NULL ? RESULT_INVALID : RESULT_OK;
+  read_profile(rest, &in, info); /* copies what it keeps */
+  json_decref(rest);
+  r = info->errors != NULL ? RESULT_INVALID : RESULT_OK;
   if (r == RESULT_OK && in.skill_count > 0) {
     PGresult *res = NULL;
     const char *params[2] = {actor->community_id, in.skills};
@@ -290,6 +313,7 @@ enum result volunteers_put(struct db_conn *conn, const struct actor *actor, cons
     r = result_from_db(db_exec(conn, "volunteer_upsert", 12, params), info);
   }
   profile_input_free(&in);
+  if (r == RESULT_OK) r = on_behalf_record(conn, actor, "volunteer_profile", person_id, NULL, info);
   if (r == RESULT_OK) r = load(conn, actor->community_id, person_id, 0, out, info);
   return r == RESULT_OK && !exists ? RESULT_CREATED : r;
 }

@@ -55,7 +55,8 @@ RETURNS TABLE (doc text, at text, id uuid) LANGUAGE sql STABLE AS $$
            'actor_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = l.actor_id),
            'actor_roles', to_json(l.actor_roles),
            'actor_organisation', l.actor_organisation, 'subject_id', l.subject_id, 'case_id', l.case_id,
-           'resource', l.resource, 'action', l.action, 'outcome', l.outcome, 'status', l.status)::text,
+           'resource', l.resource, 'action', l.action, 'outcome', l.outcome, 'status', l.status,
+           'on_behalf_of', l.on_behalf_of, 'channel', l.channel)::text,
          api_ts(l.at), l.id
 $$;
 

@@ -159,7 +159,8 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
            'transitions', (SELECT COALESCE(json_agg(json_build_object(
                                     'from', t.from_status, 'to', t.to_status, 'action', t.action,
                                     'track', CASE WHEN p_manages OR h.resident_id = p_viewer THEN t.track END,
-                                    'actor_id', t.actor_id, 'note', t.note, 'at', api_ts(t.at)) ORDER BY t.at), '[]')
+                                    'actor_id', t.actor_id, 'note', t.note, 'at', api_ts(t.at),
+                                    'on_behalf_of', t.on_behalf_of, 'channel', t.channel) ORDER BY t.at), '[]')
                              FROM help_request_transitions t
                             WHERE t.community_id = h.community_id AND t.request_id = h.id))::text,
          api_ts(h.updated_at), h.id

@@ -13,7 +13,7 @@ RETURNS TABLE (doc text, at text, id uuid) LANGUAGE sql STABLE AS $$
                          THEN json_build_object('type', t.event_type, 'detail', COALESCE(t.event_detail, '')) END,
            'author_id', t.author_id,
            'author_name', (SELECT ap.display_name FROM persons ap WHERE ap.id = t.author_id),
-           'corrects', t.corrects,
+           'corrects', t.corrects, 'on_behalf_of', t.on_behalf_of, 'channel', t.channel,
            'corrected_by', (SELECT c2.id FROM case_timeline c2
                              WHERE c2.community_id = t.community_id AND c2.corrects = t.id
                              ORDER BY c2.at DESC, c2.id DESC LIMIT 1),

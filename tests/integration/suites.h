@@ -39,6 +39,7 @@ Suite *sync_suite(void);
 Suite *journeys_suite(void);
 Suite *desk_hours_suite(void);
 Suite *triage_suite(void);
+Suite *on_behalf_suite(void);
 /* Slow; only with CK_RUN_SUITE=faults or NOABER_TEST_FAULTS=1 (make test-faults), see main.c. */
 Suite *faults_suite(void);
 

@@ -732,6 +732,21 @@ static const struct readback invitation_readback[] = {{"expires_in_hours", NULL}
 static const struct exception invitation_exceptions[] = {
     {"role enum \"admin\" at", 403, "only an admin invites an admin, and the fixture has no admin"}, {NULL}};
 
+/* A channel says how the person reached the desk acting for her: only with on_behalf_of, which
+ * names someone (the contract's dependentRequired), so a body with a channel alone is refused. */
+#define CHANNEL_ALONE(status)                                                                                          \
+  {"channel enum \"phone\" at", status, "a channel comes only with on_behalf_of (the desk acting for someone)"},       \
+      {"channel enum \"in_person\" at", status, "a channel comes only with on_behalf_of"}, {                           \
+    "channel enum \"paper\" at", status, "a channel comes only with on_behalf_of"                                      \
+  }
+static const struct exception on_behalf_exceptions[] = {CHANNEL_ALONE(400), {NULL}};
+static const struct exception consent_exceptions[] = {
+    CHANNEL_ALONE(400),
+    {"note minLength 1 at", 400, "a note comes only with consent the desk records on someone's behalf"},
+    {"note maxLength 1000 at", 400, "a note comes only with consent the desk records on someone's behalf"},
+    {"note maxLength 1000 at (multi-byte)", 400, "a note comes only with consent the desk records on someone's behalf"},
+    {NULL}};
+
 static const struct readback feedback_readback[] = {
     {"text", "feedback.text"}, {"positive", "feedback.positive"}, {NULL}};
 static const struct readback case_readback[] = {{"organisation", NULL}, {NULL}};
@@ -755,10 +770,10 @@ static const struct operation operations[] = {
     {"createInvitation", setup_coordinator, prepare_invitation, false, NULL, invitation_readback,
      invitation_exceptions},
     {"updateCategory", setup_coordinator, prepare_update_category, false, NULL, NULL, NULL},
-    {"putVolunteerProfile", setup_profile, prepare_profile, false, profile_item, NULL, NULL},
+    {"putVolunteerProfile", setup_profile, prepare_profile, false, profile_item, NULL, on_behalf_exceptions},
     {"createHelpRequest", setup_help_request, prepare_help_request, false, NULL, NULL, NULL},
-    {"completeOccurrence", setup_recurring, prepare_complete, false, NULL, NULL, NULL},
-    {"giveOccurrenceFeedback", setup_recurring, prepare_feedback, false, NULL, feedback_readback, NULL},
+    {"completeOccurrence", setup_recurring, prepare_complete, false, NULL, NULL, on_behalf_exceptions},
+    {"giveOccurrenceFeedback", setup_recurring, prepare_feedback, false, NULL, feedback_readback, on_behalf_exceptions},
     {"declineOffer", setup_helper, prepare_decline, false, NULL, NULL, NULL},
     {"createCase", setup_coordinator, prepare_create_case, false, NULL, case_readback, NULL},
     {"updateCase", setup_case, prepare_update_case, false, NULL, NULL, NULL},
@@ -767,7 +782,7 @@ static const struct operation operations[] = {
     {"updateCaseAction", setup_case, prepare_update_action, false, NULL, NULL, NULL},
     {"createCaseNote", setup_case, prepare_note, false, NULL, NULL, NULL},
     {"createCaseSignal", setup_case, prepare_signal, false, NULL, NULL, NULL},
-    {"recordCaseConsent", setup_case, prepare_consent, false, NULL, NULL, NULL},
+    {"recordCaseConsent", setup_case, prepare_consent, false, NULL, NULL, consent_exceptions},
     {"handOverCaseLead", setup_coordinator, prepare_lead, false, NULL, lead_readback, NULL},
     {"addCaseParticipant", setup_coordinator, prepare_participant, false, NULL, participant_readback,
      participant_exceptions},

@@ -296,6 +296,15 @@ SELECT CASE g % 40 WHEN 0 THEN :'volunteer'::uuid WHEN 10 THEN :'professional'::
        (ARRAY['request', 'task', 'case', 'action_owned', 'action_led'])[1 + (g / 7) % 5], gen_random_uuid(), :'community',
        now() - interval '17 minutes' * g
 FROM generate_series(1, 30000) g JOIN p ON p.n = 1 + g % 5000;
+-- What the desk did on members' behalf (sql/migrations/0020_on_behalf.sql): 20,000 records over
+-- 5,000 members, every 25th one the demo resident's or volunteer's.
+WITH p AS (SELECT row_number() OVER (ORDER BY person_id) AS n, person_id FROM memberships
+           WHERE community_id = :'community')
+INSERT INTO on_behalf_actions (community_id, actor_id, person_id, channel, kind, subject_id, at)
+SELECT :'community', :'coordinator',
+       CASE g % 50 WHEN 0 THEN :'resident'::uuid WHEN 25 THEN :'volunteer'::uuid ELSE p.person_id END,
+       (ARRAY['phone', 'in_person', 'paper'])[1 + g % 3], 'helpers', gen_random_uuid(), now() - interval '13 minutes' * g
+FROM generate_series(1, 20000) g JOIN p ON p.n = 1 + g % 5000;
 
 -- Triage as data (0021): every request past the desk has a track, most of them informal; a
 -- referral record for each professional or business one, a few still open and some of those

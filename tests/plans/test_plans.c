@@ -324,6 +324,19 @@ static const struct probe probes[] = {
     /* A lead acknowledging a signal whose text their consent withholds (timeline.c). */
     S("tl_get_withheld", NULL, "professional", COMMUNITY, 3, ANNA, C_NO_CONSENT,
       "00000000-0000-4000-8000-0000000f0002"),
+
+    /* Acting on someone's behalf (issue 13): the person's own record on /v1/me/on-behalf, the
+     * desk's pages, whom the desk may act for, and the consent records with the desk's. */
+    S("on_behalf_mine", NULL, "resident", ME, 5, RESIDENT, FIRST_PAGE),
+    S("on_behalf_mine", "updated_since", "resident", ME, 5, RESIDENT, SYNC_PAGE),
+    S("on_behalf_mine", NULL, "volunteer", ME, 5, VOLUNTEER, FIRST_PAGE),
+    S("on_behalf_mine", NULL, "coordinator", ME, 5, COORDINATOR, FIRST_PAGE),
+    S("on_behalf_person_page", NULL, "coordinator", COMMUNITY, 5, ANNA, RESIDENT, AFTER_TS, AFTER_ID, LIMIT),
+    S("on_behalf_community_page", NULL, "coordinator", COMMUNITY, 4, ANNA, AFTER_TS, AFTER_ID, LIMIT),
+    S("on_behalf_member_role", NULL, "coordinator", COMMUNITY, 3, ANNA, RESIDENT, "resident"),
+    S("on_behalf_member_role", NULL, "volunteer", COMMUNITY, 3, ANNA, VOLUNTEER, "volunteer"),
+    S("case_consents", NULL, "resident", COMMUNITY, 2, ANNA, C_CONSENT),
+    S("case_consents", NULL, "coordinator", COMMUNITY, 2, ANNA, C_CONSENT),
 };
 #define PROBE_COUNT (sizeof probes / sizeof probes[0])
 

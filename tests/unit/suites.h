@@ -19,5 +19,6 @@ Suite *language_suite(void);
 Suite *phone_suite(void);
 Suite *desk_hours_suite(void);
 Suite *triage_suite(void);
+Suite *on_behalf_suite(void);
 
 #endif
