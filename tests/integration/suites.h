@@ -37,6 +37,7 @@ Suite *volunteer_app_suite(void);
 Suite *profile_suite(void);
 Suite *sync_suite(void);
 Suite *journeys_suite(void);
+Suite *phone_desk_suite(void);
 Suite *desk_hours_suite(void);
 Suite *triage_suite(void);
 Suite *on_behalf_suite(void);

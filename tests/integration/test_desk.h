@@ -61,6 +61,7 @@ enum site_id {
   SITE_LISTS,
   SITE_QUEUE,
   SITE_STATE,
+  SITE_PHONE_DESK,
   SITE_COUNT
 };
 struct site {

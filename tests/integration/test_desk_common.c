@@ -100,7 +100,7 @@ static const struct site sites[SITE_COUNT] = {
     [SITE_VISIBILITY] = {"Den Haag", 52.0705, 4.3007}, [SITE_BOARD] = {"Eindhoven", 51.4416, 5.4697},
     [SITE_RACE] = {"Maastricht", 50.8514, 5.6910},     [SITE_RECURRING] = {"Lelystad", 52.5185, 5.4714},
     [SITE_LISTS] = {"Den Helder", 52.9563, 4.7601},    [SITE_QUEUE] = {"Venlo", 51.3704, 6.1724},
-    [SITE_STATE] = {"Emmen", 52.7792, 6.9069},
+    [SITE_STATE] = {"Emmen", 52.7792, 6.9069},         [SITE_PHONE_DESK] = {"Meerlo", 51.5100, 6.0860},
 };
 
 const struct site *site_get(enum site_id id) {
