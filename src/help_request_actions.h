@@ -14,8 +14,11 @@
 int help_request_actions_register_statements(void);
 
 /* A state action by name (triage, refer, reject, cancel, offer, board, confirm, ask-other) on
- * request `id`, with its body (borrowed; note, referral or volunteer_ids by action). The desk runs
- * the process; the resident may cancel, confirm and ask for someone else.
+ * request `id`, with its body (borrowed; note, referral or volunteer_ids by action; triage needs a
+ * track, refer means professional unless it says business: help_action_track()). Triage and refer
+ * store the track on the request and in the transition, and make a referral record (referrals.h)
+ * for a receiver. The desk runs the process; the resident may cancel, confirm and ask for someone
+ * else.
  * RESULT_OK with *out the request after the action (a new reference the caller owns). On failure
  * *out is NULL and: RESULT_NOT_FOUND for an unknown action, or a request the caller cannot see;
  * RESULT_INVALID with info->errors; RESULT_FORBIDDEN; RESULT_CONFLICT with a static info->detail

@@ -129,16 +129,17 @@ static const struct db_statement statements[] = {
      "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
      "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* A referral whose follow-up date has passed while its outcome is still open (sent or
-     * accepted): found from the open referrals' partial index (sql/migrations/0021), so the cost
-     * is that of the view, not of the community's requests. Depends on the clock like
-     * needs_attention: no tombstones. */
+     * accepted): found from the open referrals' partial index (sql/migrations/0021), each request
+     * then by its key, so the cost is that of the view, not of the community's requests (the
+     * LATERAL ... OFFSET 0 keeps a generic plan from walking the requests in list order instead).
+     * Depends on the clock like needs_attention: no tombstones. */
     {"hr_queue_follow_up",
-     "SELECT d.* FROM (SELECT h, h.updated_at, h.id FROM help_requests h "
-     "JOIN (SELECT DISTINCT r.request_id FROM referrals r WHERE r.community_id = $1 "
-     "AND r.outcome IN ('sent', 'accepted') AND r.follow_up_on < community_today()) k ON h.id = k.request_id "
-     "WHERE h.community_id = $1 AND $2::bool AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND " HANDLER_MATCHES " "
-     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) "
-     "ORDER BY h.updated_at, h.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
+     "SELECT d.* FROM (SELECT x.h, x.updated_at, x.id FROM (SELECT DISTINCT r.request_id FROM referrals r "
+     "WHERE r.community_id = $1 AND r.outcome IN ('sent', 'accepted') AND r.follow_up_on < community_today()) k, "
+     "LATERAL (SELECT h, h.updated_at, h.id FROM help_requests h WHERE h.community_id = $1 AND h.id = k.request_id "
+     "AND $2::bool AND $3::uuid IS NOT NULL AND $4::int IS NOT NULL AND " HANDLER_MATCHES " "
+     "AND h.updated_at > $5::timestamptz AND (h.updated_at, h.id) > ($6::timestamptz, $7::uuid) OFFSET 0) x "
+     "ORDER BY x.updated_at, x.id LIMIT 101) p, help_request_doc(p.h, $2, $3) d ORDER BY p.updated_at, p.id LIMIT $8"},
     /* /v1/me lists: row-level security scopes them to the person's communities. With an
      * updated_since ($5 above -infinity), the tombstones of those that left since (the person was
      * removed from their community: sql/migrations/0015_sync_tombstones.sql). */
