@@ -21,6 +21,7 @@
 #include "login_guard.h"
 #include "matching.h"
 #include "members.h"
+#include "people.h"
 #include "occurrences.h"
 #include "offers.h"
 #include "outbox.h"
@@ -35,6 +36,7 @@ static const register_fn modules[] = {
     documents_register_statements,
     login_guard_register_statements,
     members_register_statements,
+    people_register_statements,
     invitations_register_statements,
     idempotency_register_statements,
     migrations_register_statements,

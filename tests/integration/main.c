@@ -21,7 +21,7 @@ static Suite *(*const suites[])(void) = {
     cases_guests_suite,     cases_led_suite,     limits_suite,        resilience_suite,
     boundaries_suite,       edge_suite,          auth_guard_suite,    cases_leaks_suite,
     retries_suite,          volunteer_app_suite, profile_suite,       sync_suite,
-    journeys_suite,
+    journeys_suite,         people_suite,
 };
 
 int main(void) {

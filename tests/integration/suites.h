@@ -37,6 +37,7 @@ Suite *volunteer_app_suite(void);
 Suite *profile_suite(void);
 Suite *sync_suite(void);
 Suite *journeys_suite(void);
+Suite *people_suite(void);
 /* Slow; only with CK_RUN_SUITE=faults or NOABER_TEST_FAULTS=1 (make test-faults), see main.c. */
 Suite *faults_suite(void);
 
