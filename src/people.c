@@ -72,11 +72,12 @@ int people_postcode_normalise(const char *typed, char out[PEOPLE_POSTCODE_SIZE])
 
 char *people_search_pattern(const char *q) {
   char e164[PHONE_E164_SIZE];
-  size_t qlen = strlen(q);
-  char *term = o_malloc(qlen + 1);
+  /* Room for q, or for its E.164 form, which may be longer ("0612345678" is "+31612345678"). */
+  size_t room = strlen(q) + PHONE_E164_SIZE;
+  char *term = o_malloc(room);
   if (term == NULL) return NULL;
   if (phone_normalise(q, e164, sizeof e164) == 0) {
-    snprintf(term, qlen + 1, "%s", e164); /* E.164 is never longer than what was typed for it */
+    snprintf(term, room, "%s", e164);
   } else {
     /* Only digits and the separators a number is written with: its digits. */
     size_t n = 0;
@@ -88,7 +89,7 @@ char *people_search_pattern(const char *q) {
         number = 0;
     }
     term[n] = '\0';
-    if (!number || n == 0) snprintf(term, qlen + 1, "%s", q);
+    if (!number || n == 0) snprintf(term, room, "%s", q);
   }
   /* % term %, with LIKE's own characters escaped (PostgreSQL's default escape is \). */
   char *pattern = o_malloc(2 * strlen(term) + 3);

@@ -24,6 +24,7 @@ int main(void) {
   srunner_add_suite(sr, invitations_suite());
   srunner_add_suite(sr, language_suite());
   srunner_add_suite(sr, phone_suite());
+  srunner_add_suite(sr, people_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -17,5 +17,6 @@ Suite *case_action_rules_suite(void);
 Suite *invitations_suite(void);
 Suite *language_suite(void);
 Suite *phone_suite(void);
+Suite *people_suite(void);
 
 #endif
