@@ -42,8 +42,8 @@ enum result handle_person_create(struct api_request *ar) {
   json_t *person = NULL;
   enum result r = people_create(ar->db, &ar->actor, ar->body, &person, &ar->info);
   if (r == RESULT_CREATED) {
-    char *location = msprintf("/v1/communities/%s/people/%s", ar->community_id,
-                              json_string_value(json_object_get(person, "id")));
+    char *location =
+        msprintf("/v1/communities/%s/people/%s", ar->community_id, json_string_value(json_object_get(person, "id")));
     if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
     o_free(location);
   }

@@ -130,8 +130,7 @@ static const struct field_rule create_fields[] = {
 static const struct field_rule update_fields[] = {
     [P_NAME] = {"display_name", FIELD_TEXT, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 100, NULL, "length",
                 "use 1 to 100 characters, no control characters"},
-    [P_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 40, NULL, "invalid",
-                 PHONE_MESSAGE},
+    [P_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 40, NULL, "invalid", PHONE_MESSAGE},
     [P_EMAIL] = {"email", FIELD_EMAIL, FIELD_STRING_TYPE, 0, 0, NULL, "invalid", "not an email address"},
     [P_ADDRESS] = {"address", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
                    "{street, house_number, postcode, place, lat and lon together or neither} or null"},
@@ -247,7 +246,8 @@ enum result people_create(struct db_conn *conn, const struct actor *actor, json_
   const char *join[3] = {actor->community_id, id, roles};
   if (r == RESULT_OK) r = result_from_db(db_exec(conn, "people_join", 3, join), info);
   /* Another desk registered the same phone in the meantime (member_search_phone_key). */
-  if (r == RESULT_CONFLICT && info->detail == NULL) info->detail = "a member of this community already has this phone number";
+  if (r == RESULT_CONFLICT && info->detail == NULL)
+    info->detail = "a member of this community already has this phone number";
   if (r == RESULT_OK) r = load(conn, actor, id, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }

@@ -22,9 +22,9 @@ static void people_setup(void) {
 
 /* A CreatePersonRequest: a resident at an address in Sint Annaland (new reference). */
 static json_t *person_body(const char *name, const char *phone, const char *street) {
-  json_t *b = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:[s]}", "display_name", name, "phone", phone, "address",
-                        "street", street, "house_number", "12a", "postcode", "3197 ab", "place", "Sint Annaland",
-                        "roles", "resident");
+  json_t *b =
+      json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:[s]}", "display_name", name, "phone", phone, "address", "street",
+                street, "house_number", "12a", "postcode", "3197 ab", "place", "Sint Annaland", "roles", "resident");
   ck_assert(b != NULL);
   return b;
 }
@@ -236,7 +236,8 @@ START_TEST(desk_keeps_details_with_if_match) {
   person_patch(&r, coord, fx.resident1.id, etag, json_pack("{s:s}", "display_name", "Iemand Anders"));
   assert_problem(&r, 403, "forbidden");
   http_response_free(&r);
-  person_patch(&r, coord, fx.resident1.id, etag, json_pack("{s:s, s:s}", "phone", "06 5555 6666", "contact_channel", "voice"));
+  person_patch(&r, coord, fx.resident1.id, etag,
+               json_pack("{s:s, s:s}", "phone", "06 5555 6666", "contact_channel", "voice"));
   assert_status(&r, 200);
   ck_assert_str_eq(jstr(r.json, "phone"), "+31655556666");
   http_response_free(&r);
@@ -251,8 +252,8 @@ START_TEST(desk_finds_the_caller) {
   char *coord = fixture_login(&fx.coordinator);
   char *jose = person_create_ok(coord, person_body("José Verbeek", "06 1234 5678", "Kerkstraat"), NULL);
   char *jan = person_create_ok(coord, person_body("Jan de Vries", "0113 987654", "Weststraat"), NULL);
-  static const char *const finds_jose[] = {"Jose", "jOSÉ", "verbeek", "06 1234 5678", "+31612345678", "0612345678",
-                                           "5678", "12 34 56 78"};
+  static const char *const finds_jose[] = {"Jose",         "jOSÉ",       "verbeek", "06 1234 5678",
+                                           "+31612345678", "0612345678", "5678",    "12 34 56 78"};
   for (size_t i = 0; i < sizeof finds_jose / sizeof finds_jose[0]; i++) {
     json_t *items = search(coord, finds_jose[i], 100, NULL);
     ck_assert_msg(find_item(items, "person_id", jose) != NULL, "%s did not find José", finds_jose[i]);
@@ -264,7 +265,15 @@ START_TEST(desk_finds_the_caller) {
   ck_assert(find_item(items, "person_id", jan) != NULL);
   ck_assert(find_item(items, "person_id", jose) == NULL);
   json_decref(items);
-  /* a change of phone is found at once */
+  /* another community's desk finds nobody of this one */
+  char *tot = fixture_login(&fx.tot_coordinator);
+  char tot_members[160], query[64];
+  community_path(tot_members, sizeof tot_members, &fx.tot, "/members");
+  snprintf(query, sizeof query, "q=%s", "verbeek");
+  items = list_walk(tot_members, tot, 100, query, NULL);
+  ck_assert_int_eq(json_array_size(items), 0);
+  json_decref(items);
+  free(tot);
   free(jan);
   items = search(coord, "nobody-by-this-name", 100, NULL);
   ck_assert_int_eq(json_array_size(items), 0);
