@@ -38,12 +38,14 @@ static const struct db_statement statements[] = {
      "ORDER BY m.updated_at, m.person_id LIMIT $5"},
     /* The desk's search (?q=): the LIKE pattern $2 (src/people.h) against the searchable copy, which
      * its trigram index serves (member_search_scope, sql/migrations/0019_people.sql), then each hit's
-     * member by primary key; the same keyset as members_page. */
+     * member by its id; the same keyset as members_page. The hits come first, materialized: joined
+     * freely, the generic plan walked the community's memberships and probed the copy per member. */
     {"members_search",
-     "SELECT d.* FROM member_search_scope s JOIN memberships m ON m.community_id = $1 AND m.person_id = s.person_id "
-     "JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
-     "WHERE s.search_text LIKE search_fold($2) AND (s.updated_at, s.person_id) > ($3::timestamptz, $4::uuid) "
-     "ORDER BY s.updated_at, s.person_id LIMIT $5"},
+     "WITH hits AS MATERIALIZED (SELECT person_id, updated_at FROM member_search_scope "
+     "WHERE search_text LIKE search_fold($2) AND (updated_at, person_id) > ($3::timestamptz, $4::uuid) "
+     "ORDER BY updated_at, person_id LIMIT $5) "
+     "SELECT d.* FROM hits s JOIN memberships m ON m.community_id = $1 AND m.person_id = s.person_id "
+     "JOIN persons p ON p.id = m.person_id, member_doc(m, p) d ORDER BY s.updated_at, s.person_id"},
     {"member_get",
      "SELECT d.* FROM memberships m JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
      "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},

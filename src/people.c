@@ -54,7 +54,7 @@ int people_postcode_normalise(const char *typed, char out[PEOPLE_POSTCODE_SIZE])
   while (len > 0 && (typed[len - 1] == ' ' || typed[len - 1] == '\t')) len--;
   if (len == 0 || len >= PEOPLE_POSTCODE_SIZE) return -1;
   /* Dutch: four digits, the first not 0, any blanks, two letters. */
-  char dutch[7];
+  char dutch[7] = "";
   size_t n = 0, i = 0;
   for (; i < len && n < 4 && isdigit((unsigned char)typed[i]); i++) dutch[n++] = typed[i];
   while (n == 4 && i < len && typed[i] == ' ') i++;

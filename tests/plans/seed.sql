@@ -309,7 +309,8 @@ UPDATE persons SET
                  || (ARRAY['de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder',
                            'de Groot', 'Bos', 'Vos', 'Peters', 'Hendriks', 'van Dijk', 'Dekker', 'Brouwer', 'Verbeek',
                            'Öztürk', 'van den Berg', 'Kuijpers', 'Hoogland'])[1 + (p.n / 16) % 21] || ' ' || p.n,
-  phone = CASE WHEN p.n % 3 = 0 THEN '+31113' || lpad(p.n::text, 6, '0') ELSE '+316' || lpad(p.n::text, 8, '0') END,
+  -- (+31659... and +311139...: clear of the demo accounts' +3160000....)
+  phone = CASE WHEN p.n % 3 = 0 THEN '+311139' || lpad(p.n::text, 5, '0') ELSE '+31659' || lpad(p.n::text, 6, '0') END,
   street = (ARRAY['Dorpsstraat', 'Kerkstraat', 'Havenweg', 'Molenweg', 'Zandweg', 'Weststraat', 'Oostdijk',
                   'Schoolstraat', 'Ring', 'Voorstraat', 'Achterweg', 'Lageweg'])[1 + p.n % 12],
   house_number = (1 + p.n % 180)::text, postcode = '3197' || chr((65 + p.n % 26)::int) || chr((65 + (p.n / 26) % 26)::int),
