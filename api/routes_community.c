@@ -4,6 +4,7 @@
 #include "../src/invitations.h"
 #include "../src/members.h"
 #include "../src/paging.h"
+#include "../src/people.h"
 #include "../src/support/validate.h"
 #include "routes.h"
 
@@ -25,7 +26,45 @@ static const char *path_id(struct api_request *ar, const char *name) {
   return valid_uuid(id) ? id : NULL;
 }
 
-enum result handle_members_list(struct api_request *ar) { return answer_page(ar, members_list); }
+/* The list, or with ?q= the desk's search over it. */
+enum result handle_members_list(struct api_request *ar) {
+  const char *q = api_query(ar, "q");
+  if (q == NULL) return answer_page(ar, members_list);
+  struct page_request page;
+  json_t *out = NULL;
+  enum result r = api_read_page(ar, &page);
+  if (r == RESULT_OK) r = members_search(ar->db, &ar->actor, q, &page, &out, &ar->info);
+  paging_free(&page);
+  return api_answer_list(ar, r, out, NULL);
+}
+
+enum result handle_person_create(struct api_request *ar) {
+  json_t *person = NULL;
+  enum result r = people_create(ar->db, &ar->actor, ar->body, &person, &ar->info);
+  if (r == RESULT_CREATED) {
+    char *location =
+        msprintf("/v1/communities/%s/people/%s", ar->community_id, json_string_value(json_object_get(person, "id")));
+    if (location != NULL) u_map_put(ar->resp->map_header, "Location", location);
+    o_free(location);
+  }
+  return api_answer(ar, r, person, 1);
+}
+
+enum result handle_person_get(struct api_request *ar) {
+  const char *person_id = path_id(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  json_t *person = NULL;
+  enum result r = people_get(ar->db, &ar->actor, person_id, &person, &ar->info);
+  return api_answer(ar, r, person, 1);
+}
+
+enum result handle_person_update(struct api_request *ar) {
+  const char *person_id = path_id(ar, "personId");
+  if (person_id == NULL) return RESULT_NOT_FOUND;
+  json_t *person = NULL;
+  enum result r = people_update(ar->db, &ar->actor, person_id, ar->body, api_if_match(ar), &person, &ar->info);
+  return api_answer(ar, r, person, 1);
+}
 
 enum result handle_member_get(struct api_request *ar) {
   const char *person_id = path_id(ar, "personId");

@@ -77,7 +77,15 @@ static const struct config *config;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
 static const struct db_statement statements[] = {
-    {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1"},
+    /* A person the desk registered has no password: no account to log in to, told like an
+     * unknown email (the dummy hash keeps the time the same). */
+    {"auth_person_by_email", "SELECT id, password_hash FROM persons WHERE email = $1 AND password_hash IS NOT NULL"},
+    /* Registering with an invitation made for a person the desk registered: that person gets the
+     * login, never a second account. No row when someone attached one already. */
+    {"auth_person_attach",
+     "UPDATE persons SET email = $2, display_name = $3, password_hash = $4, phone = COALESCE($5, phone), "
+     "language = COALESCE($6, language), updated_at = clock_timestamp() "
+     "WHERE id = $1 AND password_hash IS NULL RETURNING id"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
     /* No row when the email has an account: told without aborting the transaction. */
     {"auth_person_insert",
@@ -480,8 +488,24 @@ enum result auth_register(json_t *body, const char *client_address, const char *
   int save = 0;
   r = hash != NULL ? RESULT_OK : RESULT_ERROR;
   if (r == RESULT_OK) r = result_from_db(db_transaction_start(&conn, &none, NULL, NULL), info);
-  if (r == RESULT_OK) r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
-  if (r == RESULT_OK)
+  char invited[37] = "";
+  if (r == RESULT_OK) r = invitations_person(conn, invitation_code, email_lower, invited, info);
+  if (r == RESULT_OK && invited[0] != '\0') {
+    /* The invitation names the person: the statement runs as that person, whose row it changes. */
+    struct db_context as_invited = {.person_id = invited};
+    r = result_from_db(db_set_context(conn, &as_invited), info);
+    if (r == RESULT_OK)
+      r = result_from_db(db_query(conn, "auth_person_attach", 6,
+                                  (const char *[]){invited, email_lower, display_name, hash,
+                                                   phone[0] != '\0' ? phone : NULL, v[REGISTER_LANGUAGE].text},
+                                  &inserted),
+                         info);
+    if (r == RESULT_CONFLICT) {
+      info->detail = "an account with this email address exists: log in and accept the invitation";
+    }
+  }
+  if (r == RESULT_OK && invited[0] == '\0') r = result_from_db(db_set_lookup(conn, "email", email_lower), info);
+  if (r == RESULT_OK && invited[0] == '\0')
     r = result_from_db(db_query(conn, "auth_person_insert", 5,
                                 (const char *[]){email_lower, display_name, hash, phone[0] != '\0' ? phone : NULL,
                                                  v[REGISTER_LANGUAGE].text},

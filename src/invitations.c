@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "documents.h"
+#include "people.h"
 #include "precondition.h"
 #include "support/digest.h"
 
@@ -13,8 +14,8 @@
 static const struct db_statement statements[] = {
     {"invitation_insert",
      "WITH created AS (INSERT INTO invitations (community_id, code_hash, role, email, created_by, expires_at, case_id, "
-     "organisation) VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, now() + make_interval(hours => $6::int), "
-     "$7, $8) RETURNING *) SELECT d.* FROM created i, invitation_doc(i) d"},
+     "organisation, person_id) VALUES ($1, decode($2, 'hex'), $3::member_role, $4, $5, "
+     "now() + make_interval(hours => $6::int), $7, $8, $9) RETURNING *) SELECT d.* FROM created i, invitation_doc(i) d"},
     {"invitations_page",
      "SELECT d.* FROM invitations i, invitation_doc(i) d WHERE i.community_id = $1 "
      "AND i.updated_at > $2::timestamptz AND (i.updated_at, i.id) > ($3::timestamptz, $4::uuid) "
@@ -28,7 +29,7 @@ static const struct db_statement statements[] = {
     /* Usable: pending, and open (no email) or addressed to $2, the email of whoever redeems it. */
     {"invitation_by_code",
      "SELECT community_id, id, role::text, (accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
-     "AND (email IS NULL OR lower(email) = lower($2))), case_id, organisation "
+     "AND (email IS NULL OR lower(email) = lower($2))), case_id, organisation, person_id "
      "FROM invitations WHERE code_hash = decode($1, 'hex') FOR UPDATE"},
     /* The email of a person who joins with a code while logged in. */
     {"invitation_redeemer_email", "SELECT email FROM persons WHERE id = $1"},
@@ -50,9 +51,10 @@ int invitations_register_statements(void) {
   return db_register_statements(statements, sizeof statements / sizeof statements[0]);
 }
 
-enum result invitations_insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
-                               int hours, const char *case_id, const char *organisation, json_t **out,
-                               struct result_info *info) {
+/* invitations_insert(), for the person the desk registered when `person_id` is not NULL. */
+static enum result insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email, int hours,
+                          const char *case_id, const char *organisation, const char *person_id, json_t **out,
+                          struct result_info *info) {
   *out = NULL;
   char *code = digest_new_secret();
   if (code == NULL) return RESULT_ERROR;
@@ -60,10 +62,10 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   digest_sha256_hex(code, code_hash);
   roles_to_list(role, role_name, sizeof role_name);
   snprintf(hours_text, sizeof hours_text, "%d", hours);
-  const char *params[8] = {actor->community_id, code_hash,  role_name, email,
-                           actor->person_id,    hours_text, case_id,   organisation};
+  const char *params[9] = {actor->community_id, code_hash, role_name,    email,    actor->person_id,
+                           hours_text,          case_id,   organisation, person_id};
   /* The code is shown once, in this response; only its hash is kept. */
-  enum result r = documents_one(conn, "invitation_insert", 8, params, out, info);
+  enum result r = documents_one(conn, "invitation_insert", 9, params, out, info);
   if (r == RESULT_OK && json_object_set_new(*out, "code", json_string(code)) != 0) {
     json_decref(*out);
     *out = NULL;
@@ -73,18 +75,27 @@ enum result invitations_insert(struct db_conn *conn, const struct actor *actor, 
   return r == RESULT_OK ? RESULT_CREATED : r;
 }
 
+enum result invitations_insert(struct db_conn *conn, const struct actor *actor, unsigned role, const char *email,
+                               int hours, const char *case_id, const char *organisation, json_t **out,
+                               struct result_info *info) {
+  return insert(conn, actor, role, email, hours, case_id, organisation, NULL, out, info);
+}
+
 int invitations_lifetime_allowed(long long hours) {
   return hours >= INVITATION_MIN_HOURS && hours <= INVITATION_MAX_HOURS;
 }
 
 /* A community invitation's body; a guest joins only through a case invitation. */
 static const char *const invitable_roles[] = {"resident", "volunteer", "coordinator", "professional", "admin", NULL};
-enum { INVITE_ROLE, INVITE_EMAIL, INVITE_HOURS, INVITE_FIELDS };
+enum { INVITE_ROLE, INVITE_EMAIL, INVITE_HOURS, INVITE_PERSON, INVITE_FIELDS };
 static const struct field_rule invite_fields[] = {
     [INVITE_ROLE] = {"role", FIELD_ENUM, FIELD_REQUIRED | FIELD_STRING_TYPE, 0, 0, invitable_roles, "invalid",
                      "one of resident, volunteer, coordinator, professional, admin"},
     [INVITE_EMAIL] = {"email", FIELD_EMAIL, FIELD_STRING_TYPE, 0, 0, NULL, "invalid", "not an email address"},
     [INVITE_HOURS] = INVITATION_HOURS_RULE,
+    /* A member the desk registered without a login: registering with the code gives them one. */
+    [INVITE_PERSON] = {"person_id", FIELD_UUID, FIELD_NULL_INVALID, 0, 0, NULL, "invalid",
+                       "a member of this community without a login"},
     [INVITE_FIELDS] = {NULL},
 };
 
@@ -102,7 +113,12 @@ enum result invitations_create(struct db_conn *conn, const struct actor *actor, 
     info->detail = "only an admin can invite an admin";
     return RESULT_FORBIDDEN;
   }
-  return invitations_insert(conn, actor, role, email, hours, NULL, NULL, out, info);
+  const char *person_id = v[INVITE_PERSON].text;
+  if (person_id != NULL) {
+    enum result r = people_check_invitable(conn, actor, person_id, info);
+    if (r != RESULT_OK) return r;
+  }
+  return insert(conn, actor, role, email, hours, NULL, NULL, person_id, out, info);
 }
 
 enum result invitations_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page,
@@ -173,20 +189,36 @@ enum result invitations_usable(struct db_conn *conn, const char *code, const cha
   return r;
 }
 
+enum result invitations_person(struct db_conn *conn, const char *code, const char *email, char person_id[37],
+                               struct result_info *info) {
+  PGresult *found = NULL;
+  person_id[0] = '\0';
+  enum result r = find_usable(conn, code, email, &found, info);
+  if (r == RESULT_OK && !PQgetisnull(found, 0, 6)) snprintf(person_id, 37, "%s", PQgetvalue(found, 0, 6));
+  PQclear(found);
+  return r;
+}
+
 enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, const char *email,
                                char community_id[37], struct result_info *info) {
   PGresult *found = NULL;
   enum result r = find_usable(conn, code, email, &found, info);
   if (r != RESULT_OK) return r;
   snprintf(community_id, 37, "%s", PQgetvalue(found, 0, 0));
-  char invitation_id[37], role[24], case_id[37] = "", organisation[101] = "";
+  char invitation_id[37], role[24], case_id[37] = "", organisation[101] = "", invited_person[37] = "";
   snprintf(invitation_id, sizeof invitation_id, "%s", PQgetvalue(found, 0, 1));
   snprintf(role, sizeof role, "%s", PQgetvalue(found, 0, 2));
   if (!PQgetisnull(found, 0, 4)) {
     snprintf(case_id, sizeof case_id, "%s", PQgetvalue(found, 0, 4));
     snprintf(organisation, sizeof organisation, "%s", PQgetvalue(found, 0, 5));
   }
+  if (!PQgetisnull(found, 0, 6)) snprintf(invited_person, sizeof invited_person, "%s", PQgetvalue(found, 0, 6));
   PQclear(found);
+  /* An invitation for a person the desk registered is theirs alone (auth.c attaches the login). */
+  if (invited_person[0] != '\0' && strcmp(invited_person, person_id) != 0) {
+    result_field_error(info, "invitation_code", "invalid", INVITATION_CODE_INVALID);
+    return RESULT_INVALID;
+  }
 
   /* From here the transaction acts inside the invitation's community. */
   struct db_context ctx = {.person_id = person_id, .community_id = community_id, .roles = role};
@@ -197,7 +229,7 @@ enum result invitations_redeem(struct db_conn *conn, const char *code, const cha
     r = result_from_db(db_query(conn, "invitation_join", 3, params, &joined), info);
   }
   /* A member invited to one case keeps their membership and only joins the case. */
-  if (r == RESULT_OK && PQntuples(joined) != 1 && case_id[0] == '\0') {
+  if (r == RESULT_OK && PQntuples(joined) != 1 && case_id[0] == '\0' && invited_person[0] == '\0') {
     info->detail = "you are already a member of this community";
     r = RESULT_CONFLICT;
   }

@@ -32,7 +32,8 @@ int invitations_lifetime_allowed(long long hours);
   }
 
 /* Create an invitation (coordinator, admin; only an admin invites an admin) from `body`
- * {"role", "email"?, "expires_in_hours"?} (a guest joins only through a case invitation);
+ * {"role", "email"?, "expires_in_hours"?, "person_id"?: a member without a login, whom the code then
+ * gives one (RESULT_UNPROCESSABLE for anyone else)} (a guest joins only through a case invitation);
  * `default_hours` is the lifetime when the body names none. *out (new reference) includes
  * `code`. RESULT_INVALID with field errors for a body that breaks those rules. */
 enum result invitations_create(struct db_conn *conn, const struct actor *actor, json_t *body, int default_hours,
@@ -77,13 +78,20 @@ enum result invitations_join(struct db_conn *conn, json_t *body, const char *per
  * ends. */
 enum result invitations_usable(struct db_conn *conn, const char *code, const char *email, struct result_info *info);
 
+/* The person an invitation usable by `email` was made for (invitations_create's person_id) into
+ * person_id ("" when it is for anyone), inside the caller's open transaction; otherwise as
+ * invitations_usable. */
+enum result invitations_person(struct db_conn *conn, const char *code, const char *email, char person_id[37],
+                               struct result_info *info);
+
 /*
  * Redeem `code` for `person_id`, whose email address is `email`, inside the caller's open
  * transaction: checks the code as invitations_usable does, adds (or re-activates) the membership
  * with the invitation's role and marks the invitation accepted. Leaves the transaction's context
  * switched to the invitation's community and the person. On RESULT_OK, community_id (37 bytes)
  * holds the community joined. RESULT_INVALID (field invitation_code) for a code this person cannot
- * use; RESULT_CONFLICT when the person is already a member.
+ * use (an invitation made for a person is theirs alone); RESULT_CONFLICT when the person is already
+ * a member (not for an invitation made for them: they are).
  */
 enum result invitations_redeem(struct db_conn *conn, const char *code, const char *person_id, const char *email,
                                char community_id[37], struct result_info *info);

@@ -8,6 +8,7 @@
 
 #include "documents.h"
 #include "fields.h"
+#include "people.h"
 #include "phone.h"
 #include "precondition.h"
 
@@ -35,6 +36,16 @@ static const struct db_statement statements[] = {
      "WHERE m.community_id = $1 AND m.updated_at > $2::timestamptz "
      "AND (m.updated_at, m.person_id) > ($3::timestamptz, $4::uuid) AND (m.removed_at IS NULL OR $6::bool) "
      "ORDER BY m.updated_at, m.person_id LIMIT $5"},
+    /* The desk's search (?q=): the LIKE pattern $2 (src/people.h) against the searchable copy, which
+     * its trigram index serves (member_search_scope, sql/migrations/0019_people.sql), then each hit's
+     * member by its id; the same keyset as members_page. The hits come first, materialized: joined
+     * freely, the generic plan walked the community's memberships and probed the copy per member. */
+    {"members_search",
+     "WITH hits AS MATERIALIZED (SELECT person_id, updated_at FROM member_search_scope "
+     "WHERE search_text LIKE search_fold($2) AND (updated_at, person_id) > ($3::timestamptz, $4::uuid) "
+     "ORDER BY updated_at, person_id LIMIT $5) "
+     "SELECT d.* FROM hits s JOIN memberships m ON m.community_id = $1 AND m.person_id = s.person_id "
+     "JOIN persons p ON p.id = m.person_id, member_doc(m, p) d ORDER BY s.updated_at, s.person_id"},
     {"member_get",
      "SELECT d.* FROM memberships m JOIN persons p ON p.id = m.person_id, member_doc(m, p) d "
      "WHERE m.community_id = $1 AND m.person_id = $2 AND m.removed_at IS NULL"},
@@ -59,7 +70,7 @@ enum result members_me(struct db_conn *conn, const char *person_id, json_t **out
 
 /* The PATCH /v1/me body: every member optional; `phone` may be null (no phone). */
 static const char *const languages[] = {"nl", "en", NULL};
-static const char *const contact_channels[] = {"app", "sms", "voice", "post", NULL};
+static const char *const contact_channels[] = {"app", "sms", "voice", "post", "via_desk", NULL};
 enum { ME_NAME, ME_PHONE, ME_LANGUAGE, ME_CHANNEL, ME_FIELDS };
 static const struct field_rule me_fields[] = {
     [ME_NAME] = {"display_name", FIELD_TEXT, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 100, NULL, "length",
@@ -67,7 +78,7 @@ static const struct field_rule me_fields[] = {
     [ME_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE, 1, 40, NULL, "invalid", PHONE_MESSAGE},
     [ME_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, languages, "invalid", "nl or en"},
     [ME_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, contact_channels, "invalid",
-                    "app, sms, voice or post"},
+                    "app, sms, voice, post or via_desk"},
     [ME_FIELDS] = {NULL},
 };
 
@@ -115,6 +126,27 @@ enum result members_list(struct db_conn *conn, const struct actor *actor, const 
                            paging_param_after_ts(page), paging_param_after_id(page),
                            paging_param_fetch(page),    page->updated_since != NULL ? "true" : "false"};
   return documents_sync_page(conn, "members_page", 6, params, page, "updated_at", "person_id", out, info);
+}
+
+enum result members_search(struct db_conn *conn, const struct actor *actor, const char *q,
+                           const struct page_request *page, json_t **out, struct result_info *info) {
+  *out = NULL;
+  if (!actor_manages(actor)) return RESULT_FORBIDDEN;
+  if (strlen(q) < 2 || strlen(q) > 100) {
+    result_field_error(info, "q", "length", "search with 2 to 100 characters");
+    return RESULT_INVALID;
+  }
+  if (page->updated_since != NULL) {
+    result_field_error(info, "updated_since", "invalid", "a search takes no updated_since");
+    return RESULT_INVALID;
+  }
+  char *pattern = people_search_pattern(q);
+  if (pattern == NULL) return RESULT_ERROR;
+  const char *params[5] = {actor->community_id, pattern, paging_param_after_ts(page), paging_param_after_id(page),
+                           paging_param_fetch(page)};
+  enum result r = documents_sync_page(conn, "members_search", 5, params, page, "updated_at", "person_id", out, info);
+  o_free(pattern);
+  return r;
 }
 
 /* Load one live member, locked for update when `lock`. RESULT_NOT_FOUND when absent. */

@@ -27,7 +27,7 @@ enum result members_me(struct db_conn *conn, const char *person_id, json_t **out
 /* Change the signed-in person's own settings (PATCH /v1/me), when `if_match` names the current
  * Me document (RESULT_PRECONDITION_REQUIRED without one, RESULT_PRECONDITION_FAILED when stale).
  * `body`: any of display_name, phone (as typed, stored in E.164; null removes it), language (nl,
- * en) and contact_channel (app, sms, voice, post); RESULT_INVALID with field errors for a body
+ * en) and contact_channel (app, sms, voice, post, via_desk); RESULT_INVALID with field errors for a body
  * that breaks them. *out, the Me document after the change, is a new reference. */
 enum result members_me_update(struct db_conn *conn, const char *person_id, json_t *body,
                               const struct precondition *if_match, json_t **out, struct result_info *info);
@@ -48,6 +48,12 @@ enum result members_membership(struct db_conn *conn, const char *person_id, cons
 /* A page of the community's members (coordinator, admin). */
 enum result members_list(struct db_conn *conn, const struct actor *actor, const struct page_request *page, json_t **out,
                          struct result_info *info);
+
+/* A page of the community's live members whose name, phone (any notation, or a part of it) or
+ * street holds `q` (2 to 100 bytes), insensitive to case and accents (coordinator, admin), in the
+ * list's keyset order. RESULT_INVALID (field q) for a q too short or too long. */
+enum result members_search(struct db_conn *conn, const struct actor *actor, const char *q,
+                           const struct page_request *page, json_t **out, struct result_info *info);
 
 /* One member (coordinator, admin, or the member themself). */
 enum result members_get(struct db_conn *conn, const struct actor *actor, const char *person_id, json_t **out,

@@ -29,6 +29,7 @@
 #include "on_behalf.h"
 #include "outbox.h"
 #include "referrals.h"
+#include "people.h"
 #include "resident_helpers.h"
 #include "timeline.h"
 #include "volunteers.h"
@@ -40,6 +41,7 @@ static const register_fn modules[] = {
     documents_register_statements,
     login_guard_register_statements,
     members_register_statements,
+    people_register_statements,
     invitations_register_statements,
     idempotency_register_statements,
     migrations_register_statements,

@@ -15,6 +15,6 @@ RETURNS TABLE (doc text, updated_at text, id uuid) LANGUAGE sql STABLE AS $$
                           ELSE 'pending' END,
            'expires_at', api_ts(i.expires_at), 'created_by', i.created_by,
            'created_at', api_ts(i.created_at), 'updated_at', api_ts(i.updated_at),
-           'case_id', i.case_id)::text,
+           'case_id', i.case_id, 'person_id', i.person_id)::text,
          api_ts(i.updated_at), i.id
 $$;

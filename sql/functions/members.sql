@@ -43,3 +43,20 @@ RETURNS TABLE (doc text) LANGUAGE sql STABLE AS $$
                                   membership_doc(m, c) md
                             WHERE m.person_id = p.id AND m.removed_at IS NULL))::text
 $$;
+
+-- The Person document of person p with membership m (JSON text), as the desk keeps people who
+-- may have no app (issue 13): with the address and phone, personal data that only the desk's
+-- person routes show. Its ETag source is the later of the person's and the membership's change.
+CREATE OR REPLACE FUNCTION person_desk_doc(m memberships, p persons)
+RETURNS TABLE (doc text, updated_at text, person_id uuid) LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+           'id', p.id, 'display_name', p.display_name, 'phone', p.phone, 'email', p.email,
+           'address', CASE WHEN p.street IS NULL THEN NULL
+                           ELSE json_build_object('street', p.street, 'house_number', p.house_number,
+                                                  'postcode', p.postcode, 'place', p.place,
+                                                  'lat', p.lat, 'lon', p.lon) END,
+           'contact_channel', p.contact_channel, 'roles', r.roles, 'has_login', p.password_hash IS NOT NULL,
+           'created_at', api_ts(p.created_at), 'updated_at', api_ts(GREATEST(p.updated_at, m.updated_at)))::text,
+         api_ts(GREATEST(p.updated_at, m.updated_at)), m.person_id
+    FROM member_roles_doc(m.roles) r
+$$;

@@ -22,7 +22,7 @@ static Suite *(*const suites[])(void) = {
     boundaries_suite,       edge_suite,          auth_guard_suite,    cases_leaks_suite,
     retries_suite,          volunteer_app_suite, profile_suite,       sync_suite,
     journeys_suite,         desk_hours_suite,    triage_suite,        on_behalf_suite,
-    phone_desk_suite,
+    phone_desk_suite,       people_suite,
 };
 
 int main(void) {

@@ -41,6 +41,7 @@ Suite *phone_desk_suite(void);
 Suite *desk_hours_suite(void);
 Suite *triage_suite(void);
 Suite *on_behalf_suite(void);
+Suite *people_suite(void);
 /* Slow; only with CK_RUN_SUITE=faults or NOABER_TEST_FAULTS=1 (make test-faults), see main.c. */
 Suite *faults_suite(void);
 

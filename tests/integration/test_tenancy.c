@@ -119,6 +119,15 @@ START_TEST(db_rls_forced_on_tenant_tables) {
     memberships |= strcmp(t, "memberships") == 0;
     invitations |= strcmp(t, "invitations") == 0;
     bool ok = strcmp(PQgetvalue(r, i, 1), "t") == 0 && strcmp(PQgetvalue(r, i, 2), "t") == 0;
+    /* The one exception: the desk's search copy (sql/migrations/0019_people.sql) is read only by
+     * its owner, through the view member_search_scope that keeps the context's community; the
+     * server's role may not read the table itself (a LIKE could not use its index under a
+     * policy). */
+    if (strcmp(t, "member_search") == 0) {
+      PGresult *p = db_exec(c, "SELECT has_table_privilege('member_search', 'SELECT')", 0, NULL);
+      ok = strcmp(PQgetvalue(r, i, 1), "t") == 0 && strcmp(PQgetvalue(p, 0, 0), "f") == 0;
+      PQclear(p);
+    }
     if (!ok) {
       char name[128];
       snprintf(name, sizeof name, "%s", t);

@@ -320,6 +320,26 @@ SELECT h.community_id, h.id, 'Wijkteam', '0166-123456', h.created_at::date + 14,
 FROM help_requests h JOIN p_req p ON p.id = h.id
 WHERE h.community_id = :'community' AND h.track IN ('professional', 'business');
 
+-- The desk's search (issue 13): members with Dutch names (some with accents), a phone and a street
+-- each, as the desk would have entered them, so that member_search and its trigram index are as
+-- full and as varied as in a real community. The triggers of 0019 fill member_search.
+WITH p AS (SELECT row_number() OVER (ORDER BY m.person_id) AS n, m.person_id FROM memberships m
+           WHERE m.community_id = :'community' AND m.person_id NOT IN (:'coordinator', :'volunteer', :'resident',
+                                                                       :'professional', :'guest'))
+UPDATE persons SET
+  display_name = (ARRAY['Anna', 'José', 'Jan', 'Marieke', 'Kees', 'Truus', 'Pieter', 'Ingrid', 'Gérard', 'Fatma',
+                        'Henk', 'Wilma', 'Ahmed', 'Els', 'Cor', 'Jopie'])[1 + p.n % 16] || ' '
+                 || (ARRAY['de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder',
+                           'de Groot', 'Bos', 'Vos', 'Peters', 'Hendriks', 'van Dijk', 'Dekker', 'Brouwer', 'Verbeek',
+                           'Öztürk', 'van den Berg', 'Kuijpers', 'Hoogland'])[1 + (p.n / 16) % 21] || ' ' || p.n,
+  -- (+31659... and +311139...: clear of the demo accounts' +3160000....)
+  phone = CASE WHEN p.n % 3 = 0 THEN '+311139' || lpad(p.n::text, 5, '0') ELSE '+31659' || lpad(p.n::text, 6, '0') END,
+  street = (ARRAY['Dorpsstraat', 'Kerkstraat', 'Havenweg', 'Molenweg', 'Zandweg', 'Weststraat', 'Oostdijk',
+                  'Schoolstraat', 'Ring', 'Voorstraat', 'Achterweg', 'Lageweg'])[1 + p.n % 12],
+  house_number = (1 + p.n % 180)::text, postcode = '3197' || chr((65 + p.n % 26)::int) || chr((65 + (p.n / 26) % 26)::int),
+  place = 'Sint Annaland'
+FROM p WHERE persons.id = p.person_id;
+
 INSERT INTO sessions (id, person_id, device_name, expires_at)
 VALUES ('00000000-0000-4000-8000-0000000e0101', :'coordinator', 'Plans', now() + interval '30 days'),
        ('00000000-0000-4000-8000-0000000e0102', :'volunteer', 'Plans', now() + interval '30 days'),

@@ -200,6 +200,15 @@ static const struct probe probes[] = {
     S("hr_occurrence_doc", NULL, "resident", COMMUNITY, 3, ANNA, R_DONE, "00000000-0000-4000-8000-0000000d00f4"),
     /* Changing the time of a request: whether some date was done already (0016). */
     S("hr_occurrences_done", NULL, "resident", COMMUNITY, 2, ANNA, R_DONE),
+    /* The desk finds a caller (issue 13): by name, by a whole phone number, by a part of one, by
+     * a street that many share; a person's phone at registration; the desk's person document. */
+    S("members_search", "name", "coordinator", COMMUNITY, 5, ANNA, "%jose verbeek%", AFTER_TS, AFTER_ID, LIMIT),
+    S("members_search", "phone", "coordinator", COMMUNITY, 5, ANNA, "%+31659001234%", AFTER_TS, AFTER_ID, LIMIT),
+    S("members_search", "part of a phone", "coordinator", COMMUNITY, 5, ANNA, "%1234%", AFTER_TS, AFTER_ID, LIMIT),
+    S("members_search", "street", "coordinator", COMMUNITY, 5, ANNA, "%kerkstr%", AFTER_TS, AFTER_ID, LIMIT),
+    S("people_phone_owner", NULL, "coordinator", COMMUNITY, 1, "+31659001234"),
+    S("people_get", NULL, "coordinator", COMMUNITY, 2, ANNA, VOLUNTEER),
+    S("people_lock", NULL, "coordinator", COMMUNITY, 1, VOLUNTEER),
     /* PATCH /v1/me takes the person's row first. */
     S("me_lock", NULL, "resident", ME, 1, RESIDENT),
     /* Offering and claiming: who of the ids passes the hard filters (offers.c). */

@@ -27,6 +27,7 @@ int main(void) {
   srunner_add_suite(sr, desk_hours_suite());
   srunner_add_suite(sr, triage_suite());
   srunner_add_suite(sr, on_behalf_suite());
+  srunner_add_suite(sr, people_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

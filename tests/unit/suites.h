@@ -20,5 +20,6 @@ Suite *phone_suite(void);
 Suite *desk_hours_suite(void);
 Suite *triage_suite(void);
 Suite *on_behalf_suite(void);
+Suite *people_suite(void);
 
 #endif
