@@ -276,3 +276,12 @@ enum result help_requests_act(struct db_conn *conn, const struct actor *caller, 
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r;
 }
+
+enum result help_request_referred_at_intake(struct db_conn *conn, const struct actor *actor, const char *id,
+                                            const char *track, struct result_info *info) {
+  struct track_choice choice = {.track = help_track_from_name(track)};
+  struct field_value to_the_category[REFERRAL_FIELDS] = {{0}};
+  enum result r = set_track(conn, actor, id, &choice, info);
+  if (r == RESULT_OK) r = add_referral(conn, actor, id, to_the_category, NULL, info);
+  return r;
+}

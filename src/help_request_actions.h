@@ -26,4 +26,10 @@ int help_request_actions_register_statements(void);
 enum result help_requests_act(struct db_conn *conn, const struct actor *actor, const char *id, const char *action,
                               json_t *body, json_t **out, struct result_info *info);
 
+/* A request the desk recorded as referred when it entered it (help_request_create.c): its track
+ * (`track`: professional or business) is stored and a referral record made to where the request
+ * was referred, as the refer action does. RESULT_OK or a database failure. */
+enum result help_request_referred_at_intake(struct db_conn *conn, const struct actor *actor, const char *id,
+                                            const char *track, struct result_info *info);
+
 #endif

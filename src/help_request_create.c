@@ -8,6 +8,7 @@
 
 #include "categories.h"
 #include "fields.h"
+#include "help_request_actions.h"
 #include "help_request_handler.h"
 #include "help_request_row.h"
 #include "help_requests.h"
@@ -63,6 +64,8 @@ int help_request_create_register_statements(void) {
 }
 
 static const char *const urgencies[] = {"low", "normal", "high", NULL};
+/* The tracks a request the desk records as referred at intake may count under. */
+static const char *const intake_tracks[] = {"professional", "business", NULL};
 
 /* The body of a new request; `when`, `recurrence` and `place` are objects with tables of their
  * own below. */
@@ -77,6 +80,7 @@ enum {
   NEW_URGENCY,
   NEW_RECORD_REFERRAL,
   NEW_HANDLER,
+  NEW_TRACK,
   NEW_FIELDS
 };
 static const struct field_rule new_request_fields[] = {
@@ -94,6 +98,7 @@ static const struct field_rule new_request_fields[] = {
     [NEW_RECORD_REFERRAL] = {"record_referral", FIELD_BOOLEAN, FIELD_NULL_INVALID, 0, 0, NULL, "type",
                              "must be true or false"},
     [NEW_HANDLER] = {"handler_id", FIELD_UUID, FIELD_NULL_INVALID, 0, 0, NULL, "invalid", "a coordinator's person id"},
+    [NEW_TRACK] = {"track", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, intake_tracks, "invalid", "professional or business"},
     [NEW_FIELDS] = {NULL},
 };
 
@@ -204,6 +209,12 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   const char *category_id = v[NEW_CATEGORY].text, *description = v[NEW_DESCRIPTION].text;
   const char *resident_id = v[NEW_RESIDENT].text, *urgency = v[NEW_URGENCY].text;
   int record_referral = v[NEW_RECORD_REFERRAL].boolean;
+  /* The track counts a referral at intake; it means nothing without one. */
+  if (v[NEW_TRACK].present && !record_referral) {
+    result_field_error(info, "track", "invalid", "only with record_referral");
+    return RESULT_INVALID;
+  }
+  const char *intake_track = v[NEW_TRACK].present ? v[NEW_TRACK].text : "professional";
 
   if (actor_guest_only(actor)) return RESULT_FORBIDDEN;
   /* For whom: a resident asks for themselves; the desk enters it for a resident. */
@@ -292,11 +303,13 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   }
   if (r == RESULT_OK)
     r = help_request_record_transition(conn, actor, id, NULL, "submitted", on_behalf ? "entered_by_desk" : "submit",
-                                       NULL, info);
+                                       NULL, NULL, info);
   if (r == RESULT_OK && handler_id != NULL) r = help_request_handler_record(conn, actor, id, handler_id, info);
   if (r == RESULT_OK && referred)
     r = help_request_record_transition(conn, actor, id, "submitted", "referred", "refer", policy_rule_message(rule),
-                                       info);
+                                       intake_track, info);
+  /* Referred at intake counts as a referral like the refer action's: on its track, followed up. */
+  if (r == RESULT_OK && referred) r = help_request_referred_at_intake(conn, actor, id, intake_track, info);
   if (r == RESULT_OK) r = help_requests_get(conn, actor, id, out, info);
   return r == RESULT_OK ? RESULT_CREATED : r;
 }

@@ -62,11 +62,12 @@ enum result help_request_move_on_track(struct db_conn *conn, const struct actor 
                                        int to, const char *action, const char *note, const char *track,
                                        struct result_info *info);
 
-/* Record one transition in the request's history; `from` and `note` may be NULL (the first
- * one has no from). RESULT_OK or a database failure. */
+/* Record one transition in the request's history; `from`, `note` and `track` (the track a
+ * triage or refer chose) may be NULL (the first one has no from). RESULT_OK or a database
+ * failure. */
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
                                            const char *from, const char *to, const char *action, const char *note,
-                                           struct result_info *info);
+                                           const char *track, struct result_info *info);
 
 /* Bump the request's updated_at: a change to its offers or occurrences is a change to the
  * request. RESULT_OK or a database failure. */

@@ -335,16 +335,37 @@ START_TEST(policy_refused_then_referred) {
   assert_problem(&r, 422, "policy-refused");
   ck_assert_str_eq(jstr(r.json, "rule.code"), "not_recurring");
   http_response_free(&r);
+  /* a track means nothing without the referral it counts */
+  json_t *tracked = json_deep_copy(b);
+  json_object_set_new(tracked, "track", json_string("business"));
+  post_request(&r, coord, tracked);
+  assert_problem(&r, 400, "validation");
+  ck_assert(problem_has_error(&r, "track", "invalid"));
+  http_response_free(&r);
   json_object_set_new(b, "record_referral", json_true());
+  json_object_set_new(b, "track", json_string("business")); /* the target is a paid firm */
   json_t *j = NULL;
   char *id = request_create(coord, b, &j);
   ck_assert_str_eq(jstr(j, "status"), "referred");
   ck_assert_str_eq(jstr(j, "referral.name"), "Hoveniersbedrijf in de buurt");
   ck_assert_str_eq(jstr(j, "resident_id"), fx.resident1.id);
   ck_assert_str_eq(jstr(j, "entered_by"), fx.coordinator.id);
+  ck_assert_str_eq(jstr(j, "track"), "business");
   json_t *tr = json_object_get(j, "transitions");
-  ck_assert_str_eq(jstr(json_array_get(tr, json_array_size(tr) - 1), "to"), "referred");
+  json_t *last = json_array_get(tr, json_array_size(tr) - 1);
+  ck_assert_str_eq(jstr(last, "to"), "referred");
+  ck_assert_str_eq(jstr(last, "track"), "business");
   json_decref(j);
+  /* ... and a referral record to follow up, as after the refer action */
+  char referrals[300];
+  request_path(referrals, sizeof referrals, id, "/referrals");
+  http_get(&r, referrals, coord);
+  assert_status(&r, 200);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
+  json_t *rec = json_array_get(json_object_get(r.json, "items"), 0);
+  ck_assert_str_eq(jstr(rec, "receiver.name"), "Hoveniersbedrijf in de buurt");
+  ck_assert_str_eq(jstr(rec, "outcome"), "sent");
+  http_response_free(&r);
   /* referred is final */
   struct http_response x;
   request_action(&x, coord, id, "triage", NULL);
