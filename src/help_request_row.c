@@ -94,8 +94,8 @@ enum result help_request_hidden_or_not_now(struct db_conn *conn, const struct ac
 enum result help_request_record_transition(struct db_conn *conn, const struct actor *actor, const char *id,
                                            const char *from, const char *to, const char *action, const char *note,
                                            const char *track, struct result_info *info) {
-  const char *params[10] = {actor->community_id, id, from, to, action, actor->person_id, note, track, actor->on_behalf_of,
-                            actor->channel};
+  const char *params[10] = {
+      actor->community_id, id, from, to, action, actor->person_id, note, track, actor->on_behalf_of, actor->channel};
   return result_from_db(db_exec(conn, "hr_transition", 10, params), info);
 }
 

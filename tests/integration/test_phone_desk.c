@@ -136,12 +136,14 @@ START_TEST(an_old_lady_without_a_smartphone_is_served_by_phone) {
   http_response_free(&r);
   char consents[200];
   case_path(consents, sizeof consents, case_id, "/consents");
-  json_t *consent = json_pack("{s:s, s:s, s:b}", "grantee_organisation", "wijkteam", "data_kind", "basic", "granted", 1);
+  json_t *consent =
+      json_pack("{s:s, s:s, s:b}", "grantee_organisation", "wijkteam", "data_kind", "basic", "granted", 1);
   http_call(&r, "POST", consents, coord, for_her(json_deep_copy(consent), geertje, "in_person"));
   assert_problem(&r, 400, "validation"); /* the desk must say who was there and how it explained it */
   ck_assert(problem_has_error(&r, "note", "required"));
   http_response_free(&r);
-  json_object_set_new(consent, "note", json_string("Aan de keukentafel, dochter erbij; uitgelegd wat het wijkteam ziet"));
+  json_object_set_new(consent, "note",
+                      json_string("Aan de keukentafel, dochter erbij; uitgelegd wat het wijkteam ziet"));
   http_call(&r, "POST", consents, coord, for_her(consent, geertje, "in_person"));
   assert_status(&r, 201);
   http_response_free(&r);
