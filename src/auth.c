@@ -86,6 +86,8 @@ static const struct db_statement statements[] = {
      "UPDATE persons SET email = $2, display_name = $3, password_hash = $4, phone = COALESCE($5, phone), "
      "language = COALESCE($6, language), updated_at = clock_timestamp() "
      "WHERE id = $1 AND password_hash IS NULL RETURNING id"},
+    /* Whether the address belongs to a person the desk registered, who has no login yet. */
+    {"auth_email_without_login", "SELECT 1 FROM persons WHERE email = $1 AND password_hash IS NULL"},
     {"auth_password_update", "UPDATE persons SET password_hash = $2, updated_at = now() WHERE id = $1"},
     /* No row when the email has an account: told without aborting the transaction. */
     {"auth_person_insert",
@@ -515,7 +517,16 @@ enum result auth_register(json_t *body, const char *client_address, const char *
     /* Only someone with a usable invitation for this address hears this, and it counts as a
      * failure: an open invitation's holder cannot try emails freely. */
     info->detail = "an account with this email address exists: log in and accept the invitation";
-    r = login_guard_fail_address(conn, address_key, info);
+    /* Nobody logs in as a person the desk registered: only an invitation in her name attaches a
+     * login to her (a code for anyone could otherwise take over her record). */
+    PGresult *desk_only = NULL;
+    r = result_from_db(db_query(conn, "auth_email_without_login", 1, (const char *[]){email_lower}, &desk_only), info);
+    if (r == RESULT_OK && PQntuples(desk_only) == 1)
+      info->detail =
+          "the desk registered this email address for someone without a login: ask the desk for an "
+          "invitation in that person's name";
+    PQclear(desk_only);
+    if (r == RESULT_OK) r = login_guard_fail_address(conn, address_key, info);
     save = r == RESULT_OK;
     if (r == RESULT_OK) r = RESULT_CONFLICT;
   } else if (r == RESULT_OK) {

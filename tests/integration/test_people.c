@@ -365,6 +365,19 @@ START_TEST(invitation_gives_the_same_person_a_login) {
   free(request_create(coord, body, &made));
   const char *description = jstr(made, "description");
 
+  /* an invitation for anyone does not give her record away: registering with the address the
+   * desk knows is refused, and says how to get a login for her */
+  char *open_code = create_invitation(coord, fx.anna.id, "resident", NULL);
+  http_call(&r, "POST", "/v1/auth/register", NULL,
+            json_pack("{s:s, s:s, s:s, s:s}", "invitation_code", open_code, "email", known, "password", TEST_PASSWORD,
+                      "display_name", "Greet Hoogland"));
+  assert_problem(&r, 409, "conflict");
+  ck_assert_msg(
+      jstr(r.json, "detail") != NULL && strstr(jstr(r.json, "detail"), "uitnodiging op naam van die persoon") != NULL,
+      "%s", r.body);
+  http_response_free(&r);
+  free(open_code);
+
   /* an invitation for someone who has a login is refused */
   char inv_path[160];
   community_path(inv_path, sizeof inv_path, &fx.anna, "/invitations");
