@@ -70,15 +70,15 @@ enum result members_me(struct db_conn *conn, const char *person_id, json_t **out
 
 /* The PATCH /v1/me body: every member optional; `phone` may be null (no phone). */
 static const char *const languages[] = {"nl", "en", NULL};
-static const char *const contact_channels[] = {"app", "sms", "voice", "post", "via_desk", NULL};
+const char *const members_contact_channels[] = {"app", "sms", "voice", "post", "via_desk", NULL};
 enum { ME_NAME, ME_PHONE, ME_LANGUAGE, ME_CHANNEL, ME_FIELDS };
 static const struct field_rule me_fields[] = {
     [ME_NAME] = {"display_name", FIELD_TEXT, FIELD_STRING_TYPE | FIELD_NULL_INVALID, 1, 100, NULL, "length",
                  "use 1 to 100 characters, no control characters"},
     [ME_PHONE] = {"phone", FIELD_STRING, FIELD_STRING_TYPE, 1, 40, NULL, "invalid", PHONE_MESSAGE},
     [ME_LANGUAGE] = {"language", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, languages, "invalid", "nl or en"},
-    [ME_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, contact_channels, "invalid",
-                    "app, sms, voice, post or via_desk"},
+    [ME_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, members_contact_channels, "invalid",
+                    MEMBERS_CHANNEL_MESSAGE},
     [ME_FIELDS] = {NULL},
 };
 

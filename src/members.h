@@ -13,6 +13,11 @@
 
 int members_register_statements(void);
 
+/* How a person would rather be reached (persons.contact_channel), NULL-terminated, and what a
+ * body is told when it names another: PATCH /v1/me and the desk's people (people.h). */
+extern const char *const members_contact_channels[];
+#define MEMBERS_CHANNEL_MESSAGE "app, sms, voice, post or via_desk"
+
 /* Registered statement that reads the caller's roles in the context's community as "a,b"
  * ('' when not a member). The first statement of every community route, unless a GET predicts
  * the roles (api/server.c). */

@@ -109,9 +109,7 @@ char *people_search_pattern(const char *q) {
 
 /* The roles the desk gives a person it registers. */
 static const char *const people_roles[] = {"resident", "volunteer", NULL};
-static const char *const channels[] = {"app", "sms", "voice", "post", "via_desk", NULL};
 #define ROLES_MESSAGE "give resident, volunteer or both"
-#define CHANNEL_MESSAGE "app, sms, voice, post or via_desk"
 
 enum { P_NAME, P_PHONE, P_EMAIL, P_ADDRESS, P_CHANNEL, P_ROLES, P_FIELDS };
 static const struct field_rule create_fields[] = {
@@ -121,7 +119,8 @@ static const struct field_rule create_fields[] = {
     [P_EMAIL] = {"email", FIELD_EMAIL, FIELD_STRING_TYPE, 0, 0, NULL, "invalid", "not an email address"},
     [P_ADDRESS] = {"address", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
                    "{street, house_number, postcode, place, lat and lon together or neither} or null"},
-    [P_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, channels, "invalid", CHANNEL_MESSAGE},
+    [P_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, members_contact_channels, "invalid",
+                   MEMBERS_CHANNEL_MESSAGE},
     [P_ROLES] = {"roles", FIELD_LIST, FIELD_REQUIRED, 1, 2, NULL, "invalid", ROLES_MESSAGE},
     [P_FIELDS] = {NULL},
 };
@@ -134,7 +133,8 @@ static const struct field_rule update_fields[] = {
     [P_EMAIL] = {"email", FIELD_EMAIL, FIELD_STRING_TYPE, 0, 0, NULL, "invalid", "not an email address"},
     [P_ADDRESS] = {"address", FIELD_OBJECT, 0, 0, FIELD_UNBOUNDED, NULL, "invalid",
                    "{street, house_number, postcode, place, lat and lon together or neither} or null"},
-    [P_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, channels, "invalid", CHANNEL_MESSAGE},
+    [P_CHANNEL] = {"contact_channel", FIELD_ENUM, FIELD_NULL_INVALID, 0, 0, members_contact_channels, "invalid",
+                   MEMBERS_CHANNEL_MESSAGE},
     [P_ROLES] = {NULL},
 };
 
