@@ -209,9 +209,10 @@ enum result help_requests_create(struct db_conn *conn, const struct actor *actor
   const char *category_id = v[NEW_CATEGORY].text, *description = v[NEW_DESCRIPTION].text;
   const char *resident_id = v[NEW_RESIDENT].text, *urgency = v[NEW_URGENCY].text;
   int record_referral = v[NEW_RECORD_REFERRAL].boolean;
-  /* The track counts a referral at intake; it means nothing without one. */
+  /* The track counts a referral at intake: it needs record_referral (the contract's
+   * dependentRequired, told on the member that is missing). */
   if (v[NEW_TRACK].present && !record_referral) {
-    result_field_error(info, "track", "invalid", "only with record_referral");
+    result_field_error(info, "record_referral", "required", "true with a track: the track counts a referral");
     return RESULT_INVALID;
   }
   const char *intake_track = v[NEW_TRACK].present ? v[NEW_TRACK].text : "professional";

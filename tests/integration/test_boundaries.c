@@ -740,6 +740,11 @@ static const struct exception invitation_exceptions[] = {
     "channel enum \"paper\" at", status, "a channel comes only with on_behalf_of"                                      \
   }
 static const struct exception on_behalf_exceptions[] = {CHANNEL_ALONE(400), {NULL}};
+/* A track counts a referral recorded at intake: only with record_referral (dependentRequired). */
+static const struct exception help_request_exceptions[] = {
+    {"track enum \"professional\" at", 400, "a track comes only with record_referral"},
+    {"track enum \"business\" at", 400, "a track comes only with record_referral"},
+    {NULL}};
 static const struct exception consent_exceptions[] = {
     CHANNEL_ALONE(400),
     {"note minLength 1 at", 400, "a note comes only with consent the desk records on someone's behalf"},
@@ -771,7 +776,7 @@ static const struct operation operations[] = {
      invitation_exceptions},
     {"updateCategory", setup_coordinator, prepare_update_category, false, NULL, NULL, NULL},
     {"putVolunteerProfile", setup_profile, prepare_profile, false, profile_item, NULL, on_behalf_exceptions},
-    {"createHelpRequest", setup_help_request, prepare_help_request, false, NULL, NULL, NULL},
+    {"createHelpRequest", setup_help_request, prepare_help_request, false, NULL, NULL, help_request_exceptions},
     {"completeOccurrence", setup_recurring, prepare_complete, false, NULL, NULL, on_behalf_exceptions},
     {"giveOccurrenceFeedback", setup_recurring, prepare_feedback, false, NULL, feedback_readback, on_behalf_exceptions},
     {"declineOffer", setup_helper, prepare_decline, false, NULL, NULL, NULL},

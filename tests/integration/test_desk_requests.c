@@ -340,7 +340,7 @@ START_TEST(policy_refused_then_referred) {
   json_object_set_new(tracked, "track", json_string("business"));
   post_request(&r, coord, tracked);
   assert_problem(&r, 400, "validation");
-  ck_assert(problem_has_error(&r, "track", "invalid"));
+  ck_assert(problem_has_error(&r, "record_referral", "required"));
   http_response_free(&r);
   json_object_set_new(b, "record_referral", json_true());
   json_object_set_new(b, "track", json_string("business")); /* the target is a paid firm */
