@@ -57,14 +57,8 @@ int desk_summary_register_statements(void) {
 int desk_summary_day_number(const char *date, long *days) {
   *days = 0;
   if (date == NULL || !valid_date(date)) return -1;
-  long y = strtol(date, NULL, 10), m = strtol(date + 5, NULL, 10), d = strtol(date + 8, NULL, 10);
-  /* Days from civil (proleptic Gregorian), with March as the first month of the year. */
-  y -= m <= 2;
-  long era = (y >= 0 ? y : y - 399) / 400;
-  long yoe = y - era * 400;
-  long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  *days = era * 146097 + doe - 719468;
+  *days =
+      days_from_civil((int)strtol(date, NULL, 10), (int)strtol(date + 5, NULL, 10), (int)strtol(date + 8, NULL, 10));
   return 0;
 }
 

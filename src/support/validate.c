@@ -22,9 +22,8 @@ static int digits(const char *s, int n) {
   return 1;
 }
 
-/* Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (negative before;
- * H. Hinnant's days_from_civil). */
-static long days_from_civil(int year, int month, int day) {
+/* H. Hinnant's days_from_civil. */
+long days_from_civil(int year, int month, int day) {
   long y = year - (month <= 2);
   long era = (y >= 0 ? y : y - 399) / 400;
   long year_of_era = y - era * 400;

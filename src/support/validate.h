@@ -19,6 +19,8 @@ int valid_rfc3339(const char *s);
 int rfc3339_seconds(const char *s, long long *out);
 /* A real calendar date written YYYY-MM-DD, in the years VALID_YEAR_MIN to VALID_YEAR_MAX. */
 int valid_date(const char *s);
+/* Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (negative before). */
+long days_from_civil(int year, int month, int day);
 int valid_email(const char *s);
 /* A UTF-8 string with `min`..`max` code points and no control characters. */
 int valid_text(const char *s, size_t min, size_t max);
