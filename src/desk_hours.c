@@ -27,15 +27,6 @@ int desk_hours_register_statements(void) {
 
 static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL};
 
-/* "HH:MM" (00:00-23:59) as minutes since midnight, or -1. */
-static int minutes_of(const char *hhmm) {
-  if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':') return -1;
-  for (int i = 0; i < 5; i++)
-    if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9')) return -1;
-  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  return h < 24 && m < 60 ? h * 60 + m : -1;
-}
-
 static int day_index(const char *day) {
   for (int i = 0; day != NULL && days[i] != NULL; i++)
     if (strcmp(days[i], day) == 0) return i;
@@ -68,8 +59,8 @@ json_t *desk_hours_check_slots(json_t *slots, struct result_info *info) {
   int ok = 1;
   json_array_foreach(slots, i, item) {
     int day = day_index(json_string_value(json_object_get(item, "day")));
-    int opens = minutes_of(json_string_value(json_object_get(item, "opens")));
-    int closes = minutes_of(json_string_value(json_object_get(item, "closes")));
+    int opens = time_of_day_minutes(json_string_value(json_object_get(item, "opens")));
+    int closes = time_of_day_minutes(json_string_value(json_object_get(item, "closes")));
     if (!json_is_object(item) || json_object_size(item) != 3 || day < 0 || opens < 0 || closes <= opens) {
       result_field_error(info, "slots", "invalid",
                          "each slot is {day monday-sunday, opens HH:MM, closes HH:MM} with opens before closes");

@@ -91,15 +91,6 @@ enum result volunteers_get(struct db_conn *conn, const struct actor *actor, cons
   return load(conn, actor->community_id, person_id, 0, out, info);
 }
 
-/* "HH:MM" as minutes since midnight, or -1. */
-static int minutes_of(const char *hhmm) {
-  if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':') return -1;
-  for (int i = 0; i < 5; i++)
-    if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9')) return -1;
-  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  return h < 24 && m < 60 ? h * 60 + m : -1;
-}
-
 /* The rules of a profile body. Every member is there in a PUT: a missing one is told with the
  * rule's own message. The lists' items are checked by read_profile(). */
 enum { P_SKILLS, P_AVAILABILITY, P_UNAVAILABLE, P_LANGUAGES, P_HOME, P_TRAVEL, P_CAPACITY, P_SHORT, P_PAUSED, P_RULES };
@@ -169,8 +160,8 @@ static json_t *weekly_minutes(json_t *slots, struct result_info *info) {
   json_t *item;
   json_array_foreach(slots, i, item) {
     json_t *weekday = json_object_get(item, "weekday");
-    int start = minutes_of(json_string_value(json_object_get(item, "start")));
-    int end = minutes_of(json_string_value(json_object_get(item, "end")));
+    int start = time_of_day_minutes(json_string_value(json_object_get(item, "start")));
+    int end = time_of_day_minutes(json_string_value(json_object_get(item, "end")));
     if (!json_is_object(item) || json_object_size(item) != 3 || !json_is_integer(weekday) ||
         json_integer_value(weekday) < 1 || json_integer_value(weekday) > 7 || start < 0 || end <= start) {
       result_field_error(info, "availability", "invalid",

@@ -121,3 +121,11 @@ int valid_text(const char *s, size_t min, size_t max) {
   }
   return points >= min && points <= max;
 }
+
+int time_of_day_minutes(const char *hhmm) {
+  if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':') return -1;
+  for (int i = 0; i < 5; i++)
+    if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9')) return -1;
+  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  return h < 24 && m < 60 ? h * 60 + m : -1;
+}

@@ -21,6 +21,8 @@ int rfc3339_seconds(const char *s, long long *out);
 int valid_date(const char *s);
 /* Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (negative before). */
 long days_from_civil(int year, int month, int day);
+/* A time of day "HH:MM" (00:00 to 23:59) as minutes since midnight, or -1. */
+int time_of_day_minutes(const char *hhmm);
 int valid_email(const char *s);
 /* A UTF-8 string with `min`..`max` code points and no control characters. */
 int valid_text(const char *s, size_t min, size_t max);

@@ -260,6 +260,23 @@ START_TEST(test_idempotency_key) {
 }
 END_TEST
 
+START_TEST(test_time_of_day) {
+  ck_assert_int_eq(time_of_day_minutes("00:00"), 0);
+  ck_assert_int_eq(time_of_day_minutes("09:00"), 540);
+  ck_assert_int_eq(time_of_day_minutes("23:59"), 1439);
+  const char *const bad[] = {"24:00", "12:60", "9:00", "09:0", "09.00", "0900", "09:00:00", "", "ab:cd"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) ck_assert_int_eq(time_of_day_minutes(bad[i]), -1);
+  ck_assert_int_eq(time_of_day_minutes(NULL), -1);
+}
+END_TEST
+
+START_TEST(test_days_from_civil) {
+  ck_assert_int_eq(days_from_civil(1970, 1, 1), 0);
+  ck_assert_int_eq(days_from_civil(2000, 3, 1), 11017);
+  ck_assert_int_eq(days_from_civil(1969, 12, 31), -1);
+}
+END_TEST
+
 Suite *validate_suite(void) {
   Suite *s = suite_create("validate");
   TCase *tc = tcase_create("syntax");
@@ -268,6 +285,8 @@ Suite *validate_suite(void) {
   tcase_add_test(tc, test_rfc3339_null);
   tcase_add_test(tc, test_rfc3339_seconds);
   tcase_add_test(tc, test_date);
+  tcase_add_test(tc, test_time_of_day);
+  tcase_add_test(tc, test_days_from_civil);
   tcase_add_test(tc, test_email);
   tcase_add_test(tc, test_email_lengths);
   tcase_add_test(tc, test_text);
